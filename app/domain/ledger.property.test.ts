@@ -1,0 +1,174 @@
+// Property tests of the ledger invariants, driving the same pure functions the database
+// layer uses (planOrderPoints, balanceDelta, canSpend) through a small in-memory book.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { applyDelta, balanceDelta, canSpend, EMPTY_BALANCE, type Balance, type EntryKind } from "./ledger";
+import { planOrderPoints, type OrderPointsState } from "./orders";
+import { effectiveRate, pointsForSubtotal } from "./program";
+
+type Event =
+  | { type: "paid"; order: number; subtotal: number }
+  | { type: "refund"; order: number; refund: number; amount: number }
+  | { type: "cancel"; order: number }
+  | { type: "redeem"; key: number; cost: number }
+  | { type: "adjust"; key: number; points: number };
+
+interface Entry {
+  key: string;
+  kind: EntryKind;
+  points: number;
+}
+
+class Book {
+  balance: Balance = EMPTY_BALANCE;
+  entries = new Map<string, Entry>();
+  orders = new Map<number, OrderPointsState & { refunds: Map<number, number> }>();
+
+  post(key: string, kind: EntryKind, points: number) {
+    if (this.entries.has(key) || points === 0) return;
+    this.entries.set(key, { key, kind, points });
+    this.balance = applyDelta(this.balance, balanceDelta({ kind, points, status: "available" }));
+  }
+
+  apply(event: Event, subtotals: Map<number, number>) {
+    if (event.type === "redeem") {
+      if (!this.entries.has(`redeem:${event.key}`) && canSpend(this.balance.available, event.cost)) {
+        this.post(`redeem:${event.key}`, "redeem", -event.cost);
+      }
+      return;
+    }
+    if (event.type === "adjust") return this.post(`adjust:${event.key}`, "adjustment", event.points);
+    const order = this.orders.get(event.order) ?? {
+      subtotalMinor: null,
+      paid: false,
+      cancelled: false,
+      refundedMinor: 0,
+      earnDecided: false,
+      earned: 0,
+      reversed: 0,
+      refunds: new Map<number, number>(),
+    };
+    if (event.type === "paid") Object.assign(order, { paid: true, subtotalMinor: event.subtotal });
+    if (event.type === "cancel") Object.assign(order, { cancelled: true });
+    if (event.type === "refund" && !order.refunds.has(event.refund)) {
+      order.refunds.set(event.refund, event.amount);
+      order.refundedMinor += event.amount;
+    }
+    const subtotal = subtotals.get(event.order) ?? 0;
+    const plan = planOrderPoints(order, pointsForSubtotal(subtotal, "USD", effectiveRate({ earnRateNum: 1, earnRateDen: 1 })));
+    Object.assign(order, plan.next);
+    this.orders.set(event.order, order);
+    this.post(`order:${event.order}:earn`, "earn", plan.earn);
+    if (plan.reverse > 0) this.post(`order:${event.order}:reversed-to:${plan.next.reversed}`, "reversal", -plan.reverse);
+  }
+
+  sumOfEntries(): number {
+    let sum = 0;
+    for (const entry of this.entries.values()) sum += entry.points;
+    return sum;
+  }
+}
+
+// A set of orders, each with a subtotal and refunds that add up to at most the subtotal.
+const ordersArb = fc.array(
+  fc.record({
+    subtotal: fc.integer({ min: 0, max: 500_000 }),
+    refundShares: fc.array(fc.integer({ min: 1, max: 100 }), { maxLength: 4 }),
+    fullyRefunded: fc.boolean(),
+    cancelled: fc.boolean(),
+  }),
+  { minLength: 1, maxLength: 6 },
+);
+
+function orderEvents(orders: Array<{ subtotal: number; refundShares: number[]; fullyRefunded: boolean; cancelled: boolean }>) {
+  const events: Event[] = [];
+  const subtotals = new Map<number, number>();
+  orders.forEach((o, order) => {
+    subtotals.set(order, o.subtotal);
+    events.push({ type: "paid", order, subtotal: o.subtotal });
+    const totalShares = o.refundShares.reduce((a, b) => a + b, 0);
+    let given = 0;
+    o.refundShares.forEach((share, refund) => {
+      const last = refund === o.refundShares.length - 1;
+      const amount = last && o.fullyRefunded ? o.subtotal - given : Math.floor((o.subtotal * share) / (totalShares * 2));
+      given += amount;
+      events.push({ type: "refund", order, refund, amount });
+    });
+    if (o.cancelled) events.push({ type: "cancel", order });
+  });
+  return { events, subtotals };
+}
+
+function finalState(book: Book) {
+  return {
+    balance: book.balance,
+    orders: [...book.orders.entries()].map(([id, o]) => [id, o.earned, o.reversed]).sort(),
+  };
+}
+
+describe("ledger invariants", () => {
+  it("any sequence of earn, refund, cancel, redeem and adjust keeps balance = sum of entries", () => {
+    const anyEvent = fc.oneof(
+      fc.record({ type: fc.constant("paid" as const), order: fc.nat(4), subtotal: fc.nat(100_000) }),
+      fc.record({ type: fc.constant("refund" as const), order: fc.nat(4), refund: fc.nat(3), amount: fc.nat(100_000) }),
+      fc.record({ type: fc.constant("cancel" as const), order: fc.nat(4) }),
+      fc.record({ type: fc.constant("redeem" as const), key: fc.nat(10), cost: fc.integer({ min: 1, max: 2_000 }) }),
+      fc.record({ type: fc.constant("adjust" as const), key: fc.nat(10), points: fc.integer({ min: -500, max: 500 }) }),
+    );
+    fc.assert(
+      fc.property(fc.array(anyEvent, { maxLength: 60 }), fc.dictionary(fc.nat(4).map(String), fc.nat(100_000)), (events, subs) => {
+        const subtotals = new Map(Object.entries(subs).map(([k, v]) => [Number(k), v]));
+        const book = new Book();
+        for (const event of events) {
+          const before = book.balance.available;
+          book.apply(event, subtotals);
+          expect(book.balance.available).toBe(book.sumOfEntries());
+          if (event.type === "redeem") expect(book.balance.available >= 0 || book.balance.available === before).toBe(true);
+        }
+        for (const order of book.orders.values()) {
+          expect(order.reversed).toBeLessThanOrEqual(order.earned);
+        }
+      }),
+    );
+  });
+
+  it("a full refund or a cancellation reverses exactly what was earned", () => {
+    fc.assert(
+      fc.property(ordersArb, (orders) => {
+        const forced = orders.map((o) => ({ ...o, fullyRefunded: true, refundShares: o.refundShares.length ? o.refundShares : [1] }));
+        const { events, subtotals } = orderEvents(forced);
+        const book = new Book();
+        for (const e of events) book.apply(e, subtotals);
+        for (const order of book.orders.values()) expect(order.reversed).toBe(order.earned);
+        expect(book.balance.available).toBe(0);
+      }),
+    );
+  });
+
+  it("delivery order and duplication never change the final state", () => {
+    fc.assert(
+      fc.property(
+        ordersArb,
+        fc.array(fc.nat(), { minLength: 1, maxLength: 80 }),
+        (orders, shuffleSeed) => {
+          const { events, subtotals } = orderEvents(orders);
+          const inOrder = new Book();
+          for (const e of events) inOrder.apply(e, subtotals);
+
+          // Deliver every event 1–3 times, in an order picked by the seed.
+          const deliveries = events.flatMap((e, i) => Array.from({ length: 1 + (shuffleSeed[i % shuffleSeed.length]! % 3) }, () => e));
+          for (let i = deliveries.length - 1; i > 0; i--) {
+            const j = shuffleSeed[i % shuffleSeed.length]! % (i + 1);
+            [deliveries[i], deliveries[j]] = [deliveries[j]!, deliveries[i]!];
+          }
+          const shuffled = new Book();
+          for (const e of deliveries) shuffled.apply(e, subtotals);
+
+          expect(finalState(shuffled)).toEqual(finalState(inOrder));
+          expect(shuffled.balance.available).toBe(shuffled.sumOfEntries());
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,20 @@
+// JSON answers with stable error codes for machine clients (app proxy, checkout).
+export function jsonError(status: number, error: string, message: string, headers?: HeadersInit): Response {
+  return Response.json({ error, message }, { status, headers });
+}
+
+/** Runs an authenticator from @shopify/shopify-app-remix; its thrown Responses become the answer. */
+export async function authenticated<T>(run: () => Promise<T>): Promise<T | Response> {
+  try {
+    return await run();
+  } catch (thrown) {
+    if (thrown instanceof Response) {
+      // The library answers bad signatures with an empty body; give clients a stable code.
+      if (thrown.status === 400 || thrown.status === 401) {
+        return jsonError(thrown.status, "invalid_signature", "the request signature is missing or invalid");
+      }
+      return thrown;
+    }
+    throw thrown;
+  }
+}

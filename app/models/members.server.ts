@@ -1,0 +1,123 @@
+import { createHash, randomBytes } from "node:crypto";
+import { Prisma, type Db, type Tx } from "~/db.server";
+
+export const OPT_OUT_TAG = "loyalty-opt-out";
+
+export function parseTags(tags: string | null | undefined): string[] {
+  return (tags ?? "")
+    .split(",")
+    .map((t) => t.trim())
+    .filter(Boolean);
+}
+
+/** Emails are kept only as a salted hash (per shop) of their normalised form. */
+export function emailHash(shopId: string, email: string | null | undefined): string | null {
+  if (!email) return null;
+  return createHash("sha256").update(`${shopId}\u0000${email.trim().toLowerCase()}`).digest("hex");
+}
+
+function referralCode(): string {
+  const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+  return Array.from(randomBytes(8), (b) => alphabet[b % alphabet.length]).join("");
+}
+
+export interface CustomerIdentity {
+  customerId: string;
+  email?: string | null;
+  tags?: string | null;
+}
+
+/**
+ * The member row for a customer, created (enrolled) if absent. Concurrent creators for the
+ * same customer are safe: the insert skips on conflict and everyone reads the one row.
+ */
+export async function ensureMember(tx: Tx, shopId: string, identity: CustomerIdentity) {
+  const optedOut = parseTags(identity.tags).includes(OPT_OUT_TAG);
+  const now = new Date();
+  await tx.$executeRaw`
+    INSERT INTO "Member" ("id", "shopId", "customerId", "emailHash", "tags", "state", "enrolledAt", "referralCode")
+    VALUES (${`m_${randomBytes(12).toString("hex")}`}, ${shopId}, ${identity.customerId}, ${emailHash(shopId, identity.email)},
+            ${identity.tags ?? ""}, ${optedOut ? "opted_out" : "active"}, ${now}, ${referralCode()})
+    ON CONFLICT DO NOTHING`;
+  return tx.member.findUniqueOrThrow({ where: { shopId_customerId: { shopId, customerId: identity.customerId } } });
+}
+
+/** customers/create and customers/update: keep identity, tags and opt-out current. */
+export async function syncCustomer(db: Db, shopId: string, identity: CustomerIdentity): Promise<void> {
+  const optedOut = parseTags(identity.tags).includes(OPT_OUT_TAG);
+  await db.$transaction(async (tx) => {
+    const member = await tx.member.findUnique({
+      where: { shopId_customerId: { shopId, customerId: identity.customerId } },
+    });
+    if (!member) {
+      // Remember an opt-out before the first order so that order does not enrol them.
+      if (optedOut) await ensureMember(tx, shopId, identity);
+      return;
+    }
+    if (member.state === "redacted") return;
+    await tx.member.update({
+      where: { id: member.id },
+      data: {
+        emailHash: emailHash(shopId, identity.email),
+        tags: identity.tags ?? "",
+        state: optedOut ? "opted_out" : "active",
+      },
+    });
+  });
+}
+
+/** customers/redact: erase personal data, keep the anonymous ledger totals. */
+export async function redactCustomer(db: Db, shopId: string, customerId: string, orderIds: string[]): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const member = await tx.member.findUnique({ where: { shopId_customerId: { shopId, customerId } } });
+    if (member) {
+      await tx.member.update({
+        where: { id: member.id },
+        data: { customerId: null, emailHash: null, tags: "", referralCode: null, state: "redacted" },
+      });
+      // Entry reasons name orders ("Order #1001"), not people; they stay for the books.
+      await tx.orderFact.updateMany({ where: { shopId, memberId: member.id }, data: { customerId: null } });
+    }
+    await tx.orderFact.updateMany({
+      where: { shopId, OR: [{ customerId }, { orderId: { in: orderIds } }] },
+      data: { customerId: null },
+    });
+    await tx.dataRequest.deleteMany({ where: { shopId, customerId } });
+    // Payloads still waiting in the inbox carry the customer's details.
+    await tx.webhookJob.updateMany({ where: { shopId, customerId }, data: { payload: null, customerId: null } });
+  });
+}
+
+/** customers/data_request: everything held on that customer, as one JSON document. */
+export async function exportCustomer(db: Db, shopId: string, customerId: string, requestId: string) {
+  const member = await db.member.findUnique({ where: { shopId_customerId: { shopId, customerId } } });
+  const entries = member
+    ? await db.ledgerEntry.findMany({ where: { shopId, memberId: member.id }, orderBy: { createdAt: "asc" } })
+    : [];
+  const orders = await db.orderFact.findMany({ where: { shopId, customerId } });
+  const document = {
+    shop: shopId,
+    customerId,
+    generatedAt: new Date().toISOString(),
+    member: member && {
+      state: member.state,
+      enrolledAt: member.enrolledAt,
+      tags: member.tags,
+      points: { available: member.available, pending: member.pending, lifetime: member.lifetimeEarned },
+      referralCode: member.referralCode,
+      note: "email is held only as a one-way hash",
+    },
+    ledger: entries.map((e) => ({ kind: e.kind, points: e.points, status: e.status, reason: e.reason, at: e.occurredAt })),
+    orders: orders.map((o) => ({ order: o.name || o.orderId, subtotalMinor: o.subtotalMinor, currency: o.currency, earned: o.earnedPoints, reversed: o.reversedPoints })),
+  };
+  await db.dataRequest.upsert({
+    where: { shopId_requestId: { shopId, requestId } },
+    create: { shopId, customerId, requestId, export: JSON.stringify(document) },
+    update: {},
+  });
+  return document;
+}
+
+export function isUniqueViolation(error: unknown): boolean {
+  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
+}

@@ -1,0 +1,77 @@
+// Shops and their programs: install (default program), uninstall, erase.
+import { DEFAULT_REWARD, DEFAULT_RULES, type EarningRules } from "~/domain/program";
+import { currencyExponent } from "~/domain/money";
+import type { Db, Tx } from "~/db.server";
+
+export interface ShopDetails {
+  id: string;
+  name: string;
+  currency: string;
+  timezone: string;
+}
+
+/** Creates the shop with the default program, or reactivates it on reinstall (its program kept). */
+export async function installShop(db: Db, details: ShopDetails): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const existing = await tx.shop.findUnique({ where: { id: details.id } });
+    if (existing) {
+      await tx.shop.update({
+        where: { id: details.id },
+        data: { name: details.name, timezone: details.timezone, uninstalledAt: null },
+      });
+      return;
+    }
+    await tx.shop.create({ data: { ...details, programVersion: 1 } });
+    await tx.programVersion.create({ data: { shopId: details.id, version: 1, ...DEFAULT_RULES } });
+    await tx.reward.create({
+      data: {
+        shopId: details.id,
+        name: DEFAULT_REWARD.name,
+        type: DEFAULT_REWARD.type,
+        pointsCost: DEFAULT_REWARD.pointsCost,
+        valueMinor: DEFAULT_REWARD.valueUnits * 10 ** currencyExponent(details.currency),
+      },
+    });
+  });
+}
+
+/** Stops all work for the shop at once; its data stays until shop/redact. */
+export async function uninstallShop(db: Db, shopId: string, at = new Date()): Promise<void> {
+  await db.$transaction([
+    db.shop.updateMany({ where: { id: shopId, uninstalledAt: null }, data: { uninstalledAt: at } }),
+    db.session.deleteMany({ where: { shop: shopId } }),
+  ]);
+}
+
+/** Deletes every row of the shop. */
+export async function redactShop(db: Db, shopId: string): Promise<void> {
+  await db.$transaction([
+    db.ledgerEntry.deleteMany({ where: { shopId } }),
+    db.member.deleteMany({ where: { shopId } }),
+    db.orderRefund.deleteMany({ where: { shopId } }),
+    db.orderFact.deleteMany({ where: { shopId } }),
+    db.reward.deleteMany({ where: { shopId } }),
+    db.tier.deleteMany({ where: { shopId } }),
+    db.programVersion.deleteMany({ where: { shopId } }),
+    db.dataRequest.deleteMany({ where: { shopId } }),
+    db.webhookJob.deleteMany({ where: { shopId } }),
+    db.session.deleteMany({ where: { shop: shopId } }),
+    db.shop.deleteMany({ where: { id: shopId } }),
+  ]);
+}
+
+export async function activeShop(db: Db | Tx, shopId: string) {
+  return db.shop.findFirst({ where: { id: shopId, uninstalledAt: null } });
+}
+
+export async function currentRules(db: Db | Tx, shopId: string, version: number): Promise<EarningRules> {
+  const row = await db.programVersion.findUniqueOrThrow({ where: { shopId_version: { shopId, version } } });
+  return {
+    version: row.version,
+    earnRateNum: row.earnRateNum,
+    earnRateDen: row.earnRateDen,
+    pendingDays: row.pendingDays,
+    expiryDays: row.expiryDays,
+    autoEnroll: row.autoEnroll,
+  };
+}

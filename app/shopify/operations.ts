@@ -1,0 +1,17 @@
+// Every Admin GraphQL document the app sends. tests/graphql-schema.test.ts validates each one
+// against Shopify's published Admin schema for API_VERSION.
+export const API_VERSION = "2026-10";
+
+export const SHOP_FOR_PROGRAM = `#graphql
+  query ShopForProgram {
+    shop {
+      name
+      currencyCode
+      ianaTimezone
+    }
+  }
+`;
+
+export interface ShopForProgram {
+  shop: { name: string; currencyCode: string; ianaTimezone: string };
+}
