@@ -25,6 +25,7 @@ export default defineConfig({
   ],
   build: { assetsInlineLimit: 0 },
   // Polaris ships CSS imports and JSON with import attributes; bundle it into the server build.
-  ssr: { noExternal: [/^@shopify\/polaris/] },
+  // The Remix package's AppProvider must share that one Polaris instance (React context).
+  ssr: { noExternal: [/^@shopify\/polaris/, /^@shopify\/shopify-app-remix/] },
   optimizeDeps: { include: ["@shopify/app-bridge-react", "@shopify/polaris"] },
 });

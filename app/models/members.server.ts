@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { Prisma, type Db, type Tx } from "~/db.server";
+import type { Db, Tx } from "~/db.server";
 
 export const OPT_OUT_TAG = "loyalty-opt-out";
 
@@ -116,8 +116,4 @@ export async function exportCustomer(db: Db, shopId: string, customerId: string,
     update: {},
   });
   return document;
-}
-
-export function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
 }

@@ -3,7 +3,6 @@
 // path of the app (docs/decisions/0004-webhook-pipeline.md).
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Db } from "~/db.server";
-import { Prisma } from "~/db.server";
 import { customerOf, PayloadError } from "./payloads";
 import { TOPICS } from "./topics.server";
 
@@ -99,4 +98,3 @@ export async function ingestWebhook(
   return { status: 200, body: known ? { ok: true, duplicate: true } : { ok: true, ignored: "shop_not_installed" } };
 }
 
-export { Prisma };

@@ -2,7 +2,7 @@
 // servers never take the same job); a job whose process died is taken again once its lease
 // runs out. Failures retry with exponential backoff; after MAX_ATTEMPTS, or at once for a body
 // that cannot be used, the job is kept as a dead letter, visible in the admin.
-import { Prisma, type Db, type Dialect } from "~/db.server";
+import type { Db, Dialect } from "~/db.server";
 import { releaseDuePoints } from "~/models/ledger.server";
 import { expireInactivePoints } from "~/models/expiry.server";
 import { PayloadError } from "./payloads";
@@ -27,15 +27,25 @@ export function backoffMs(attempts: number): number {
 
 export async function claimJobs(db: Db, dialect: Dialect, limit: number, now = new Date()): Promise<ClaimedJob[]> {
   const lease = new Date(now.getTime() + LEASE_MS);
-  const skipLocked = dialect === "postgresql" ? Prisma.sql`FOR UPDATE SKIP LOCKED` : Prisma.empty;
-  const rows = await db.$queryRaw<Array<Record<string, unknown>>>`
-    UPDATE "WebhookJob" SET "status" = 'processing', "attempts" = "attempts" + 1, "lockedUntil" = ${lease}
-    WHERE "id" IN (
-      SELECT "id" FROM "WebhookJob"
-      WHERE ("status" = 'pending' AND "runAt" <= ${now}) OR ("status" = 'processing' AND "lockedUntil" < ${now})
-      ORDER BY "id" LIMIT ${limit} ${skipLocked}
-    )
-    RETURNING "id", "shopId", "topic", "webhookId", "payload", "attempts"`;
+  // Two spellings of one statement: PostgreSQL skips rows another server has locked.
+  const rows =
+    dialect === "postgresql"
+      ? await db.$queryRaw<Array<Record<string, unknown>>>`
+          UPDATE "WebhookJob" SET "status" = 'processing', "attempts" = "attempts" + 1, "lockedUntil" = ${lease}
+          WHERE "id" IN (
+            SELECT "id" FROM "WebhookJob"
+            WHERE ("status" = 'pending' AND "runAt" <= ${now}) OR ("status" = 'processing' AND "lockedUntil" < ${now})
+            ORDER BY "id" LIMIT ${limit} FOR UPDATE SKIP LOCKED
+          )
+          RETURNING "id", "shopId", "topic", "webhookId", "payload", "attempts"`
+      : await db.$queryRaw<Array<Record<string, unknown>>>`
+          UPDATE "WebhookJob" SET "status" = 'processing', "attempts" = "attempts" + 1, "lockedUntil" = ${lease}
+          WHERE "id" IN (
+            SELECT "id" FROM "WebhookJob"
+            WHERE ("status" = 'pending' AND "runAt" <= ${now}) OR ("status" = 'processing' AND "lockedUntil" < ${now})
+            ORDER BY "id" LIMIT ${limit}
+          )
+          RETURNING "id", "shopId", "topic", "webhookId", "payload", "attempts"`;
   return rows
     .map((r) => ({
       id: Number(r.id),
@@ -86,16 +96,17 @@ export function startWorker(db: Db, dialect: Dialect, options: { loops?: number;
   const pollMs = options.pollMs ?? 1000;
   const batch = options.batch ?? 32;
   let running = true;
-  let wake: (() => void) | null = null;
+  const sleepers = new Set<() => void>();
+  const wakeAll = () => [...sleepers].forEach((wake) => wake());
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
       const timer = setTimeout(done, ms);
       function done() {
         clearTimeout(timer);
-        wake = null;
+        sleepers.delete(done);
         resolve();
       }
-      wake = done;
+      sleepers.add(done);
     });
 
   const loop = async () => {
@@ -119,18 +130,18 @@ export function startWorker(db: Db, dialect: Dialect, options: { loops?: number;
   const running$ = Array.from({ length: loops }, loop);
 
   return {
-    kick: () => wake?.(),
+    kick: wakeAll,
     async stop() {
       running = false;
       timers.forEach(clearInterval);
-      wake?.();
+      wakeAll();
       await Promise.all(running$);
     },
     async idle() {
       for (;;) {
         const open = await db.webhookJob.count({ where: { status: { in: ["pending", "processing"] }, runAt: { lte: new Date() } } });
         if (open === 0) return;
-        wake?.();
+        wakeAll();
         await new Promise((r) => setTimeout(r, 50));
       }
     },

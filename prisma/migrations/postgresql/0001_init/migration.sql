@@ -174,6 +174,18 @@ CREATE TABLE "WebhookJob" (
     CONSTRAINT "WebhookJob_pkey" PRIMARY KEY ("id")
 );
 
+-- CreateTable
+CREATE TABLE "DataRequest" (
+    "id" TEXT NOT NULL,
+    "shopId" TEXT NOT NULL,
+    "customerId" TEXT NOT NULL,
+    "requestId" TEXT NOT NULL,
+    "export" TEXT NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "DataRequest_pkey" PRIMARY KEY ("id")
+);
+
 -- CreateIndex
 CREATE INDEX "Session_shop_idx" ON "Session"("shop");
 
@@ -218,4 +230,10 @@ CREATE INDEX "WebhookJob_shopId_receivedAt_idx" ON "WebhookJob"("shopId", "recei
 
 -- CreateIndex
 CREATE UNIQUE INDEX "WebhookJob_shopId_webhookId_key" ON "WebhookJob"("shopId", "webhookId");
+
+-- CreateIndex
+CREATE INDEX "DataRequest_shopId_customerId_idx" ON "DataRequest"("shopId", "customerId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "DataRequest_shopId_requestId_key" ON "DataRequest"("shopId", "requestId");
 

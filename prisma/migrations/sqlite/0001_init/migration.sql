@@ -160,6 +160,16 @@ CREATE TABLE "WebhookJob" (
     "processedAt" DATETIME
 );
 
+-- CreateTable
+CREATE TABLE "DataRequest" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "shopId" TEXT NOT NULL,
+    "customerId" TEXT NOT NULL,
+    "requestId" TEXT NOT NULL,
+    "export" TEXT NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+
 -- CreateIndex
 CREATE INDEX "Session_shop_idx" ON "Session"("shop");
 
@@ -204,4 +214,10 @@ CREATE INDEX "WebhookJob_shopId_receivedAt_idx" ON "WebhookJob"("shopId", "recei
 
 -- CreateIndex
 CREATE UNIQUE INDEX "WebhookJob_shopId_webhookId_key" ON "WebhookJob"("shopId", "webhookId");
+
+-- CreateIndex
+CREATE INDEX "DataRequest_shopId_customerId_idx" ON "DataRequest"("shopId", "customerId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "DataRequest_shopId_requestId_key" ON "DataRequest"("shopId", "requestId");
 

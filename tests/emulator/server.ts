@@ -1,0 +1,320 @@
+// The store emulator: stands in for Shopify offline, for tests and the demo only.
+// - token exchange (POST /<shop>/admin/oauth/access_token) and Admin GraphQL, schema-validated
+// - a webhook sender that signs real payload shapes, and can repeat, reorder and delay
+// - an app-proxy forwarder that signs storefront calls as Shopify does
+// - an admin shell that frames the embedded app and hands it id tokens
+import { randomBytes, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { executeAdmin, type Resolvers } from "./graphql.ts";
+import { adminHost, adminIdToken, signedProxyQuery, verifyJwt, webhookHmac } from "./signing.ts";
+import { emptyShop, type EmulatedShop } from "./store.ts";
+
+export const API_VERSION = "2026-10";
+const BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
+
+export interface EmulatorOptions {
+  apiKey: string;
+  apiSecret: string;
+  appUrl: string;
+  port?: number;
+}
+
+export interface WebhookOptions {
+  webhookId?: string;
+  eventId?: string;
+  triggeredAt?: string;
+  secret?: string;
+  headers?: Record<string, string | undefined>;
+  rawBody?: string;
+}
+
+export interface GraphqlCall {
+  shop: string;
+  operationName: string | null;
+  query: string;
+  variables: unknown;
+  errors: unknown;
+}
+
+export class StoreEmulator {
+  readonly shops = new Map<string, EmulatedShop>();
+  readonly graphqlCalls: GraphqlCall[] = [];
+  readonly mutations: Resolvers = {};
+  /** make the next N Admin API calls fail this way (throttled = HTTP 200 with a Throttled error) */
+  failures: Array<"throttled" | 429 | 500 | 503> = [];
+  url = "";
+  private server?: http.Server;
+
+  constructor(readonly options: EmulatorOptions) {}
+
+  addShop(domain: string, name?: string, currency?: string): EmulatedShop {
+    const shop = emptyShop(domain, name, currency);
+    this.shops.set(domain, shop);
+    return shop;
+  }
+
+  shop(domain: string): EmulatedShop {
+    const shop = this.shops.get(domain);
+    if (!shop) throw new Error(`emulator has no shop ${domain}`);
+    return shop;
+  }
+
+  async start(): Promise<string> {
+    this.server = http.createServer((req, res) => {
+      this.route(req, res).catch((error) => {
+        res.writeHead(500, { "Content-Type": "application/json" });
+        res.end(JSON.stringify({ errors: String(error?.message ?? error) }));
+      });
+    });
+    await new Promise<void>((resolve) => this.server!.listen(this.options.port ?? 0, "127.0.0.1", resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.url;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  // ---- what Shopify sends to the app -------------------------------------------------------
+
+  /** Delivers a webhook as Shopify does: signed raw body, Shopify's headers. */
+  async sendWebhook(shop: string, topic: string, payload: unknown, options: WebhookOptions = {}): Promise<Response> {
+    const body = options.rawBody ?? JSON.stringify(payload);
+    const headers: Record<string, string> = {
+      "Content-Type": "application/json",
+      "X-Shopify-Topic": topic,
+      "X-Shopify-Hmac-Sha256": webhookHmac(body, options.secret ?? this.options.apiSecret),
+      "X-Shopify-Shop-Domain": shop,
+      "X-Shopify-Webhook-Id": options.webhookId ?? randomUUID(),
+      "X-Shopify-Event-Id": options.eventId ?? randomUUID(),
+      "X-Shopify-API-Version": API_VERSION,
+      "X-Shopify-Triggered-At": options.triggeredAt ?? new Date().toISOString(),
+      "User-Agent": "Shopify-Captain-Hook",
+    };
+    for (const [k, v] of Object.entries(options.headers ?? {})) {
+      if (v === undefined) delete headers[k];
+      else headers[k] = v;
+    }
+    return fetch(`${this.options.appUrl}/webhooks/${topic}`, { method: "POST", headers, body });
+  }
+
+  /**
+   * Delivers a list of webhooks the way Shopify may: each `copies` times (a new webhook id for
+   * some repeats, the same for others), shuffled by `seed`, `concurrency` at a time.
+   */
+  async deliverAll(
+    shop: string,
+    events: Array<{ topic: string; payload: unknown }>,
+    options: { copies?: number; seed?: number; concurrency?: number } = {},
+  ): Promise<Response[]> {
+    const deliveries: Array<{ topic: string; payload: unknown; webhookId: string }> = [];
+    for (const e of events) {
+      const id = randomUUID();
+      for (let c = 0; c < (options.copies ?? 1); c++) deliveries.push({ ...e, webhookId: c % 2 === 0 ? id : randomUUID() });
+    }
+    if (options.seed !== undefined) {
+      let s = options.seed;
+      const next = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+      for (let i = deliveries.length - 1; i > 0; i--) {
+        const j = Math.floor(next() * (i + 1));
+        [deliveries[i], deliveries[j]] = [deliveries[j]!, deliveries[i]!];
+      }
+    }
+    const results: Response[] = [];
+    let index = 0;
+    const worker = async () => {
+      while (index < deliveries.length) {
+        const d = deliveries[index++]!;
+        results.push(await this.sendWebhook(shop, d.topic, d.payload, { webhookId: d.webhookId }));
+      }
+    };
+    await Promise.all(Array.from({ length: options.concurrency ?? 8 }, worker));
+    return results;
+  }
+
+  /** Opens the app the way the admin does on first launch, which installs it (token exchange). */
+  async install(shop: string): Promise<Response> {
+    return fetch(this.embeddedAppUrl(shop), { headers: { "User-Agent": BROWSER_UA }, redirect: "manual" });
+  }
+
+  embeddedAppUrl(shop: string, path = "/app"): string {
+    const params = new URLSearchParams({
+      embedded: "1",
+      shop,
+      host: adminHost(shop),
+      id_token: adminIdToken(shop, this.options.apiKey, this.options.apiSecret),
+      locale: "en",
+      timestamp: String(Math.floor(Date.now() / 1000)),
+    });
+    return `${this.options.appUrl}${path}?${params}`;
+  }
+
+  /** A storefront call through the app proxy, signed as Shopify signs it. */
+  async proxy(shop: string, path: string, options: { customerId?: string | null; method?: string; body?: unknown; timestamp?: number } = {}) {
+    const query = signedProxyQuery(shop, options.customerId ?? null, this.options.apiSecret, {}, options.timestamp);
+    return fetch(`${this.options.appUrl}/proxy/${path.replace(/^\//, "")}?${query}`, {
+      method: options.method ?? "GET",
+      headers: { "User-Agent": BROWSER_UA, ...(options.body !== undefined ? { "Content-Type": "application/json" } : {}) },
+      body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
+    });
+  }
+
+  // ---- what the app calls on Shopify --------------------------------------------------------
+
+  private async route(req: http.IncomingMessage, res: http.ServerResponse) {
+    const url = new URL(req.url ?? "/", this.url);
+    const body = await new Promise<string>((resolve) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c) => chunks.push(c));
+      req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    });
+    const json = (status: number, value: unknown, headers: Record<string, string> = {}) => {
+      res.writeHead(status, { "Content-Type": "application/json", ...headers });
+      res.end(JSON.stringify(value));
+    };
+    const send = (status: number, type: string, text: string) => {
+      res.writeHead(status, { "Content-Type": type, "Cache-Control": "no-store" });
+      res.end(text);
+    };
+
+    let m = /^\/([a-z0-9-]+\.myshopify\.com)\/admin\/oauth\/access_token$/.exec(url.pathname);
+    if (m && req.method === "POST") return this.tokenExchange(m[1]!, body, json);
+
+    m = /^\/([a-z0-9-]+\.myshopify\.com)\/admin\/api\/([0-9]{4}-[0-9]{2}|unstable)\/graphql\.json$/.exec(url.pathname);
+    if (m && req.method === "POST") return this.adminGraphql(m[1]!, m[2]!, req, body, json);
+
+    if (url.pathname === "/app-bridge.js") {
+      return send(200, "text/javascript", readFileSync(new URL("./app-bridge.js", import.meta.url), "utf8"));
+    }
+    if (url.pathname === "/admin/id-token") {
+      const shop = url.searchParams.get("shop") ?? "";
+      if (!this.shops.has(shop)) return json(404, { error: "unknown shop" });
+      return json(200, { token: adminIdToken(shop, this.options.apiKey, this.options.apiSecret) }, { "Access-Control-Allow-Origin": "*" });
+    }
+    m = /^\/store\/([a-z0-9-]+)\/apps\/loyalty(\/.*)?$/.exec(url.pathname);
+    if (m) return send(200, "text/html; charset=utf-8", this.adminShell(`${m[1]}.myshopify.com`, m[2] ?? ""));
+    if (url.pathname === "/" || url.pathname === "/admin") return send(200, "text/html; charset=utf-8", this.index());
+
+    m = /^\/s\/([a-z0-9-]+\.myshopify\.com)\/apps\/loyalty\/(.*)$/.exec(url.pathname);
+    if (m) {
+      const answer = await this.proxy(m[1]!, m[2]!, {
+        customerId: url.searchParams.get("customer"),
+        method: req.method,
+        body: body ? JSON.parse(body) : undefined,
+      });
+      return send(answer.status, answer.headers.get("content-type") ?? "application/json", await answer.text());
+    }
+    json(404, { errors: "Not Found" });
+  }
+
+  private tokenExchange(domain: string, body: string, json: (s: number, v: unknown) => void) {
+    const shop = this.shops.get(domain);
+    let request: Record<string, string>;
+    try {
+      request = JSON.parse(body);
+    } catch {
+      return json(400, { error: "invalid_request", error_description: "body is not JSON" });
+    }
+    if (!shop) return json(404, { errors: "Not Found" });
+    if (request.client_id !== this.options.apiKey || request.client_secret !== this.options.apiSecret) {
+      return json(401, { error: "invalid_client", error_description: "Client credentials are invalid" });
+    }
+    if (request.grant_type !== "urn:ietf:params:oauth:grant-type:token-exchange" || request.subject_token_type !== "urn:ietf:params:oauth:token-type:id_token") {
+      return json(400, { error: "unsupported_grant_type" });
+    }
+    const claims = verifyJwt(request.subject_token ?? "", this.options.apiSecret);
+    if (!claims || claims.dest !== `https://${domain}` || claims.aud !== this.options.apiKey) {
+      return json(400, { error: "invalid_subject_token", error_description: "Subject token is invalid" });
+    }
+    const token = `shpat_${randomBytes(16).toString("hex")}`;
+    shop.accessTokens.add(token);
+    if (request.requested_token_type === "urn:shopify:params:oauth:token-type:online-access-token") {
+      return json(200, {
+        access_token: token,
+        scope: "read_customers,read_orders,write_discounts",
+        expires_in: 86399,
+        associated_user_scope: "read_customers,read_orders,write_discounts",
+        associated_user: { id: Number(claims.sub), first_name: "Demo", last_name: "Merchant", email: `owner@${domain}`, account_owner: true, locale: "en", collaborator: false, email_verified: true },
+      });
+    }
+    return json(200, { access_token: token, scope: "read_customers,read_orders,write_discounts" });
+  }
+
+  private async adminGraphql(domain: string, version: string, req: http.IncomingMessage, body: string, json: (s: number, v: unknown, h?: Record<string, string>) => void) {
+    const shop = this.shops.get(domain);
+    const token = req.headers["x-shopify-access-token"];
+    if (!shop || typeof token !== "string" || !shop.accessTokens.has(token)) {
+      return json(401, { errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" });
+    }
+    const failure = this.failures.shift();
+    if (failure === "throttled") return json(200, { errors: [{ message: "Throttled", extensions: { code: "THROTTLED" } }] });
+    if (failure === 429) return json(429, { errors: "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service." }, { "Retry-After": "1" });
+    if (failure) return json(failure, { errors: "Internal Server Error" });
+    const request = JSON.parse(body || "{}");
+    const result = await executeAdmin(shop, request, this.mutations, version);
+    this.graphqlCalls.push({
+      shop: domain,
+      operationName: request.operationName ?? /(?:query|mutation)\s+(\w+)/.exec(request.query ?? "")?.[1] ?? null,
+      query: request.query,
+      variables: request.variables,
+      errors: (result as { errors?: unknown }).errors ?? null,
+    });
+    json(200, result);
+  }
+
+  private index(): string {
+    const rows = [...this.shops.values()]
+      .map((s) => `<li><a href="/store/${s.domain.replace(".myshopify.com", "")}/apps/loyalty">${s.name}</a> <code>${s.domain}</code></li>`)
+      .join("");
+    return `<!doctype html><meta charset="utf-8"><title>Store emulator</title><body style="font:15px system-ui;margin:3rem"><h1>Store emulator</h1><p>Shops:</p><ul>${rows}</ul></body>`;
+  }
+
+  private adminShell(shop: string, path: string): string {
+    const src = this.embeddedAppUrl(shop, `/app${path}`);
+    const name = this.shops.get(shop)?.name ?? shop;
+    return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${name} · Loyalty Club · Shopify admin (emulated)</title>
+<style>
+  body{margin:0;font:13px/1.4 -apple-system,BlinkMacSystemFont,"San Francisco","Segoe UI",Roboto,sans-serif;background:#f1f1f1;display:grid;grid-template:48px 1fr/240px 1fr;height:100vh}
+  header{grid-column:1/3;background:#1a1a1a;color:#e3e3e3;display:flex;align-items:center;padding:0 16px;gap:12px}
+  header b{color:#fff} header span{opacity:.7}
+  nav{padding:12px 8px;background:#ebebeb} nav a{display:block;padding:6px 10px;border-radius:8px;color:#303030;text-decoration:none;font-weight:550}
+  nav a.app{margin-top:8px} nav a.sub{padding-left:26px;font-weight:450} nav a[aria-current]{background:#fafafa}
+  main{padding:0;overflow:hidden} iframe{border:0;width:100%;height:100%;background:#f1f1f1}
+  #toast{position:fixed;bottom:24px;left:50%;transform:translateX(-50%);background:#1a1a1a;color:#fff;padding:10px 16px;border-radius:10px;display:none}
+</style></head>
+<body>
+<header><b>Shopify</b><span>admin emulator · offline</span><span style="margin-left:auto">${name}</span></header>
+<nav aria-label="Admin"><a href="#">Home</a><a href="#">Orders</a><a href="#">Customers</a><a class="app" aria-current="page" href="#">Loyalty Club</a><div id="appnav"></div></nav>
+<main><iframe id="app" title="Loyalty Club" src="${src}"></iframe></main>
+<div id="toast" role="status"></div>
+<script>
+  const shop = ${JSON.stringify(shop)};
+  const frame = document.getElementById("app");
+  addEventListener("message", async (event) => {
+    const m = event.data || {};
+    if (m.type === "emulator:requestIdToken") {
+      const { token } = await (await fetch("/admin/id-token?shop=" + encodeURIComponent(shop))).json();
+      event.source.postMessage({ type: "emulator:idToken", id: m.id, token }, "*");
+    }
+    if (m.type === "emulator:nav") {
+      const nav = document.getElementById("appnav");
+      nav.replaceChildren(...m.links.filter((l) => !l.home).map((l) => {
+        const a = document.createElement("a"); a.className = "sub"; a.href = "#"; a.textContent = l.label;
+        a.onclick = (e) => { e.preventDefault(); frame.contentWindow.postMessage({ type: "emulator:navigate", href: l.href }, "*"); };
+        return a;
+      }));
+    }
+    if (m.type === "emulator:toast") {
+      const t = document.getElementById("toast"); t.textContent = m.message; t.style.display = "block";
+      setTimeout(() => (t.style.display = "none"), 3000);
+    }
+  });
+</script>
+</body></html>`;
+  }
+}

@@ -1,0 +1,201 @@
+// Starts the real production server (build/server) as a child process against a fresh database
+// and an in-process store emulator, so tests talk to the app over HTTP as Shopify would.
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { createDb, type Db, type Dialect } from "~/db.server";
+import { migrate } from "../../scripts/migrate.mjs";
+import { StoreEmulator } from "../emulator/server.ts";
+
+export const API_KEY = "test-api-key";
+export const API_SECRET = "test-api-secret-0123456789abcdef";
+const root = path.resolve(import.meta.dirname, "../..");
+export const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+    srv.on("error", reject);
+  });
+}
+
+let postgresChecked: Promise<boolean> | undefined;
+/** Whether PostgreSQL answers; with REQUIRE_POSTGRES=1 (CI) its absence is an error. */
+export function postgresAvailable(): Promise<boolean> {
+  postgresChecked ??= (async () => {
+    const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL, connectionTimeoutMillis: 2000 });
+    try {
+      await client.connect();
+      await client.end();
+      return true;
+    } catch (error) {
+      if (process.env.REQUIRE_POSTGRES === "1") throw new Error(`PostgreSQL required but unreachable: ${(error as Error).message}`);
+      console.warn(`PostgreSQL not reachable at ${POSTGRES_ADMIN_URL}: PostgreSQL variants are skipped`);
+      return false;
+    }
+  })();
+  return postgresChecked;
+}
+
+export async function testDialects(): Promise<Dialect[]> {
+  return (await postgresAvailable()) ? ["sqlite", "postgresql"] : ["sqlite"];
+}
+
+export async function freshDatabaseUrl(dialect: Dialect): Promise<string> {
+  const name = `lc_test_${Date.now().toString(36)}_${randomBytes(4).toString("hex")}`;
+  const url =
+    dialect === "sqlite"
+      ? `file:${path.join(os.tmpdir(), `${name}.sqlite`)}`
+      : Object.assign(new URL(POSTGRES_ADMIN_URL), { pathname: `/${name}` }).toString();
+  await migrate(url);
+  return url;
+}
+
+export async function dropDatabase(url: string): Promise<void> {
+  if (!url.startsWith("postgres")) return;
+  const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
+  await client.connect();
+  await client.query(`DROP DATABASE IF EXISTS "${new URL(url).pathname.slice(1)}" WITH (FORCE)`);
+  await client.end();
+}
+
+export interface AppProcess {
+  url: string;
+  child: ChildProcess;
+  output: () => string;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export async function startServer(env: Record<string, string>): Promise<AppProcess> {
+  const child = spawn(process.execPath, ["--import", path.join(root, "tests/emulator/intercept.mjs"), "server.mjs"], {
+    cwd: root,
+    env: { ...process.env, NODE_ENV: "production", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout!.on("data", (d) => (out += d));
+  child.stderr!.on("data", (d) => (out += d));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 20_000);
+    child.stdout!.on("data", () => {
+      if (out.includes("listening on")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${out}`));
+    });
+  });
+  return {
+    url: `http://127.0.0.1:${env.PORT}`,
+    child,
+    output: () => out,
+    async stop(signal = "SIGTERM") {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+export interface TestApp {
+  url: string;
+  dialect: Dialect;
+  databaseUrl: string;
+  db: Db;
+  emulator: StoreEmulator;
+  server: AppProcess;
+  /** waits until the inbox has nothing left to do */
+  settled(timeoutMs?: number): Promise<void>;
+  restart(env?: Record<string, string>, signal?: NodeJS.Signals): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startApp(dialect: Dialect, env: Record<string, string> = {}): Promise<TestApp> {
+  const databaseUrl = await freshDatabaseUrl(dialect);
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const emulator = new StoreEmulator({ apiKey: API_KEY, apiSecret: API_SECRET, appUrl: url });
+  await emulator.start();
+  const baseEnv = {
+    PORT: String(port),
+    DATABASE_URL: databaseUrl,
+    DATABASE_POOL_SIZE: "5",
+    SHOPIFY_API_KEY: API_KEY,
+    SHOPIFY_API_SECRET: API_SECRET,
+    SHOPIFY_APP_URL: url,
+    SCOPES: "read_customers,read_orders,write_discounts",
+    STORE_EMULATOR_URL: emulator.url,
+    APP_BRIDGE_URL: `${emulator.url}/app-bridge.js`,
+  };
+  let server = await startServer({ ...baseEnv, ...env });
+  const db = createDb(databaseUrl);
+  const app: TestApp = {
+    url,
+    dialect,
+    databaseUrl,
+    db,
+    emulator,
+    server,
+    async settled(timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const open = await db.webhookJob.count({ where: { status: { in: ["pending", "processing"] } } });
+        if (open === 0) return;
+        if (Date.now() > deadline) throw new Error(`inbox still has ${open} open jobs\n${server.output()}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
+    async restart(extra = {}, signal = "SIGTERM") {
+      await server.stop(signal);
+      server = await startServer({ ...baseEnv, ...extra });
+      app.server = server;
+    },
+    async stop() {
+      await server.stop();
+      await emulator.stop();
+      await db.$disconnect();
+      await dropDatabase(databaseUrl);
+    },
+  };
+  return app;
+}
+
+/** Row counts of every table, to show a request wrote nothing. */
+export async function tableCounts(db: Db) {
+  const [shops, programs, rewards, members, entries, orders, refunds, jobs, sessions, requests] = await Promise.all([
+    db.shop.count(),
+    db.programVersion.count(),
+    db.reward.count(),
+    db.member.count(),
+    db.ledgerEntry.count(),
+    db.orderFact.count(),
+    db.orderRefund.count(),
+    db.webhookJob.count(),
+    db.session.count(),
+    db.dataRequest.count(),
+  ]);
+  return { shops, programs, rewards, members, entries, orders, refunds, jobs, sessions, requests };
+}
+
+/** Every member's balance equals the sum of their entries, per status. */
+export async function assertLedgerConsistent(db: Db) {
+  const members = await db.member.findMany();
+  for (const m of members) {
+    const sums = await db.ledgerEntry.groupBy({ by: ["status"], where: { memberId: m.id }, _sum: { points: true } });
+    const of = (s: string) => sums.find((x) => x.status === s)?._sum.points ?? 0;
+    if (of("available") !== m.available || of("pending") !== m.pending) {
+      throw new Error(`member ${m.id}: balance ${m.available}/${m.pending} but entries ${of("available")}/${of("pending")}`);
+    }
+  }
+}
