@@ -28,8 +28,9 @@ export async function dashboard(db: Db, shopId: string) {
   return {
     members,
     pointsIssued: issued,
-    pointsReversed: -sum("reversal"),
-    pointsRedeemed: -sum("redeem") - sum("refund_of_redemption"),
+    // (+ 0 turns a -0 of an empty sum into 0)
+    pointsReversed: -sum("reversal") + 0,
+    pointsRedeemed: -sum("redeem") - sum("refund_of_redemption") + 0,
     pointsOutstanding: (balances._sum.available ?? 0) + (balances._sum.pending ?? 0),
     pointsPending: balances._sum.pending ?? 0,
     orders,

@@ -5,8 +5,10 @@
   const script = document.currentScript;
   const apiKey = script && script.dataset.apiKey;
   const params = new URLSearchParams(location.search);
-  const shop = params.get("shop") || sessionStorage.getItem("emulator-shop");
-  if (shop) sessionStorage.setItem("emulator-shop", shop);
+  // The app is framed cross-site, so storage may be off limits: remember the shop in memory and
+  // in the frame's name, which survives the app's own navigations.
+  const shop = params.get("shop") || window.name.replace(/^emulator-shop:/, "") || null;
+  if (shop) window.name = `emulator-shop:${shop}`;
   const framed = window.parent !== window;
   let seq = 0;
   const waiting = new Map();

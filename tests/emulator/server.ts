@@ -46,8 +46,11 @@ export class StoreEmulator {
   failures: Array<"throttled" | 429 | 500 | 503> = [];
   url = "";
   private server?: http.Server;
+  readonly options: EmulatorOptions;
 
-  constructor(readonly options: EmulatorOptions) {}
+  constructor(options: EmulatorOptions) {
+    this.options = options;
+  }
 
   addShop(domain: string, name?: string, currency?: string): EmulatedShop {
     const shop = emptyShop(domain, name, currency);

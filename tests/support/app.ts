@@ -137,6 +137,7 @@ export async function startApp(dialect: Dialect, env: Record<string, string> = {
     SCOPES: "read_customers,read_orders,write_discounts",
     STORE_EMULATOR_URL: emulator.url,
     APP_BRIDGE_URL: `${emulator.url}/app-bridge.js`,
+    FRAME_ANCESTORS_EXTRA: `${emulator.url} ${emulator.url.replace("127.0.0.1", "localhost")}`,
   };
   let server = await startServer({ ...baseEnv, ...env });
   const db = createDb(databaseUrl);

@@ -1,0 +1,106 @@
+// `npm run demo`: the whole product offline on embedded SQLite. Builds the app, starts the store
+// emulator (Shopify's stand-in) and the app, installs a demo shop through token exchange, and
+// replays 18 months of that shop's history as signed webhooks through the real pipeline.
+import { spawn, execFileSync } from "node:child_process";
+import { rmSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
+import { migrate, sqlitePath } from "./migrate.mjs";
+import { StoreEmulator } from "../tests/emulator/server.ts";
+import { generateHistory } from "../tests/emulator/store.ts";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const APP_PORT = Number(process.env.PORT ?? 3000);
+const EMULATOR_PORT = Number(process.env.EMULATOR_PORT ?? 3100);
+const SHOP = "demo-outfitters.myshopify.com";
+const databaseUrl = process.env.DATABASE_URL ?? "file:./data/demo.sqlite";
+const apiKey = process.env.SHOPIFY_API_KEY ?? "demo-api-key";
+const apiSecret = process.env.SHOPIFY_API_SECRET ?? "demo-api-secret-not-for-production";
+const appUrl = process.env.SHOPIFY_APP_URL ?? `http://localhost:${APP_PORT}`;
+const log = (line) => console.log(`demo: ${line}`);
+
+if (!databaseUrl.startsWith("file:")) throw new Error("the demo runs on embedded SQLite (DATABASE_URL=file:…)");
+
+log("building the app…");
+execFileSync(process.execPath, [path.join(root, "node_modules/@remix-run/dev/dist/cli.js"), "vite:build"], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
+
+// A fresh database each run: the seeded shop is the same on every machine.
+for (const suffix of ["", "-wal", "-shm"]) rmSync(sqlitePath(databaseUrl) + suffix, { force: true });
+await migrate(databaseUrl);
+
+const emulator = new StoreEmulator({ apiKey, apiSecret, appUrl, port: EMULATOR_PORT });
+await emulator.start();
+const shop = emulator.addShop(SHOP, "Demo Outfitters", "USD");
+const history = generateHistory(shop, { seed: 42, customers: 240, orders: 2100, months: 18, now: new Date() });
+
+const app = spawn(process.execPath, ["--import", path.join(root, "tests/emulator/intercept.mjs"), "server.mjs"], {
+  cwd: root,
+  stdio: ["ignore", "pipe", "inherit"],
+  env: {
+    ...process.env,
+    NODE_ENV: "production",
+    PORT: String(APP_PORT),
+    DATABASE_URL: databaseUrl,
+    SHOPIFY_API_KEY: apiKey,
+    SHOPIFY_API_SECRET: apiSecret,
+    SHOPIFY_APP_URL: appUrl,
+    SCOPES: "read_customers,read_orders,write_discounts",
+    STORE_EMULATOR_URL: emulator.url,
+    APP_BRIDGE_URL: `${emulator.url}/app-bridge.js`,
+    FRAME_ANCESTORS_EXTRA: `${emulator.url} ${emulator.url.replace("127.0.0.1", "localhost")}`,
+  },
+});
+await new Promise((resolve, reject) => {
+  app.stdout.on("data", (d) => (String(d).includes("listening on") ? resolve() : null));
+  app.on("exit", (code) => reject(new Error(`app exited with ${code}`)));
+});
+const shutdown = async () => {
+  app.kill("SIGTERM");
+  await emulator.stop();
+  process.exit(0);
+};
+process.on("SIGINT", shutdown);
+process.on("SIGTERM", shutdown);
+
+const installed = await emulator.install(SHOP);
+if (installed.status !== 200) throw new Error(`install answered ${installed.status}`);
+log(`installed ${SHOP} through token exchange`);
+
+// Every 20th webhook is delivered twice, as Shopify sometimes does.
+const deliveries = history.flatMap((e, i) => (i % 20 === 0 ? [e, e] : [e]));
+const started = Date.now();
+let sent = 0;
+const next = async () => {
+  while (sent < deliveries.length) {
+    const e = deliveries[sent++];
+    const res = await emulator.sendWebhook(SHOP, e.topic, e.payload, { triggeredAt: e.at, webhookId: `demo-${history.indexOf(e)}` });
+    if (res.status !== 200) throw new Error(`${e.topic} answered ${res.status}: ${await res.text()}`);
+  }
+};
+await Promise.all([next(), next(), next(), next()]);
+log(`delivered ${deliveries.length} signed webhooks (${history.length} distinct) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+const db = new Database(sqlitePath(databaseUrl), { readonly: true });
+for (;;) {
+  const open = db.prepare(`SELECT count(*) AS n FROM "WebhookJob" WHERE "status" IN ('pending','processing')`).get().n;
+  if (open === 0) break;
+  await new Promise((r) => setTimeout(r, 200));
+}
+const members = db.prepare(`SELECT count(*) AS n FROM "Member" WHERE "state" = 'active'`).get().n;
+const entries = db.prepare(`SELECT count(*) AS n FROM "LedgerEntry"`).get().n;
+const top = db.prepare(`SELECT "customerId", "available" FROM "Member" WHERE "state" = 'active' ORDER BY "available" DESC LIMIT 1`).get();
+db.close();
+log(`processed in ${((Date.now() - started) / 1000).toFixed(1)} s: ${members} members, ${entries} ledger entries`);
+
+const store = SHOP.replace(".myshopify.com", "");
+console.log(`
+  Loyalty Club demo is running (offline, SQLite at ${databaseUrl.replace("file:", "")}).
+
+  Admin (embedded, as in Shopify's admin):  ${emulator.url}/store/${store}/apps/loyalty
+  Storefront API through the app proxy:     ${emulator.url}/s/${SHOP}/apps/loyalty/me?customer=${top?.customerId ?? 7001}
+  Public program:                           ${emulator.url}/s/${SHOP}/apps/loyalty/program
+  The app itself:                           ${appUrl}
+
+  Press Ctrl-C to stop.
+`);
