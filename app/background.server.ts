@@ -1,23 +1,77 @@
-// What server.mjs needs besides Remix: the webhook door and the background worker. Exported
-// from entry.server so both share the build's single database client.
-import db, { dialect, ready } from "./db.server";
+// What server.mjs needs besides Remix: the webhook door, and the job thread that processes the
+// inbox. Processing runs on its own thread (with its own database connection) so that the CPU
+// it takes never delays answering Shopify or shoppers. Exported from entry.server, so the job
+// thread runs the same build as the server.
+import { fileURLToPath } from "node:url";
+import { isMainThread, parentPort, Worker as Thread, workerData } from "node:worker_threads";
+import db, { databaseUrl, dialect, ready } from "./db.server";
+import { urgentWriters } from "./sqlite-serialized.server";
+import { createInboxWriter, type InboxWriter } from "./webhooks/inbox.server";
 import { ingestWebhook, type RawWebhook } from "./webhooks/ingest.server";
 import { startWorker, type Worker } from "./webhooks/worker.server";
 
-let worker: Worker | null = null;
+const JOBS_ROLE = "loyalty-jobs";
+let inbox: InboxWriter | null = null;
+let kick: () => void = () => {};
 
 export async function startBackground(options: { worker?: boolean } = {}) {
-  await ready();
-  if (options.worker !== false && !worker) worker = startWorker(db, dialect);
+  const file = fileURLToPath(import.meta.url);
+  const jobThread = options.worker !== false && !/\.tsx?$/.test(file);
+  await ready({ checkpoints: !jobThread });
+  inbox ??= createInboxWriter(db, dialect, databaseUrl);
+  let stopJobs = async () => {};
+  if (options.worker !== false) {
+    if (!jobThread) {
+      // Dev server (sources through Vite): no build to start a thread from; run in-process.
+      const worker = startWorker(db, dialect);
+      kick = worker.kick;
+      stopJobs = worker.stop;
+    } else {
+      let thread: Thread;
+      let stopping = false;
+      const spawn = () => {
+        thread = new Thread(file, { workerData: { role: JOBS_ROLE, sqliteUrgent: urgentWriters.buffer } });
+        thread.on("error", (error) => console.warn(`[jobs] thread failed: ${error.message}`));
+        thread.on("exit", (code) => {
+          if (!stopping) setTimeout(spawn, code === 0 ? 0 : 1000).unref();
+        });
+      };
+      spawn();
+      kick = () => thread.postMessage("kick");
+      stopJobs = async () => {
+        stopping = true;
+        const exited = new Promise((resolve) => thread.once("exit", resolve));
+        thread.postMessage("stop");
+        await exited;
+      };
+    }
+  }
   return {
     stop: async () => {
-      await worker?.stop();
-      worker = null;
+      await stopJobs();
+      await inbox?.close();
+      inbox = null;
       await db.$disconnect();
     },
   };
 }
 
 export function handleWebhook(raw: RawWebhook) {
-  return ingestWebhook(db, raw, process.env.SHOPIFY_API_SECRET ?? "", () => worker?.kick());
+  if (!inbox) throw new Error("startBackground() first");
+  return ingestWebhook(db, inbox, raw, process.env.SHOPIFY_API_SECRET ?? "", () => kick());
 }
+
+async function runJobsThread() {
+  await ready();
+  const worker: Worker = startWorker(db, dialect);
+  parentPort!.on("message", async (message) => {
+    if (message === "kick") worker.kick();
+    if (message === "stop") {
+      await worker.stop();
+      await db.$disconnect();
+      process.exit(0);
+    }
+  });
+}
+
+if (!isMainThread && workerData?.role === JOBS_ROLE) void runJobsThread();

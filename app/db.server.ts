@@ -5,7 +5,7 @@ import path from "node:path";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { Prisma, PrismaClient } from "@prisma/client";
-import { serializedSqlite } from "./sqlite-serialized.server";
+import { serializedSqlite, SqliteGate } from "./sqlite-serialized.server";
 
 export type Dialect = "sqlite" | "postgresql";
 export type Db = PrismaClient;
@@ -16,6 +16,9 @@ export const DEFAULT_DATABASE_URL = "file:./data/loyalty.sqlite";
 export function dialectOf(url: string): Dialect {
   return /^postgres(ql)?:\/\//.test(url) ? "postgresql" : "sqlite";
 }
+
+/** SQLite only: the gate every statement of a client passes (see sqlite-serialized.server.ts). */
+export const sqliteGates = new WeakMap<Db, SqliteGate>();
 
 export function createDb(url: string): Db {
   if (dialectOf(url) === "postgresql") {
@@ -28,9 +31,12 @@ export function createDb(url: string): Db {
     return new pg.PrismaClient({ adapter: new PrismaPg({ connectionString: url, max }) });
   }
   const file = url.replace(/^file:/, "");
-  return new PrismaClient({
-    adapter: serializedSqlite(new PrismaBetterSQLite3({ url: path.resolve(process.cwd(), file), timeout: 5000 })),
+  const gate = new SqliteGate();
+  const client = new PrismaClient({
+    adapter: serializedSqlite(new PrismaBetterSQLite3({ url: path.resolve(process.cwd(), file), timeout: 0 }), gate),
   });
+  sqliteGates.set(client, gate);
+  return client;
 }
 
 export const databaseUrl = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
@@ -44,11 +50,18 @@ declare global {
 const db: Db = globalThis.__loyaltyDb ?? (globalThis.__loyaltyDb = createDb(databaseUrl));
 
 let tuned: Promise<void> | undefined;
-/** Per-connection settings; the migration already switched the file to WAL. */
-export function ready(): Promise<void> {
+/**
+ * Per-connection settings (the migration already switched the file to WAL). A WAL checkpoint
+ * copies pages back and fsyncs, hundreds of milliseconds under load: the connection that serves
+ * HTTP leaves checkpoints to the job thread's connection (`checkpoints: false`).
+ */
+export function ready(options: { checkpoints?: boolean } = {}): Promise<void> {
   tuned ??=
     dialect === "sqlite"
-      ? db.$queryRawUnsafe("PRAGMA synchronous = NORMAL").then(() => undefined)
+      ? (async () => {
+          await db.$queryRawUnsafe("PRAGMA synchronous = NORMAL");
+          await db.$queryRawUnsafe(`PRAGMA wal_autocheckpoint = ${options.checkpoints === false ? 0 : 1000}`);
+        })()
       : Promise.resolve();
   return tuned;
 }

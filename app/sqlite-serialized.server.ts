@@ -1,72 +1,136 @@
 // Prisma's better-sqlite3 adapter runs every query on one connection but only transactions
 // take its mutex: a query issued by another request while an interactive transaction is open
 // silently joins that transaction (and is rolled back with it). Here every query and every
-// transaction takes one queue, so each request's statements stay its own.
+// transaction passes one gate, so each request's statements stay its own. The gate has a
+// priority lane: the webhook inbox writes through it (with the raw connection) ahead of
+// background work, so acknowledging Shopify never waits behind more than one transaction.
+import { isMainThread, workerData } from "node:worker_threads";
+import type Database from "better-sqlite3";
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, Transaction } from "@prisma/driver-adapter-utils";
 
-function createQueue() {
-  let tail: Promise<void> = Promise.resolve();
-  return function acquire(): Promise<() => void> {
-    let release!: () => void;
-    const previous = tail;
-    tail = new Promise<void>((resolve) => (release = resolve));
-    return previous.then(() => release);
-  };
+function isBusy(error: unknown): boolean {
+  const e = error as { code?: string; cause?: { originalCode?: string } } | null;
+  return Boolean(e?.code?.startsWith("SQLITE_BUSY") || e?.cause?.originalCode?.startsWith("SQLITE_BUSY"));
 }
 
-function serialize(adapter: SqlDriverAdapter): SqlDriverAdapter {
-  const acquire = createQueue();
-  const exclusive =
-    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
-    async (...args: A): Promise<R> => {
-      const release = await acquire();
-      try {
-        return await fn(...args);
-      } finally {
-        release();
-      }
-    };
+/**
+ * Runs a statement that needs the write lock, retrying while another connection (the job
+ * thread's) holds it. The connection's own busy timeout is 0: SQLite's busy handler would sleep
+ * the whole event loop, in steps of up to 100 ms, where a 1–8 ms timer lets everything else go on.
+ */
+export async function whenUnlocked<T>(run: () => Promise<T> | T, deadlineMs = 10_000): Promise<T> {
+  const deadline = Date.now() + deadlineMs;
+  for (let delay = 1; ; delay = Math.min(delay * 2, 8)) {
+    try {
+      return await run();
+    } catch (error) {
+      if (!isBusy(error) || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
+/**
+ * Shared between the server thread and the job thread (passed as workerData.sqliteUrgent): how
+ * many urgent writers (the webhook inbox) are waiting for the write lock. SQLite's locks are not
+ * fair, so the job thread, which takes the lock many times a second, steps aside while it is
+ * non-zero; otherwise it can starve the inbox and Shopify waits.
+ */
+export const urgentWriters = new Int32Array(
+  !isMainThread && workerData?.sqliteUrgent instanceof SharedArrayBuffer ? workerData.sqliteUrgent : new SharedArrayBuffer(4),
+);
+
+async function stepAsideForUrgentWriters(): Promise<void> {
+  if (isMainThread) return;
+  const until = Date.now() + 50; // never starve the job thread either
+  while (Atomics.load(urgentWriters, 0) > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 1));
+}
+
+/** A write the server thread must not keep waiting (the inbox): job-thread writers step aside. */
+export async function urgentWrite<T>(run: () => T): Promise<T> {
+  Atomics.add(urgentWriters, 0, 1);
+  try {
+    return await whenUnlocked(run);
+  } finally {
+    Atomics.sub(urgentWriters, 0, 1);
+  }
+}
+
+export class SqliteGate {
+  private busy = false;
+  private readonly urgent: Array<() => void> = [];
+  private readonly normal: Array<() => void> = [];
+  /** the connection Prisma's adapter opened (set once Prisma connects) */
+  connection: Database.Database | null = null;
+
+  acquire(priority = false): Promise<() => void> {
+    return new Promise((resolve) => {
+      const grant = () => {
+        this.busy = true;
+        let released = false;
+        resolve(() => {
+          if (released) return;
+          released = true;
+          this.busy = false;
+          const next = this.urgent.shift() ?? this.normal.shift();
+          next?.();
+        });
+      };
+      if (!this.busy) grant();
+      else (priority ? this.urgent : this.normal).push(grant);
+    });
+  }
+
+  async exclusive<T>(fn: () => Promise<T> | T, priority = false): Promise<T> {
+    const release = await this.acquire(priority);
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  }
+}
+
+function serialize(adapter: SqlDriverAdapter, gate: SqliteGate): SqlDriverAdapter {
+  gate.connection = (adapter as unknown as { client: Database.Database }).client;
   return {
     provider: adapter.provider,
     adapterName: adapter.adapterName,
-    queryRaw: exclusive((q) => adapter.queryRaw(q)),
-    executeRaw: exclusive((q) => adapter.executeRaw(q)),
-    executeScript: exclusive((s) => adapter.executeScript(s)),
+    queryRaw: (q) => gate.exclusive(() => whenUnlocked(() => adapter.queryRaw(q))),
+    executeRaw: (q) => gate.exclusive(async () => (await stepAsideForUrgentWriters(), whenUnlocked(() => adapter.executeRaw(q)))),
+    executeScript: (s) => gate.exclusive(() => whenUnlocked(() => adapter.executeScript(s))),
     getConnectionInfo: adapter.getConnectionInfo?.bind(adapter),
     dispose: () => adapter.dispose(),
-    async startTransaction(isolationLevel): Promise<Transaction> {
-      const release = await acquire();
-      let tx: Transaction;
+    async startTransaction(): Promise<Transaction> {
+      const release = await gate.acquire();
       try {
-        tx = await adapter.startTransaction(isolationLevel);
+        // IMMEDIATE takes the write lock up front (waiting up to the busy timeout for another
+        // connection, e.g. the job thread's): a deferred BEGIN that reads, then writes after
+        // someone else committed, fails with SQLITE_BUSY_SNAPSHOT instead of waiting.
+        await stepAsideForUrgentWriters();
+        await whenUnlocked(() => gate.connection!.prepare("BEGIN IMMEDIATE").run());
       } catch (error) {
         release();
         throw error;
       }
-      const settle = (finish: () => Promise<void>) => async () => {
-        try {
-          await finish();
-        } finally {
-          release();
-        }
-      };
+      // Prisma itself sends COMMIT / ROLLBACK through executeRaw (usePhantomQuery: false).
       return {
-        provider: tx.provider,
-        adapterName: tx.adapterName,
-        options: tx.options,
-        queryRaw: (q) => tx.queryRaw(q),
-        executeRaw: (q) => tx.executeRaw(q),
-        commit: settle(() => tx.commit()),
-        rollback: settle(() => tx.rollback()),
+        provider: adapter.provider,
+        adapterName: adapter.adapterName,
+        options: { usePhantomQuery: false },
+        queryRaw: (q) => adapter.queryRaw(q),
+        executeRaw: (q) => adapter.executeRaw(q),
+        commit: async () => release(),
+        rollback: async () => release(),
       };
     },
   };
 }
 
-export function serializedSqlite(factory: SqlDriverAdapterFactory): SqlDriverAdapterFactory {
+export function serializedSqlite(factory: SqlDriverAdapterFactory, gate: SqliteGate): SqlDriverAdapterFactory {
   return {
     provider: factory.provider,
     adapterName: factory.adapterName,
-    connect: async () => serialize(await factory.connect()),
+    connect: async () => serialize(await factory.connect(), gate),
   };
 }

@@ -1,5 +1,6 @@
 // The only code that changes a balance. Each change is an append-only LedgerEntry written in
 // the same transaction as the member's balance row, under a unique idempotency key.
+import { randomUUID } from "node:crypto";
 import { balanceDelta, releaseDelta, type EntryKind, type EntryStatus } from "~/domain/ledger";
 import type { Db, Tx } from "~/db.server";
 
@@ -35,34 +36,32 @@ export class InsufficientPointsError extends Error {
  */
 export async function postEntry(tx: Tx, entry: NewEntry, options: { spend?: boolean } = {}): Promise<{ posted: boolean }> {
   if (!Number.isSafeInteger(entry.points) || entry.points === 0) throw new RangeError(`points must be a non-zero integer`);
-  const existing = await tx.ledgerEntry.findUnique({
-    where: { shopId_idempotencyKey: { shopId: entry.shopId, idempotencyKey: entry.idempotencyKey } },
-    select: { id: true },
-  });
-  if (existing) return { posted: false };
+  // The unique (shopId, idempotencyKey) decides: a key seen before posts nothing. ON CONFLICT
+  // keeps the transaction usable on PostgreSQL, where a failed insert would abort it.
+  const inserted = await tx.$queryRaw<Array<{ id: string }>>`
+    INSERT INTO "LedgerEntry" ("id", "shopId", "memberId", "kind", "points", "status", "availableAt", "idempotencyKey",
+      "sourceType", "sourceId", "programVersion", "rateNum", "rateDen", "actor", "reason", "occurredAt", "createdAt")
+    VALUES (${`le_${randomUUID()}`}, ${entry.shopId}, ${entry.memberId}, ${entry.kind}, ${entry.points}, ${entry.status},
+      ${entry.availableAt}, ${entry.idempotencyKey}, ${entry.sourceType}, ${entry.sourceId ?? null}, ${entry.programVersion ?? null},
+      ${entry.rateNum ?? null}, ${entry.rateDen ?? null}, ${entry.actor}, ${entry.reason}, ${entry.occurredAt}, ${new Date()})
+    ON CONFLICT ("shopId", "idempotencyKey") DO NOTHING
+    RETURNING "id"`;
+  if (inserted.length === 0) return { posted: false };
 
-  const delta = balanceDelta(entry);
-  const moved = await tx.member.updateMany({
-    where: {
-      id: entry.memberId,
-      shopId: entry.shopId,
-      ...(options.spend ? { available: { gte: -delta.available } } : {}),
-    },
-    data: {
-      available: { increment: delta.available },
-      pending: { increment: delta.pending },
-      lifetimeEarned: { increment: delta.lifetimeEarned },
-    },
-  });
-  if (moved.count !== 1) {
+  const d = balanceDelta(entry);
+  // One guarded statement moves the balance (and, with `spend`, only if it covers the debit).
+  const moved = await tx.$executeRaw`
+    UPDATE "Member" SET
+      "available" = "available" + ${d.available},
+      "pending" = "pending" + ${d.pending},
+      "lifetimeEarned" = "lifetimeEarned" + ${d.lifetimeEarned},
+      "lastActivityAt" = CASE WHEN "lastActivityAt" IS NULL OR "lastActivityAt" < ${entry.occurredAt} THEN ${entry.occurredAt} ELSE "lastActivityAt" END
+    WHERE "id" = ${entry.memberId} AND "shopId" = ${entry.shopId} AND (${options.spend ? 1 : 0} = 0 OR "available" + ${d.available} >= 0)`;
+  if (moved !== 1) {
+    // Throwing rolls the caller's transaction back, entry included.
     if (options.spend) throw new InsufficientPointsError();
     throw new Error(`member ${entry.memberId} not found in shop ${entry.shopId}`);
   }
-  await tx.ledgerEntry.create({ data: entry });
-  await tx.member.updateMany({
-    where: { id: entry.memberId, OR: [{ lastActivityAt: null }, { lastActivityAt: { lt: entry.occurredAt } }] },
-    data: { lastActivityAt: entry.occurredAt },
-  });
   return { posted: true };
 }
 

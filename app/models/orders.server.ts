@@ -27,7 +27,7 @@ export type OrderEvent =
   | { type: "cancelled"; order: OrderFacts; wasPaid: boolean }
   | { type: "refund"; orderId: string; refundId: string; subtotalMinor: number; createdAt: Date };
 
-async function lockOrder(tx: Tx, shopId: string, orderId: string) {
+async function lockOrder(tx: Tx, shopId: string, orderId: string, facts: Record<string, unknown>) {
   const now = new Date();
   // Create-if-absent then an UPDATE: the UPDATE holds the row lock (PostgreSQL) until commit,
   // so two deliveries about one order are applied one after the other.
@@ -36,7 +36,7 @@ async function lockOrder(tx: Tx, shopId: string, orderId: string) {
     ON CONFLICT DO NOTHING`;
   return tx.orderFact.update({
     where: { shopId_orderId: { shopId, orderId } },
-    data: { lockVersion: { increment: 1 } },
+    data: { ...facts, lockVersion: { increment: 1 } },
   });
 }
 
@@ -57,7 +57,19 @@ export async function applyOrderEvent(db: Db, shopId: string, event: OrderEvent,
   return db.$transaction(async (tx) => {
     const shop = await tx.shop.findUniqueOrThrow({ where: { id: shopId } });
     const orderId = event.type === "refund" ? event.orderId : event.order.orderId;
-    let fact = await lockOrder(tx, shopId, orderId);
+    const paid = event.type === "paid" || (event.type === "cancelled" && event.wasPaid);
+    let fact = await lockOrder(
+      tx,
+      shopId,
+      orderId,
+      event.type === "refund"
+        ? {}
+        : {
+            ...factsUpdate(event.order),
+            ...(paid ? { paid: true, paidAt: event.order.paidAt } : {}),
+            ...(event.type === "cancelled" ? { cancelled: true } : {}),
+          },
+    );
 
     if (event.type === "refund") {
       const seen = await tx.orderRefund.findUnique({
@@ -72,35 +84,24 @@ export async function applyOrderEvent(db: Db, shopId: string, event: OrderEvent,
           data: { refundedMinor: { increment: event.subtotalMinor } },
         });
       }
-    } else {
-      const paid = event.type === "paid" || event.wasPaid;
-      fact = await tx.orderFact.update({
-        where: { shopId_orderId: { shopId, orderId } },
-        data: {
-          ...factsUpdate(event.order),
-          ...(paid && !fact.paid ? { paid: true, paidAt: event.order.paidAt } : {}),
-          ...(event.type === "cancelled" ? { cancelled: true } : {}),
-        },
-      });
     }
 
     // Who earns: the order's customer, enrolled on their first paid order.
+    const rules = await currentRules(tx, shopId, fact.earnVersion ?? shop.programVersion);
     let member = null;
     const customer = event.type === "refund" ? null : event.order.customer;
     if (fact.memberId) {
       member = await tx.member.findUnique({ where: { id: fact.memberId } });
-    } else if (fact.customerId && fact.paid && !fact.earnVersion) {
-      const rules = await currentRules(tx, shopId, shop.programVersion);
+    } else if (fact.customerId && fact.paid && fact.earnVersion === null) {
       const existing = await tx.member.findUnique({
         where: { shopId_customerId: { shopId, customerId: fact.customerId } },
       });
       member = existing ?? (rules.autoEnroll ? await ensureMember(tx, shopId, customer ?? { customerId: fact.customerId }) : null);
     }
 
-    const rules = await currentRules(tx, shopId, fact.earnVersion ?? shop.programVersion);
     let pointsIfEarned: number | null = null;
     let rate = effectiveRate(rules);
-    if (member && member.state === "active" && fact.subtotalMinor !== null) {
+    if (member && member.state === "active" && fact.subtotalMinor !== null && fact.earnVersion === null) {
       const tiers = await tx.tier.findMany({ where: { shopId } });
       const standing = tierStanding(member.lifetimeEarned, tiers);
       rate = effectiveRate(rules, standing.tier?.earnMultiplierPct ?? 100);

@@ -45,6 +45,7 @@ export async function uninstallShop(db: Db, shopId: string, at = new Date()): Pr
 
 /** Deletes every row of the shop. */
 export async function redactShop(db: Db, shopId: string): Promise<void> {
+  for (const key of rulesCache.keys()) if (key.startsWith(`${shopId}\u0000`)) rulesCache.delete(key);
   await db.$transaction([
     db.ledgerEntry.deleteMany({ where: { shopId } }),
     db.member.deleteMany({ where: { shopId } }),
@@ -64,9 +65,14 @@ export async function activeShop(db: Db | Tx, shopId: string) {
   return db.shop.findFirst({ where: { id: shopId, uninstalledAt: null } });
 }
 
+// Program versions never change once written, so they are cached for the life of the process.
+const rulesCache = new Map<string, EarningRules>();
+
 export async function currentRules(db: Db | Tx, shopId: string, version: number): Promise<EarningRules> {
+  const cached = rulesCache.get(`${shopId}\u0000${version}`);
+  if (cached) return cached;
   const row = await db.programVersion.findUniqueOrThrow({ where: { shopId_version: { shopId, version } } });
-  return {
+  const rules: EarningRules = {
     version: row.version,
     earnRateNum: row.earnRateNum,
     earnRateDen: row.earnRateDen,
@@ -74,4 +80,6 @@ export async function currentRules(db: Db | Tx, shopId: string, version: number)
     expiryDays: row.expiryDays,
     autoEnroll: row.autoEnroll,
   };
+  rulesCache.set(`${shopId}\u0000${version}`, rules);
+  return rules;
 }

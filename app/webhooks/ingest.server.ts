@@ -3,6 +3,7 @@
 // path of the app (docs/decisions/0004-webhook-pipeline.md).
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Db } from "~/db.server";
+import type { InboxWriter } from "./inbox.server";
 import { customerOf, PayloadError } from "./payloads";
 import { TOPICS } from "./topics.server";
 
@@ -15,7 +16,7 @@ export interface RawWebhook {
 
 export interface IngestAnswer {
   status: number;
-  body: { ok: true; duplicate?: boolean; ignored?: string } | { error: string; message: string };
+  body: { ok: true } | { error: string; message: string };
 }
 
 const SHOP_DOMAIN = /^[a-z0-9][a-z0-9-]*\.myshopify\.com$/;
@@ -36,10 +37,10 @@ const fail = (status: number, error: string, message: string): IngestAnswer => (
 
 export async function ingestWebhook(
   db: Db,
+  inbox: InboxWriter,
   raw: RawWebhook,
   secret: string,
   onStored: () => void,
-  now = new Date(),
 ): Promise<IngestAnswer> {
   const topic = raw.path.replace(/^\/webhooks\//, "").replace(/\/$/, "");
   const handler = TOPICS[topic];
@@ -79,22 +80,16 @@ export async function ingestWebhook(
     return { status: 200, body: { ok: true } };
   }
 
-  // One statement: stored only if the shop is installed (or, for compliance topics, still
-  // known), and only once per webhook id.
-  const stored = await db.$executeRaw`
-    INSERT INTO "WebhookJob" ("shopId", "topic", "webhookId", "eventId", "customerId", "payload", "status", "attempts", "runAt", "receivedAt")
-    SELECT ${shopId}, ${topic}, ${webhookId}, ${header(raw, "x-shopify-event-id") ?? null}, ${customerOf(topic, body)},
-           ${raw.body.toString("utf8")}, 'pending', 0, ${now}, ${now}
-    WHERE EXISTS (SELECT 1 FROM "Shop" WHERE "id" = ${shopId} AND ("uninstalledAt" IS NULL OR ${handler.afterUninstall ? 1 : 0} = 1))
-    ON CONFLICT DO NOTHING`;
-  if (stored === 1) {
-    onStored();
-    return { status: 200, body: { ok: true } };
-  }
-  const known = await db.webhookJob.findUnique({
-    where: { shopId_webhookId: { shopId, webhookId } },
-    select: { id: true },
+  const stored = await inbox.store({
+    shopId,
+    topic,
+    webhookId,
+    eventId: header(raw, "x-shopify-event-id") ?? null,
+    customerId: customerOf(topic, body),
+    payload: raw.body.toString("utf8"),
+    afterUninstall: handler.afterUninstall === true,
   });
-  return { status: 200, body: known ? { ok: true, duplicate: true } : { ok: true, ignored: "shop_not_installed" } };
+  if (stored) onStored();
+  // A repeat, or a shop that is not installed: acknowledged, nothing written.
+  return { status: 200, body: { ok: true } };
 }
-

@@ -1,0 +1,126 @@
+// Writes verified webhooks into the durable inbox (WebhookJob), group-committing the requests
+// that arrive together: one transaction (SQLite) or one statement (PostgreSQL) per batch. This
+// is the path Shopify waits on, so it talks to the driver directly, ahead of background work:
+// on SQLite through the priority lane of the connection gate, on PostgreSQL through a pool of
+// its own. A row is stored only if its shop is installed (or, for compliance topics, still
+// known) and only once per (shop, webhook id).
+import type Database from "better-sqlite3";
+import pg from "pg";
+import { sqliteGates, type Db, type Dialect } from "~/db.server";
+import { urgentWrite } from "~/sqlite-serialized.server";
+
+export interface InboxRow {
+  shopId: string;
+  topic: string;
+  webhookId: string;
+  eventId: string | null;
+  customerId: string | null;
+  payload: string;
+  afterUninstall: boolean;
+}
+
+export interface InboxWriter {
+  /** resolves true when the row was stored now (false: a repeat, or a shop that is not installed) */
+  store(row: InboxRow): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+const MAX_BATCH = 256;
+
+type Flush = (rows: InboxRow[], now: Date) => Promise<boolean[]>;
+
+function batching(flush: Flush, close: () => Promise<void>): InboxWriter {
+  let queue: Array<{ row: InboxRow; resolve: (stored: boolean) => void; reject: (e: unknown) => void }> = [];
+  let scheduled = false;
+  const run = async () => {
+    scheduled = false;
+    while (queue.length) {
+      const batch = queue.slice(0, MAX_BATCH);
+      queue = queue.slice(MAX_BATCH);
+      try {
+        const stored = await flush(batch.map((b) => b.row), new Date());
+        batch.forEach((b, i) => b.resolve(stored[i] ?? false));
+      } catch (error) {
+        batch.forEach((b) => b.reject(error));
+      }
+    }
+  };
+  return {
+    store: (row) =>
+      new Promise((resolve, reject) => {
+        queue.push({ row, resolve, reject });
+        if (!scheduled) {
+          scheduled = true;
+          // Let the requests that arrived in this turn of the event loop join the batch.
+          setImmediate(run);
+        }
+      }),
+    close,
+  };
+}
+
+// Prisma's SQLite adapter stores DateTime as ISO 8601 text with an explicit offset.
+const sqliteTime = (d: Date) => d.toISOString().replace("Z", "+00:00");
+
+const SQLITE_INSERT = `
+  INSERT INTO "WebhookJob" ("shopId", "topic", "webhookId", "eventId", "customerId", "payload", "status", "attempts", "runAt", "receivedAt")
+  SELECT ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?
+  WHERE EXISTS (SELECT 1 FROM "Shop" WHERE "id" = ? AND ("uninstalledAt" IS NULL OR ? = 1))
+  ON CONFLICT DO NOTHING`;
+
+function sqliteWriter(db: Db): InboxWriter {
+  const gate = sqliteGates.get(db);
+  if (!gate) throw new Error("not a SQLite client");
+  let insert: Database.Statement | null = null;
+  let transaction: Database.Transaction<(rows: InboxRow[], at: string) => boolean[]> | null = null;
+  return batching(async (rows, now) => {
+    if (!gate.connection) await db.$queryRawUnsafe("SELECT 1"); // Prisma connects lazily
+    return gate.exclusive(() => {
+      const conn = gate.connection!;
+      insert ??= conn.prepare(SQLITE_INSERT);
+      transaction ??= conn.transaction((batch: InboxRow[], at: string) =>
+        batch.map((r) => insert!.run(r.shopId, r.topic, r.webhookId, r.eventId, r.customerId, r.payload, at, at, r.shopId, r.afterUninstall ? 1 : 0).changes === 1),
+      );
+      const run = transaction;
+      return urgentWrite(() => run.immediate(rows, sqliteTime(now)));
+    }, true);
+  }, async () => {});
+}
+
+const POSTGRES_INSERT = `
+  INSERT INTO "WebhookJob" ("shopId", "topic", "webhookId", "eventId", "customerId", "payload", "status", "attempts", "runAt", "receivedAt")
+  SELECT v.shop, v.topic, v.webhook, v.event, v.customer, v.payload, 'pending', 0, $8::timestamp(3), $8::timestamp(3)
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bool[])
+       AS v(shop, topic, webhook, event, customer, payload, after_uninstall)
+  WHERE EXISTS (SELECT 1 FROM "Shop" s WHERE s."id" = v.shop AND (s."uninstalledAt" IS NULL OR v.after_uninstall))
+  ON CONFLICT DO NOTHING
+  RETURNING "shopId", "webhookId"`;
+
+function postgresWriter(url: string): InboxWriter {
+  const pool = new pg.Pool({ connectionString: url, max: Number(process.env.INBOX_POOL_SIZE ?? 4) });
+  return batching(
+    async (rows, now) => {
+      const { rows: stored } = await pool.query<{ shopId: string; webhookId: string }>({
+        name: "inbox-insert",
+        text: POSTGRES_INSERT,
+        values: [
+          rows.map((r) => r.shopId),
+          rows.map((r) => r.topic),
+          rows.map((r) => r.webhookId),
+          rows.map((r) => r.eventId),
+          rows.map((r) => r.customerId),
+          rows.map((r) => r.payload),
+          rows.map((r) => r.afterUninstall),
+          now.toISOString().slice(0, 23), // UTC, as Prisma stores timestamp(3)
+        ],
+      });
+      const keys = new Set(stored.map((s) => `${s.shopId}\u0000${s.webhookId}`));
+      return rows.map((r) => keys.delete(`${r.shopId}\u0000${r.webhookId}`));
+    },
+    () => pool.end(),
+  );
+}
+
+export function createInboxWriter(db: Db, dialect: Dialect, url: string): InboxWriter {
+  return dialect === "postgresql" ? postgresWriter(url) : sqliteWriter(db);
+}
