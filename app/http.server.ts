@@ -26,5 +26,8 @@ export async function authenticated<T>(run: () => Promise<T>): Promise<T | Respo
 export function extendFrameAncestors(headers: Headers, extra: string | undefined): void {
   const csp = headers.get("Content-Security-Policy");
   if (!extra || !csp) return;
-  headers.set("Content-Security-Policy", csp.replace(/frame-ancestors ([^;]*)/, (_, list: string) => `frame-ancestors ${list} ${extra}`));
+  headers.set(
+    "Content-Security-Policy",
+    csp.replace(/frame-ancestors ([^;]*)/, (_, list: string) => `frame-ancestors ${list} ${extra}`),
+  );
 }

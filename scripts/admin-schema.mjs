@@ -17,7 +17,10 @@ export function adminSchemaFile(version = "2026-10") {
   mkdirSync(path.dirname(file), { recursive: true });
   const tmp = mkdtempSync(path.join(os.tmpdir(), "dev-mcp-"));
   try {
-    const tarball = execFileSync("npm", ["pack", PACKAGE, "--silent", "--pack-destination", tmp], { encoding: "utf8" }).trim().split("\n").pop();
+    const tarball = execFileSync("npm", ["pack", PACKAGE, "--silent", "--pack-destination", tmp], { encoding: "utf8" })
+      .trim()
+      .split("\n")
+      .pop();
     execFileSync("tar", ["-xzf", path.join(tmp, tarball), "-C", tmp, `package/dist/data/admin_${version}.json.gz`]);
     execFileSync("cp", [path.join(tmp, "package/dist/data", `admin_${version}.json.gz`), file]);
   } finally {

@@ -60,7 +60,15 @@ function prepare(count, seed, shops) {
     const order = {
       id: seed * 10_000_000 + i,
       number: 1000 + i,
-      customer: { id: customerId, email: `c${customerId}@example.com`, first_name: "B", last_name: "C", tags: "", created_at: "2026-01-01T00:00:00Z", phone: null },
+      customer: {
+        id: customerId,
+        email: `c${customerId}@example.com`,
+        first_name: "B",
+        last_name: "C",
+        tags: "",
+        created_at: "2026-01-01T00:00:00Z",
+        phone: null,
+      },
       email: `c${customerId}@example.com`,
       created_at: new Date().toISOString(),
       currency: "USD",
@@ -97,7 +105,9 @@ function prepare(count, seed, shops) {
     requests.push(request);
     // 5% duplicates: half the same delivery again, half a new webhook id for the same event.
     if (rnd.chance(0.05)) {
-      requests.push(rnd.chance(0.5) ? request : { ...request, headers: { ...request.headers, "x-shopify-webhook-id": randomUUID() } });
+      requests.push(
+        rnd.chance(0.5) ? request : { ...request, headers: { ...request.headers, "x-shopify-webhook-id": randomUUID() } },
+      );
     }
   }
   // Shuffle so duplicates arrive at any time, sometimes concurrently with the original.
@@ -112,7 +122,10 @@ function load(url, requests, options) {
   const file = path.join(os.tmpdir(), `bench-${randomUUID()}.json`);
   writeFileSync(file, JSON.stringify(requests));
   try {
-    const out = execFileSync(process.execPath, [path.join(root, "scripts/bench/load.mjs"), url, file, JSON.stringify(options)], { encoding: "utf8", maxBuffer: 1 << 26 });
+    const out = execFileSync(process.execPath, [path.join(root, "scripts/bench/load.mjs"), url, file, JSON.stringify(options)], {
+      encoding: "utf8",
+      maxBuffer: 1 << 26,
+    });
     return JSON.parse(out);
   } finally {
     rmSync(file, { force: true });
@@ -148,7 +161,8 @@ async function checkLedger(q, expected) {
     orders += e.orders;
     points += e.points;
     const g = got.get(shop) ?? { orders: 0, points: 0 };
-    if (g.orders !== e.orders || g.points !== e.points) wrong.push(`${shop}: expected ${e.orders} entries/${e.points} points, got ${g.orders}/${g.points}`);
+    if (g.orders !== e.orders || g.points !== e.points)
+      wrong.push(`${shop}: expected ${e.orders} entries/${e.points} points, got ${g.orders}/${g.points}`);
   }
   const [{ n: dead }] = await q.all(`SELECT count(*) AS n FROM "WebhookJob" WHERE "status" = 'dead'`);
   return { ok: wrong.length === 0 && Number(dead) === 0, orders, points, dead: Number(dead), wrong: wrong.slice(0, 5) };
@@ -156,7 +170,10 @@ async function checkLedger(q, expected) {
 
 async function benchApp(dialect) {
   const name = `lc_bench_${Date.now().toString(36)}`;
-  const url = dialect === "sqlite" ? `file:${path.join(os.tmpdir(), `${name}.sqlite`)}` : Object.assign(new URL(PG_ADMIN), { pathname: `/${name}` }).toString();
+  const url =
+    dialect === "sqlite"
+      ? `file:${path.join(os.tmpdir(), `${name}.sqlite`)}`
+      : Object.assign(new URL(PG_ADMIN), { pathname: `/${name}` }).toString();
   await migrate(url);
   const port = await freePort();
   const appUrl = `http://127.0.0.1:${port}`;
@@ -167,7 +184,16 @@ async function benchApp(dialect) {
   const app = spawn(process.execPath, ["--import", path.join(root, "tests/emulator/intercept.mjs"), "server.mjs"], {
     cwd: root,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, NODE_ENV: "production", PORT: String(port), DATABASE_URL: url, SHOPIFY_API_KEY: API_KEY, SHOPIFY_API_SECRET: SECRET, SHOPIFY_APP_URL: appUrl, STORE_EMULATOR_URL: emulator.url },
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      PORT: String(port),
+      DATABASE_URL: url,
+      SHOPIFY_API_KEY: API_KEY,
+      SHOPIFY_API_SECRET: SECRET,
+      SHOPIFY_APP_URL: appUrl,
+      STORE_EMULATOR_URL: emulator.url,
+    },
   });
   await waitFor(app, "listening on");
   if (process.env.BENCH_TRACE) app.stdout.on("data", (d) => process.stderr.write(d));
@@ -209,12 +235,17 @@ async function benchApp(dialect) {
 async function benchFloor() {
   const port = await freePort();
   const file = path.join(os.tmpdir(), `floor-${randomUUID()}.sqlite`);
-  const floor = spawn(process.execPath, [path.join(root, "scripts/bench/floor.mjs"), String(port), file, SECRET], { stdio: ["ignore", "pipe", "pipe"] });
+  const floor = spawn(process.execPath, [path.join(root, "scripts/bench/floor.mjs"), String(port), file, SECRET], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   await waitFor(floor, "floor listening");
   try {
     const shops = Array.from({ length: SHOPS }, (_, i) => `bench-shop-${i}.myshopify.com`);
     const max = load(`http://127.0.0.1:${port}`, prepare(MAX_REQUESTS, 1, shops).requests, { connections: 32 });
-    const rated = load(`http://127.0.0.1:${port}`, prepare(RATE * RATE_SECONDS, 2, shops).requests, { connections: 32, rate: RATE });
+    const rated = load(`http://127.0.0.1:${port}`, prepare(RATE * RATE_SECONDS, 2, shops).requests, {
+      connections: 32,
+      rate: RATE,
+    });
     return { ...max, rated };
   } finally {
     floor.kill("SIGTERM");
@@ -234,16 +265,26 @@ async function postgresUp() {
 }
 
 const fmt = (n, d = 0) => Number(n).toFixed(d);
-console.log(`bench: ${SHOPS} shops, ${MAX_REQUESTS} orders (+5% duplicate deliveries) flat out, then ${RATE} req/s for ${RATE_SECONDS} s\n`);
+console.log(
+  `bench: ${SHOPS} shops, ${MAX_REQUESTS} orders (+5% duplicate deliveries) flat out, then ${RATE} req/s for ${RATE_SECONDS} s\n`,
+);
 const floor = await benchFloor();
-console.log(`floor (node:http + HMAC + better-sqlite3 insert): ${fmt(floor.throughput)} req/s, p50 ${floor.p50} ms, p99 ${floor.p99} ms; at ${RATE} req/s: p50 ${floor.rated.p50} ms, p99 ${floor.rated.p99} ms`);
+console.log(
+  `floor (node:http + HMAC + better-sqlite3 insert): ${fmt(floor.throughput)} req/s, p50 ${floor.p50} ms, p99 ${floor.p99} ms; at ${RATE} req/s: p50 ${floor.rated.p50} ms, p99 ${floor.rated.p99} ms`,
+);
 for (const dialect of ["sqlite", ...((await postgresUp()) ? ["postgresql"] : [])]) {
   const r = await benchApp(dialect);
   const ratio = r.max.throughput / floor.throughput;
   console.log(`\n${dialect}:`);
-  console.log(`  flat out:  ${fmt(r.max.throughput)} req/s = ${fmt(ratio * 100, 1)}% of the floor; p50 ${r.max.p50} ms, p99 ${r.max.p99} ms; non-2xx ${r.max.non2xx}, errors ${r.max.errors}`);
-  console.log(`             all processed ${fmt(r.max.secondsToProcessAfterLoad, 1)} s after the load ended; ledger ${r.max.ledger.ok ? "exact" : "WRONG"}: ${r.max.ledger.orders} orders, ${r.max.ledger.points} points${r.max.ledger.wrong.length ? "\n             " + r.max.ledger.wrong.join("\n             ") : ""}`);
-  console.log(`  ${RATE} req/s: p50 ${r.rated.p50} ms, p99 ${r.rated.p99} ms, max ${r.rated.max} ms; non-2xx ${r.rated.non2xx}; processed ${fmt(r.rated.secondsToProcessAfterLoad, 1)} s after; ledger ${r.rated.ledger.ok ? "exact" : "WRONG"} (${r.rated.ledger.orders} orders, ${r.rated.ledger.points} points, ${r.rated.ledger.dead} dead)`);
+  console.log(
+    `  flat out:  ${fmt(r.max.throughput)} req/s = ${fmt(ratio * 100, 1)}% of the floor; p50 ${r.max.p50} ms, p99 ${r.max.p99} ms; non-2xx ${r.max.non2xx}, errors ${r.max.errors}`,
+  );
+  console.log(
+    `             all processed ${fmt(r.max.secondsToProcessAfterLoad, 1)} s after the load ended; ledger ${r.max.ledger.ok ? "exact" : "WRONG"}: ${r.max.ledger.orders} orders, ${r.max.ledger.points} points${r.max.ledger.wrong.length ? "\n             " + r.max.ledger.wrong.join("\n             ") : ""}`,
+  );
+  console.log(
+    `  ${RATE} req/s: p50 ${r.rated.p50} ms, p99 ${r.rated.p99} ms, max ${r.rated.max} ms; non-2xx ${r.rated.non2xx}; processed ${fmt(r.rated.secondsToProcessAfterLoad, 1)} s after; ledger ${r.rated.ledger.ok ? "exact" : "WRONG"} (${r.rated.ledger.orders} orders, ${r.rated.ledger.points} points, ${r.rated.ledger.dead} dead)`,
+  );
   results.push({ dialect, ratio, ...r });
 }
 writeFileSync(path.join(root, ".cache", "bench-ingest.json"), JSON.stringify({ floor, results }, null, 2));

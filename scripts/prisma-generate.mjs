@@ -8,10 +8,7 @@ const source = readFileSync("prisma/schema.prisma", "utf8");
 const pg = source
   .replace('provider = "sqlite"', 'provider = "postgresql"')
   .replace('url      = "file:./unused.sqlite"', 'url      = "postgresql://unused"')
-  .replace(
-    'engineType = "client"',
-    'engineType = "client"\n  output     = "../../node_modules/.prisma/client-postgresql"',
-  );
+  .replace('engineType = "client"', 'engineType = "client"\n  output     = "../../node_modules/.prisma/client-postgresql"');
 mkdirSync("prisma/postgresql", { recursive: true });
 writeFileSync(
   "prisma/postgresql/schema.prisma",

@@ -116,26 +116,34 @@ describe("ledger invariants", () => {
       fc.record({ type: fc.constant("adjust" as const), key: fc.nat(10), points: fc.integer({ min: -500, max: 500 }) }),
     );
     fc.assert(
-      fc.property(fc.array(anyEvent, { maxLength: 60 }), fc.dictionary(fc.nat(4).map(String), fc.nat(100_000)), (events, subs) => {
-        const subtotals = new Map(Object.entries(subs).map(([k, v]) => [Number(k), v]));
-        const book = new Book();
-        for (const event of events) {
-          const before = book.balance.available;
-          book.apply(event, subtotals);
-          expect(book.balance.available).toBe(book.sumOfEntries());
-          if (event.type === "redeem") expect(book.balance.available >= 0 || book.balance.available === before).toBe(true);
-        }
-        for (const order of book.orders.values()) {
-          expect(order.reversed).toBeLessThanOrEqual(order.earned);
-        }
-      }),
+      fc.property(
+        fc.array(anyEvent, { maxLength: 60 }),
+        fc.dictionary(fc.nat(4).map(String), fc.nat(100_000)),
+        (events, subs) => {
+          const subtotals = new Map(Object.entries(subs).map(([k, v]) => [Number(k), v]));
+          const book = new Book();
+          for (const event of events) {
+            const before = book.balance.available;
+            book.apply(event, subtotals);
+            expect(book.balance.available).toBe(book.sumOfEntries());
+            if (event.type === "redeem") expect(book.balance.available >= 0 || book.balance.available === before).toBe(true);
+          }
+          for (const order of book.orders.values()) {
+            expect(order.reversed).toBeLessThanOrEqual(order.earned);
+          }
+        },
+      ),
     );
   });
 
   it("a full refund or a cancellation reverses exactly what was earned", () => {
     fc.assert(
       fc.property(ordersArb, (orders) => {
-        const forced = orders.map((o) => ({ ...o, fullyRefunded: true, refundShares: o.refundShares.length ? o.refundShares : [1] }));
+        const forced = orders.map((o) => ({
+          ...o,
+          fullyRefunded: true,
+          refundShares: o.refundShares.length ? o.refundShares : [1],
+        }));
         const { events, subtotals } = orderEvents(forced);
         const book = new Book();
         for (const e of events) book.apply(e, subtotals);
@@ -147,27 +155,25 @@ describe("ledger invariants", () => {
 
   it("delivery order and duplication never change the final state", () => {
     fc.assert(
-      fc.property(
-        ordersArb,
-        fc.array(fc.nat(), { minLength: 1, maxLength: 80 }),
-        (orders, shuffleSeed) => {
-          const { events, subtotals } = orderEvents(orders);
-          const inOrder = new Book();
-          for (const e of events) inOrder.apply(e, subtotals);
+      fc.property(ordersArb, fc.array(fc.nat(), { minLength: 1, maxLength: 80 }), (orders, shuffleSeed) => {
+        const { events, subtotals } = orderEvents(orders);
+        const inOrder = new Book();
+        for (const e of events) inOrder.apply(e, subtotals);
 
-          // Deliver every event 1–3 times, in an order picked by the seed.
-          const deliveries = events.flatMap((e, i) => Array.from({ length: 1 + (shuffleSeed[i % shuffleSeed.length]! % 3) }, () => e));
-          for (let i = deliveries.length - 1; i > 0; i--) {
-            const j = shuffleSeed[i % shuffleSeed.length]! % (i + 1);
-            [deliveries[i], deliveries[j]] = [deliveries[j]!, deliveries[i]!];
-          }
-          const shuffled = new Book();
-          for (const e of deliveries) shuffled.apply(e, subtotals);
+        // Deliver every event 1–3 times, in an order picked by the seed.
+        const deliveries = events.flatMap((e, i) =>
+          Array.from({ length: 1 + (shuffleSeed[i % shuffleSeed.length]! % 3) }, () => e),
+        );
+        for (let i = deliveries.length - 1; i > 0; i--) {
+          const j = shuffleSeed[i % shuffleSeed.length]! % (i + 1);
+          [deliveries[i], deliveries[j]] = [deliveries[j]!, deliveries[i]!];
+        }
+        const shuffled = new Book();
+        for (const e of deliveries) shuffled.apply(e, subtotals);
 
-          expect(finalState(shuffled)).toEqual(finalState(inOrder));
-          expect(shuffled.balance.available).toBe(shuffled.sumOfEntries());
-        },
-      ),
+        expect(finalState(shuffled)).toEqual(finalState(inOrder));
+        expect(shuffled.balance.available).toBe(shuffled.sumOfEntries());
+      }),
       { numRuns: 300 },
     );
   });

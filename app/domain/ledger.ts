@@ -59,12 +59,7 @@ export function canSpend(available: number, cost: number): boolean {
 }
 
 /** Points that expire for inactivity: all that is available, if any, once the window has passed. */
-export function expiringPoints(
-  available: number,
-  lastActivityAt: Date | null,
-  expiryDays: number | null,
-  now: Date,
-): number {
+export function expiringPoints(available: number, lastActivityAt: Date | null, expiryDays: number | null, now: Date): number {
   if (expiryDays === null || available <= 0 || lastActivityAt === null) return 0;
   return now.getTime() - lastActivityAt.getTime() >= expiryDays * 86_400_000 ? available : 0;
 }

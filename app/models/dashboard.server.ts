@@ -35,7 +35,11 @@ export async function dashboard(db: Db, shopId: string) {
     pointsPending: balances._sum.pending ?? 0,
     orders,
     memberOrders,
-    recent: recent.map((j) => ({ ...j, receivedAt: j.receivedAt.toISOString(), processedAt: j.processedAt?.toISOString() ?? null })),
+    recent: recent.map((j) => ({
+      ...j,
+      receivedAt: j.receivedAt.toISOString(),
+      processedAt: j.processedAt?.toISOString() ?? null,
+    })),
     deadLetters: { count: deadCount, latest: dead.map((j) => ({ ...j, receivedAt: j.receivedAt.toISOString() })) },
     inboxOpen: open,
   };

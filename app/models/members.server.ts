@@ -108,7 +108,13 @@ export async function exportCustomer(db: Db, shopId: string, customerId: string,
       note: "email is held only as a one-way hash",
     },
     ledger: entries.map((e) => ({ kind: e.kind, points: e.points, status: e.status, reason: e.reason, at: e.occurredAt })),
-    orders: orders.map((o) => ({ order: o.name || o.orderId, subtotalMinor: o.subtotalMinor, currency: o.currency, earned: o.earnedPoints, reversed: o.reversedPoints })),
+    orders: orders.map((o) => ({
+      order: o.name || o.orderId,
+      subtotalMinor: o.subtotalMinor,
+      currency: o.currency,
+      earned: o.earnedPoints,
+      reversed: o.reversedPoints,
+    })),
   };
   await db.dataRequest.upsert({
     where: { shopId_requestId: { shopId, requestId } },

@@ -96,7 +96,8 @@ export async function applyOrderEvent(db: Db, shopId: string, event: OrderEvent,
       const existing = await tx.member.findUnique({
         where: { shopId_customerId: { shopId, customerId: fact.customerId } },
       });
-      member = existing ?? (rules.autoEnroll ? await ensureMember(tx, shopId, customer ?? { customerId: fact.customerId }) : null);
+      member =
+        existing ?? (rules.autoEnroll ? await ensureMember(tx, shopId, customer ?? { customerId: fact.customerId }) : null);
     }
 
     let pointsIfEarned: number | null = null;
@@ -176,7 +177,9 @@ export async function applyOrderEvent(db: Db, shopId: string, event: OrderEvent,
       data: {
         earnedPoints: plan.next.earned,
         reversedPoints: plan.next.reversed,
-        ...(plan.next.earnDecided && fact.earnVersion === null ? { earnVersion: rules.version, memberId: member?.id ?? null } : {}),
+        ...(plan.next.earnDecided && fact.earnVersion === null
+          ? { earnVersion: rules.version, memberId: member?.id ?? null }
+          : {}),
       },
     });
     return plan;

@@ -33,7 +33,12 @@ export async function publicProgram(db: Db, shopId: string) {
         value: r.valueMinor !== null ? formatMinorUnits(r.valueMinor, shop.currency) : null,
         percent: r.percent,
       })),
-      tiers: tiers.map((t) => ({ id: t.id, name: t.name, thresholdPoints: t.thresholdPoints, earnMultiplierPct: t.earnMultiplierPct })),
+      tiers: tiers.map((t) => ({
+        id: t.id,
+        name: t.name,
+        thresholdPoints: t.thresholdPoints,
+        earnMultiplierPct: t.earnMultiplierPct,
+      })),
     },
     tiers,
   };
@@ -43,9 +48,7 @@ export async function shopperView(db: Db, shopId: string, customerId: string | n
   const program = await publicProgram(db, shopId);
   if (!program) return null;
   const { summary, tiers } = program;
-  const member = customerId
-    ? await db.member.findUnique({ where: { shopId_customerId: { shopId, customerId } } })
-    : null;
+  const member = customerId ? await db.member.findUnique({ where: { shopId_customerId: { shopId, customerId } } }) : null;
   if (!customerId) return { loggedIn: false, enrolled: false, ...summary };
   if (!member || member.state !== "active") {
     return { loggedIn: true, enrolled: false, customerId, ...summary };
@@ -63,9 +66,7 @@ export async function shopperView(db: Db, shopId: string, customerId: string | n
     points: { available: member.available, pending: member.pending, lifetime: member.lifetimeEarned },
     tier: standing.tier && { id: standing.tier.id, name: standing.tier.name },
     nextTier: standing.next && { id: standing.next.tier.id, name: standing.next.tier.name, pointsToGo: standing.next.pointsToGo },
-    referral: member.referralCode
-      ? { code: member.referralCode, url: `https://${shopId}/?ref=${member.referralCode}` }
-      : null,
+    referral: member.referralCode ? { code: member.referralCode, url: `https://${shopId}/?ref=${member.referralCode}` } : null,
     currency: summary.currency,
     waysToEarn: summary.waysToEarn,
     tiers: summary.tiers,

@@ -20,7 +20,8 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 const number = new Intl.NumberFormat("en");
-const time = (iso: string | null) => (iso ? new Date(iso).toLocaleString("en", { dateStyle: "medium", timeStyle: "medium" }) : "—");
+const time = (iso: string | null) =>
+  iso ? new Date(iso).toLocaleString("en", { dateStyle: "medium", timeStyle: "medium" }) : "—";
 
 function Stat({ label, value, help, testId }: { label: string; value: number; help?: string; testId: string }) {
   return (
@@ -51,7 +52,10 @@ export default function Home() {
     <Page title="Loyalty Club">
       <BlockStack gap="500">
         {data.deadLetters.count > 0 ? (
-          <Banner tone="critical" title={`${data.deadLetters.count} webhook${data.deadLetters.count === 1 ? "" : "s"} could not be processed`}>
+          <Banner
+            tone="critical"
+            title={`${data.deadLetters.count} webhook${data.deadLetters.count === 1 ? "" : "s"} could not be processed`}
+          >
             <BlockStack gap="200">
               <p>They are kept below. Retry one after fixing its cause; nothing is applied twice.</p>
               {data.deadLetters.latest.map((job) => (
@@ -65,16 +69,35 @@ export default function Home() {
                   </Button>
                 </retry.Form>
               ))}
-              {retry.data && !retry.data.ok ? <Text as="p" tone="critical">{retry.data.error}</Text> : null}
+              {retry.data && !retry.data.ok ? (
+                <Text as="p" tone="critical">
+                  {retry.data.error}
+                </Text>
+              ) : null}
             </BlockStack>
           </Banner>
         ) : null}
         <Layout>
           <Layout.Section>
             <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="400">
-              <Stat label="Members" value={data.members} testId="stat-members" help={`${number.format(data.memberOrders)} of ${number.format(data.orders)} paid orders by members`} />
-              <Stat label="Points issued" value={data.pointsIssued} testId="stat-issued" help={`${number.format(data.pointsReversed)} taken back by refunds and cancellations`} />
-              <Stat label="Points outstanding" value={data.pointsOutstanding} testId="stat-outstanding" help={`${number.format(data.pointsPending)} still pending`} />
+              <Stat
+                label="Members"
+                value={data.members}
+                testId="stat-members"
+                help={`${number.format(data.memberOrders)} of ${number.format(data.orders)} paid orders by members`}
+              />
+              <Stat
+                label="Points issued"
+                value={data.pointsIssued}
+                testId="stat-issued"
+                help={`${number.format(data.pointsReversed)} taken back by refunds and cancellations`}
+              />
+              <Stat
+                label="Points outstanding"
+                value={data.pointsOutstanding}
+                testId="stat-outstanding"
+                help={`${number.format(data.pointsPending)} still pending`}
+              />
               <Stat label="Points redeemed" value={data.pointsRedeemed} testId="stat-redeemed" />
             </InlineGrid>
           </Layout.Section>

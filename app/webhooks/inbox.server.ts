@@ -38,7 +38,10 @@ function batching(flush: Flush, close: () => Promise<void>): InboxWriter {
       const batch = queue.slice(0, MAX_BATCH);
       queue = queue.slice(MAX_BATCH);
       try {
-        const stored = await flush(batch.map((b) => b.row), new Date());
+        const stored = await flush(
+          batch.map((b) => b.row),
+          new Date(),
+        );
         batch.forEach((b, i) => b.resolve(stored[i] ?? false));
       } catch (error) {
         batch.forEach((b) => b.reject(error));
@@ -73,18 +76,35 @@ function sqliteWriter(db: Db): InboxWriter {
   if (!gate) throw new Error("not a SQLite client");
   let insert: Database.Statement | null = null;
   let transaction: Database.Transaction<(rows: InboxRow[], at: string) => boolean[]> | null = null;
-  return batching(async (rows, now) => {
-    if (!gate.connection) await db.$queryRawUnsafe("SELECT 1"); // Prisma connects lazily
-    return gate.exclusive(() => {
-      const conn = gate.connection!;
-      insert ??= conn.prepare(SQLITE_INSERT);
-      transaction ??= conn.transaction((batch: InboxRow[], at: string) =>
-        batch.map((r) => insert!.run(r.shopId, r.topic, r.webhookId, r.eventId, r.customerId, r.payload, at, at, r.shopId, r.afterUninstall ? 1 : 0).changes === 1),
-      );
-      const run = transaction;
-      return urgentWrite(() => run.immediate(rows, sqliteTime(now)));
-    }, true);
-  }, async () => {});
+  return batching(
+    async (rows, now) => {
+      if (!gate.connection) await db.$queryRawUnsafe("SELECT 1"); // Prisma connects lazily
+      return gate.exclusive(() => {
+        const conn = gate.connection!;
+        insert ??= conn.prepare(SQLITE_INSERT);
+        transaction ??= conn.transaction((batch: InboxRow[], at: string) =>
+          batch.map(
+            (r) =>
+              insert!.run(
+                r.shopId,
+                r.topic,
+                r.webhookId,
+                r.eventId,
+                r.customerId,
+                r.payload,
+                at,
+                at,
+                r.shopId,
+                r.afterUninstall ? 1 : 0,
+              ).changes === 1,
+          ),
+        );
+        const run = transaction;
+        return urgentWrite(() => run.immediate(rows, sqliteTime(now)));
+      }, true);
+    },
+    async () => {},
+  );
 }
 
 const POSTGRES_INSERT = `

@@ -7,11 +7,12 @@ import type { OrderEvent, OrderFacts } from "~/models/orders.server";
 const id = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).transform(String);
 const money = z.object({ amount: z.union([z.string(), z.number()]), currency_code: z.string().length(3) });
 const moneySet = z.object({ shop_money: money, presentment_money: money.optional() });
-const timestamp = z.string().refine((s) => !Number.isNaN(Date.parse(s)), "not a timestamp").transform((s) => new Date(s));
+const timestamp = z
+  .string()
+  .refine((s) => !Number.isNaN(Date.parse(s)), "not a timestamp")
+  .transform((s) => new Date(s));
 
-const customer = z
-  .object({ id, email: z.string().nullish(), tags: z.string().nullish() })
-  .passthrough();
+const customer = z.object({ id, email: z.string().nullish(), tags: z.string().nullish() }).passthrough();
 
 const order = z
   .object({
@@ -39,13 +40,15 @@ const refund = z
 
 const customerPayload = z.object({ id, email: z.string().nullish(), tags: z.string().nullish() }).passthrough();
 
-const complianceCustomer = z.object({
-  shop_domain: z.string(),
-  customer: z.object({ id }).passthrough(),
-  orders_requested: z.array(id).optional(),
-  orders_to_redact: z.array(id).optional(),
-  data_request: z.object({ id }).passthrough().optional(),
-}).passthrough();
+const complianceCustomer = z
+  .object({
+    shop_domain: z.string(),
+    customer: z.object({ id }).passthrough(),
+    orders_requested: z.array(id).optional(),
+    orders_to_redact: z.array(id).optional(),
+    data_request: z.object({ id }).passthrough().optional(),
+  })
+  .passthrough();
 
 const shopRedact = z.object({ shop_domain: z.string() }).passthrough();
 

@@ -79,7 +79,12 @@ export async function processJob(db: Db, job: ClaimedJob, now = () => new Date()
     }
     await db.webhookJob.update({
       where: { id: job.id },
-      data: { status: "pending", lastError: message, lockedUntil: null, runAt: new Date(now().getTime() + backoffMs(job.attempts)) },
+      data: {
+        status: "pending",
+        lastError: message,
+        lockedUntil: null,
+        runAt: new Date(now().getTime() + backoffMs(job.attempts)),
+      },
     });
   }
 }
@@ -139,7 +144,9 @@ export function startWorker(db: Db, dialect: Dialect, options: { loops?: number;
     },
     async idle() {
       for (;;) {
-        const open = await db.webhookJob.count({ where: { status: { in: ["pending", "processing"] }, runAt: { lte: new Date() } } });
+        const open = await db.webhookJob.count({
+          where: { status: { in: ["pending", "processing"] }, runAt: { lte: new Date() } },
+        });
         if (open === 0) return;
         wakeAll();
         await new Promise((r) => setTimeout(r, 50));

@@ -23,7 +23,12 @@ http
         res.writeHead(401).end();
         return;
       }
-      insert.run(req.headers["x-shopify-shop-domain"], req.headers["x-shopify-topic"], req.headers["x-shopify-webhook-id"], body.toString("utf8"));
+      insert.run(
+        req.headers["x-shopify-shop-domain"],
+        req.headers["x-shopify-topic"],
+        req.headers["x-shopify-webhook-id"],
+        body.toString("utf8"),
+      );
       res.writeHead(200, { "Content-Type": "application/json" }).end('{"ok":true}');
     });
   })

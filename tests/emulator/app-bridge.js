@@ -63,7 +63,11 @@
           window.parent.postMessage(
             {
               type: "emulator:nav",
-              links: [...this.querySelectorAll("a")].map((a) => ({ label: a.textContent, href: a.getAttribute("href"), home: a.getAttribute("rel") === "home" })),
+              links: [...this.querySelectorAll("a")].map((a) => ({
+                label: a.textContent,
+                href: a.getAttribute("href"),
+                home: a.getAttribute("rel") === "home",
+              })),
             },
             "*",
           ),

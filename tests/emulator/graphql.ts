@@ -38,7 +38,14 @@ function rootQuery(shop: EmulatedShop) {
     }),
     customer: ({ id }: { id: string }) => {
       const customer = shop.customers.get(Number(String(id).split("/").pop()));
-      return customer && { id: `gid://shopify/Customer/${customer.id}`, firstName: customer.first_name, lastName: customer.last_name, tags: customer.tags.split(", ").filter(Boolean) };
+      return (
+        customer && {
+          id: `gid://shopify/Customer/${customer.id}`,
+          firstName: customer.first_name,
+          lastName: customer.last_name,
+          tags: customer.tags.split(", ").filter(Boolean),
+        }
+      );
     },
   };
 }
@@ -63,6 +70,12 @@ export async function executeAdmin(
   });
   return {
     ...result,
-    extensions: { cost: { requestedQueryCost: 1, actualQueryCost: 1, throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 1999, restoreRate: 100 } } },
+    extensions: {
+      cost: {
+        requestedQueryCost: 1,
+        actualQueryCost: 1,
+        throttleStatus: { maximumAvailable: 2000, currentlyAvailable: 1999, restoreRate: 100 },
+      },
+    },
   };
 }

@@ -129,9 +129,21 @@ export function orderPayload(order: Order) {
     current_subtotal_price: fmt(subtotal),
     current_subtotal_price_set: set(subtotal),
     total_tip_received: "0.00",
-    discount_codes: order.discountCode ? [{ code: order.discountCode, amount: fmt(order.discountMinor), type: "fixed_amount" }] : [],
+    discount_codes: order.discountCode
+      ? [{ code: order.discountCode, amount: fmt(order.discountMinor), type: "fixed_amount" }]
+      : [],
     discount_applications: order.discountCode
-      ? [{ type: "discount_code", code: order.discountCode, value: fmt(order.discountMinor), value_type: "fixed_amount", allocation_method: "across", target_selection: "all", target_type: "line_item" }]
+      ? [
+          {
+            type: "discount_code",
+            code: order.discountCode,
+            value: fmt(order.discountMinor),
+            value_type: "fixed_amount",
+            allocation_method: "across",
+            target_selection: "all",
+            target_type: "line_item",
+          },
+        ]
       : [],
     customer: order.customer ? customerPayload(order.customer) : null,
     line_items: order.lines.map((l) => ({
@@ -153,7 +165,15 @@ export function orderPayload(order: Order) {
       discount_allocations: [],
       tax_lines: [],
     })),
-    shipping_lines: [{ id: order.id + 1, title: "Standard", price: fmt(order.shippingMinor), price_set: set(order.shippingMinor), code: "STANDARD" }],
+    shipping_lines: [
+      {
+        id: order.id + 1,
+        title: "Standard",
+        price: fmt(order.shippingMinor),
+        price_set: set(order.shippingMinor),
+        code: "STANDARD",
+      },
+    ],
     tax_lines: [{ title: "Sales tax", rate: 0.08, price: fmt(order.taxMinor), price_set: set(order.taxMinor) }],
     refunds: [],
   };
@@ -190,7 +210,14 @@ export function refundPayload(refund: Refund) {
         subtotal_set: set(subtotal),
         total_tax: 0,
         total_tax_set: set(0),
-        line_item: { id: line.id, title: line.title, quantity: line.quantity, price: fmt(line.unitMinor), variant_id: line.variant_id, product_id: line.product_id },
+        line_item: {
+          id: line.id,
+          title: line.title,
+          quantity: line.quantity,
+          price: fmt(line.unitMinor),
+          variant_id: line.variant_id,
+          product_id: line.product_id,
+        },
       };
     }),
   };

@@ -120,7 +120,7 @@ export class StoreEmulator {
     }
     if (options.seed !== undefined) {
       let s = options.seed;
-      const next = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+      const next = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
       for (let i = deliveries.length - 1; i > 0; i--) {
         const j = Math.floor(next() * (i + 1));
         [deliveries[i], deliveries[j]] = [deliveries[j]!, deliveries[i]!];
@@ -156,7 +156,11 @@ export class StoreEmulator {
   }
 
   /** A storefront call through the app proxy, signed as Shopify signs it. */
-  async proxy(shop: string, path: string, options: { customerId?: string | null; method?: string; body?: unknown; timestamp?: number } = {}) {
+  async proxy(
+    shop: string,
+    path: string,
+    options: { customerId?: string | null; method?: string; body?: unknown; timestamp?: number } = {},
+  ) {
     const query = signedProxyQuery(shop, options.customerId ?? null, this.options.apiSecret, {}, options.timestamp);
     return fetch(`${this.options.appUrl}/proxy/${path.replace(/^\//, "")}?${query}`, {
       method: options.method ?? "GET",
@@ -195,7 +199,11 @@ export class StoreEmulator {
     if (url.pathname === "/admin/id-token") {
       const shop = url.searchParams.get("shop") ?? "";
       if (!this.shops.has(shop)) return json(404, { error: "unknown shop" });
-      return json(200, { token: adminIdToken(shop, this.options.apiKey, this.options.apiSecret) }, { "Access-Control-Allow-Origin": "*" });
+      return json(
+        200,
+        { token: adminIdToken(shop, this.options.apiKey, this.options.apiSecret) },
+        { "Access-Control-Allow-Origin": "*" },
+      );
     }
     m = /^\/store\/([a-z0-9-]+)\/apps\/loyalty(\/.*)?$/.exec(url.pathname);
     if (m) return send(200, "text/html; charset=utf-8", this.adminShell(`${m[1]}.myshopify.com`, m[2] ?? ""));
@@ -225,7 +233,10 @@ export class StoreEmulator {
     if (request.client_id !== this.options.apiKey || request.client_secret !== this.options.apiSecret) {
       return json(401, { error: "invalid_client", error_description: "Client credentials are invalid" });
     }
-    if (request.grant_type !== "urn:ietf:params:oauth:grant-type:token-exchange" || request.subject_token_type !== "urn:ietf:params:oauth:token-type:id_token") {
+    if (
+      request.grant_type !== "urn:ietf:params:oauth:grant-type:token-exchange" ||
+      request.subject_token_type !== "urn:ietf:params:oauth:token-type:id_token"
+    ) {
       return json(400, { error: "unsupported_grant_type" });
     }
     const claims = verifyJwt(request.subject_token ?? "", this.options.apiSecret);
@@ -240,13 +251,28 @@ export class StoreEmulator {
         scope: "read_customers,read_orders,write_discounts",
         expires_in: 86399,
         associated_user_scope: "read_customers,read_orders,write_discounts",
-        associated_user: { id: Number(claims.sub), first_name: "Demo", last_name: "Merchant", email: `owner@${domain}`, account_owner: true, locale: "en", collaborator: false, email_verified: true },
+        associated_user: {
+          id: Number(claims.sub),
+          first_name: "Demo",
+          last_name: "Merchant",
+          email: `owner@${domain}`,
+          account_owner: true,
+          locale: "en",
+          collaborator: false,
+          email_verified: true,
+        },
       });
     }
     return json(200, { access_token: token, scope: "read_customers,read_orders,write_discounts" });
   }
 
-  private async adminGraphql(domain: string, version: string, req: http.IncomingMessage, body: string, json: (s: number, v: unknown, h?: Record<string, string>) => void) {
+  private async adminGraphql(
+    domain: string,
+    version: string,
+    req: http.IncomingMessage,
+    body: string,
+    json: (s: number, v: unknown, h?: Record<string, string>) => void,
+  ) {
     const shop = this.shops.get(domain);
     const token = req.headers["x-shopify-access-token"];
     if (!shop || typeof token !== "string" || !shop.accessTokens.has(token)) {
@@ -254,7 +280,12 @@ export class StoreEmulator {
     }
     const failure = this.failures.shift();
     if (failure === "throttled") return json(200, { errors: [{ message: "Throttled", extensions: { code: "THROTTLED" } }] });
-    if (failure === 429) return json(429, { errors: "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service." }, { "Retry-After": "1" });
+    if (failure === 429)
+      return json(
+        429,
+        { errors: "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted service." },
+        { "Retry-After": "1" },
+      );
     if (failure) return json(failure, { errors: "Internal Server Error" });
     const request = JSON.parse(body || "{}");
     const result = await executeAdmin(shop, request, this.mutations, version);
@@ -270,7 +301,10 @@ export class StoreEmulator {
 
   private index(): string {
     const rows = [...this.shops.values()]
-      .map((s) => `<li><a href="/store/${s.domain.replace(".myshopify.com", "")}/apps/loyalty">${s.name}</a> <code>${s.domain}</code></li>`)
+      .map(
+        (s) =>
+          `<li><a href="/store/${s.domain.replace(".myshopify.com", "")}/apps/loyalty">${s.name}</a> <code>${s.domain}</code></li>`,
+      )
       .join("");
     return `<!doctype html><meta charset="utf-8"><title>Store emulator</title><body style="font:15px system-ui;margin:3rem"><h1>Store emulator</h1><p>Shops:</p><ul>${rows}</ul></body>`;
   }

@@ -56,13 +56,29 @@ export function verifyJwt(token: string, secret: string): Record<string, unknown
 export function adminIdToken(shop: string, apiKey: string, secret: string, userId = "9001", ttlSeconds = 60): string {
   const now = Math.floor(Date.now() / 1000);
   return signJwt(
-    { iss: `https://${shop}/admin`, dest: `https://${shop}`, aud: apiKey, sub: userId, exp: now + ttlSeconds, nbf: now - 5, iat: now, jti: randomUUID(), sid: randomUUID() },
+    {
+      iss: `https://${shop}/admin`,
+      dest: `https://${shop}`,
+      aud: apiKey,
+      sub: userId,
+      exp: now + ttlSeconds,
+      nbf: now - 5,
+      iat: now,
+      jti: randomUUID(),
+      sid: randomUUID(),
+    },
     secret,
   );
 }
 
 /** A checkout / customer-account session token: `sub` is the customer's GID when logged in. */
-export function checkoutSessionToken(shop: string, apiKey: string, secret: string, customerId: string | null, ttlSeconds = 300): string {
+export function checkoutSessionToken(
+  shop: string,
+  apiKey: string,
+  secret: string,
+  customerId: string | null,
+  ttlSeconds = 300,
+): string {
   const now = Math.floor(Date.now() / 1000);
   return signJwt(
     {

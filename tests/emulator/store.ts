@@ -1,6 +1,14 @@
 // The emulated store's state and a deterministic generator of a realistic shop history.
 import { Random } from "./prng.ts";
-import { customerPayload, orderPayload, refundPayload, type Customer, type LineItem, type Order, type Refund } from "./payloads.ts";
+import {
+  customerPayload,
+  orderPayload,
+  refundPayload,
+  type Customer,
+  type LineItem,
+  type Order,
+  type Refund,
+} from "./payloads.ts";
 
 export interface EmulatedShop {
   domain: string;
@@ -23,8 +31,46 @@ export interface HistoryEvent {
   payload: Record<string, unknown>;
 }
 
-const FIRST = ["Ava", "Liam", "Maya", "Noah", "Sara", "Omar", "Lena", "Jonas", "Yara", "Arash", "Mina", "Lucas", "Emma", "Kian", "Nora", "Elias", "Zoe", "Darius", "Ida", "Felix"];
-const LAST = ["Berger", "Rahimi", "Schmidt", "Karimi", "Novak", "Jensen", "Moradi", "Fischer", "Larsen", "Weber", "Hosseini", "Keller", "Dubois", "Rossi", "Tehrani", "Walsh"];
+const FIRST = [
+  "Ava",
+  "Liam",
+  "Maya",
+  "Noah",
+  "Sara",
+  "Omar",
+  "Lena",
+  "Jonas",
+  "Yara",
+  "Arash",
+  "Mina",
+  "Lucas",
+  "Emma",
+  "Kian",
+  "Nora",
+  "Elias",
+  "Zoe",
+  "Darius",
+  "Ida",
+  "Felix",
+];
+const LAST = [
+  "Berger",
+  "Rahimi",
+  "Schmidt",
+  "Karimi",
+  "Novak",
+  "Jensen",
+  "Moradi",
+  "Fischer",
+  "Larsen",
+  "Weber",
+  "Hosseini",
+  "Keller",
+  "Dubois",
+  "Rossi",
+  "Tehrani",
+  "Walsh",
+];
 const PRODUCTS = [
   ["Trail Runner Sock", 1400],
   ["Merino Beanie", 3200],
@@ -50,7 +96,7 @@ export function emptyShop(domain: string, name = "Demo Outfitters", currency = "
   return {
     domain,
     name,
-    id: 60_000_000 + (domain.length * 7919),
+    id: 60_000_000 + domain.length * 7919,
     currency,
     timezone: "America/New_York",
     customers: new Map(),
@@ -107,7 +153,14 @@ export function generateHistory(shop: EmulatedShop, options: GenerateOptions = {
     const lines: LineItem[] = Array.from({ length: rnd.int(1, 3) }, () => {
       const [title, price] = rnd.pick(PRODUCTS);
       const productIndex = PRODUCTS.findIndex((p) => p[0] === title);
-      return { id: lineId++, product_id: 8_000_000 + productIndex, variant_id: 4_000_000 + productIndex, title, quantity: rnd.int(1, 2), unitMinor: price };
+      return {
+        id: lineId++,
+        product_id: 8_000_000 + productIndex,
+        variant_id: 4_000_000 + productIndex,
+        title,
+        quantity: rnd.int(1, 2),
+        unitMinor: price,
+      };
     });
     const gross = lines.reduce((s, l) => s + l.unitMinor * l.quantity, 0);
     const roll = rnd.next();

@@ -31,14 +31,18 @@ describe.each(dialects)("webhooks on %s", (dialect) => {
     expect(rewards).toMatchObject([{ name: "5 off", type: "fixed_amount", pointsCost: 500, valueMinor: 500 }]);
     const session = await app.db.session.findFirstOrThrow({ where: { shop: SHOP, isOnline: false } });
     expect(app.emulator.shop(SHOP).accessTokens.has(session.accessToken)).toBe(true);
-    expect(app.emulator.graphqlCalls.filter((c) => c.shop === SHOP)).toMatchObject([{ operationName: "ShopForProgram", errors: null }]);
+    expect(app.emulator.graphqlCalls.filter((c) => c.shop === SHOP)).toMatchObject([
+      { operationName: "ShopForProgram", errors: null },
+    ]);
   });
 
   it("credits an order once when orders/paid arrives 5 times at once", async () => {
     const o = order(12_999, customer(101));
     const event = paid(o);
     const answers = await Promise.all(
-      Array.from({ length: 5 }, (_, i) => app.emulator.sendWebhook(SHOP, event.topic, event.payload, i % 2 ? { webhookId: "same-delivery-101" } : {})),
+      Array.from({ length: 5 }, (_, i) =>
+        app.emulator.sendWebhook(SHOP, event.topic, event.payload, i % 2 ? { webhookId: "same-delivery-101" } : {}),
+      ),
     );
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
     await app.settled();
@@ -108,7 +112,23 @@ describe.each(dialects)("webhooks on %s", (dialect) => {
     // the shopper spent 80 of the 100 points (a redemption, written through the ledger)
     await app.db.$transaction(async (tx) => {
       const { postEntry } = await import("~/models/ledger.server");
-      await postEntry(tx, { shopId: SHOP, memberId: m!.id, kind: "redeem", points: -80, status: "available", availableAt: new Date(), idempotencyKey: "test-redeem-107", sourceType: "redemption", actor: "test", reason: "test", occurredAt: new Date() }, { spend: true });
+      await postEntry(
+        tx,
+        {
+          shopId: SHOP,
+          memberId: m!.id,
+          kind: "redeem",
+          points: -80,
+          status: "available",
+          availableAt: new Date(),
+          idempotencyKey: "test-redeem-107",
+          sourceType: "redemption",
+          actor: "test",
+          reason: "test",
+          occurredAt: new Date(),
+        },
+        { spend: true },
+      );
     });
     await app.emulator.sendWebhook(SHOP, "orders/cancelled", cancelled(o).payload);
     await app.settled();
@@ -131,14 +151,20 @@ describe.each(dialects)("webhooks on %s", (dialect) => {
 
   it("answers a bad HMAC with 401 and writes nothing", async () => {
     const before = await tableCounts(app.db);
-    const res = await app.emulator.sendWebhook(SHOP, "orders/paid", paid(order(5_000, customer(109))).payload, { secret: "wrong-secret" });
+    const res = await app.emulator.sendWebhook(SHOP, "orders/paid", paid(order(5_000, customer(109))).payload, {
+      secret: "wrong-secret",
+    });
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ error: "invalid_hmac" });
     const missing = await app.emulator.sendWebhook(SHOP, "orders/paid", {}, { headers: { "X-Shopify-Hmac-Sha256": undefined } });
     expect(missing.status).toBe(401);
-    const noShop = await app.emulator.sendWebhook(SHOP, "orders/paid", paid(order(5_000, customer(109))).payload, { headers: { "X-Shopify-Shop-Domain": undefined } });
+    const noShop = await app.emulator.sendWebhook(SHOP, "orders/paid", paid(order(5_000, customer(109))).payload, {
+      headers: { "X-Shopify-Shop-Domain": undefined },
+    });
     expect(noShop.status).toBe(400);
-    const noTopic = await app.emulator.sendWebhook(SHOP, "orders/paid", paid(order(5_000, customer(109))).payload, { headers: { "X-Shopify-Topic": undefined } });
+    const noTopic = await app.emulator.sendWebhook(SHOP, "orders/paid", paid(order(5_000, customer(109))).payload, {
+      headers: { "X-Shopify-Topic": undefined },
+    });
     expect(noTopic.status).toBe(400);
     await app.settled();
     expect(await tableCounts(app.db)).toEqual(before);
@@ -146,7 +172,16 @@ describe.each(dialects)("webhooks on %s", (dialect) => {
 
   it("answers an unusable body with 4xx, no stack trace, and writes nothing", async () => {
     const before = await tableCounts(app.db);
-    for (const rawBody of ["{not json", "[]", "null", JSON.stringify({ id: 1 }), JSON.stringify({ ...paid(order(1, null)).payload, subtotal_price_set: { shop_money: { amount: "12.345", currency_code: "USD" } } })]) {
+    for (const rawBody of [
+      "{not json",
+      "[]",
+      "null",
+      JSON.stringify({ id: 1 }),
+      JSON.stringify({
+        ...paid(order(1, null)).payload,
+        subtotal_price_set: { shop_money: { amount: "12.345", currency_code: "USD" } },
+      }),
+    ]) {
       const res = await app.emulator.sendWebhook(SHOP, "orders/paid", null, { rawBody });
       expect(res.status).toBeGreaterThanOrEqual(400);
       expect(res.status).toBeLessThan(500);
@@ -161,7 +196,11 @@ describe.each(dialects)("webhooks on %s", (dialect) => {
 
   it("ignores webhooks for a shop that never installed", async () => {
     const before = await tableCounts(app.db);
-    const res = await app.emulator.sendWebhook("stranger.myshopify.com", "orders/paid", paid(order(5_000, customer(110))).payload);
+    const res = await app.emulator.sendWebhook(
+      "stranger.myshopify.com",
+      "orders/paid",
+      paid(order(5_000, customer(110))).payload,
+    );
     expect(res.status).toBe(200);
     await app.settled();
     expect(await tableCounts(app.db)).toEqual(before);
@@ -174,22 +213,47 @@ describe.each(dialects)("webhooks on %s", (dialect) => {
     await app.settled();
     const m = await member(111);
     await app.emulator.sendWebhook(SHOP, "customers/data_request", {
-      shop_id: 1, shop_domain: SHOP, customer: { id: 111, email: c.email, phone: null }, orders_requested: [o.id], data_request: { id: 555 },
+      shop_id: 1,
+      shop_domain: SHOP,
+      customer: { id: 111, email: c.email, phone: null },
+      orders_requested: [o.id],
+      data_request: { id: 555 },
     });
     await app.settled();
     const request = await app.db.dataRequest.findFirstOrThrow({ where: { shopId: SHOP, customerId: "111" } });
-    expect(JSON.parse(request.export)).toMatchObject({ customerId: "111", member: { points: { available: 77 } }, ledger: [{ kind: "earn", points: 77 }] });
+    expect(JSON.parse(request.export)).toMatchObject({
+      customerId: "111",
+      member: { points: { available: 77 } },
+      ledger: [{ kind: "earn", points: 77 }],
+    });
 
     await app.emulator.sendWebhook(SHOP, "customers/redact", {
-      shop_id: 1, shop_domain: SHOP, customer: { id: 111, email: c.email, phone: null }, orders_to_redact: [o.id],
+      shop_id: 1,
+      shop_domain: SHOP,
+      customer: { id: 111, email: c.email, phone: null },
+      orders_to_redact: [o.id],
     });
     await app.settled();
     const after = await app.db.member.findUniqueOrThrow({ where: { id: m!.id } });
-    expect(after).toMatchObject({ customerId: null, emailHash: null, tags: "", referralCode: null, state: "redacted", available: 77 });
+    expect(after).toMatchObject({
+      customerId: null,
+      emailHash: null,
+      tags: "",
+      referralCode: null,
+      state: "redacted",
+      available: 77,
+    });
     expect(await app.db.orderFact.count({ where: { customerId: "111" } })).toBe(0);
     expect(await app.db.dataRequest.count({ where: { customerId: "111" } })).toBe(0);
     expect(await app.db.webhookJob.count({ where: { customerId: "111" } })).toBe(0);
-    const everything = JSON.stringify(await Promise.all([app.db.member.findMany(), app.db.ledgerEntry.findMany(), app.db.webhookJob.findMany(), app.db.orderFact.findMany()]));
+    const everything = JSON.stringify(
+      await Promise.all([
+        app.db.member.findMany(),
+        app.db.ledgerEntry.findMany(),
+        app.db.webhookJob.findMany(),
+        app.db.orderFact.findMany(),
+      ]),
+    );
     expect(everything).not.toContain("redact.me@example.com");
   });
 
@@ -204,10 +268,15 @@ describe.each(dialects)("webhooks on %s", (dialect) => {
 
   it("keeps a job that cannot be processed as a dead letter, visible to the merchant", async () => {
     // A stored body that no longer parses (e.g. written by an older version of the app).
-    await app.db.webhookJob.create({ data: { shopId: SHOP, topic: "orders/paid", webhookId: "poison-1", payload: JSON.stringify({ id: "x" }) } });
+    await app.db.webhookJob.create({
+      data: { shopId: SHOP, topic: "orders/paid", webhookId: "poison-1", payload: JSON.stringify({ id: "x" }) },
+    });
     await app.restart();
     await app.settled();
-    expect(await app.db.webhookJob.findFirstOrThrow({ where: { webhookId: "poison-1" } })).toMatchObject({ status: "dead", payload: expect.any(String) });
+    expect(await app.db.webhookJob.findFirstOrThrow({ where: { webhookId: "poison-1" } })).toMatchObject({
+      status: "dead",
+      payload: expect.any(String),
+    });
   });
 
   it("stops all work at once on app/uninstalled, and shop/redact deletes every row of the shop", async () => {

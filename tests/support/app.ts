@@ -36,7 +36,8 @@ export function postgresAvailable(): Promise<boolean> {
       await client.end();
       return true;
     } catch (error) {
-      if (process.env.REQUIRE_POSTGRES === "1") throw new Error(`PostgreSQL required but unreachable: ${(error as Error).message}`);
+      if (process.env.REQUIRE_POSTGRES === "1")
+        throw new Error(`PostgreSQL required but unreachable: ${(error as Error).message}`);
       console.warn(`PostgreSQL not reachable at ${POSTGRES_ADMIN_URL}: PostgreSQL variants are skipped`);
       return false;
     }

@@ -3,7 +3,16 @@ import { customerPayload, orderPayload, refundPayload, type Customer, type Order
 
 let nextId = 1;
 export function customer(id: number, extra: Partial<Customer> = {}): Customer {
-  return { id, email: `shopper${id}@example.com`, first_name: "Sam", last_name: `Shopper${id}`, tags: "", created_at: "2026-01-01T10:00:00Z", phone: null, ...extra };
+  return {
+    id,
+    email: `shopper${id}@example.com`,
+    first_name: "Sam",
+    last_name: `Shopper${id}`,
+    tags: "",
+    created_at: "2026-01-01T10:00:00Z",
+    phone: null,
+    ...extra,
+  };
 }
 
 /** An order whose merchandise subtotal is `subtotalMinor` (one line per given amount). */
@@ -19,7 +28,14 @@ export function order(subtotalMinor: number | number[], who: Customer | null, ex
     currency: "USD",
     presentment_currency: "EUR",
     rate: 0.92,
-    lines: amounts.map((unitMinor, i) => ({ id: n * 1000 + i, product_id: 1, variant_id: 2, title: `Item ${i}`, quantity: 1, unitMinor })),
+    lines: amounts.map((unitMinor, i) => ({
+      id: n * 1000 + i,
+      product_id: 1,
+      variant_id: 2,
+      title: `Item ${i}`,
+      quantity: 1,
+      unitMinor,
+    })),
     discountMinor: 0,
     discountCode: null,
     shippingMinor: 695,
@@ -34,7 +50,12 @@ export function order(subtotalMinor: number | number[], who: Customer | null, ex
 let refundSeq = 1;
 /** A refund of the given lines (by index) of the order. */
 export function refund(o: Order, lineIndexes: number[]): Refund {
-  return { id: 990_000_000 + refundSeq++, order: o, created_at: new Date().toISOString(), lines: lineIndexes.map((i) => ({ line: o.lines[i]!, quantity: 1 })) };
+  return {
+    id: 990_000_000 + refundSeq++,
+    order: o,
+    created_at: new Date().toISOString(),
+    lines: lineIndexes.map((i) => ({ line: o.lines[i]!, quantity: 1 })),
+  };
 }
 
 export const paid = (o: Order) => ({ topic: "orders/paid", payload: orderPayload(o) });

@@ -1,0 +1,170 @@
+// End to end: `npm run demo` as a user runs it, then the embedded admin home in real Chromium,
+// inside the emulator's admin frame, checked against the demo's database.
+import { spawn, type ChildProcess } from "node:child_process";
+import os from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../support/app";
+import { DESKTOP_UA, launch, SCREENSHOTS } from "../support/browser";
+import { orderPayload } from "../emulator/payloads.ts";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const dbFile = path.join(os.tmpdir(), `lc-e2e-demo-${process.pid}.sqlite`);
+let demo: ChildProcess;
+let output = "";
+let browser: Browser;
+let adminUrl = "";
+let proxyUrl = "";
+
+const number = (n: number) => new Intl.NumberFormat("en").format(n);
+
+beforeAll(async () => {
+  const [port, emulatorPort] = [await freePort(), await freePort()];
+  demo = spawn(process.execPath, ["scripts/demo.mjs"], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      EMULATOR_PORT: String(emulatorPort),
+      DATABASE_URL: `file:${dbFile}`,
+      DEMO_SKIP_BUILD: "1",
+      SHOPIFY_APP_URL: `http://localhost:${port}`,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`demo did not come up:\n${output}`)), 150_000);
+    const onData = (d: Buffer) => {
+      output += d;
+      if (output.includes("Press Ctrl-C")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    demo.stdout!.on("data", onData);
+    demo.stderr!.on("data", (d) => (output += d));
+    demo.on("exit", (code) => reject(new Error(`demo exited with ${code}:\n${output}`)));
+  });
+  adminUrl = /Admin \(embedded.*?(http\S+)/.exec(output)![1]!;
+  proxyUrl = /Storefront API through the app proxy:\s+(http\S+)/.exec(output)![1]!;
+  browser = await launch();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (demo && demo.exitCode === null) {
+    const exited = new Promise((r) => demo.once("exit", r));
+    demo.kill("SIGTERM");
+    await exited;
+  }
+});
+
+describe("the demo", () => {
+  it("seeds a realistic shop and shows its figures on the embedded admin home", async () => {
+    const db = new Database(dbFile, { readonly: true });
+    const one = (sql: string) => Number((db.prepare(sql).get() as { n: number | bigint | null }).n ?? 0);
+    const members = one(`SELECT count(*) n FROM "Member" WHERE "state" = 'active'`);
+    const issued = one(`SELECT sum("points") n FROM "LedgerEntry" WHERE "kind" IN ('earn','bonus','referral')`);
+    const outstanding = one(`SELECT sum("available" + "pending") n FROM "Member"`);
+    expect(one(`SELECT count(*) n FROM "OrderFact"`)).toBeGreaterThanOrEqual(2000);
+    expect(one(`SELECT count(DISTINCT "customerId") n FROM "OrderFact" WHERE "customerId" IS NOT NULL`)).toBeGreaterThanOrEqual(
+      200,
+    );
+    expect(one(`SELECT count(*) n FROM "OrderRefund"`)).toBeGreaterThan(50);
+    expect(one(`SELECT count(*) n FROM "OrderFact" WHERE "cancelled" = 1`)).toBeGreaterThan(20);
+    expect(one(`SELECT count(DISTINCT "presentmentCurrency") n FROM "OrderFact"`)).toBeGreaterThanOrEqual(3);
+    db.close();
+
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, userAgent: DESKTOP_UA });
+    await page.goto(adminUrl);
+    const app = page.frameLocator("iframe#app");
+    await expect.poll(() => app.locator("#stat-members").textContent(), { timeout: 20_000 }).toBe(number(members));
+    expect(await app.locator("#stat-issued").textContent()).toBe(number(issued));
+    expect(await app.locator("#stat-outstanding").textContent()).toBe(number(outstanding));
+    await expect.poll(() => app.getByRole("row").count()).toBeGreaterThan(5);
+    await page.screenshot({ path: path.join(SCREENSHOTS, "admin-home.png") });
+    await page.close();
+  });
+
+  it("retries a dead letter from the admin, through App Bridge's id token", async () => {
+    const writer = new Database(dbFile);
+    const member = writer.prepare(`SELECT "customerId", "available" FROM "Member" WHERE "state" = 'active' LIMIT 1`).get() as {
+      customerId: string;
+      available: number;
+    };
+    const order = {
+      id: 9_999_001,
+      number: 9001,
+      customer: {
+        id: Number(member.customerId),
+        email: "x@example.com",
+        first_name: "A",
+        last_name: "B",
+        tags: "",
+        created_at: "2026-01-01T00:00:00Z",
+        phone: null,
+      },
+      email: "x@example.com",
+      created_at: new Date().toISOString(),
+      currency: "USD",
+      presentment_currency: "USD",
+      rate: 1,
+      lines: [{ id: 1, product_id: 1, variant_id: 1, title: "Gift", quantity: 1, unitMinor: 4_200 }],
+      discountMinor: 0,
+      discountCode: null,
+      shippingMinor: 0,
+      taxMinor: 0,
+      test: false,
+      financial_status: "paid",
+      cancelled_at: null,
+    };
+    const now = new Date().toISOString().replace("Z", "+00:00");
+    writer
+      .prepare(
+        `INSERT INTO "WebhookJob" ("shopId","topic","webhookId","payload","status","attempts","runAt","receivedAt","lastError") VALUES (?,?,?,?,?,?,?,?,?)`,
+      )
+      .run(
+        "demo-outfitters.myshopify.com",
+        "orders/paid",
+        "e2e-dead-1",
+        JSON.stringify(orderPayload(order)),
+        "dead",
+        8,
+        now,
+        now,
+        "database was unreachable",
+      );
+    writer.close();
+
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, userAgent: DESKTOP_UA });
+    await page.goto(adminUrl);
+    const app = page.frameLocator("iframe#app");
+    await app.getByText("1 webhook could not be processed").waitFor({ timeout: 20_000 });
+    await page.screenshot({ path: path.join(SCREENSHOTS, "admin-dead-letter.png") });
+    await app.getByRole("button", { name: "Retry" }).click();
+    const reader = new Database(dbFile, { readonly: true });
+    const available = () =>
+      (reader.prepare(`SELECT "available" FROM "Member" WHERE "customerId" = ?`).get(member.customerId) as { available: number })
+        .available;
+    await expect.poll(available, { timeout: 15_000 }).toBe(member.available + 42);
+    reader.close();
+    await page.reload();
+    await expect.poll(() => app.getByText("could not be processed").count(), { timeout: 15_000 }).toBe(0);
+    await page.close();
+  });
+
+  it("answers the storefront through the signed app proxy", async () => {
+    const res = await fetch(proxyUrl);
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body).toMatchObject({
+      loggedIn: true,
+      enrolled: true,
+      rewards: [{ name: "5 off", type: "fixed_amount", pointsCost: 500 }],
+    });
+    expect(body.points.available).toBeGreaterThan(0);
+    expect(body.history[0]).toMatchObject({ type: expect.any(String), points: expect.any(Number) });
+  });
+});
