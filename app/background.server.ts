@@ -8,7 +8,13 @@ import db, { databaseUrl, dialect, ready } from "./db.server";
 import { urgentWriters } from "./sqlite-serialized.server";
 import { createInboxWriter, type InboxWriter } from "./webhooks/inbox.server";
 import { ingestWebhook, type RawWebhook } from "./webhooks/ingest.server";
-import { startWorker, type Worker } from "./webhooks/worker.server";
+import { settleStaleRedemptions } from "./models/redemptions.server";
+import { adminGraphqlFor } from "./shopify/admin.server";
+import { startWorker, type Worker, type WorkerOptions } from "./webhooks/worker.server";
+
+const workerOptions: WorkerOptions = {
+  periodic: [[60_000, () => settleStaleRedemptions(db, adminGraphqlFor)]],
+};
 
 const JOBS_ROLE = "loyalty-jobs";
 let inbox: InboxWriter | null = null;
@@ -23,7 +29,7 @@ export async function startBackground(options: { worker?: boolean } = {}) {
   if (options.worker !== false) {
     if (!jobThread) {
       // Dev server (sources through Vite): no build to start a thread from; run in-process.
-      const worker = startWorker(db, dialect);
+      const worker = startWorker(db, dialect, workerOptions);
       kick = worker.kick;
       stopJobs = worker.stop;
     } else {
@@ -63,7 +69,7 @@ export function handleWebhook(raw: RawWebhook) {
 
 async function runJobsThread() {
   await ready();
-  const worker: Worker = startWorker(db, dialect);
+  const worker: Worker = startWorker(db, dialect, workerOptions);
   parentPort!.on("message", async (message) => {
     if (message === "kick") worker.kick();
     if (message === "stop") {

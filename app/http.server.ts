@@ -31,3 +31,21 @@ export function extendFrameAncestors(headers: Headers, extra: string | undefined
     csp.replace(/frame-ancestors ([^;]*)/, (_, list: string) => `frame-ancestors ${list} ${extra}`),
   );
 }
+
+/** An app-proxy request, verified: the shop and the logged-in customer (null when logged out). */
+export async function proxyRequest(request: Request, authenticate: (r: Request) => Promise<unknown>) {
+  const auth = await authenticated(() => authenticate(request));
+  if (auth instanceof Response) return auth;
+  const url = new URL(request.url);
+  return { shop: url.searchParams.get("shop")!, customerId: url.searchParams.get("logged_in_customer_id") || null };
+}
+
+/** The JSON body of a request, or null when it is not a JSON object. */
+export async function jsonBody(request: Request): Promise<Record<string, unknown> | null> {
+  try {
+    const body = await request.json();
+    return typeof body === "object" && body !== null && !Array.isArray(body) ? body : null;
+  } catch {
+    return null;
+  }
+}

@@ -10,6 +10,11 @@ export interface EarningRules {
   pendingDays: number;
   expiryDays: number | null;
   autoEnroll: boolean;
+  signupBonus: number;
+  birthdayBonus: number;
+  referrerPoints: number;
+  refereePercent: number;
+  returnSpentPointsOnRefund: boolean;
 }
 
 export interface Rate {
@@ -23,6 +28,11 @@ export const DEFAULT_RULES: Omit<EarningRules, "version"> = {
   pendingDays: 0,
   expiryDays: null,
   autoEnroll: true,
+  signupBonus: 0,
+  birthdayBonus: 0,
+  referrerPoints: 0,
+  refereePercent: 10,
+  returnSpentPointsOnRefund: false,
 };
 
 export const DEFAULT_REWARD = {

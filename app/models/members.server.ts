@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { Db, Tx } from "~/db.server";
+import { postEntry } from "./ledger.server";
+import { activeShop, currentRules } from "./shops.server";
 
 export const OPT_OUT_TAG = "loyalty-opt-out";
 
@@ -122,4 +124,38 @@ export async function exportCustomer(db: Db, shopId: string, customerId: string,
     update: {},
   });
   return document;
+}
+
+/** /proxy/join: enrols the customer (idempotent), records an optional birthday, pays the signup bonus once. */
+export async function joinClub(db: Db, shopId: string, customerId: string, birthday: string | null) {
+  const shop = await activeShop(db, shopId);
+  if (!shop) return "shop_not_found" as const;
+  const rules = await currentRules(db, shopId, shop.programVersion);
+  return db.$transaction(async (tx) => {
+    const existing = await tx.member.findUnique({ where: { shopId_customerId: { shopId, customerId } } });
+    if (existing?.state === "opted_out") return "opted_out" as const;
+    const member = existing ?? (await ensureMember(tx, shopId, { customerId }));
+    if (birthday && member.birthdayMonth === null) {
+      const [month, day] = birthday.split("-").map(Number);
+      await tx.member.update({ where: { id: member.id }, data: { birthdayMonth: month, birthdayDay: day } });
+    }
+    if (rules.signupBonus > 0) {
+      const now = new Date();
+      await postEntry(tx, {
+        shopId,
+        memberId: member.id,
+        kind: "bonus",
+        points: rules.signupBonus,
+        status: "available",
+        availableAt: now,
+        idempotencyKey: `signup:${member.id}`,
+        sourceType: "signup",
+        programVersion: rules.version,
+        actor: `shopper:${customerId}`,
+        reason: "Welcome bonus for joining",
+        occurredAt: now,
+      });
+    }
+    return existing ? ("already" as const) : ("joined" as const);
+  });
 }

@@ -7,6 +7,7 @@ import { tierStanding } from "~/domain/tiers";
 import type { Db, Tx } from "~/db.server";
 import { postEntry } from "./ledger.server";
 import { ensureMember, type CustomerIdentity } from "./members.server";
+import { markRedemptionsUsed } from "./redemptions.server";
 import { currentRules } from "./shops.server";
 
 export interface OrderFacts {
@@ -168,6 +169,28 @@ export async function applyOrderEvent(db: Db, shopId: string, event: OrderEvent,
           actor,
           reason: fact.cancelled ? `Order ${label} cancelled` : `Order ${label} refunded`,
           occurredAt: event.type === "refund" ? event.createdAt : now,
+        });
+      }
+    }
+
+    if (paid) await markRedemptionsUsed(tx, shopId, orderId, event.order.discountCodes);
+    // The merchant's rule for points spent on an order that is then wholly refunded or cancelled.
+    const undone = fact.cancelled || (fact.subtotalMinor !== null && fact.subtotalMinor > 0 && fact.refundedMinor >= fact.subtotalMinor);
+    if (undone && rules.returnSpentPointsOnRefund) {
+      for (const r of await tx.redemption.findMany({ where: { shopId, orderId, status: "used" } })) {
+        await postEntry(tx, {
+          shopId,
+          memberId: r.memberId,
+          kind: "refund_of_redemption",
+          points: r.pointsSpent,
+          status: "available",
+          availableAt: now,
+          idempotencyKey: `redemption:${r.id}:returned`,
+          sourceType: "redemption",
+          sourceId: r.id,
+          actor,
+          reason: `Points returned: order ${label} was refunded`,
+          occurredAt: now,
         });
       }
     }

@@ -55,6 +55,8 @@ export async function redactShop(db: Db, shopId: string): Promise<void> {
     db.tier.deleteMany({ where: { shopId } }),
     db.programVersion.deleteMany({ where: { shopId } }),
     db.dataRequest.deleteMany({ where: { shopId } }),
+    db.redemption.deleteMany({ where: { shopId } }),
+    db.referral.deleteMany({ where: { shopId } }),
     db.webhookJob.deleteMany({ where: { shopId } }),
     db.session.deleteMany({ where: { shop: shopId } }),
     db.shop.deleteMany({ where: { id: shopId } }),
@@ -79,6 +81,11 @@ export async function currentRules(db: Db | Tx, shopId: string, version: number)
     pendingDays: row.pendingDays,
     expiryDays: row.expiryDays,
     autoEnroll: row.autoEnroll,
+    signupBonus: row.signupBonus,
+    birthdayBonus: row.birthdayBonus,
+    referrerPoints: row.referrerPoints,
+    refereePercent: row.refereePercent,
+    returnSpentPointsOnRefund: row.returnSpentPointsOnRefund,
   };
   rulesCache.set(`${shopId}\u0000${version}`, rules);
   return rules;

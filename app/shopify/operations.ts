@@ -15,3 +15,41 @@ export const SHOP_FOR_PROGRAM = `#graphql
 export interface ShopForProgram {
   shop: { name: string; currencyCode: string; ianaTimezone: string };
 }
+
+export const CREATE_BASIC_DISCOUNT = `#graphql
+  mutation CreateRewardDiscount($discount: DiscountCodeBasicInput!) {
+    discountCodeBasicCreate(basicCodeDiscount: $discount) {
+      codeDiscountNode {
+        id
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
+export const CREATE_FREE_SHIPPING_DISCOUNT = `#graphql
+  mutation CreateFreeShippingRewardDiscount($discount: DiscountCodeFreeShippingInput!) {
+    discountCodeFreeShippingCreate(freeShippingCodeDiscount: $discount) {
+      codeDiscountNode {
+        id
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
+export const DISCOUNT_BY_CODE = `#graphql
+  query DiscountByCode($code: String!) {
+    codeDiscountNodeByCode(code: $code) {
+      id
+    }
+  }
+`;

@@ -96,7 +96,15 @@ export interface Worker {
   idle(): Promise<void>;
 }
 
-export function startWorker(db: Db, dialect: Dialect, options: { loops?: number; pollMs?: number; batch?: number } = {}): Worker {
+export interface WorkerOptions {
+  loops?: number;
+  pollMs?: number;
+  batch?: number;
+  /** more periodic jobs: [interval in ms, job] */
+  periodic?: Array<[number, () => Promise<unknown>]>;
+}
+
+export function startWorker(db: Db, dialect: Dialect, options: WorkerOptions = {}): Worker {
   const loops = options.loops ?? (dialect === "postgresql" ? 4 : 1);
   const pollMs = options.pollMs ?? 1000;
   const batch = options.batch ?? 32;
@@ -127,10 +135,12 @@ export function startWorker(db: Db, dialect: Dialect, options: { loops?: number;
     }
   };
 
-  const timers = [
-    setInterval(() => void releaseDuePoints(db).catch((e) => console.warn(`[release] ${e.message}`)), 60_000),
-    setInterval(() => void expireInactivePoints(db).catch((e) => console.warn(`[expiry] ${e.message}`)), 3_600_000),
+  const periodic: Array<[number, () => Promise<unknown>]> = [
+    [60_000, () => releaseDuePoints(db)],
+    [3_600_000, () => expireInactivePoints(db)],
+    ...(options.periodic ?? []),
   ];
+  const timers = periodic.map(([every, job]) => setInterval(() => void job().catch((e) => console.warn(`[periodic] ${e.message}`)), every));
   timers.forEach((t) => t.unref());
   const running$ = Array.from({ length: loops }, loop);
 

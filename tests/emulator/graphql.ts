@@ -36,6 +36,10 @@ function rootQuery(shop: EmulatedShop) {
       myshopifyDomain: shop.domain,
       email: `owner@${shop.domain}`,
     }),
+    codeDiscountNodeByCode: ({ code }: { code: string }) => {
+      const found = shop.discountCodes.get(code.toUpperCase());
+      return found ? { id: found.id } : null;
+    },
     customer: ({ id }: { id: string }) => {
       const customer = shop.customers.get(Number(String(id).split("/").pop()));
       return (

@@ -50,6 +50,20 @@ export class StoreEmulator {
 
   constructor(options: EmulatorOptions) {
     this.options = options;
+    let next = 1;
+    const create = (kind: string) => (args: Record<string, unknown>, shop: EmulatedShop) => {
+      const input = (args.basicCodeDiscount ?? args.freeShippingCodeDiscount) as Record<string, unknown>;
+      const code = String(input.code ?? "").toUpperCase();
+      if (!code) return { codeDiscountNode: null, userErrors: [{ field: ["code"], message: "Code can't be blank", code: "BLANK" }] };
+      if (shop.discountCodes.has(code)) {
+        return { codeDiscountNode: null, userErrors: [{ field: [kind, "code"], message: "Code must be unique. Please try a different code.", code: "TAKEN" }] };
+      }
+      const id = `gid://shopify/DiscountCodeNode/${1_000_000 + next++}`;
+      shop.discountCodes.set(code, { id, kind, code, input, usageCount: 0 });
+      return { codeDiscountNode: { id }, userErrors: [] };
+    };
+    this.mutations.discountCodeBasicCreate = create("basicCodeDiscount");
+    this.mutations.discountCodeFreeShippingCreate = create("freeShippingCodeDiscount");
   }
 
   addShop(domain: string, name?: string, currency?: string): EmulatedShop {

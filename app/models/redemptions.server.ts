@@ -1,0 +1,185 @@
+// Spending points on a reward, without ever losing or double-spending them:
+// reserve (debit + redemption row, one transaction, under the client's idempotency key) →
+// create the discount in Shopify → confirm; if Shopify refuses or cannot be reached, release
+// (points back, as a `refund_of_redemption` entry). A sweeper settles reservations a crash left open.
+import { randomBytes, randomUUID } from "node:crypto";
+import type { Db } from "~/db.server";
+import {
+  createRewardDiscount,
+  discountRequest,
+  findDiscountByCode,
+  ShopifyRejectedError,
+  ShopifyUnavailableError,
+  type AdminGraphql,
+} from "~/shopify/discounts.server";
+import { postEntry } from "./ledger.server";
+
+export class RedeemError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface RedemptionView {
+  id: string;
+  code: string;
+  pointsSpent: number;
+  status: string;
+}
+
+const view = (r: { id: string; code: string; pointsSpent: number; status: string }): RedemptionView => ({
+  id: r.id,
+  code: r.code,
+  pointsSpent: r.pointsSpent,
+  status: r.status,
+});
+
+function newCode(): string {
+  const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+  const chars = Array.from(randomBytes(10), (b) => alphabet[b % alphabet.length]).join("");
+  return `LC-${chars.slice(0, 5)}-${chars.slice(5)}`;
+}
+
+async function release(db: Db, redemptionId: string, failure: string): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    const flipped = await tx.redemption.updateMany({ where: { id: redemptionId, status: "reserved" }, data: { status: "released", failure } });
+    if (flipped.count !== 1) return false;
+    const r = await tx.redemption.findUniqueOrThrow({ where: { id: redemptionId } });
+    await postEntry(tx, {
+      shopId: r.shopId,
+      memberId: r.memberId,
+      kind: "refund_of_redemption",
+      points: r.pointsSpent,
+      status: "available",
+      availableAt: new Date(),
+      idempotencyKey: `redemption:${r.id}:released`,
+      sourceType: "redemption",
+      sourceId: r.id,
+      actor: "system:redemption",
+      reason: `Points returned: the discount could not be created`,
+      occurredAt: new Date(),
+    });
+    return true;
+  });
+}
+
+export interface RedeemInput {
+  shopId: string;
+  customerId: string;
+  rewardId: string;
+  idempotencyKey: string;
+}
+
+export async function redeem(db: Db, graphql: () => Promise<AdminGraphql>, input: RedeemInput): Promise<RedemptionView> {
+  const { shopId, customerId, rewardId, idempotencyKey } = input;
+  const shop = await db.shop.findFirst({ where: { id: shopId, uninstalledAt: null } });
+  if (!shop) throw new RedeemError(404, "shop_not_found", "this shop has not installed Loyalty Club");
+  const member = await db.member.findUnique({ where: { shopId_customerId: { shopId, customerId } } });
+  if (!member || member.state !== "active") throw new RedeemError(409, "not_enrolled", "join the loyalty club first");
+  const reward = await db.reward.findFirst({ where: { id: rewardId, shopId, active: true } });
+  if (!reward) throw new RedeemError(404, "reward_not_found", "no such reward");
+
+  // Reserve: the redemption row and the debit commit together, or neither does.
+  const id = `rd_${randomUUID()}`;
+  const now = new Date();
+  const reserved = await db.$transaction(async (tx) => {
+    const inserted = await tx.$executeRaw`
+      INSERT INTO "Redemption" ("id", "shopId", "memberId", "rewardId", "idempotencyKey", "pointsSpent", "status", "code", "createdAt", "updatedAt")
+      VALUES (${id}, ${shopId}, ${member.id}, ${reward.id}, ${idempotencyKey}, ${reward.pointsCost}, 'reserved', ${newCode()}, ${now}, ${now})
+      ON CONFLICT ("shopId", "memberId", "idempotencyKey") DO NOTHING`;
+    if (inserted !== 1) return null;
+    await postEntry(
+      tx,
+      {
+        shopId,
+        memberId: member.id,
+        kind: "redeem",
+        points: -reward.pointsCost,
+        status: "available",
+        availableAt: now,
+        idempotencyKey: `redemption:${id}`,
+        sourceType: "redemption",
+        sourceId: id,
+        actor: `shopper:${customerId}`,
+        reason: `Redeemed: ${reward.name}`,
+        occurredAt: now,
+      },
+      { spend: true },
+    );
+    return tx.redemption.findUniqueOrThrow({ where: { id } });
+  }).catch((error) => {
+    if ((error as { code?: string }).code === "insufficient_points") {
+      throw new RedeemError(409, "insufficient_points", `this reward costs ${reward.pointsCost} points`);
+    }
+    throw error;
+  });
+
+  if (!reserved) {
+    // The same idempotency key again: the same redemption, no second debit.
+    const existing = await waitWhileReserved(db, shopId, member.id, idempotencyKey);
+    if (existing.status === "released") throw new RedeemError(502, "discount_failed", existing.failure ?? "the discount could not be created; your points are back");
+    return view(existing);
+  }
+
+  const endsAt = new Date(now.getTime() + reward.codeValidDays * 86_400_000);
+  try {
+    const request = discountRequest(reward, reserved.code, customerId, shop.currency, now, endsAt);
+    const discountId = await createRewardDiscount(await graphql(), request);
+    const issued = await db.redemption.update({ where: { id }, data: { status: "issued", discountId, expiresAt: endsAt } });
+    return view(issued);
+  } catch (error) {
+    const unavailable = !(error instanceof ShopifyRejectedError);
+    await release(db, id, error instanceof Error ? error.message : String(error));
+    throw unavailable
+      ? new RedeemError(503, "shopify_unavailable", "Shopify could not be reached; your points are back, please try again")
+      : new RedeemError(502, "discount_failed", "Shopify refused the discount; your points are back");
+  }
+}
+
+async function waitWhileReserved(db: Db, shopId: string, memberId: string, idempotencyKey: string) {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const r = await db.redemption.findUniqueOrThrow({ where: { shopId_memberId_idempotencyKey: { shopId, memberId, idempotencyKey } } });
+    if (r.status !== "reserved" || Date.now() > deadline) return r;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
+ * Settles reservations older than `olderThanMs` (their request died between debit and answer):
+ * issued if Shopify has the code, else released. Shopify unreachable: left for the next run.
+ */
+export async function settleStaleRedemptions(db: Db, graphqlFor: (shopId: string) => Promise<AdminGraphql>, olderThanMs = 120_000) {
+  const stale = await db.redemption.findMany({
+    where: { status: "reserved", createdAt: { lt: new Date(Date.now() - olderThanMs) } },
+    take: 100,
+  });
+  let settled = 0;
+  for (const r of stale) {
+    try {
+      const discountId = await findDiscountByCode(await graphqlFor(r.shopId), r.code);
+      if (discountId) {
+        await db.redemption.updateMany({ where: { id: r.id, status: "reserved" }, data: { status: "issued", discountId } });
+      } else {
+        await release(db, r.id, "interrupted before the discount was created");
+      }
+      settled++;
+    } catch (error) {
+      if (!(error instanceof ShopifyUnavailableError)) console.warn(`[redemptions] ${r.id}: ${(error as Error).message}`);
+    }
+  }
+  return settled;
+}
+
+/** orders/paid: codes the order used mark their redemptions used, attributing the order. */
+export async function markRedemptionsUsed(db: Db | Parameters<Parameters<Db["$transaction"]>[0]>[0], shopId: string, orderId: string, codes: string[]) {
+  if (codes.length === 0) return;
+  await db.redemption.updateMany({
+    where: { shopId, code: { in: codes.map((c) => c.toUpperCase()) }, status: "issued" },
+    data: { status: "used", orderId },
+  });
+}

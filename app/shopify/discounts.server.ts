@@ -1,0 +1,109 @@
+// Creating the discount code a shopper redeems points for. Takes the Admin GraphQL client as an
+// argument (tests pass the store emulator's). Throttling and server errors are retried briefly;
+// a refusal (userErrors) is final.
+import { formatMinorUnits } from "~/domain/money";
+import { CREATE_BASIC_DISCOUNT, CREATE_FREE_SHIPPING_DISCOUNT, DISCOUNT_BY_CODE } from "./operations";
+
+export type AdminGraphql = (query: string, variables?: Record<string, unknown>) => Promise<{ data?: unknown; errors?: unknown }>;
+
+export class ShopifyUnavailableError extends Error {
+  readonly code = "shopify_unavailable";
+}
+export class ShopifyRejectedError extends Error {
+  readonly code = "discount_rejected";
+}
+
+export interface RewardForDiscount {
+  name: string;
+  type: string;
+  valueMinor: number | null;
+  percent: number | null;
+  variantId: string | null;
+  minimumSubtotalMinor: number | null;
+}
+
+/** The mutation and its input for a reward: for this customer alone, single use, expiring. */
+export function discountRequest(reward: RewardForDiscount, code: string, customerId: string, currency: string, startsAt: Date, endsAt: Date) {
+  const common = {
+    title: `Loyalty Club: ${reward.name} (${code})`,
+    code,
+    startsAt: startsAt.toISOString(),
+    endsAt: endsAt.toISOString(),
+    context: { customers: { add: [`gid://shopify/Customer/${customerId}`] } },
+    usageLimit: 1,
+    appliesOncePerCustomer: true,
+    ...(reward.minimumSubtotalMinor
+      ? { minimumRequirement: { subtotal: { greaterThanOrEqualToSubtotal: formatMinorUnits(reward.minimumSubtotalMinor, currency) } } }
+      : {}),
+  };
+  switch (reward.type) {
+    case "fixed_amount":
+      return {
+        query: CREATE_BASIC_DISCOUNT,
+        field: "discountCodeBasicCreate",
+        variables: { discount: { ...common, customerGets: { value: { discountAmount: { amount: formatMinorUnits(reward.valueMinor ?? 0, currency), appliesOnEachItem: false } }, items: { all: true } } } },
+      };
+    case "percentage":
+      return {
+        query: CREATE_BASIC_DISCOUNT,
+        field: "discountCodeBasicCreate",
+        variables: { discount: { ...common, customerGets: { value: { percentage: (reward.percent ?? 0) / 100 }, items: { all: true } } } },
+      };
+    case "free_product":
+      return {
+        query: CREATE_BASIC_DISCOUNT,
+        field: "discountCodeBasicCreate",
+        variables: { discount: { ...common, customerGets: { value: { percentage: 1 }, items: { products: { productVariantsToAdd: [reward.variantId] } } } } },
+      };
+    case "free_shipping":
+      return {
+        query: CREATE_FREE_SHIPPING_DISCOUNT,
+        field: "discountCodeFreeShippingCreate",
+        variables: { discount: { ...common, destination: { all: true } } },
+      };
+    default:
+      throw new ShopifyRejectedError(`unknown reward type ${reward.type}`);
+  }
+}
+
+function throttled(body: { errors?: unknown }): boolean {
+  return Array.isArray(body.errors) && body.errors.some((e) => /throttled/i.test(String((e as { message?: string }).message)));
+}
+
+async function call(graphql: AdminGraphql, query: string, variables: Record<string, unknown>, attempts: number) {
+  let lastError = "";
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    try {
+      const body = await graphql(query, variables);
+      if (!throttled(body)) {
+        if (body.errors) throw new ShopifyRejectedError(`Shopify refused the request: ${JSON.stringify(body.errors).slice(0, 300)}`);
+        return body.data as Record<string, unknown>;
+      }
+      lastError = "throttled";
+    } catch (error) {
+      if (error instanceof ShopifyRejectedError) throw error;
+      lastError = error instanceof Error ? error.message : String(error);
+    }
+    if (attempt < attempts) await new Promise((r) => setTimeout(r, 150 * 2 ** (attempt - 1)));
+  }
+  throw new ShopifyUnavailableError(`Shopify did not answer (${lastError})`);
+}
+
+export async function createRewardDiscount(
+  graphql: AdminGraphql,
+  request: ReturnType<typeof discountRequest>,
+  attempts = 3,
+): Promise<string> {
+  const data = await call(graphql, request.query, request.variables, attempts);
+  const result = data[request.field] as { codeDiscountNode: { id: string } | null; userErrors: Array<{ message: string }> };
+  if (result.userErrors.length || !result.codeDiscountNode) {
+    throw new ShopifyRejectedError(result.userErrors.map((e) => e.message).join("; ") || "no discount created");
+  }
+  return result.codeDiscountNode.id;
+}
+
+/** The discount id for a code, or null if Shopify has none (used to settle interrupted redemptions). */
+export async function findDiscountByCode(graphql: AdminGraphql, code: string): Promise<string | null> {
+  const data = await call(graphql, DISCOUNT_BY_CODE, { code }, 2);
+  return (data.codeDiscountNodeByCode as { id: string } | null)?.id ?? null;
+}

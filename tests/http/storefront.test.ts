@@ -1,0 +1,179 @@
+// Contract §4 over HTTP: app-proxy routes signed as Shopify signs them, redemption against the
+// store emulator's Admin API, on SQLite and (when it answers) PostgreSQL.
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signedProxyQuery } from "../emulator/signing.ts";
+import { API_SECRET, assertLedgerConsistent, startApp, tableCounts, testDialects, type TestApp } from "../support/app";
+import { customer, order, paid } from "../support/orders";
+
+const dialects = await testDialects();
+const SHOP = "north-wind.myshopify.com";
+const OTHER = "south-sea.myshopify.com";
+
+describe.each(dialects)("storefront on %s", (dialect) => {
+  let app: TestApp;
+  let rewardId = "";
+
+  const balance = async (customerId: number, shop = SHOP) =>
+    app.db.member.findUniqueOrThrow({ where: { shopId_customerId: { shopId: shop, customerId: String(customerId) } } });
+  const earn = async (customerId: number, units: number, shop = SHOP) => {
+    await app.emulator.sendWebhook(shop, "orders/paid", paid(order(units * 100, customer(customerId))).payload);
+    await app.settled();
+  };
+  const redeemAs = (customerId: number, body: unknown, shop = SHOP) =>
+    app.emulator.proxy(shop, "redeem", { customerId: String(customerId), method: "POST", body });
+
+  beforeAll(async () => {
+    app = await startApp(dialect);
+    for (const s of [SHOP, OTHER]) {
+      app.emulator.addShop(s, s, "USD");
+      expect((await app.emulator.install(s)).status).toBe(200);
+    }
+    rewardId = (await app.db.reward.findFirstOrThrow({ where: { shopId: SHOP } })).id;
+  });
+  afterAll(() => app?.stop());
+
+  it("answers a logged-out shopper with the program", async () => {
+    const res = await app.emulator.proxy(SHOP, "me");
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      loggedIn: false,
+      enrolled: false,
+      currency: "USD",
+      rewards: [{ id: rewardId, name: "5 off", type: "fixed_amount", pointsCost: 500, value: "5.00" }],
+    });
+    const program = await (await app.emulator.proxy(SHOP, "program")).json();
+    expect(program).toMatchObject({ currency: "USD", waysToEarn: [{ type: "order", points: 1 }], tiers: [] });
+  });
+
+  it("refuses bad signatures and stale timestamps, reading and writing nothing", async () => {
+    const before = await tableCounts(app.db);
+    const good = signedProxyQuery(SHOP, "301", API_SECRET);
+    const tampered = new URLSearchParams(good);
+    tampered.set("logged_in_customer_id", "302");
+    const stale = signedProxyQuery(SHOP, "301", API_SECRET, {}, Math.floor(Date.now() / 1000) - 600);
+    const wrongKey = signedProxyQuery(SHOP, "301", "not-the-secret");
+    for (const query of [tampered, stale, wrongKey, new URLSearchParams({ shop: SHOP })]) {
+      for (const [path, method] of [["me", "GET"], ["join", "POST"], ["redeem", "POST"]] as const) {
+        const res = await fetch(`${app.url}/proxy/${path}?${query}`, { method, body: method === "POST" ? JSON.stringify({ rewardId, idempotencyKey: randomUUID() }) : undefined });
+        expect([400, 401]).toContain(res.status);
+        expect(await res.json()).toMatchObject({ error: "invalid_signature" });
+      }
+    }
+    expect(await tableCounts(app.db)).toEqual(before);
+  });
+
+  it("joins a logged-in customer once, and refuses logged-out or malformed joins", async () => {
+    expect((await app.emulator.proxy(SHOP, "join", { method: "POST", body: {} })).status).toBe(401);
+    const bad = await app.emulator.proxy(SHOP, "join", { customerId: "310", method: "POST", body: { birthday: "13-45" } });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: "invalid_body" });
+    const first = await app.emulator.proxy(SHOP, "join", { customerId: "310", method: "POST", body: { birthday: "02-29" } });
+    expect(first.status).toBe(200);
+    expect(await first.json()).toMatchObject({ loggedIn: true, enrolled: true, customerId: "310", points: { available: 0 } });
+    await app.emulator.proxy(SHOP, "join", { customerId: "310", method: "POST" });
+    expect(await app.db.member.count({ where: { shopId: SHOP, customerId: "310" } })).toBe(1);
+    expect(await balance(310)).toMatchObject({ birthdayMonth: 2, birthdayDay: 29 });
+  });
+
+  it("shows a member's balance, rewards and history", async () => {
+    await earn(320, 620);
+    const me = await (await app.emulator.proxy(SHOP, "me", { customerId: "320" })).json();
+    expect(me).toMatchObject({
+      loggedIn: true,
+      enrolled: true,
+      points: { available: 620, pending: 0, lifetime: 620 },
+      tier: null,
+      rewards: [{ id: rewardId, redeemable: true }],
+      history: [{ type: "earn", points: 620, status: "available", description: expect.stringMatching(/^Order #/) }],
+      referral: { code: expect.any(String), url: expect.stringContaining(SHOP) },
+    });
+  });
+
+  it("rejects malformed, unknown and logged-out redemptions with stable codes", async () => {
+    await earn(330, 600);
+    const before = await tableCounts(app.db);
+    expect((await redeemAs(330, { rewardId })).status).toBe(400);
+    expect((await redeemAs(330, "not an object")).status).toBe(400);
+    const unknown = await redeemAs(330, { rewardId: "nope", idempotencyKey: randomUUID() });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ error: "reward_not_found" });
+    const loggedOut = await app.emulator.proxy(SHOP, "redeem", { method: "POST", body: { rewardId, idempotencyKey: randomUUID() } });
+    expect(loggedOut.status).toBe(401);
+    const notMember = await redeemAs(339, { rewardId, idempotencyKey: randomUUID() });
+    expect(notMember.status).toBe(409);
+    expect(await notMember.json()).toMatchObject({ error: "not_enrolled" });
+    expect(await tableCounts(app.db)).toEqual(before);
+  });
+
+  it("never lets another shop's ids through", async () => {
+    await earn(340, 800);
+    // Same customer id, other shop: not a member there; this shop's reward is unknown there.
+    const me = await (await app.emulator.proxy(OTHER, "me", { customerId: "340" })).json();
+    expect(me).toMatchObject({ loggedIn: true, enrolled: false });
+    await earn(340, 800, OTHER);
+    const res = await redeemAs(340, { rewardId, idempotencyKey: randomUUID() }, OTHER);
+    expect(res.status).toBe(404);
+    expect(await balance(340, OTHER)).toMatchObject({ available: 800 });
+    expect(await balance(340)).toMatchObject({ available: 800 });
+    expect((await app.emulator.proxy("nobody.myshopify.com", "me", { customerId: "340" })).status).toBe(404);
+  });
+
+  it("spends exactly the balance under 20 concurrent redemptions", async () => {
+    await earn(350, 1000);
+    const answers = await Promise.all(Array.from({ length: 20 }, () => redeemAs(350, { rewardId, idempotencyKey: randomUUID() })));
+    const statuses = answers.map((a) => a.status).sort();
+    expect(statuses.filter((s) => s === 200)).toHaveLength(2);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(18);
+    const codes = await Promise.all(answers.filter((a) => a.status === 200).map(async (a) => (await a.json()).redemption.code));
+    expect(new Set(codes).size).toBe(2);
+    for (const code of codes) expect(app.emulator.shop(SHOP).discountCodes.get(code)).toMatchObject({ input: { usageLimit: 1, context: { customers: { add: ["gid://shopify/Customer/350"] } } } });
+    expect(await balance(350)).toMatchObject({ available: 0 });
+    await assertLedgerConsistent(app.db);
+  });
+
+  it("gives the same redemption and code for the same idempotency key", async () => {
+    await earn(360, 1200);
+    const key = randomUUID();
+    const answers = await Promise.all([1, 2, 3].map(() => redeemAs(360, { rewardId, idempotencyKey: key })));
+    const again = await redeemAs(360, { rewardId, idempotencyKey: key });
+    const bodies = await Promise.all([...answers, again].map((a) => a.json()));
+    expect(new Set(bodies.map((b) => b.redemption.code)).size).toBe(1);
+    expect(bodies[0]).toMatchObject({ redemption: { pointsSpent: 500, status: "issued" }, points: { available: 700 } });
+    expect(await balance(360)).toMatchObject({ available: 700 });
+    expect(await app.db.redemption.count({ where: { shopId: SHOP } })).toBeGreaterThan(0);
+  });
+
+  it("gives the points back when Shopify fails, and retries a throttled call", async () => {
+    await earn(370, 700);
+    app.emulator.failures = [503, 503, 503];
+    const failed = await redeemAs(370, { rewardId, idempotencyKey: randomUUID() });
+    expect(failed.status).toBe(503);
+    expect(await failed.json()).toMatchObject({ error: "shopify_unavailable" });
+    expect(await balance(370)).toMatchObject({ available: 700 });
+    const entries = await app.db.ledgerEntry.findMany({ where: { memberId: (await balance(370)).id }, orderBy: { createdAt: "asc" } });
+    expect(entries.map((e) => [e.kind, e.points])).toEqual([["earn", 700], ["redeem", -500], ["refund_of_redemption", 500]]);
+
+    app.emulator.failures = ["throttled", 429];
+    const retried = await redeemAs(370, { rewardId, idempotencyKey: randomUUID() });
+    expect(retried.status).toBe(200);
+    expect(await balance(370)).toMatchObject({ available: 200 });
+    await assertLedgerConsistent(app.db);
+  });
+
+  it("marks a redemption used when an order pays with its code", async () => {
+    await earn(380, 500);
+    const { redemption } = await (await redeemAs(380, { rewardId, idempotencyKey: randomUUID() })).json();
+    const o = order(4_000, customer(380), { discountCode: redemption.code, discountMinor: 500 });
+    await app.emulator.sendWebhook(SHOP, "orders/paid", paid(o).payload);
+    await app.settled();
+    expect(await app.db.redemption.findUniqueOrThrow({ where: { id: redemption.id } })).toMatchObject({ status: "used", orderId: String(o.id) });
+    const me = await (await app.emulator.proxy(SHOP, "me", { customerId: "380" })).json();
+    expect(me.history.map((h: { type: string }) => h.type)).toEqual(["earn", "redeem", "earn"]);
+  });
+
+  it("sent only Admin GraphQL the real schema accepts", () => {
+    expect(app.emulator.graphqlCalls.length).toBeGreaterThan(5);
+    expect(app.emulator.graphqlCalls.filter((c) => c.errors)).toEqual([]);
+  });
+});
