@@ -8,12 +8,16 @@ import db, { databaseUrl, dialect, ready } from "./db.server";
 import { urgentWriters } from "./sqlite-serialized.server";
 import { createInboxWriter, type InboxWriter } from "./webhooks/inbox.server";
 import { ingestWebhook, type RawWebhook } from "./webhooks/ingest.server";
+import { awardBirthdays } from "./models/bonuses.server";
 import { settleStaleRedemptions } from "./models/redemptions.server";
 import { adminGraphqlFor } from "./shopify/admin.server";
 import { startWorker, type Worker, type WorkerOptions } from "./webhooks/worker.server";
 
 const workerOptions: WorkerOptions = {
-  periodic: [[60_000, () => settleStaleRedemptions(db, adminGraphqlFor)]],
+  periodic: [
+    [60_000, () => settleStaleRedemptions(db, adminGraphqlFor)],
+    [3_600_000, () => awardBirthdays(db)],
+  ],
 };
 
 const JOBS_ROLE = "loyalty-jobs";

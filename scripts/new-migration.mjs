@@ -8,9 +8,15 @@ import path from "node:path";
 const name = process.argv[2];
 if (!/^\d{4}_[a-z0-9_]+$/.test(name ?? "")) throw new Error("usage: node scripts/new-migration.mjs 0002_what_changed");
 const fromIndex = process.argv.indexOf("--from");
-const previous = fromIndex > 0 ? readFileSync(process.argv[fromIndex + 1], "utf8") : execFileSync("git", ["show", "HEAD:prisma/schema.prisma"], { encoding: "utf8" });
+const previous =
+  fromIndex > 0
+    ? readFileSync(process.argv[fromIndex + 1], "utf8")
+    : execFileSync("git", ["show", "HEAD:prisma/schema.prisma"], { encoding: "utf8" });
 const tmp = mkdtempSync(path.join(os.tmpdir(), "migration-"));
-const toPostgres = (s) => s.replace('provider = "sqlite"', 'provider = "postgresql"').replace('url      = "file:./unused.sqlite"', 'url      = "postgresql://unused"');
+const toPostgres = (s) =>
+  s
+    .replace('provider = "sqlite"', 'provider = "postgresql"')
+    .replace('url      = "file:./unused.sqlite"', 'url      = "postgresql://unused"');
 const env = { ...process.env, DATABASE_URL: `file:${path.join(tmp, "cli.sqlite")}` };
 
 execFileSync(process.execPath, ["scripts/prisma-generate.mjs"], { stdio: "inherit" });
@@ -22,7 +28,16 @@ for (const [dialect, from, to] of [
   writeFileSync(path.join(tmp, `to-${dialect}.prisma`), to);
   const sql = execFileSync(
     process.execPath,
-    ["node_modules/prisma/build/index.js", "migrate", "diff", "--from-schema-datamodel", path.join(tmp, `from-${dialect}.prisma`), "--to-schema-datamodel", path.join(tmp, `to-${dialect}.prisma`), "--script"],
+    [
+      "node_modules/prisma/build/index.js",
+      "migrate",
+      "diff",
+      "--from-schema-datamodel",
+      path.join(tmp, `from-${dialect}.prisma`),
+      "--to-schema-datamodel",
+      path.join(tmp, `to-${dialect}.prisma`),
+      "--script",
+    ],
     { encoding: "utf8", env },
   );
   mkdirSync(`prisma/migrations/${dialect}/${name}`, { recursive: true });

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import { normaliseAddress, normaliseEmail, type AddressParts } from "~/domain/referrals";
 import type { Db, Tx } from "~/db.server";
 import { postEntry } from "./ledger.server";
 import { activeShop, currentRules } from "./shops.server";
@@ -12,10 +13,18 @@ export function parseTags(tags: string | null | undefined): string[] {
     .filter(Boolean);
 }
 
-/** Emails are kept only as a salted hash (per shop) of their normalised form. */
+/** Emails are kept only as a salted hash (per shop) of their normalised form (Gmail dots and +tags folded). */
 export function emailHash(shopId: string, email: string | null | undefined): string | null {
-  if (!email) return null;
-  return createHash("sha256").update(`${shopId}\u0000${email.trim().toLowerCase()}`).digest("hex");
+  if (!email || !email.includes("@")) return null;
+  return createHash("sha256")
+    .update(`${shopId}\u0000${normaliseEmail(email)}`)
+    .digest("hex");
+}
+
+/** Shipping addresses likewise: only a salted hash of the normalised address, for referral checks. */
+export function addressHash(shopId: string, address: AddressParts | null | undefined): string | null {
+  const key = address ? normaliseAddress(address) : null;
+  return key ? createHash("sha256").update(`${shopId}\u0000addr\u0000${key}`).digest("hex").slice(0, 32) : null;
 }
 
 function referralCode(): string {
@@ -75,7 +84,16 @@ export async function redactCustomer(db: Db, shopId: string, customerId: string,
     if (member) {
       await tx.member.update({
         where: { id: member.id },
-        data: { customerId: null, emailHash: null, tags: "", referralCode: null, state: "redacted" },
+        data: {
+          customerId: null,
+          emailHash: null,
+          tags: "",
+          referralCode: null,
+          state: "redacted",
+          birthdayMonth: null,
+          birthdayDay: null,
+          addressHashes: "",
+        },
       });
       // Entry reasons name orders ("Order #1001"), not people; they stay for the books.
       await tx.orderFact.updateMany({ where: { shopId, memberId: member.id }, data: { customerId: null } });
@@ -85,6 +103,10 @@ export async function redactCustomer(db: Db, shopId: string, customerId: string,
       data: { customerId: null },
     });
     await tx.dataRequest.deleteMany({ where: { shopId, customerId } });
+    await tx.referral.updateMany({
+      where: { shopId, refereeCustomerId: customerId },
+      data: { refereeCustomerId: `redacted:${randomBytes(8).toString("hex")}` },
+    });
     // Payloads still waiting in the inbox carry the customer's details.
     await tx.webhookJob.updateMany({ where: { shopId, customerId }, data: { payload: null, customerId: null } });
   });

@@ -8,6 +8,8 @@ import type { Db, Tx } from "~/db.server";
 import { postEntry } from "./ledger.server";
 import { ensureMember, type CustomerIdentity } from "./members.server";
 import { markRedemptionsUsed } from "./redemptions.server";
+import { applyReferral, rememberShipping } from "./referrals.server";
+import type { AddressParts } from "~/domain/referrals";
 import { currentRules } from "./shops.server";
 
 export interface OrderFacts {
@@ -21,6 +23,9 @@ export interface OrderFacts {
   test: boolean;
   createdAt: Date;
   paidAt: Date;
+  /** used only for referral checks (hashed), never stored */
+  email?: string | null;
+  shippingAddress?: AddressParts | null;
 }
 
 export type OrderEvent =
@@ -173,9 +178,16 @@ export async function applyOrderEvent(db: Db, shopId: string, event: OrderEvent,
       }
     }
 
-    if (paid) await markRedemptionsUsed(tx, shopId, orderId, event.order.discountCodes);
+    if (paid) {
+      await markRedemptionsUsed(tx, shopId, orderId, event.order.discountCodes);
+      if (event.type === "paid") {
+        await applyReferral(tx, shopId, event.order, rules, actor, now);
+        if (member && member.state === "active") await rememberShipping(tx, shopId, member.id, event.order);
+      }
+    }
     // The merchant's rule for points spent on an order that is then wholly refunded or cancelled.
-    const undone = fact.cancelled || (fact.subtotalMinor !== null && fact.subtotalMinor > 0 && fact.refundedMinor >= fact.subtotalMinor);
+    const undone =
+      fact.cancelled || (fact.subtotalMinor !== null && fact.subtotalMinor > 0 && fact.refundedMinor >= fact.subtotalMinor);
     if (undone && rules.returnSpentPointsOnRefund) {
       for (const r of await tx.redemption.findMany({ where: { shopId, orderId, status: "used" } })) {
         await postEntry(tx, {

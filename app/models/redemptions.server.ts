@@ -46,7 +46,10 @@ function newCode(): string {
 
 async function release(db: Db, redemptionId: string, failure: string): Promise<boolean> {
   return db.$transaction(async (tx) => {
-    const flipped = await tx.redemption.updateMany({ where: { id: redemptionId, status: "reserved" }, data: { status: "released", failure } });
+    const flipped = await tx.redemption.updateMany({
+      where: { id: redemptionId, status: "reserved" },
+      data: { status: "released", failure },
+    });
     if (flipped.count !== 1) return false;
     const r = await tx.redemption.findUniqueOrThrow({ where: { id: redemptionId } });
     await postEntry(tx, {
@@ -86,42 +89,49 @@ export async function redeem(db: Db, graphql: () => Promise<AdminGraphql>, input
   // Reserve: the redemption row and the debit commit together, or neither does.
   const id = `rd_${randomUUID()}`;
   const now = new Date();
-  const reserved = await db.$transaction(async (tx) => {
-    const inserted = await tx.$executeRaw`
+  const reserved = await db
+    .$transaction(async (tx) => {
+      const inserted = await tx.$executeRaw`
       INSERT INTO "Redemption" ("id", "shopId", "memberId", "rewardId", "idempotencyKey", "pointsSpent", "status", "code", "createdAt", "updatedAt")
       VALUES (${id}, ${shopId}, ${member.id}, ${reward.id}, ${idempotencyKey}, ${reward.pointsCost}, 'reserved', ${newCode()}, ${now}, ${now})
       ON CONFLICT ("shopId", "memberId", "idempotencyKey") DO NOTHING`;
-    if (inserted !== 1) return null;
-    await postEntry(
-      tx,
-      {
-        shopId,
-        memberId: member.id,
-        kind: "redeem",
-        points: -reward.pointsCost,
-        status: "available",
-        availableAt: now,
-        idempotencyKey: `redemption:${id}`,
-        sourceType: "redemption",
-        sourceId: id,
-        actor: `shopper:${customerId}`,
-        reason: `Redeemed: ${reward.name}`,
-        occurredAt: now,
-      },
-      { spend: true },
-    );
-    return tx.redemption.findUniqueOrThrow({ where: { id } });
-  }).catch((error) => {
-    if ((error as { code?: string }).code === "insufficient_points") {
-      throw new RedeemError(409, "insufficient_points", `this reward costs ${reward.pointsCost} points`);
-    }
-    throw error;
-  });
+      if (inserted !== 1) return null;
+      await postEntry(
+        tx,
+        {
+          shopId,
+          memberId: member.id,
+          kind: "redeem",
+          points: -reward.pointsCost,
+          status: "available",
+          availableAt: now,
+          idempotencyKey: `redemption:${id}`,
+          sourceType: "redemption",
+          sourceId: id,
+          actor: `shopper:${customerId}`,
+          reason: `Redeemed: ${reward.name}`,
+          occurredAt: now,
+        },
+        { spend: true },
+      );
+      return tx.redemption.findUniqueOrThrow({ where: { id } });
+    })
+    .catch((error) => {
+      if ((error as { code?: string }).code === "insufficient_points") {
+        throw new RedeemError(409, "insufficient_points", `this reward costs ${reward.pointsCost} points`);
+      }
+      throw error;
+    });
 
   if (!reserved) {
     // The same idempotency key again: the same redemption, no second debit.
     const existing = await waitWhileReserved(db, shopId, member.id, idempotencyKey);
-    if (existing.status === "released") throw new RedeemError(502, "discount_failed", existing.failure ?? "the discount could not be created; your points are back");
+    if (existing.status === "released")
+      throw new RedeemError(
+        502,
+        "discount_failed",
+        existing.failure ?? "the discount could not be created; your points are back",
+      );
     return view(existing);
   }
 
@@ -143,7 +153,9 @@ export async function redeem(db: Db, graphql: () => Promise<AdminGraphql>, input
 async function waitWhileReserved(db: Db, shopId: string, memberId: string, idempotencyKey: string) {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const r = await db.redemption.findUniqueOrThrow({ where: { shopId_memberId_idempotencyKey: { shopId, memberId, idempotencyKey } } });
+    const r = await db.redemption.findUniqueOrThrow({
+      where: { shopId_memberId_idempotencyKey: { shopId, memberId, idempotencyKey } },
+    });
     if (r.status !== "reserved" || Date.now() > deadline) return r;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -153,7 +165,11 @@ async function waitWhileReserved(db: Db, shopId: string, memberId: string, idemp
  * Settles reservations older than `olderThanMs` (their request died between debit and answer):
  * issued if Shopify has the code, else released. Shopify unreachable: left for the next run.
  */
-export async function settleStaleRedemptions(db: Db, graphqlFor: (shopId: string) => Promise<AdminGraphql>, olderThanMs = 120_000) {
+export async function settleStaleRedemptions(
+  db: Db,
+  graphqlFor: (shopId: string) => Promise<AdminGraphql>,
+  olderThanMs = 120_000,
+) {
   const stale = await db.redemption.findMany({
     where: { status: "reserved", createdAt: { lt: new Date(Date.now() - olderThanMs) } },
     take: 100,
@@ -176,7 +192,12 @@ export async function settleStaleRedemptions(db: Db, graphqlFor: (shopId: string
 }
 
 /** orders/paid: codes the order used mark their redemptions used, attributing the order. */
-export async function markRedemptionsUsed(db: Db | Parameters<Parameters<Db["$transaction"]>[0]>[0], shopId: string, orderId: string, codes: string[]) {
+export async function markRedemptionsUsed(
+  db: Db | Parameters<Parameters<Db["$transaction"]>[0]>[0],
+  shopId: string,
+  orderId: string,
+  codes: string[],
+) {
   if (codes.length === 0) return;
   await db.redemption.updateMany({
     where: { shopId, code: { in: codes.map((c) => c.toUpperCase()) }, status: "issued" },

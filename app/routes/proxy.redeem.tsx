@@ -17,10 +17,16 @@ export async function action({ request }: ActionFunctionArgs) {
   if (ctx instanceof Response) return ctx;
   if (!ctx.customerId) return jsonError(401, "not_logged_in", "log in to redeem points");
   const body = RedeemBody.safeParse(await jsonBody(request));
-  if (!body.success) return jsonError(400, "invalid_body", "send {\"rewardId\": \"…\", \"idempotencyKey\": \"<uuid>\"}");
+  if (!body.success) return jsonError(400, "invalid_body", 'send {"rewardId": "…", "idempotencyKey": "<uuid>"}');
   try {
-    const redemption = await redeem(db, () => adminGraphqlFor(ctx.shop), { shopId: ctx.shop, customerId: ctx.customerId, ...body.data });
-    const member = await db.member.findUniqueOrThrow({ where: { shopId_customerId: { shopId: ctx.shop, customerId: ctx.customerId } } });
+    const redemption = await redeem(db, () => adminGraphqlFor(ctx.shop), {
+      shopId: ctx.shop,
+      customerId: ctx.customerId,
+      ...body.data,
+    });
+    const member = await db.member.findUniqueOrThrow({
+      where: { shopId_customerId: { shopId: ctx.shop, customerId: ctx.customerId } },
+    });
     return Response.json(
       { redemption, points: { available: member.available, pending: member.pending, lifetime: member.lifetimeEarned } },
       { headers: { "Cache-Control": "no-store" } },

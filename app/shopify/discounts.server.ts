@@ -13,6 +13,13 @@ export class ShopifyRejectedError extends Error {
   readonly code = "discount_rejected";
 }
 
+/** A discount mutation to send: the document, the mutation's field, its variables. */
+export interface DiscountRequest {
+  query: string;
+  field: string;
+  variables: Record<string, unknown>;
+}
+
 export interface RewardForDiscount {
   name: string;
   type: string;
@@ -23,7 +30,14 @@ export interface RewardForDiscount {
 }
 
 /** The mutation and its input for a reward: for this customer alone, single use, expiring. */
-export function discountRequest(reward: RewardForDiscount, code: string, customerId: string, currency: string, startsAt: Date, endsAt: Date) {
+export function discountRequest(
+  reward: RewardForDiscount,
+  code: string,
+  customerId: string,
+  currency: string,
+  startsAt: Date,
+  endsAt: Date,
+): DiscountRequest {
   const common = {
     title: `Loyalty Club: ${reward.name} (${code})`,
     code,
@@ -33,7 +47,11 @@ export function discountRequest(reward: RewardForDiscount, code: string, custome
     usageLimit: 1,
     appliesOncePerCustomer: true,
     ...(reward.minimumSubtotalMinor
-      ? { minimumRequirement: { subtotal: { greaterThanOrEqualToSubtotal: formatMinorUnits(reward.minimumSubtotalMinor, currency) } } }
+      ? {
+          minimumRequirement: {
+            subtotal: { greaterThanOrEqualToSubtotal: formatMinorUnits(reward.minimumSubtotalMinor, currency) },
+          },
+        }
       : {}),
   };
   switch (reward.type) {
@@ -41,19 +59,34 @@ export function discountRequest(reward: RewardForDiscount, code: string, custome
       return {
         query: CREATE_BASIC_DISCOUNT,
         field: "discountCodeBasicCreate",
-        variables: { discount: { ...common, customerGets: { value: { discountAmount: { amount: formatMinorUnits(reward.valueMinor ?? 0, currency), appliesOnEachItem: false } }, items: { all: true } } } },
+        variables: {
+          discount: {
+            ...common,
+            customerGets: {
+              value: { discountAmount: { amount: formatMinorUnits(reward.valueMinor ?? 0, currency), appliesOnEachItem: false } },
+              items: { all: true },
+            },
+          },
+        },
       };
     case "percentage":
       return {
         query: CREATE_BASIC_DISCOUNT,
         field: "discountCodeBasicCreate",
-        variables: { discount: { ...common, customerGets: { value: { percentage: (reward.percent ?? 0) / 100 }, items: { all: true } } } },
+        variables: {
+          discount: { ...common, customerGets: { value: { percentage: (reward.percent ?? 0) / 100 }, items: { all: true } } },
+        },
       };
     case "free_product":
       return {
         query: CREATE_BASIC_DISCOUNT,
         field: "discountCodeBasicCreate",
-        variables: { discount: { ...common, customerGets: { value: { percentage: 1 }, items: { products: { productVariantsToAdd: [reward.variantId] } } } } },
+        variables: {
+          discount: {
+            ...common,
+            customerGets: { value: { percentage: 1 }, items: { products: { productVariantsToAdd: [reward.variantId] } } },
+          },
+        },
       };
     case "free_shipping":
       return {
@@ -76,7 +109,8 @@ async function call(graphql: AdminGraphql, query: string, variables: Record<stri
     try {
       const body = await graphql(query, variables);
       if (!throttled(body)) {
-        if (body.errors) throw new ShopifyRejectedError(`Shopify refused the request: ${JSON.stringify(body.errors).slice(0, 300)}`);
+        if (body.errors)
+          throw new ShopifyRejectedError(`Shopify refused the request: ${JSON.stringify(body.errors).slice(0, 300)}`);
         return body.data as Record<string, unknown>;
       }
       lastError = "throttled";
@@ -89,11 +123,7 @@ async function call(graphql: AdminGraphql, query: string, variables: Record<stri
   throw new ShopifyUnavailableError(`Shopify did not answer (${lastError})`);
 }
 
-export async function createRewardDiscount(
-  graphql: AdminGraphql,
-  request: ReturnType<typeof discountRequest>,
-  attempts = 3,
-): Promise<string> {
+export async function createRewardDiscount(graphql: AdminGraphql, request: DiscountRequest, attempts = 3): Promise<string> {
   const data = await call(graphql, request.query, request.variables, attempts);
   const result = data[request.field] as { codeDiscountNode: { id: string } | null; userErrors: Array<{ message: string }> };
   if (result.userErrors.length || !result.codeDiscountNode) {
@@ -106,4 +136,22 @@ export async function createRewardDiscount(
 export async function findDiscountByCode(graphql: AdminGraphql, code: string): Promise<string | null> {
   const data = await call(graphql, DISCOUNT_BY_CODE, { code }, 2);
   return (data.codeDiscountNodeByCode as { id: string } | null)?.id ?? null;
+}
+
+/** The friend's discount behind a referral code: percent off, once per customer, anyone may use it. */
+export function referralDiscountRequest(code: string, percent: number, startsAt: Date): DiscountRequest {
+  return {
+    query: CREATE_BASIC_DISCOUNT,
+    field: "discountCodeBasicCreate",
+    variables: {
+      discount: {
+        title: `Loyalty Club referral (${code})`,
+        code,
+        startsAt: startsAt.toISOString(),
+        context: { all: "ALL" },
+        appliesOncePerCustomer: true,
+        customerGets: { value: { percentage: percent / 100 }, items: { all: true } },
+      },
+    },
+  };
 }

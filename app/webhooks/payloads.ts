@@ -26,6 +26,16 @@ const order = z
     processed_at: timestamp.nullish(),
     cancelled_at: timestamp.nullish(),
     financial_status: z.string().nullish(),
+    email: z.string().nullish(),
+    shipping_address: z
+      .object({
+        address1: z.string().nullish(),
+        address2: z.string().nullish(),
+        zip: z.string().nullish(),
+        country_code: z.string().nullish(),
+      })
+      .passthrough()
+      .nullish(),
   })
   .passthrough();
 
@@ -84,6 +94,8 @@ function orderFacts(body: z.output<typeof order>): OrderFacts {
     test: body.test,
     createdAt: body.created_at,
     paidAt: body.processed_at ?? body.created_at,
+    email: body.customer?.email ?? body.email ?? null,
+    shippingAddress: body.shipping_address ?? null,
   };
 }
 

@@ -140,7 +140,9 @@ export function startWorker(db: Db, dialect: Dialect, options: WorkerOptions = {
     [3_600_000, () => expireInactivePoints(db)],
     ...(options.periodic ?? []),
   ];
-  const timers = periodic.map(([every, job]) => setInterval(() => void job().catch((e) => console.warn(`[periodic] ${e.message}`)), every));
+  const timers = periodic.map(([every, job]) =>
+    setInterval(() => void job().catch((e) => console.warn(`[periodic] ${e.message}`)), every),
+  );
   timers.forEach((t) => t.unref());
   const running$ = Array.from({ length: loops }, loop);
 

@@ -54,9 +54,13 @@ export class StoreEmulator {
     const create = (kind: string) => (args: Record<string, unknown>, shop: EmulatedShop) => {
       const input = (args.basicCodeDiscount ?? args.freeShippingCodeDiscount) as Record<string, unknown>;
       const code = String(input.code ?? "").toUpperCase();
-      if (!code) return { codeDiscountNode: null, userErrors: [{ field: ["code"], message: "Code can't be blank", code: "BLANK" }] };
+      if (!code)
+        return { codeDiscountNode: null, userErrors: [{ field: ["code"], message: "Code can't be blank", code: "BLANK" }] };
       if (shop.discountCodes.has(code)) {
-        return { codeDiscountNode: null, userErrors: [{ field: [kind, "code"], message: "Code must be unique. Please try a different code.", code: "TAKEN" }] };
+        return {
+          codeDiscountNode: null,
+          userErrors: [{ field: [kind, "code"], message: "Code must be unique. Please try a different code.", code: "TAKEN" }],
+        };
       }
       const id = `gid://shopify/DiscountCodeNode/${1_000_000 + next++}`;
       shop.discountCodes.set(code, { id, kind, code, input, usageCount: 0 });
@@ -175,8 +179,11 @@ export class StoreEmulator {
     path: string,
     options: { customerId?: string | null; method?: string; body?: unknown; timestamp?: number } = {},
   ) {
-    const query = signedProxyQuery(shop, options.customerId ?? null, this.options.apiSecret, {}, options.timestamp);
-    return fetch(`${this.options.appUrl}/proxy/${path.replace(/^\//, "")}?${query}`, {
+    // The storefront's own query parameters are signed along with Shopify's.
+    const [pathname, search = ""] = path.replace(/^\//, "").split("?");
+    const extra = Object.fromEntries(new URLSearchParams(search));
+    const query = signedProxyQuery(shop, options.customerId ?? null, this.options.apiSecret, extra, options.timestamp);
+    return fetch(`${this.options.appUrl}/proxy/${pathname}?${query}`, {
       method: options.method ?? "GET",
       headers: { "User-Agent": BROWSER_UA, ...(options.body !== undefined ? { "Content-Type": "application/json" } : {}) },
       body: options.body !== undefined ? JSON.stringify(options.body) : undefined,

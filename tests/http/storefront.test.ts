@@ -54,8 +54,15 @@ describe.each(dialects)("storefront on %s", (dialect) => {
     const stale = signedProxyQuery(SHOP, "301", API_SECRET, {}, Math.floor(Date.now() / 1000) - 600);
     const wrongKey = signedProxyQuery(SHOP, "301", "not-the-secret");
     for (const query of [tampered, stale, wrongKey, new URLSearchParams({ shop: SHOP })]) {
-      for (const [path, method] of [["me", "GET"], ["join", "POST"], ["redeem", "POST"]] as const) {
-        const res = await fetch(`${app.url}/proxy/${path}?${query}`, { method, body: method === "POST" ? JSON.stringify({ rewardId, idempotencyKey: randomUUID() }) : undefined });
+      for (const [path, method] of [
+        ["me", "GET"],
+        ["join", "POST"],
+        ["redeem", "POST"],
+      ] as const) {
+        const res = await fetch(`${app.url}/proxy/${path}?${query}`, {
+          method,
+          body: method === "POST" ? JSON.stringify({ rewardId, idempotencyKey: randomUUID() }) : undefined,
+        });
         expect([400, 401]).toContain(res.status);
         expect(await res.json()).toMatchObject({ error: "invalid_signature" });
       }
@@ -98,7 +105,10 @@ describe.each(dialects)("storefront on %s", (dialect) => {
     const unknown = await redeemAs(330, { rewardId: "nope", idempotencyKey: randomUUID() });
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toMatchObject({ error: "reward_not_found" });
-    const loggedOut = await app.emulator.proxy(SHOP, "redeem", { method: "POST", body: { rewardId, idempotencyKey: randomUUID() } });
+    const loggedOut = await app.emulator.proxy(SHOP, "redeem", {
+      method: "POST",
+      body: { rewardId, idempotencyKey: randomUUID() },
+    });
     expect(loggedOut.status).toBe(401);
     const notMember = await redeemAs(339, { rewardId, idempotencyKey: randomUUID() });
     expect(notMember.status).toBe(409);
@@ -121,13 +131,18 @@ describe.each(dialects)("storefront on %s", (dialect) => {
 
   it("spends exactly the balance under 20 concurrent redemptions", async () => {
     await earn(350, 1000);
-    const answers = await Promise.all(Array.from({ length: 20 }, () => redeemAs(350, { rewardId, idempotencyKey: randomUUID() })));
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => redeemAs(350, { rewardId, idempotencyKey: randomUUID() })),
+    );
     const statuses = answers.map((a) => a.status).sort();
     expect(statuses.filter((s) => s === 200)).toHaveLength(2);
     expect(statuses.filter((s) => s === 409)).toHaveLength(18);
     const codes = await Promise.all(answers.filter((a) => a.status === 200).map(async (a) => (await a.json()).redemption.code));
     expect(new Set(codes).size).toBe(2);
-    for (const code of codes) expect(app.emulator.shop(SHOP).discountCodes.get(code)).toMatchObject({ input: { usageLimit: 1, context: { customers: { add: ["gid://shopify/Customer/350"] } } } });
+    for (const code of codes)
+      expect(app.emulator.shop(SHOP).discountCodes.get(code)).toMatchObject({
+        input: { usageLimit: 1, context: { customers: { add: ["gid://shopify/Customer/350"] } } },
+      });
     expect(await balance(350)).toMatchObject({ available: 0 });
     await assertLedgerConsistent(app.db);
   });
@@ -151,8 +166,15 @@ describe.each(dialects)("storefront on %s", (dialect) => {
     expect(failed.status).toBe(503);
     expect(await failed.json()).toMatchObject({ error: "shopify_unavailable" });
     expect(await balance(370)).toMatchObject({ available: 700 });
-    const entries = await app.db.ledgerEntry.findMany({ where: { memberId: (await balance(370)).id }, orderBy: { createdAt: "asc" } });
-    expect(entries.map((e) => [e.kind, e.points])).toEqual([["earn", 700], ["redeem", -500], ["refund_of_redemption", 500]]);
+    const entries = await app.db.ledgerEntry.findMany({
+      where: { memberId: (await balance(370)).id },
+      orderBy: { createdAt: "asc" },
+    });
+    expect(entries.map((e) => [e.kind, e.points])).toEqual([
+      ["earn", 700],
+      ["redeem", -500],
+      ["refund_of_redemption", 500],
+    ]);
 
     app.emulator.failures = ["throttled", 429];
     const retried = await redeemAs(370, { rewardId, idempotencyKey: randomUUID() });
@@ -167,7 +189,10 @@ describe.each(dialects)("storefront on %s", (dialect) => {
     const o = order(4_000, customer(380), { discountCode: redemption.code, discountMinor: 500 });
     await app.emulator.sendWebhook(SHOP, "orders/paid", paid(o).payload);
     await app.settled();
-    expect(await app.db.redemption.findUniqueOrThrow({ where: { id: redemption.id } })).toMatchObject({ status: "used", orderId: String(o.id) });
+    expect(await app.db.redemption.findUniqueOrThrow({ where: { id: redemption.id } })).toMatchObject({
+      status: "used",
+      orderId: String(o.id),
+    });
     const me = await (await app.emulator.proxy(SHOP, "me", { customerId: "380" })).json();
     expect(me.history.map((h: { type: string }) => h.type)).toEqual(["earn", "redeem", "earn"]);
   });

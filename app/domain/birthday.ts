@@ -1,0 +1,31 @@
+// Birthdays in the shop's local calendar.
+
+export interface LocalDate {
+  year: number;
+  month: number;
+  day: number;
+}
+
+export function localDate(now: Date, timeZone: string): LocalDate {
+  let parts: Intl.DateTimeFormatPart[];
+  try {
+    parts = new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric", month: "numeric", day: "numeric" }).formatToParts(now);
+  } catch {
+    parts = new Intl.DateTimeFormat("en-US", {
+      timeZone: "UTC",
+      year: "numeric",
+      month: "numeric",
+      day: "numeric",
+    }).formatToParts(now);
+  }
+  const get = (type: string) => Number(parts.find((p) => p.type === type)!.value);
+  return { year: get("year"), month: get("month"), day: get("day") };
+}
+
+const isLeap = (y: number) => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+
+/** Whether a birthday (month, day) falls on the local date; 29 February is kept on the 28th in other years. */
+export function isBirthday(month: number, day: number, today: LocalDate): boolean {
+  if (month === 2 && day === 29 && !isLeap(today.year)) return today.month === 2 && today.day === 28;
+  return today.month === month && today.day === day;
+}
