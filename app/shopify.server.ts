@@ -2,7 +2,8 @@ import "@shopify/shopify-app-remix/adapters/node";
 import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import db from "./db.server";
-import { installShop } from "./models/shops.server";
+import { currentRules, installShop } from "./models/shops.server";
+import { publishProgram } from "./shopify/storefront-data.server";
 import { SHOP_FOR_PROGRAM, type ShopForProgram } from "./shopify/operations";
 
 const shopify = shopifyApp({
@@ -26,6 +27,11 @@ const shopify = shopifyApp({
         currency: data.shop.currencyCode,
         timezone: data.shop.ianaTimezone,
       });
+      const shop = await db.shop.findUniqueOrThrow({ where: { id: session.shop } });
+      await publishProgram(
+        async (query, variables) => (await admin.graphql(query, { variables })).json(),
+        await currentRules(db, shop.id, shop.programVersion),
+      );
     },
   },
   ...(process.env.SHOP_CUSTOM_DOMAIN ? { customShopDomains: [process.env.SHOP_CUSTOM_DOMAIN] } : {}),

@@ -9,10 +9,12 @@ import Database from "better-sqlite3";
 import { migrate, sqlitePath } from "./migrate.mjs";
 import { StoreEmulator } from "../tests/emulator/server.ts";
 import { generateHistory } from "../tests/emulator/store.ts";
+import { Storefront } from "../tests/emulator/storefront.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const APP_PORT = Number(process.env.PORT ?? 3000);
 const EMULATOR_PORT = Number(process.env.EMULATOR_PORT ?? 3100);
+const STOREFRONT_PORT = Number(process.env.STOREFRONT_PORT ?? 3200);
 const SHOP = "demo-outfitters.myshopify.com";
 const databaseUrl = process.env.DATABASE_URL ?? "file:./data/demo.sqlite";
 const apiKey = process.env.SHOPIFY_API_KEY ?? "demo-api-key";
@@ -60,8 +62,11 @@ await new Promise((resolve, reject) => {
   app.stdout.on("data", (d) => (String(d).includes("listening on") ? resolve() : null));
   app.on("exit", (code) => reject(new Error(`app exited with ${code}`)));
 });
+const storefront = new Storefront(emulator, SHOP);
+await storefront.start(STOREFRONT_PORT);
 const shutdown = async () => {
   app.kill("SIGTERM");
+  await storefront.stop();
   await emulator.stop();
   process.exit(0);
 };
@@ -110,6 +115,8 @@ console.log(`
   Loyalty Club demo is running (offline, SQLite at ${databaseUrl.replace("file:", "")}).
 
   Admin (embedded, as in Shopify's admin):  ${emulator.url}/store/${store}/apps/loyalty
+  Storefront (theme app extension):        ${storefront.url}/account/login?customer=${top?.customerId ?? 7001}&return_to=/products/waxed-jacket
+                                            (add ?locale=fa or ?locale=de to any page)
   Storefront API through the app proxy:     ${emulator.url}/s/${SHOP}/apps/loyalty/me?customer=${top?.customerId ?? 7001}
   Public program:                           ${emulator.url}/s/${SHOP}/apps/loyalty/program
   The app itself:                           ${appUrl}

@@ -53,3 +53,26 @@ export const DISCOUNT_BY_CODE = `#graphql
     }
   }
 `;
+
+export const APP_INSTALLATION = `#graphql
+  query AppInstallationId {
+    currentAppInstallation {
+      id
+    }
+  }
+`;
+
+export const SET_APP_METAFIELDS = `#graphql
+  mutation SetAppMetafields($metafields: [MetafieldsSetInput!]!) {
+    metafieldsSet(metafields: $metafields) {
+      metafields {
+        id
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;

@@ -36,6 +36,7 @@ function rootQuery(shop: EmulatedShop) {
       myshopifyDomain: shop.domain,
       email: `owner@${shop.domain}`,
     }),
+    currentAppInstallation: () => ({ id: `gid://shopify/AppInstallation/${shop.id}` }),
     codeDiscountNodeByCode: ({ code }: { code: string }) => {
       const found = shop.discountCodes.get(code.toUpperCase());
       return found ? { id: found.id } : null;

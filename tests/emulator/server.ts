@@ -66,6 +66,16 @@ export class StoreEmulator {
       shop.discountCodes.set(code, { id, kind, code, input, usageCount: 0 });
       return { codeDiscountNode: { id }, userErrors: [] };
     };
+    this.mutations.metafieldsSet = (args: Record<string, unknown>, shop: EmulatedShop) => {
+      const list = args.metafields as Array<{ ownerId: string; namespace: string; key: string; type: string; value: string }>;
+      return {
+        metafields: list.map((m) => {
+          shop.appMetafields.set(`${m.namespace}.${m.key}`, m.type === "json" ? JSON.parse(m.value) : m.value);
+          return { id: `gid://shopify/Metafield/${1_000_000 + next++}` };
+        }),
+        userErrors: [],
+      };
+    };
     this.mutations.discountCodeBasicCreate = create("basicCodeDiscount");
     this.mutations.discountCodeFreeShippingCreate = create("freeShippingCodeDiscount");
   }

@@ -22,6 +22,8 @@ export interface EmulatedShop {
   /** offline tokens issued by token exchange */
   accessTokens: Set<string>;
   discountCodes: Map<string, Record<string, unknown>>;
+  /** app-data metafields ("namespace.key" → parsed value), as Liquid's app.metafields sees them */
+  appMetafields: Map<string, unknown>;
 }
 
 /** A webhook the history calls for, with its payload as it was at that moment. */
@@ -71,7 +73,7 @@ const LAST = [
   "Tehrani",
   "Walsh",
 ];
-const PRODUCTS = [
+export const PRODUCTS = [
   ["Trail Runner Sock", 1400],
   ["Merino Beanie", 3200],
   ["Canvas Tote", 2400],
@@ -104,6 +106,7 @@ export function emptyShop(domain: string, name = "Demo Outfitters", currency = "
     refunds: [],
     accessTokens: new Set(),
     discountCodes: new Map(),
+    appMetafields: new Map(),
   };
 }
 

@@ -33,7 +33,11 @@ describe.each(dialects)("webhooks on %s", (dialect) => {
     expect(app.emulator.shop(SHOP).accessTokens.has(session.accessToken)).toBe(true);
     expect(app.emulator.graphqlCalls.filter((c) => c.shop === SHOP)).toMatchObject([
       { operationName: "ShopForProgram", errors: null },
+      { operationName: "AppInstallationId", errors: null },
+      { operationName: "SetAppMetafields", errors: null },
     ]);
+    // The theme extension reads the earning rate from this app-data metafield.
+    expect(app.emulator.shop(SHOP).appMetafields.get("loyalty.program")).toEqual({ num: 1, den: 1, version: 1 });
   });
 
   it("credits an order once when orders/paid arrives 5 times at once", async () => {

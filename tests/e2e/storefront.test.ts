@@ -1,0 +1,167 @@
+// End to end in Chromium: a shopper on the emulated Online Store 2.0 storefront, with the theme
+// app extension's real Liquid and script, against the production app server.
+import path from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { orderPayload } from "../emulator/payloads.ts";
+import { Storefront } from "../emulator/storefront.ts";
+import { startApp, type TestApp } from "../support/app";
+import { launch, SCREENSHOTS } from "../support/browser";
+import { customer, order } from "../support/orders";
+
+const SHOP = "demo-outfitters.myshopify.com";
+let app: TestApp;
+let storefront: Storefront;
+let browser: Browser;
+
+const member = (id: number) =>
+  app.db.member.findUniqueOrThrow({ where: { shopId_customerId: { shopId: SHOP, customerId: String(id) } } });
+
+beforeAll(async () => {
+  app = await startApp("sqlite");
+  app.emulator.addShop(SHOP, "Demo Outfitters", "USD");
+  expect((await app.emulator.install(SHOP)).status).toBe(200);
+  for (const [id, units] of [
+    [801, 1200],
+    [802, 3000],
+    [803, 800],
+  ] as const) {
+    const payload = {
+      ...orderPayload(order(units * 100, customer(id, { email: `s${id}@example.com` }))),
+      shipping_address: { address1: `${id} Elm St`, zip: "10001", country_code: "US" },
+    };
+    await app.emulator.sendWebhook(SHOP, "orders/paid", payload);
+  }
+  await app.settled();
+  storefront = new Storefront(app.emulator, SHOP);
+  await storefront.start();
+  browser = await launch();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await storefront?.stop();
+  await app?.stop();
+});
+
+async function shopper(customerId: number | null, viewport = { width: 1280, height: 860 }, locale = "en") {
+  const page = await browser.newPage({ viewport });
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  if (customerId !== null) await page.goto(`${storefront.url}/account/login?customer=${customerId}&return_to=/`);
+  await page.goto(`${storefront.url}/products/waxed-jacket?locale=${locale}`);
+  return { page, errors };
+}
+
+async function openLauncher(page: Page) {
+  await page.locator(".lc-launcher").click();
+  await page.locator(".lc-panel").waitFor();
+}
+
+describe("the storefront launcher", () => {
+  it("shows earning on the product page from the program, without a request", async () => {
+    const { page, errors } = await shopper(null);
+    const requests: string[] = [];
+    page.on("request", (r) => requests.push(r.url()));
+    await page.reload();
+    await expect.poll(() => page.locator("[data-loyalty-earn]").textContent()).toContain("Earn 189 points with this purchase");
+    await page.waitForTimeout(300);
+    expect(requests.filter((u) => u.includes("/apps/loyalty/"))).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("invites a logged-out shopper to log in, accessibly and without moving the page", async () => {
+    const { page, errors } = await shopper(null);
+    const shift = await page.evaluate(
+      () =>
+        new Promise<number>((resolve) => {
+          let total = 0;
+          new PerformanceObserver((list) => {
+            for (const e of list.getEntries() as Array<PerformanceEntry & { value: number; hadRecentInput: boolean }>)
+              if (!e.hadRecentInput) total += e.value;
+          }).observe({ type: "layout-shift", buffered: true });
+          setTimeout(() => resolve(total), 800);
+        }),
+    );
+    expect(shift).toBe(0);
+    const launcher = page.getByRole("button", { name: "Rewards" });
+    await launcher.focus();
+    await page.keyboard.press("Enter");
+    const dialog = page.getByRole("dialog", { name: "Loyalty Club" });
+    await dialog.waitFor();
+    await expect.poll(() => dialog.getByRole("link", { name: "Log in" }).count()).toBe(1);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("aria-label"))).toBe("Close");
+    await page.keyboard.press("Escape");
+    expect(await dialog.isHidden()).toBe(true);
+    expect(await page.evaluate(() => document.activeElement?.className)).toBe("lc-launcher");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("redeems in one click, applies the code to the cart, and the paid order uses it", async () => {
+    const { page, errors } = await shopper(801);
+    await openLauncher(page);
+    await expect.poll(() => page.locator(".lc-points").textContent()).toBe("1,200");
+    await page.screenshot({ path: path.join(SCREENSHOTS, "launcher-en-desktop.png") });
+    await page.getByRole("button", { name: "Redeem" }).click();
+    const note = page.locator(".lc-ok");
+    await note.waitFor();
+    const code = (await note.locator(".lc-code").textContent())!;
+    expect(code).toMatch(/^LC-/);
+    await expect.poll(() => page.locator(".lc-points").textContent()).toBe("700");
+    await page.screenshot({ path: path.join(SCREENSHOTS, "launcher-en-redeemed.png") });
+
+    // The code is on the cart already: add the jacket and look at the cart.
+    await page.goto(`${storefront.url}/products/waxed-jacket`);
+    await page.getByRole("button", { name: "Add to cart" }).click();
+    const discountRow = page.locator(`[data-cart-discount="${code}"]`);
+    await discountRow.waitFor();
+    expect(await discountRow.getAttribute("data-applied")).toBe("true");
+    await page.screenshot({ path: path.join(SCREENSHOTS, "cart-with-reward.png") });
+    await page.getByRole("button", { name: "Check out" }).click();
+    await page.locator("[data-thank-you]").waitFor();
+    await app.settled();
+
+    const redemption = await app.db.redemption.findFirstOrThrow({ where: { shopId: SHOP, code } });
+    expect(redemption).toMatchObject({ status: "used", orderId: String(storefront.orders.at(-1)!.id) });
+    expect(await member(801)).toMatchObject({ available: 700 + 184 }); // 189.00 − 5.00 earns 184
+    await page.goto(`${storefront.url}/`);
+    await openLauncher(page);
+    await expect.poll(() => page.locator(".lc-points").textContent()).toBe("884");
+    expect(await page.locator(".lc-row").first().textContent()).toContain("+184");
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("lands a referred friend with the friend's discount on the cart", async () => {
+    const code = (await member(802)).referralCode!;
+    const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    await page.goto(`${storefront.url}/?ref=${code}`);
+    await expect
+      .poll(async () => (await (await page.request.get(`${storefront.url}/cart.js`)).json()).discount_code, { timeout: 10_000 })
+      .toBe(code);
+    await page.close();
+  });
+
+  it("looks right in English and Persian, on desktop and phone", async () => {
+    for (const locale of ["en", "fa"]) {
+      for (const [name, viewport] of [
+        ["desktop", { width: 1280, height: 860 }],
+        ["phone", { width: 390, height: 844 }],
+      ] as const) {
+        const { page, errors } = await shopper(803, viewport, locale);
+        await openLauncher(page);
+        await page.locator(".lc-points").waitFor();
+        expect(await page.evaluate(() => document.documentElement.dir)).toBe(locale === "fa" ? "rtl" : "ltr");
+        const panel = (await page.locator(".lc-panel").boundingBox())!;
+        expect(panel.x).toBeGreaterThanOrEqual(0);
+        expect(panel.x + panel.width).toBeLessThanOrEqual(viewport.width);
+        if (locale === "fa") expect(panel.x).toBeLessThan(viewport.width / 2); // mirrored: the launcher sits at the start edge
+        await page.screenshot({ path: path.join(SCREENSHOTS, `launcher-${locale}-${name}.png`) });
+        expect(errors).toEqual([]);
+        await page.close();
+      }
+    }
+  });
+});
