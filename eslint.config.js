@@ -34,6 +34,9 @@ export default tseslint.config(
         URLSearchParams: "readonly",
         SharedArrayBuffer: "readonly",
         Atomics: "readonly",
+        navigator: "readonly",
+        crypto: "readonly",
+        PerformanceObserver: "readonly",
       },
     },
     rules: {

@@ -61,6 +61,14 @@ const NAV: Record<string, NavText> = {
   },
 };
 
+/** A discount as the emulator stored it: the GraphQL input the app sent, as plain JSON. */
+interface StoredDiscount {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  input: Record<string, any>;
+  usageCount: number;
+  kind: string;
+}
+
 interface CartLine {
   handle: string;
   title: string;
@@ -179,8 +187,7 @@ export class Storefront {
 
   private discountFor(s: Session) {
     if (!s.discountCode) return null;
-    const d = this.shop.discountCodes.get(s.discountCode) as
-      { input: Record<string, any>; usageCount: number; kind: string } | undefined;
+    const d = this.shop.discountCodes.get(s.discountCode) as StoredDiscount | undefined;
     if (!d) return null;
     const ctx = d.input.context ?? {};
     const allowed =
