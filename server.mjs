@@ -23,10 +23,10 @@ if (dev) {
 
 const initial = await loadBuild();
 const background = await initial.entry.module.startBackground({ worker: process.env.LOYALTY_WORKER !== "off" });
-const remix = createRequestListener(async (request) => {
-  const build = dev ? await loadBuild() : initial;
-  return createRequestHandler(build, dev ? "development" : "production")(request);
-});
+const productionHandler = dev ? null : createRequestHandler(initial, "production");
+const remix = createRequestListener(async (request) =>
+  dev ? createRequestHandler(await loadBuild(), "development")(request) : productionHandler(request),
+);
 const assets = dev ? null : sirv("build/client", { immutable: true, maxAge: 31_536_000, etag: true });
 
 function readBody(req, limit) {

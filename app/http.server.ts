@@ -33,11 +33,16 @@ export function extendFrameAncestors(headers: Headers, extra: string | undefined
 }
 
 /** An app-proxy request, verified: the shop and the logged-in customer (null when logged out). */
-export async function proxyRequest(request: Request, authenticate: (r: Request) => Promise<unknown>) {
+export async function proxyRequest(request: Request, authenticate: (r: Request) => Promise<{ session?: unknown }>) {
   const auth = await authenticated(() => authenticate(request));
   if (auth instanceof Response) return auth;
   const url = new URL(request.url);
-  return { shop: url.searchParams.get("shop")!, customerId: url.searchParams.get("logged_in_customer_id") || null };
+  return {
+    shop: url.searchParams.get("shop")!,
+    customerId: url.searchParams.get("logged_in_customer_id") || null,
+    // Uninstalling deletes the shop's sessions, so no session means not installed.
+    installed: Boolean(auth.session),
+  };
 }
 
 /** The JSON body of a request, or null when it is not a JSON object. */

@@ -1,10 +1,15 @@
 import "@shopify/shopify-app-remix/adapters/node";
-import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-remix/server";
+import { ApiVersion, AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import db from "./db.server";
 import { currentRules, installShop } from "./models/shops.server";
 import { publishProgram } from "./shopify/storefront-data.server";
 import { SHOP_FOR_PROGRAM, type ShopForProgram } from "./shopify/operations";
+
+function logLevel(name: string | undefined): LogSeverity {
+  const levels: Record<string, LogSeverity> = { error: LogSeverity.Error, warning: LogSeverity.Warning, info: LogSeverity.Info, debug: LogSeverity.Debug };
+  return levels[name ?? ""] ?? (process.env.NODE_ENV === "development" ? LogSeverity.Info : LogSeverity.Warning);
+}
 
 const shopify = shopifyApp({
   apiKey: process.env.SHOPIFY_API_KEY,
@@ -16,6 +21,9 @@ const shopify = shopifyApp({
   sessionStorage: new PrismaSessionStorage(db),
   distribution: AppDistribution.AppStore,
   future: { unstable_newEmbeddedAuthStrategy: true },
+  // Info-level logs would print a line per storefront and admin request; warnings and errors only
+  // unless SHOPIFY_LOG_LEVEL says otherwise (error | warning | info | debug).
+  logger: { level: logLevel(process.env.SHOPIFY_LOG_LEVEL) },
   hooks: {
     // Runs once the offline token exists: the first admin request of a new (or returning) shop.
     afterAuth: async ({ session, admin }) => {

@@ -91,8 +91,43 @@ export class SqliteGate {
   }
 }
 
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * Prisma's adapter prepares every statement anew (`prepare(sql).bind(args)`), and SQL parsing
+ * was the largest single cost of a storefront read. This keeps prepared statements by SQL text
+ * and hands the adapter a per-call binding over the cached one.
+ */
+function cacheStatements(conn: Database.Database): void {
+  const prepare = conn.prepare.bind(conn);
+  const cache = new Map<string, Database.Statement>();
+  (conn as unknown as { prepare: (sql: string) => unknown }).prepare = (sql: string) => {
+    let stmt = cache.get(sql);
+    if (!stmt) {
+      stmt = prepare(sql);
+      if (cache.size < STATEMENT_CACHE_SIZE) cache.set(sql, stmt);
+    }
+    const statement = stmt;
+    const bound = (args: unknown[]) => ({
+      reader: statement.reader,
+      run: () => statement.run(args),
+      columns: () => statement.columns(),
+      raw: () => ({ all: () => statement.raw(true).all(args) }),
+      all: () => statement.raw(false).all(args),
+    });
+    return { reader: statement.reader, bind: (args: unknown[]) => bound(args), run: (...args: unknown[]) => statement.run(...args) };
+  };
+  (conn as unknown as { rawPrepare: (sql: string) => Database.Statement }).rawPrepare = prepare;
+}
+
+/** The connection's own prepare (the one the statement cache wraps), for code that drives the driver directly. */
+export function rawPrepare(conn: Database.Database, sql: string): Database.Statement {
+  return (conn as unknown as { rawPrepare: (sql: string) => Database.Statement }).rawPrepare(sql);
+}
+
 function serialize(adapter: SqlDriverAdapter, gate: SqliteGate): SqlDriverAdapter {
   gate.connection = (adapter as unknown as { client: Database.Database }).client;
+  cacheStatements(gate.connection);
   return {
     provider: adapter.provider,
     adapterName: adapter.adapterName,

@@ -17,6 +17,9 @@ import { StoreEmulator } from "../tests/emulator/server.ts";
 import { orderPayload } from "../tests/emulator/payloads.ts";
 import { webhookHmac } from "../tests/emulator/signing.ts";
 import { Random } from "../tests/emulator/prng.ts";
+import { ENTRIES_PER_MEMBER, MEMBERS, proxyRequests, seedShopper } from "./bench/proxy.mjs";
+import { gzipSync } from "node:zlib";
+import { readFileSync } from "node:fs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const SECRET = "bench-secret";
@@ -25,6 +28,9 @@ const SHOPS = 50;
 const MAX_REQUESTS = Number(process.env.BENCH_REQUESTS ?? 10_000);
 const RATE = Number(process.env.BENCH_RATE ?? 500);
 const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 20);
+const PROXY_RATE = Number(process.env.BENCH_PROXY_RATE ?? 200);
+const PROXY_SECONDS = Number(process.env.BENCH_PROXY_SECONDS ?? 20);
+const ONLY = process.env.BENCH_ONLY ?? "all"; // all | ingest | proxy
 const PG_ADMIN = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const results = [];
 
@@ -168,40 +174,44 @@ async function checkLedger(q, expected) {
   return { ok: wrong.length === 0 && Number(dead) === 0, orders, points, dead: Number(dead), wrong: wrong.slice(0, 5) };
 }
 
-async function benchApp(dialect) {
+async function startBenchApp(dialect, shops) {
   const name = `lc_bench_${Date.now().toString(36)}`;
-  const url =
-    dialect === "sqlite"
-      ? `file:${path.join(os.tmpdir(), `${name}.sqlite`)}`
-      : Object.assign(new URL(PG_ADMIN), { pathname: `/${name}` }).toString();
+  const url = dialect === "sqlite" ? `file:${path.join(os.tmpdir(), `${name}.sqlite`)}` : Object.assign(new URL(PG_ADMIN), { pathname: `/${name}` }).toString();
   await migrate(url);
   const port = await freePort();
   const appUrl = `http://127.0.0.1:${port}`;
   const emulator = new StoreEmulator({ apiKey: API_KEY, apiSecret: SECRET, appUrl });
   await emulator.start();
-  const shops = Array.from({ length: SHOPS }, (_, i) => `bench-shop-${i}.myshopify.com`);
   shops.forEach((s) => emulator.addShop(s, s, "USD"));
   const app = spawn(process.execPath, ["--import", path.join(root, "tests/emulator/intercept.mjs"), "server.mjs"], {
     cwd: root,
     stdio: ["ignore", "pipe", "pipe"],
-    env: {
-      ...process.env,
-      NODE_ENV: "production",
-      PORT: String(port),
-      DATABASE_URL: url,
-      SHOPIFY_API_KEY: API_KEY,
-      SHOPIFY_API_SECRET: SECRET,
-      SHOPIFY_APP_URL: appUrl,
-      STORE_EMULATOR_URL: emulator.url,
-    },
+    env: { ...process.env, NODE_ENV: "production", PORT: String(port), DATABASE_URL: url, SHOPIFY_API_KEY: API_KEY, SHOPIFY_API_SECRET: SECRET, SHOPIFY_APP_URL: appUrl, STORE_EMULATOR_URL: emulator.url },
   });
   await waitFor(app, "listening on");
-  if (process.env.BENCH_TRACE) app.stdout.on("data", (d) => process.stderr.write(d));
   for (const s of shops) {
     const res = await emulator.install(s);
     if (res.status !== 200) throw new Error(`install ${s}: ${res.status}`);
   }
   const q = query(dialect, url);
+  const stop = async () => {
+    await q.close();
+    app.kill("SIGTERM");
+    await emulator.stop();
+    if (dialect === "sqlite") for (const s of ["", "-wal", "-shm"]) rmSync(sqlitePath(url) + s, { force: true });
+    else {
+      const admin = new pg.Client({ connectionString: PG_ADMIN });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await admin.end();
+    }
+  };
+  return { url, appUrl, q, stop };
+}
+
+async function benchApp(dialect) {
+  const shops = Array.from({ length: SHOPS }, (_, i) => `bench-shop-${i}.myshopify.com`);
+  const { appUrl, q, stop } = await startBenchApp(dialect, shops);
   try {
     const burst = prepare(MAX_REQUESTS, 1, shops);
     const max = load(appUrl, burst.requests, { connections: 32 });
@@ -219,16 +229,23 @@ async function benchApp(dialect) {
     rated.ledger = await checkLedger(q, all);
     return { max, rated };
   } finally {
-    await q.close();
-    app.kill("SIGTERM");
-    await emulator.stop();
-    if (dialect === "sqlite") for (const s of ["", "-wal", "-shm"]) rmSync(sqlitePath(url) + s, { force: true });
-    else {
-      const admin = new pg.Client({ connectionString: PG_ADMIN });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await admin.end();
-    }
+    await stop();
+  }
+}
+
+async function benchProxy(dialect) {
+  const shop = "big-club.myshopify.com";
+  const { url, appUrl, q, stop } = await startBenchApp(dialect, [shop]);
+  try {
+    const seeded = await seedShopper(dialect, url, shop);
+    const [{ n: entries }] = await q.all(`SELECT count(*) AS n FROM "LedgerEntry"`);
+    load(appUrl, proxyRequests(shop, SECRET, 500, 1), { connections: 8 }); // warm up
+    const check = await (await fetch(`${appUrl}${proxyRequests(shop, SECRET, 1, 3)[0].path}`)).json();
+    const correct = check.enrolled === true && check.points.available === 50 * ENTRIES_PER_MEMBER && check.history.length === Math.min(25, ENTRIES_PER_MEMBER);
+    const r = load(appUrl, proxyRequests(shop, SECRET, PROXY_RATE * PROXY_SECONDS, 2), { connections: 16, rate: PROXY_RATE });
+    return { ...r, seededSeconds: seeded, entries: Number(entries), correct };
+  } finally {
+    await stop();
   }
 }
 
@@ -265,26 +282,30 @@ async function postgresUp() {
 }
 
 const fmt = (n, d = 0) => Number(n).toFixed(d);
-console.log(
-  `bench: ${SHOPS} shops, ${MAX_REQUESTS} orders (+5% duplicate deliveries) flat out, then ${RATE} req/s for ${RATE_SECONDS} s\n`,
-);
-const floor = await benchFloor();
-console.log(
-  `floor (node:http + HMAC + better-sqlite3 insert): ${fmt(floor.throughput)} req/s, p50 ${floor.p50} ms, p99 ${floor.p99} ms; at ${RATE} req/s: p50 ${floor.rated.p50} ms, p99 ${floor.rated.p99} ms`,
-);
-for (const dialect of ["sqlite", ...((await postgresUp()) ? ["postgresql"] : [])]) {
-  const r = await benchApp(dialect);
-  const ratio = r.max.throughput / floor.throughput;
-  console.log(`\n${dialect}:`);
-  console.log(
-    `  flat out:  ${fmt(r.max.throughput)} req/s = ${fmt(ratio * 100, 1)}% of the floor; p50 ${r.max.p50} ms, p99 ${r.max.p99} ms; non-2xx ${r.max.non2xx}, errors ${r.max.errors}`,
-  );
-  console.log(
-    `             all processed ${fmt(r.max.secondsToProcessAfterLoad, 1)} s after the load ended; ledger ${r.max.ledger.ok ? "exact" : "WRONG"}: ${r.max.ledger.orders} orders, ${r.max.ledger.points} points${r.max.ledger.wrong.length ? "\n             " + r.max.ledger.wrong.join("\n             ") : ""}`,
-  );
-  console.log(
-    `  ${RATE} req/s: p50 ${r.rated.p50} ms, p99 ${r.rated.p99} ms, max ${r.rated.max} ms; non-2xx ${r.rated.non2xx}; processed ${fmt(r.rated.secondsToProcessAfterLoad, 1)} s after; ledger ${r.rated.ledger.ok ? "exact" : "WRONG"} (${r.rated.ledger.orders} orders, ${r.rated.ledger.points} points, ${r.rated.ledger.dead} dead)`,
-  );
-  results.push({ dialect, ratio, ...r });
+const dialects = ["sqlite", ...((await postgresUp()) ? ["postgresql"] : [])];
+const launcher = readFileSync(path.join(root, "extensions/loyalty-theme/assets/launcher.js"));
+console.log(`storefront launcher: ${launcher.length} bytes, ${gzipSync(launcher, { level: 9 }).length} bytes gzipped (budget 12288)\n`);
+
+if (ONLY !== "proxy") {
+  console.log(`ingest: ${SHOPS} shops, ${MAX_REQUESTS} orders (+5% duplicate deliveries) flat out, then ${RATE} req/s for ${RATE_SECONDS} s\n`);
+  const floor = await benchFloor();
+  console.log(`floor (node:http + HMAC + better-sqlite3 insert): ${fmt(floor.throughput)} req/s, p50 ${floor.p50} ms, p99 ${floor.p99} ms; at ${RATE} req/s: p50 ${floor.rated.p50} ms, p99 ${floor.rated.p99} ms`);
+  for (const dialect of dialects) {
+    const r = await benchApp(dialect);
+    const ratio = r.max.throughput / floor.throughput;
+    console.log(`\n${dialect}:`);
+    console.log(`  flat out:  ${fmt(r.max.throughput)} req/s = ${fmt(ratio * 100, 1)}% of the floor; p50 ${r.max.p50} ms, p99 ${r.max.p99} ms; non-2xx ${r.max.non2xx}, errors ${r.max.errors}`);
+    console.log(`             all processed ${fmt(r.max.secondsToProcessAfterLoad, 1)} s after the load ended; ledger ${r.max.ledger.ok ? "exact" : "WRONG"}: ${r.max.ledger.orders} orders, ${r.max.ledger.points} points${r.max.ledger.wrong.length ? "\n             " + r.max.ledger.wrong.join("\n             ") : ""}`);
+    console.log(`  ${RATE} req/s: p50 ${r.rated.p50} ms, p99 ${r.rated.p99} ms, max ${r.rated.max} ms; non-2xx ${r.rated.non2xx}; processed ${fmt(r.rated.secondsToProcessAfterLoad, 1)} s after; ledger ${r.rated.ledger.ok ? "exact" : "WRONG"} (${r.rated.ledger.orders} orders, ${r.rated.ledger.points} points, ${r.rated.ledger.dead} dead)`);
+    results.push({ bench: "ingest", dialect, ratio, floor, ...r });
+  }
 }
-writeFileSync(path.join(root, ".cache", "bench-ingest.json"), JSON.stringify({ floor, results }, null, 2));
+if (ONLY !== "ingest") {
+  console.log(`\nGET /proxy/me: one shop with ${MEMBERS} members and ${MEMBERS * ENTRIES_PER_MEMBER} ledger entries, ${PROXY_RATE} req/s for ${PROXY_SECONDS} s`);
+  for (const dialect of dialects) {
+    const r = await benchProxy(dialect);
+    console.log(`  ${dialect}: p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms; ${fmt(r.throughput)} req/s; non-2xx ${r.non2xx}; answers ${r.correct ? "correct" : "WRONG"} (${r.entries} entries seeded in ${fmt(r.seededSeconds, 1)} s)`);
+    results.push({ bench: "proxy", dialect, ...r });
+  }
+}
+writeFileSync(path.join(root, ".cache", "bench.json"), JSON.stringify(results, null, 2));

@@ -5,7 +5,21 @@ import { tierStanding } from "~/domain/tiers";
 import type { Db } from "~/db.server";
 import { activeShop, currentRules } from "./shops.server";
 
+// The public program changes rarely and is read on every storefront call: each server keeps it
+// for a few seconds (a merchant's edit shows within PROGRAM_TTL_MS).
+const PROGRAM_TTL_MS = 5_000;
+const programCache = new Map<string, { at: number; value: Awaited<ReturnType<typeof loadProgram>> }>();
+
 export async function publicProgram(db: Db, shopId: string) {
+  const hit = programCache.get(shopId);
+  if (hit && Date.now() - hit.at < PROGRAM_TTL_MS) return hit.value;
+  const value = await loadProgram(db, shopId);
+  if (programCache.size > 10_000) programCache.clear();
+  programCache.set(shopId, { at: Date.now(), value });
+  return value;
+}
+
+async function loadProgram(db: Db, shopId: string) {
   const shop = await activeShop(db, shopId);
   if (!shop) return null;
   const [rules, rewards, tiers] = await Promise.all([
@@ -44,7 +58,8 @@ export async function publicProgram(db: Db, shopId: string) {
   };
 }
 
-export async function shopperView(db: Db, shopId: string, customerId: string | null) {
+export async function shopperView(db: Db, shopId: string, customerId: string | null, installed = true) {
+  if (!installed) return null;
   const program = await publicProgram(db, shopId);
   if (!program) return null;
   const { summary, tiers } = program;

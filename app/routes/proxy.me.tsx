@@ -8,7 +8,7 @@ import { authenticate } from "~/shopify.server";
 export async function loader({ request }: LoaderFunctionArgs) {
   const ctx = await proxyRequest(request, authenticate.public.appProxy);
   if (ctx instanceof Response) return ctx;
-  const view = await shopperView(db, ctx.shop, ctx.customerId);
+  const view = await shopperView(db, ctx.shop, ctx.customerId, ctx.installed);
   if (!view) return jsonError(404, "shop_not_found", "this shop has not installed Loyalty Club");
   return Response.json(view, { headers: { "Cache-Control": "no-store" } });
 }

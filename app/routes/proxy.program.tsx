@@ -8,7 +8,7 @@ import { authenticate } from "~/shopify.server";
 export async function loader({ request }: LoaderFunctionArgs) {
   const ctx = await proxyRequest(request, authenticate.public.appProxy);
   if (ctx instanceof Response) return ctx;
-  const program = await publicProgram(db, ctx.shop);
+  const program = ctx.installed ? await publicProgram(db, ctx.shop) : null;
   if (!program) return jsonError(404, "shop_not_found", "this shop has not installed Loyalty Club");
   return Response.json(program.summary, { headers: { "Cache-Control": "public, max-age=60" } });
 }

@@ -7,7 +7,7 @@
 import type Database from "better-sqlite3";
 import pg from "pg";
 import { sqliteGates, type Db, type Dialect } from "~/db.server";
-import { urgentWrite } from "~/sqlite-serialized.server";
+import { rawPrepare, urgentWrite } from "~/sqlite-serialized.server";
 
 export interface InboxRow {
   shopId: string;
@@ -81,7 +81,7 @@ function sqliteWriter(db: Db): InboxWriter {
       if (!gate.connection) await db.$queryRawUnsafe("SELECT 1"); // Prisma connects lazily
       return gate.exclusive(() => {
         const conn = gate.connection!;
-        insert ??= conn.prepare(SQLITE_INSERT);
+        insert ??= rawPrepare(conn, SQLITE_INSERT);
         transaction ??= conn.transaction((batch: InboxRow[], at: string) =>
           batch.map(
             (r) =>

@@ -19,7 +19,7 @@ const result = await autocannon({
     {
       setupRequest: (request) => {
         const r = prepared[next++ % prepared.length];
-        return { ...request, method: "POST", path: r.path, headers: r.headers, body: r.body };
+        return { ...request, method: r.method ?? "POST", path: r.path, headers: r.headers, body: r.body };
       },
     },
   ],
