@@ -7,7 +7,12 @@ import { publishProgram } from "./shopify/storefront-data.server";
 import { SHOP_FOR_PROGRAM, type ShopForProgram } from "./shopify/operations";
 
 function logLevel(name: string | undefined): LogSeverity {
-  const levels: Record<string, LogSeverity> = { error: LogSeverity.Error, warning: LogSeverity.Warning, info: LogSeverity.Info, debug: LogSeverity.Debug };
+  const levels: Record<string, LogSeverity> = {
+    error: LogSeverity.Error,
+    warning: LogSeverity.Warning,
+    info: LogSeverity.Info,
+    debug: LogSeverity.Debug,
+  };
   return levels[name ?? ""] ?? (process.env.NODE_ENV === "development" ? LogSeverity.Info : LogSeverity.Warning);
 }
 

@@ -101,6 +101,7 @@ const STATEMENT_CACHE_SIZE = 500;
 function cacheStatements(conn: Database.Database): void {
   const prepare = conn.prepare.bind(conn);
   const cache = new Map<string, Database.Statement>();
+  const columns = new WeakMap<Database.Statement, Database.ColumnDefinition[]>();
   (conn as unknown as { prepare: (sql: string) => unknown }).prepare = (sql: string) => {
     let stmt = cache.get(sql);
     if (!stmt) {
@@ -111,11 +112,19 @@ function cacheStatements(conn: Database.Database): void {
     const bound = (args: unknown[]) => ({
       reader: statement.reader,
       run: () => statement.run(args),
-      columns: () => statement.columns(),
+      columns: () => {
+        let cols = columns.get(statement);
+        if (!cols) columns.set(statement, (cols = statement.columns()));
+        return cols;
+      },
       raw: () => ({ all: () => statement.raw(true).all(args) }),
       all: () => statement.raw(false).all(args),
     });
-    return { reader: statement.reader, bind: (args: unknown[]) => bound(args), run: (...args: unknown[]) => statement.run(...args) };
+    return {
+      reader: statement.reader,
+      bind: (args: unknown[]) => bound(args),
+      run: (...args: unknown[]) => statement.run(...args),
+    };
   };
   (conn as unknown as { rawPrepare: (sql: string) => Database.Statement }).rawPrepare = prepare;
 }

@@ -176,7 +176,10 @@ async function checkLedger(q, expected) {
 
 async function startBenchApp(dialect, shops) {
   const name = `lc_bench_${Date.now().toString(36)}`;
-  const url = dialect === "sqlite" ? `file:${path.join(os.tmpdir(), `${name}.sqlite`)}` : Object.assign(new URL(PG_ADMIN), { pathname: `/${name}` }).toString();
+  const url =
+    dialect === "sqlite"
+      ? `file:${path.join(os.tmpdir(), `${name}.sqlite`)}`
+      : Object.assign(new URL(PG_ADMIN), { pathname: `/${name}` }).toString();
   await migrate(url);
   const port = await freePort();
   const appUrl = `http://127.0.0.1:${port}`;
@@ -186,7 +189,16 @@ async function startBenchApp(dialect, shops) {
   const app = spawn(process.execPath, ["--import", path.join(root, "tests/emulator/intercept.mjs"), "server.mjs"], {
     cwd: root,
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, NODE_ENV: "production", PORT: String(port), DATABASE_URL: url, SHOPIFY_API_KEY: API_KEY, SHOPIFY_API_SECRET: SECRET, SHOPIFY_APP_URL: appUrl, STORE_EMULATOR_URL: emulator.url },
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      PORT: String(port),
+      DATABASE_URL: url,
+      SHOPIFY_API_KEY: API_KEY,
+      SHOPIFY_API_SECRET: SECRET,
+      SHOPIFY_APP_URL: appUrl,
+      STORE_EMULATOR_URL: emulator.url,
+    },
   });
   await waitFor(app, "listening on");
   for (const s of shops) {
@@ -241,7 +253,10 @@ async function benchProxy(dialect) {
     const [{ n: entries }] = await q.all(`SELECT count(*) AS n FROM "LedgerEntry"`);
     load(appUrl, proxyRequests(shop, SECRET, 500, 1), { connections: 8 }); // warm up
     const check = await (await fetch(`${appUrl}${proxyRequests(shop, SECRET, 1, 3)[0].path}`)).json();
-    const correct = check.enrolled === true && check.points.available === 50 * ENTRIES_PER_MEMBER && check.history.length === Math.min(25, ENTRIES_PER_MEMBER);
+    const correct =
+      check.enrolled === true &&
+      check.points.available === 50 * ENTRIES_PER_MEMBER &&
+      check.history.length === Math.min(25, ENTRIES_PER_MEMBER);
     const r = load(appUrl, proxyRequests(shop, SECRET, PROXY_RATE * PROXY_SECONDS, 2), { connections: 16, rate: PROXY_RATE });
     return { ...r, seededSeconds: seeded, entries: Number(entries), correct };
   } finally {
@@ -284,27 +299,43 @@ async function postgresUp() {
 const fmt = (n, d = 0) => Number(n).toFixed(d);
 const dialects = ["sqlite", ...((await postgresUp()) ? ["postgresql"] : [])];
 const launcher = readFileSync(path.join(root, "extensions/loyalty-theme/assets/launcher.js"));
-console.log(`storefront launcher: ${launcher.length} bytes, ${gzipSync(launcher, { level: 9 }).length} bytes gzipped (budget 12288)\n`);
+console.log(
+  `storefront launcher: ${launcher.length} bytes, ${gzipSync(launcher, { level: 9 }).length} bytes gzipped (budget 12288)\n`,
+);
 
 if (ONLY !== "proxy") {
-  console.log(`ingest: ${SHOPS} shops, ${MAX_REQUESTS} orders (+5% duplicate deliveries) flat out, then ${RATE} req/s for ${RATE_SECONDS} s\n`);
+  console.log(
+    `ingest: ${SHOPS} shops, ${MAX_REQUESTS} orders (+5% duplicate deliveries) flat out, then ${RATE} req/s for ${RATE_SECONDS} s\n`,
+  );
   const floor = await benchFloor();
-  console.log(`floor (node:http + HMAC + better-sqlite3 insert): ${fmt(floor.throughput)} req/s, p50 ${floor.p50} ms, p99 ${floor.p99} ms; at ${RATE} req/s: p50 ${floor.rated.p50} ms, p99 ${floor.rated.p99} ms`);
+  console.log(
+    `floor (node:http + HMAC + better-sqlite3 insert): ${fmt(floor.throughput)} req/s, p50 ${floor.p50} ms, p99 ${floor.p99} ms; at ${RATE} req/s: p50 ${floor.rated.p50} ms, p99 ${floor.rated.p99} ms`,
+  );
   for (const dialect of dialects) {
     const r = await benchApp(dialect);
     const ratio = r.max.throughput / floor.throughput;
     console.log(`\n${dialect}:`);
-    console.log(`  flat out:  ${fmt(r.max.throughput)} req/s = ${fmt(ratio * 100, 1)}% of the floor; p50 ${r.max.p50} ms, p99 ${r.max.p99} ms; non-2xx ${r.max.non2xx}, errors ${r.max.errors}`);
-    console.log(`             all processed ${fmt(r.max.secondsToProcessAfterLoad, 1)} s after the load ended; ledger ${r.max.ledger.ok ? "exact" : "WRONG"}: ${r.max.ledger.orders} orders, ${r.max.ledger.points} points${r.max.ledger.wrong.length ? "\n             " + r.max.ledger.wrong.join("\n             ") : ""}`);
-    console.log(`  ${RATE} req/s: p50 ${r.rated.p50} ms, p99 ${r.rated.p99} ms, max ${r.rated.max} ms; non-2xx ${r.rated.non2xx}; processed ${fmt(r.rated.secondsToProcessAfterLoad, 1)} s after; ledger ${r.rated.ledger.ok ? "exact" : "WRONG"} (${r.rated.ledger.orders} orders, ${r.rated.ledger.points} points, ${r.rated.ledger.dead} dead)`);
+    console.log(
+      `  flat out:  ${fmt(r.max.throughput)} req/s = ${fmt(ratio * 100, 1)}% of the floor; p50 ${r.max.p50} ms, p99 ${r.max.p99} ms; non-2xx ${r.max.non2xx}, errors ${r.max.errors}`,
+    );
+    console.log(
+      `             all processed ${fmt(r.max.secondsToProcessAfterLoad, 1)} s after the load ended; ledger ${r.max.ledger.ok ? "exact" : "WRONG"}: ${r.max.ledger.orders} orders, ${r.max.ledger.points} points${r.max.ledger.wrong.length ? "\n             " + r.max.ledger.wrong.join("\n             ") : ""}`,
+    );
+    console.log(
+      `  ${RATE} req/s: p50 ${r.rated.p50} ms, p99 ${r.rated.p99} ms, max ${r.rated.max} ms; non-2xx ${r.rated.non2xx}; processed ${fmt(r.rated.secondsToProcessAfterLoad, 1)} s after; ledger ${r.rated.ledger.ok ? "exact" : "WRONG"} (${r.rated.ledger.orders} orders, ${r.rated.ledger.points} points, ${r.rated.ledger.dead} dead)`,
+    );
     results.push({ bench: "ingest", dialect, ratio, floor, ...r });
   }
 }
 if (ONLY !== "ingest") {
-  console.log(`\nGET /proxy/me: one shop with ${MEMBERS} members and ${MEMBERS * ENTRIES_PER_MEMBER} ledger entries, ${PROXY_RATE} req/s for ${PROXY_SECONDS} s`);
+  console.log(
+    `\nGET /proxy/me: one shop with ${MEMBERS} members and ${MEMBERS * ENTRIES_PER_MEMBER} ledger entries, ${PROXY_RATE} req/s for ${PROXY_SECONDS} s`,
+  );
   for (const dialect of dialects) {
     const r = await benchProxy(dialect);
-    console.log(`  ${dialect}: p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms; ${fmt(r.throughput)} req/s; non-2xx ${r.non2xx}; answers ${r.correct ? "correct" : "WRONG"} (${r.entries} entries seeded in ${fmt(r.seededSeconds, 1)} s)`);
+    console.log(
+      `  ${dialect}: p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms; ${fmt(r.throughput)} req/s; non-2xx ${r.non2xx}; answers ${r.correct ? "correct" : "WRONG"} (${r.entries} entries seeded in ${fmt(r.seededSeconds, 1)} s)`,
+    );
     results.push({ bench: "proxy", dialect, ...r });
   }
 }

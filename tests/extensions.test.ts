@@ -14,18 +14,28 @@ const cli = path.join(root, "node_modules/@shopify/cli/bin/run.js");
 const env = { ...process.env, SHOPIFY_CLI_NO_ANALYTICS: "1", CI: "1", FORCE_COLOR: "0" };
 
 function keys(obj: Record<string, unknown>, prefix = ""): string[] {
-  return Object.entries(obj).flatMap(([k, v]) => (typeof v === "object" && v !== null ? keys(v as Record<string, unknown>, `${prefix}${k}.`) : [`${prefix}${k}`]));
+  return Object.entries(obj).flatMap(([k, v]) =>
+    typeof v === "object" && v !== null ? keys(v as Record<string, unknown>, `${prefix}${k}.`) : [`${prefix}${k}`],
+  );
 }
 
 describe("theme app extension", () => {
   it("passes theme check with no offenses", async () => {
-    const { stdout } = await run(process.execPath, [cli, "theme", "check", "--path", theme, "--fail-level", "suggestion", "--output", "json"], { env, cwd: root, maxBuffer: 1 << 24 });
+    const { stdout } = await run(
+      process.execPath,
+      [cli, "theme", "check", "--path", theme, "--fail-level", "suggestion", "--output", "json"],
+      { env, cwd: root, maxBuffer: 1 << 24 },
+    );
     const report = JSON.parse(stdout.slice(stdout.indexOf("[")));
     expect(report.flatMap((file: { offenses: unknown[] }) => file.offenses)).toEqual([]);
   }, 180_000);
 
   it("builds with `shopify app build`", async () => {
-    const { stdout, stderr } = await run(process.execPath, [cli, "app", "build", "--path", root, "--skip-dependencies-installation"], { env, cwd: root, maxBuffer: 1 << 24 });
+    const { stdout, stderr } = await run(
+      process.execPath,
+      [cli, "app", "build", "--path", root, "--skip-dependencies-installation"],
+      { env, cwd: root, maxBuffer: 1 << 24 },
+    );
     expect(stdout + stderr).toContain("built!");
     expect(stdout + stderr).not.toContain("[error]");
   }, 180_000);

@@ -72,6 +72,7 @@ export async function shopperView(db: Db, shopId: string, customerId: string | n
     where: { shopId, memberId: member.id },
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: 25,
+    select: { id: true, kind: true, points: true, status: true, reason: true, createdAt: true },
   });
   const standing = tierStanding(member.lifetimeEarned, tiers);
   return {

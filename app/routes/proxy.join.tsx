@@ -30,5 +30,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const joined = await joinClub(db, ctx.shop, ctx.customerId, body.data.birthday ?? null);
   if (joined === "shop_not_found") return jsonError(404, "shop_not_found", "this shop has not installed Loyalty Club");
   if (joined === "opted_out") return jsonError(409, "opted_out", "this customer has opted out of the loyalty club");
-  return Response.json(await shopperView(db, ctx.shop, ctx.customerId, ctx.installed), { headers: { "Cache-Control": "no-store" } });
+  return Response.json(await shopperView(db, ctx.shop, ctx.customerId, ctx.installed), {
+    headers: { "Cache-Control": "no-store" },
+  });
 }

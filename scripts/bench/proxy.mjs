@@ -16,14 +16,48 @@ export async function seedShopper(dialect, url, shop) {
     db.pragma("journal_mode = WAL");
     const now = Date.now();
     const iso = (ms) => new Date(ms).toISOString().replace("Z", "+00:00");
-    const member = db.prepare(`INSERT INTO "Member" ("id","shopId","customerId","state","enrolledAt","available","pending","lifetimeEarned","referralCode","tags","addressHashes") VALUES (?,?,?,?,?,?,?,?,?,?,?)`);
-    const entry = db.prepare(`INSERT INTO "LedgerEntry" ("id","shopId","memberId","kind","points","status","availableAt","idempotencyKey","sourceType","sourceId","programVersion","rateNum","rateDen","actor","reason","occurredAt","createdAt") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`);
+    const member = db.prepare(
+      `INSERT INTO "Member" ("id","shopId","customerId","state","enrolledAt","available","pending","lifetimeEarned","referralCode","tags","addressHashes") VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+    );
+    const entry = db.prepare(
+      `INSERT INTO "LedgerEntry" ("id","shopId","memberId","kind","points","status","availableAt","idempotencyKey","sourceType","sourceId","programVersion","rateNum","rateDen","actor","reason","occurredAt","createdAt") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+    );
     const batch = db.transaction((from, to) => {
       for (let m = from; m < to; m++) {
-        member.run(`bm_${m}`, shop, String(100_000 + m), "active", iso(now), 50 * ENTRIES_PER_MEMBER, 0, 50 * ENTRIES_PER_MEMBER, `R${m}`, "", "");
+        member.run(
+          `bm_${m}`,
+          shop,
+          String(100_000 + m),
+          "active",
+          iso(now),
+          50 * ENTRIES_PER_MEMBER,
+          0,
+          50 * ENTRIES_PER_MEMBER,
+          `R${m}`,
+          "",
+          "",
+        );
         for (let j = 0; j < ENTRIES_PER_MEMBER; j++) {
           const at = iso(now - (ENTRIES_PER_MEMBER - j) * 86_400_000);
-          entry.run(`ble_${m}_${j}`, shop, `bm_${m}`, "earn", 50, "available", at, `seed:${m}:${j}`, "order", String(m * 100 + j), 1, 100, 100, "bench", `Order #${m * 100 + j}`, at, at);
+          entry.run(
+            `ble_${m}_${j}`,
+            shop,
+            `bm_${m}`,
+            "earn",
+            50,
+            "available",
+            at,
+            `seed:${m}:${j}`,
+            "order",
+            String(m * 100 + j),
+            1,
+            100,
+            100,
+            "bench",
+            `Order #${m * 100 + j}`,
+            at,
+            at,
+          );
         }
       }
     });
@@ -56,6 +90,10 @@ export function proxyRequests(shop, secret, count, seed = 7) {
   const next = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   return Array.from({ length: count }, () => {
     const customer = String(100_000 + Math.floor(next() * MEMBERS));
-    return { method: "GET", path: `/proxy/me?${signedProxyQuery(shop, customer, secret)}`, headers: { accept: "application/json" } };
+    return {
+      method: "GET",
+      path: `/proxy/me?${signedProxyQuery(shop, customer, secret)}`,
+      headers: { accept: "application/json" },
+    };
   });
 }

@@ -197,6 +197,116 @@ describe.each(dialects)("storefront on %s", (dialect) => {
     expect(me.history.map((h: { type: string }) => h.type)).toEqual(["earn", "redeem", "earn"]);
   });
 
+  it("creates every kind of reward as a discount Shopify's schema accepts", async () => {
+    await earn(390, 2_000);
+    const kinds = [
+      { name: "10% off", type: "percentage", percent: 10, pointsCost: 300, minimumSubtotalMinor: 2_000 },
+      { name: "Free shipping", type: "free_shipping", pointsCost: 200 },
+      { name: "Free mug", type: "free_product", variantId: "gid://shopify/ProductVariant/4000010", pointsCost: 400 },
+    ];
+    for (const kind of kinds) {
+      const reward = await app.db.reward.create({ data: { shopId: SHOP, ...kind } });
+      const res = await redeemAs(390, { rewardId: reward.id, idempotencyKey: randomUUID() });
+      expect(res.status).toBe(200);
+      const { redemption } = await res.json();
+      const created = app.emulator.shop(SHOP).discountCodes.get(redemption.code) as {
+        kind: string;
+        input: Record<string, unknown>;
+      };
+      expect(created.input).toMatchObject({
+        usageLimit: 1,
+        appliesOncePerCustomer: true,
+        context: { customers: { add: ["gid://shopify/Customer/390"] } },
+      });
+      if (kind.type === "percentage")
+        expect(created.input).toMatchObject({
+          customerGets: { value: { percentage: 0.1 } },
+          minimumRequirement: { subtotal: { greaterThanOrEqualToSubtotal: "20.00" } },
+        });
+      if (kind.type === "free_shipping") expect(created.kind).toBe("freeShippingCodeDiscount");
+      if (kind.type === "free_product")
+        expect(created.input).toMatchObject({
+          customerGets: { value: { percentage: 1 }, items: { products: { productVariantsToAdd: [kind.variantId] } } },
+        });
+      await app.db.reward.update({ where: { id: reward.id }, data: { active: false } });
+    }
+    expect(await balance(390)).toMatchObject({ available: 2_000 - 300 - 200 - 400 });
+  });
+
+  it("settles reservations a crash left open: issued if Shopify has the code, else points back", async () => {
+    await earn(395, 1_000);
+    const m = await balance(395);
+    const token = (await app.db.session.findFirstOrThrow({ where: { shop: SHOP, isOnline: false } })).accessToken;
+    const graphql = async (query: string, variables?: Record<string, unknown>) =>
+      (
+        await fetch(`${app.emulator.url}/${SHOP}/admin/api/2026-10/graphql.json`, {
+          method: "POST",
+          headers: { "Content-Type": "application/json", "X-Shopify-Access-Token": token },
+          body: JSON.stringify({ query, variables }),
+        })
+      ).json();
+    const { postEntry } = await import("~/models/ledger.server");
+    const { settleStaleRedemptions } = await import("~/models/redemptions.server");
+    const old = new Date(Date.now() - 10 * 60_000);
+    for (const [id, code] of [
+      ["rd_crash_a", "LC-CRASH-AAAAA"],
+      ["rd_crash_b", "LC-CRASH-BBBBB"],
+    ] as const) {
+      await app.db.$transaction(async (tx) => {
+        await tx.redemption.create({
+          data: {
+            id,
+            shopId: SHOP,
+            memberId: m.id,
+            rewardId,
+            idempotencyKey: `crash-${id}`,
+            pointsSpent: 500,
+            status: "reserved",
+            code,
+            createdAt: old,
+          },
+        });
+        await postEntry(
+          tx,
+          {
+            shopId: SHOP,
+            memberId: m.id,
+            kind: "redeem",
+            points: -500,
+            status: "available",
+            availableAt: old,
+            idempotencyKey: `redemption:${id}`,
+            sourceType: "redemption",
+            sourceId: id,
+            actor: "test",
+            reason: "Redeemed",
+            occurredAt: old,
+          },
+          { spend: true },
+        );
+      });
+    }
+    // The first one reached Shopify before the crash; the second did not.
+    app.emulator
+      .shop(SHOP)
+      .discountCodes.set("LC-CRASH-AAAAA", {
+        id: "gid://shopify/DiscountCodeNode/42",
+        kind: "basicCodeDiscount",
+        code: "LC-CRASH-AAAAA",
+        input: {},
+        usageCount: 0,
+      });
+    expect(await settleStaleRedemptions(app.db, async () => graphql)).toBe(2);
+    expect(await app.db.redemption.findUniqueOrThrow({ where: { id: "rd_crash_a" } })).toMatchObject({
+      status: "issued",
+      discountId: "gid://shopify/DiscountCodeNode/42",
+    });
+    expect(await app.db.redemption.findUniqueOrThrow({ where: { id: "rd_crash_b" } })).toMatchObject({ status: "released" });
+    expect(await balance(395)).toMatchObject({ available: 500 });
+    expect(await settleStaleRedemptions(app.db, async () => graphql)).toBe(0);
+    await assertLedgerConsistent(app.db);
+  });
+
   it("sent only Admin GraphQL the real schema accepts", () => {
     expect(app.emulator.graphqlCalls.length).toBeGreaterThan(5);
     expect(app.emulator.graphqlCalls.filter((c) => c.errors)).toEqual([]);
