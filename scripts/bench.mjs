@@ -14,6 +14,7 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import { migrate, sqlitePath } from "./migrate.mjs";
 import { StoreEmulator } from "../tests/emulator/server.ts";
+import { appServerEnv, spawnAppServer } from "../tests/emulator/app-process.ts";
 import { orderPayload } from "../tests/emulator/payloads.ts";
 import { webhookHmac } from "../tests/emulator/signing.ts";
 import { Random } from "../tests/emulator/prng.ts";
@@ -186,21 +187,10 @@ async function startBenchApp(dialect, shops) {
   const emulator = new StoreEmulator({ apiKey: API_KEY, apiSecret: SECRET, appUrl });
   await emulator.start();
   shops.forEach((s) => emulator.addShop(s, s, "USD"));
-  const app = spawn(process.execPath, ["--import", path.join(root, "tests/emulator/intercept.mjs"), "server.mjs"], {
-    cwd: root,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: {
-      ...process.env,
-      NODE_ENV: "production",
-      PORT: String(port),
-      DATABASE_URL: url,
-      SHOPIFY_API_KEY: API_KEY,
-      SHOPIFY_API_SECRET: SECRET,
-      SHOPIFY_APP_URL: appUrl,
-      STORE_EMULATOR_URL: emulator.url,
-    },
-  });
-  await waitFor(app, "listening on");
+  const app = await spawnAppServer(
+    appServerEnv({ port, databaseUrl: url, apiKey: API_KEY, apiSecret: SECRET, appUrl, emulatorUrl: emulator.url }),
+  );
+  if (process.env.BENCH_TRACE) app.child.stdout.on("data", (d) => process.stderr.write(d));
   for (const s of shops) {
     const res = await emulator.install(s);
     if (res.status !== 200) throw new Error(`install ${s}: ${res.status}`);
@@ -208,7 +198,7 @@ async function startBenchApp(dialect, shops) {
   const q = query(dialect, url);
   const stop = async () => {
     await q.close();
-    app.kill("SIGTERM");
+    await app.stop();
     await emulator.stop();
     if (dialect === "sqlite") for (const s of ["", "-wal", "-shm"]) rmSync(sqlitePath(url) + s, { force: true });
     else {

@@ -1,13 +1,14 @@
 // `npm run demo`: the whole product offline on embedded SQLite. Builds the app, starts the store
 // emulator (Shopify's stand-in) and the app, installs a demo shop through token exchange, and
 // replays 18 months of that shop's history as signed webhooks through the real pipeline.
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { migrate, sqlitePath } from "./migrate.mjs";
 import { StoreEmulator } from "../tests/emulator/server.ts";
+import { appServerEnv, spawnAppServer } from "../tests/emulator/app-process.ts";
 import { generateHistory } from "../tests/emulator/store.ts";
 import { Storefront } from "../tests/emulator/storefront.ts";
 
@@ -41,31 +42,14 @@ await emulator.start();
 const shop = emulator.addShop(SHOP, "Demo Outfitters", "USD");
 const history = generateHistory(shop, { seed: 42, customers: 240, orders: 2100, months: 18, now: new Date() });
 
-const app = spawn(process.execPath, ["--import", path.join(root, "tests/emulator/intercept.mjs"), "server.mjs"], {
-  cwd: root,
-  stdio: ["ignore", "pipe", "inherit"],
-  env: {
-    ...process.env,
-    NODE_ENV: "production",
-    PORT: String(APP_PORT),
-    DATABASE_URL: databaseUrl,
-    SHOPIFY_API_KEY: apiKey,
-    SHOPIFY_API_SECRET: apiSecret,
-    SHOPIFY_APP_URL: appUrl,
-    SCOPES: "read_customers,read_orders,write_discounts",
-    STORE_EMULATOR_URL: emulator.url,
-    APP_BRIDGE_URL: `${emulator.url}/app-bridge.js`,
-    FRAME_ANCESTORS_EXTRA: `${emulator.url} ${emulator.url.replace("127.0.0.1", "localhost")}`,
-  },
-});
-await new Promise((resolve, reject) => {
-  app.stdout.on("data", (d) => (String(d).includes("listening on") ? resolve() : null));
-  app.on("exit", (code) => reject(new Error(`app exited with ${code}`)));
-});
+const app = await spawnAppServer(
+  appServerEnv({ port: APP_PORT, databaseUrl, apiKey, apiSecret, appUrl, emulatorUrl: emulator.url }),
+  { showErrors: true },
+);
 const storefront = new Storefront(emulator, SHOP);
 await storefront.start(STOREFRONT_PORT);
 const shutdown = async () => {
-  app.kill("SIGTERM");
+  await app.stop();
   await storefront.stop();
   await emulator.stop();
   process.exit(0);

@@ -54,40 +54,21 @@ export function discountRequest(
         }
       : {}),
   };
+  const basic = (customerGets: Record<string, unknown>): DiscountRequest => ({
+    query: CREATE_BASIC_DISCOUNT,
+    field: "discountCodeBasicCreate",
+    variables: { discount: { ...common, customerGets } },
+  });
   switch (reward.type) {
     case "fixed_amount":
-      return {
-        query: CREATE_BASIC_DISCOUNT,
-        field: "discountCodeBasicCreate",
-        variables: {
-          discount: {
-            ...common,
-            customerGets: {
-              value: { discountAmount: { amount: formatMinorUnits(reward.valueMinor ?? 0, currency), appliesOnEachItem: false } },
-              items: { all: true },
-            },
-          },
-        },
-      };
+      return basic({
+        value: { discountAmount: { amount: formatMinorUnits(reward.valueMinor ?? 0, currency), appliesOnEachItem: false } },
+        items: { all: true },
+      });
     case "percentage":
-      return {
-        query: CREATE_BASIC_DISCOUNT,
-        field: "discountCodeBasicCreate",
-        variables: {
-          discount: { ...common, customerGets: { value: { percentage: (reward.percent ?? 0) / 100 }, items: { all: true } } },
-        },
-      };
+      return basic({ value: { percentage: (reward.percent ?? 0) / 100 }, items: { all: true } });
     case "free_product":
-      return {
-        query: CREATE_BASIC_DISCOUNT,
-        field: "discountCodeBasicCreate",
-        variables: {
-          discount: {
-            ...common,
-            customerGets: { value: { percentage: 1 }, items: { products: { productVariantsToAdd: [reward.variantId] } } },
-          },
-        },
-      };
+      return basic({ value: { percentage: 1 }, items: { products: { productVariantsToAdd: [reward.variantId] } } });
     case "free_shipping":
       return {
         query: CREATE_FREE_SHIPPING_DISCOUNT,

@@ -12,6 +12,15 @@ import { adminHost, adminIdToken, signedProxyQuery, verifyJwt, webhookHmac } fro
 import { emptyShop, type EmulatedShop } from "./store.ts";
 
 export const API_VERSION = "2026-10";
+
+export function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
 const BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
 
 export interface EmulatorOptions {
@@ -204,11 +213,7 @@ export class StoreEmulator {
 
   private async route(req: http.IncomingMessage, res: http.ServerResponse) {
     const url = new URL(req.url ?? "/", this.url);
-    const body = await new Promise<string>((resolve) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (c) => chunks.push(c));
-      req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    });
+    const body = await readBody(req);
     const json = (status: number, value: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { "Content-Type": "application/json", ...headers });
       res.end(JSON.stringify(value));

@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { Liquid, Tag, type Context, type Emitter, type TagToken, type TopLevelToken } from "liquidjs";
 import { orderPayload, subtotalMinor, type Order } from "./payloads.ts";
-import type { StoreEmulator } from "./server.ts";
+import { readBody, type StoreEmulator } from "./server.ts";
 import { PRODUCTS, type EmulatedShop } from "./store.ts";
 
 const EXTENSION = path.resolve(import.meta.dirname, "../../extensions/loyalty-theme");
@@ -234,11 +234,7 @@ export class Storefront {
 
   private async route(req: http.IncomingMessage, res: http.ServerResponse) {
     const url = new URL(req.url ?? "/", this.url);
-    const body = await new Promise<string>((resolve) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (c) => chunks.push(c));
-      req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    });
+    const body = await readBody(req);
     const s = this.session(req, res);
     if (url.searchParams.get("locale")) s.locale = url.searchParams.get("locale")!;
     const html = (text: string, status = 200) => {

@@ -287,15 +287,13 @@ describe.each(dialects)("storefront on %s", (dialect) => {
       });
     }
     // The first one reached Shopify before the crash; the second did not.
-    app.emulator
-      .shop(SHOP)
-      .discountCodes.set("LC-CRASH-AAAAA", {
-        id: "gid://shopify/DiscountCodeNode/42",
-        kind: "basicCodeDiscount",
-        code: "LC-CRASH-AAAAA",
-        input: {},
-        usageCount: 0,
-      });
+    app.emulator.shop(SHOP).discountCodes.set("LC-CRASH-AAAAA", {
+      id: "gid://shopify/DiscountCodeNode/42",
+      kind: "basicCodeDiscount",
+      code: "LC-CRASH-AAAAA",
+      input: {},
+      usageCount: 0,
+    });
     expect(await settleStaleRedemptions(app.db, async () => graphql)).toBe(2);
     expect(await app.db.redemption.findUniqueOrThrow({ where: { id: "rd_crash_a" } })).toMatchObject({
       status: "issued",

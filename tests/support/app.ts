@@ -1,6 +1,5 @@
 // Starts the real production server (build/server) as a child process against a fresh database
 // and an in-process store emulator, so tests talk to the app over HTTP as Shopify would.
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import net from "node:net";
 import os from "node:os";
@@ -8,11 +7,11 @@ import path from "node:path";
 import pg from "pg";
 import { createDb, type Db, type Dialect } from "~/db.server";
 import { migrate } from "../../scripts/migrate.mjs";
+import { appServerEnv, spawnAppServer, type AppServer } from "../emulator/app-process.ts";
 import { StoreEmulator } from "../emulator/server.ts";
 
 export const API_KEY = "test-api-key";
 export const API_SECRET = "test-api-secret-0123456789abcdef";
-const root = path.resolve(import.meta.dirname, "../..");
 export const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 
 export async function freePort(): Promise<number> {
@@ -67,46 +66,10 @@ export async function dropDatabase(url: string): Promise<void> {
   await client.end();
 }
 
-export interface AppProcess {
-  url: string;
-  child: ChildProcess;
-  output: () => string;
-  stop(signal?: NodeJS.Signals): Promise<void>;
-}
+export type AppProcess = AppServer & { url: string };
 
 export async function startServer(env: Record<string, string>): Promise<AppProcess> {
-  const child = spawn(process.execPath, ["--import", path.join(root, "tests/emulator/intercept.mjs"), "server.mjs"], {
-    cwd: root,
-    env: { ...process.env, NODE_ENV: "production", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  child.stdout!.on("data", (d) => (out += d));
-  child.stderr!.on("data", (d) => (out += d));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 20_000);
-    child.stdout!.on("data", () => {
-      if (out.includes("listening on")) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${out}`));
-    });
-  });
-  return {
-    url: `http://127.0.0.1:${env.PORT}`,
-    child,
-    output: () => out,
-    async stop(signal = "SIGTERM") {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill(signal);
-      await exited;
-    },
-  };
+  return { ...(await spawnAppServer(env)), url: `http://127.0.0.1:${env.PORT}` };
 }
 
 export interface TestApp {
@@ -129,16 +92,8 @@ export async function startApp(dialect: Dialect, env: Record<string, string> = {
   const emulator = new StoreEmulator({ apiKey: API_KEY, apiSecret: API_SECRET, appUrl: url });
   await emulator.start();
   const baseEnv = {
-    PORT: String(port),
-    DATABASE_URL: databaseUrl,
+    ...appServerEnv({ port, databaseUrl, apiKey: API_KEY, apiSecret: API_SECRET, appUrl: url, emulatorUrl: emulator.url }),
     DATABASE_POOL_SIZE: "5",
-    SHOPIFY_API_KEY: API_KEY,
-    SHOPIFY_API_SECRET: API_SECRET,
-    SHOPIFY_APP_URL: url,
-    SCOPES: "read_customers,read_orders,write_discounts",
-    STORE_EMULATOR_URL: emulator.url,
-    APP_BRIDGE_URL: `${emulator.url}/app-bridge.js`,
-    FRAME_ANCESTORS_EXTRA: `${emulator.url} ${emulator.url.replace("127.0.0.1", "localhost")}`,
   };
   let server = await startServer({ ...baseEnv, ...env });
   const db = createDb(databaseUrl);

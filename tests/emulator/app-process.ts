@@ -1,0 +1,71 @@
+// Starts the app's production server as Shopify's stand-in needs it: with the emulator's fetch
+// redirect loaded first, and the emulator's App Bridge and admin origin. Used by the tests, the
+// demo and the benchmark.
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+
+const root = path.resolve(import.meta.dirname, "../..");
+
+export interface AppServerSettings {
+  port: number;
+  databaseUrl: string;
+  apiKey: string;
+  apiSecret: string;
+  appUrl: string;
+  emulatorUrl: string;
+}
+
+export function appServerEnv(s: AppServerSettings): Record<string, string> {
+  return {
+    NODE_ENV: "production",
+    PORT: String(s.port),
+    DATABASE_URL: s.databaseUrl,
+    SHOPIFY_API_KEY: s.apiKey,
+    SHOPIFY_API_SECRET: s.apiSecret,
+    SHOPIFY_APP_URL: s.appUrl,
+    SCOPES: "read_customers,read_orders,write_discounts",
+    STORE_EMULATOR_URL: s.emulatorUrl,
+    APP_BRIDGE_URL: `${s.emulatorUrl}/app-bridge.js`,
+    FRAME_ANCESTORS_EXTRA: `${s.emulatorUrl} ${s.emulatorUrl.replace("127.0.0.1", "localhost")}`,
+  };
+}
+
+export interface AppServer {
+  child: ChildProcess;
+  output(): string;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export async function spawnAppServer(env: Record<string, string>, options: { showErrors?: boolean } = {}): Promise<AppServer> {
+  const child = spawn(process.execPath, ["--import", path.join(root, "tests/emulator/intercept.mjs"), "server.mjs"], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", options.showErrors ? "inherit" : "pipe"],
+  });
+  let out = "";
+  child.stdout!.on("data", (d) => (out += d));
+  child.stderr?.on("data", (d) => (out += d));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 20_000);
+    child.stdout!.on("data", () => {
+      if (out.includes("listening on")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${out}`));
+    });
+  });
+  return {
+    child,
+    output: () => out,
+    async stop(signal = "SIGTERM") {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill(signal);
+      await exited;
+    },
+  };
+}
