@@ -1,12 +1,13 @@
 // The HTTP server: `npm start` (production build) and `npm run dev` (Vite, NODE_ENV=development).
-// Webhooks are answered by a plain handler ahead of Remix (the hot path, ADR 0004); everything
-// else goes to Remix.
+// Webhooks and the storefront API behind the app proxy are answered by plain handlers ahead of
+// Remix (the hot paths, ADRs 0004 and 0007); everything else goes to Remix.
 import http from "node:http";
 import { createRequestHandler } from "@remix-run/node";
 import { createRequestListener } from "@remix-run/node-fetch-server";
 import sirv from "sirv";
 
 const MAX_WEBHOOK_BYTES = 5 * 1024 * 1024;
+const MAX_PROXY_BYTES = 64 * 1024;
 const port = Number(process.env.PORT || 3000);
 const dev = process.env.NODE_ENV === "development";
 
@@ -65,8 +66,24 @@ async function webhook(req, res) {
   }
 }
 
+async function proxy(req, res) {
+  try {
+    const url = new URL(req.url, "http://app");
+    const body = req.method === "POST" ? (await readBody(req, MAX_PROXY_BYTES)).toString("utf8") : "";
+    const answer = await initial.entry.module.handleProxy({ method: req.method, path: url.pathname.slice("/proxy/".length), query: url.searchParams, body });
+    const text = JSON.stringify(answer.body);
+    res.writeHead(answer.status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text), ...answer.headers });
+    res.end(text);
+  } catch (error) {
+    if (error.status === 413) return sendJson(res, 413, { error: "body_too_large", message: "body over 64 KB" });
+    console.error(`[proxy] ${error.message}`);
+    sendJson(res, 503, { error: "unavailable", message: "try again" });
+  }
+}
+
 const server = http.createServer((req, res) => {
   if (req.method === "POST" && req.url.startsWith("/webhooks/")) return void webhook(req, res);
+  if (req.url.startsWith("/proxy/")) return void proxy(req, res);
   if (dev) return vite.middlewares(req, res, () => remix(req, res));
   if (req.url.startsWith("/assets/") || req.url === "/favicon.ico") return assets(req, res, () => remix(req, res));
   return remix(req, res);

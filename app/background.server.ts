@@ -1,5 +1,5 @@
-// What server.mjs needs besides Remix: the webhook door, and the job thread that processes the
-// inbox. Processing runs on its own thread (with its own database connection) so that the CPU
+// What server.mjs needs besides Remix: the webhook door, the storefront API behind the app proxy,
+// and the job thread that processes the inbox. Processing runs on its own thread (with its own database connection) so that the CPU
 // it takes never delays answering Shopify or shoppers. Exported from entry.server, so the job
 // thread runs the same build as the server.
 import { fileURLToPath } from "node:url";
@@ -9,6 +9,7 @@ import { urgentWriters } from "./sqlite-serialized.server";
 import { createInboxWriter, type InboxWriter } from "./webhooks/inbox.server";
 import { ingestWebhook, type RawWebhook } from "./webhooks/ingest.server";
 import { awardBirthdays } from "./models/bonuses.server";
+import { handleProxy as handleProxyRequest, type ProxyRequest } from "./proxy/handler.server";
 import { settleStaleRedemptions } from "./models/redemptions.server";
 import { adminGraphqlFor } from "./shopify/admin.server";
 import { startWorker, type Worker, type WorkerOptions } from "./webhooks/worker.server";
@@ -64,6 +65,10 @@ export async function startBackground(options: { worker?: boolean } = {}) {
       await db.$disconnect();
     },
   };
+}
+
+export function handleProxy(req: ProxyRequest) {
+  return handleProxyRequest({ db, secret: process.env.SHOPIFY_API_SECRET ?? "", adminGraphqlFor }, req);
 }
 
 export function handleWebhook(raw: RawWebhook) {

@@ -58,8 +58,7 @@ async function loadProgram(db: Db, shopId: string) {
   };
 }
 
-export async function shopperView(db: Db, shopId: string, customerId: string | null, installed = true) {
-  if (!installed) return null;
+export async function shopperView(db: Db, shopId: string, customerId: string | null) {
   const program = await publicProgram(db, shopId);
   if (!program) return null;
   const { summary, tiers } = program;

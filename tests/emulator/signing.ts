@@ -10,7 +10,7 @@ export function webhookHmac(body: string | Buffer, secret: string): string {
 export function appProxySignature(params: Record<string, string | string[]>, secret: string): string {
   const message = Object.keys(params)
     .filter((k) => k !== "signature")
-    .sort()
+    .sort((a, b) => a.localeCompare(b))
     .map((k) => `${k}=${Array.isArray(params[k]) ? (params[k] as string[]).join(",") : params[k]}`)
     .join("");
   return createHmac("sha256", secret).update(message).digest("hex");

@@ -1,0 +1,111 @@
+// The storefront API behind Shopify's app proxy (contract §4): GET me, GET program, POST join,
+// POST redeem, GET referral. Like the webhook door it runs as a plain handler ahead of Remix:
+// these are JSON calls on every storefront page view, and the Remix and authentication layers
+// cost more than the answer itself (docs/decisions/0007-storefront.md).
+import { z } from "zod";
+import type { Db } from "~/db.server";
+import { joinClub } from "~/models/members.server";
+import { redeem, RedeemError } from "~/models/redemptions.server";
+import { ensureReferralDiscount } from "~/models/referral-links.server";
+import { activeShop } from "~/models/shops.server";
+import { publicProgram, shopperView } from "~/models/storefront.server";
+import type { AdminGraphql } from "~/shopify/discounts.server";
+import { verifyAppProxySignature } from "./signature";
+
+export interface ProxyRequest {
+  method: string;
+  /** the path after /proxy/ */
+  path: string;
+  query: URLSearchParams;
+  body: string;
+}
+
+export interface ProxyAnswer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface ProxyDeps {
+  db: Db;
+  secret: string;
+  adminGraphqlFor: (shop: string) => Promise<AdminGraphql>;
+}
+
+const error = (status: number, code: string, message: string): ProxyAnswer => ({ status, body: { error: code, message } });
+const NOT_INSTALLED = error(404, "shop_not_found", "this shop has not installed Loyalty Club");
+const noStore = { "Cache-Control": "no-store" };
+
+const JoinBody = z.object({
+  birthday: z
+    .string()
+    .regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, "birthday is MM-DD")
+    .optional(),
+});
+const RedeemBody = z.object({ rewardId: z.string().min(1).max(100), idempotencyKey: z.string().min(8).max(100) });
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  if (!text.trim()) return { ok: true, value: {} };
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+export async function handleProxy(deps: ProxyDeps, req: ProxyRequest): Promise<ProxyAnswer> {
+  const verdict = verifyAppProxySignature(req.query, deps.secret);
+  if (!verdict.valid) return error(400, "invalid_signature", "the request signature is missing or invalid");
+  const shop = req.query.get("shop") ?? "";
+  const customerId = req.query.get("logged_in_customer_id") || null;
+  const route = `${req.method} ${req.path.replace(/\/+$/, "")}`;
+  const { db } = deps;
+
+  switch (route) {
+    case "GET me": {
+      const view = (await activeShop(db, shop)) ? await shopperView(db, shop, customerId) : null;
+      return view ? { status: 200, body: view, headers: noStore } : NOT_INSTALLED;
+    }
+    case "GET program": {
+      const program = (await activeShop(db, shop)) ? await publicProgram(db, shop) : null;
+      return program ? { status: 200, body: program.summary, headers: { "Cache-Control": "public, max-age=60" } } : NOT_INSTALLED;
+    }
+    case "POST join": {
+      if (!customerId) return error(401, "not_logged_in", "log in to join");
+      const json = parseJson(req.body);
+      const body = json.ok ? JoinBody.safeParse(json.value) : null;
+      if (!body?.success) return error(400, "invalid_body", body ? body.error.issues[0]!.message : "body must be JSON");
+      const joined = await joinClub(db, shop, customerId, body.data.birthday ?? null);
+      if (joined === "shop_not_found") return NOT_INSTALLED;
+      if (joined === "opted_out") return error(409, "opted_out", "this customer has opted out of the loyalty club");
+      return { status: 200, body: await shopperView(db, shop, customerId), headers: noStore };
+    }
+    case "POST redeem": {
+      if (!customerId) return error(401, "not_logged_in", "log in to redeem points");
+      const json = parseJson(req.body);
+      const body = json.ok ? RedeemBody.safeParse(json.value) : null;
+      if (!body?.success) return error(400, "invalid_body", 'send {"rewardId": "…", "idempotencyKey": "<uuid>"}');
+      try {
+        const redemption = await redeem(db, () => deps.adminGraphqlFor(shop), { shopId: shop, customerId, ...body.data });
+        const member = await db.member.findUniqueOrThrow({ where: { shopId_customerId: { shopId: shop, customerId } } });
+        return {
+          status: 200,
+          body: { redemption, points: { available: member.available, pending: member.pending, lifetime: member.lifetimeEarned } },
+          headers: noStore,
+        };
+      } catch (e) {
+        if (e instanceof RedeemError) return error(e.status, e.code, e.message);
+        throw e;
+      }
+    }
+    case "GET referral": {
+      const code = (req.query.get("code") ?? "").toUpperCase();
+      if (!/^[A-Z0-9]{4,16}$/.test(code)) return error(400, "invalid_code", "a referral code is 4–16 letters and digits");
+      const result = await ensureReferralDiscount(db, () => deps.adminGraphqlFor(shop), shop, code);
+      if (result.status !== 200) return error(result.status, result.error, result.message);
+      return { status: 200, body: { code, percent: result.percent }, headers: noStore };
+    }
+    default:
+      return error(404, "not_found", `no storefront route ${route}`);
+  }
+}
