@@ -189,8 +189,8 @@ async function startBenchApp(dialect, shops) {
   shops.forEach((s) => emulator.addShop(s, s, "USD"));
   const app = await spawnAppServer(
     appServerEnv({ port, databaseUrl: url, apiKey: API_KEY, apiSecret: SECRET, appUrl, emulatorUrl: emulator.url }),
+    { showErrors: Boolean(process.env.BENCH_TRACE) },
   );
-  if (process.env.BENCH_TRACE) app.child.stdout.on("data", (d) => process.stderr.write(d));
   for (const s of shops) {
     const res = await emulator.install(s);
     if (res.status !== 200) throw new Error(`install ${s}: ${res.status}`);

@@ -7,7 +7,6 @@ import type { Db } from "~/db.server";
 import { joinClub } from "~/models/members.server";
 import { redeem, RedeemError } from "~/models/redemptions.server";
 import { ensureReferralDiscount } from "~/models/referral-links.server";
-import { activeShop } from "~/models/shops.server";
 import { publicProgram, shopperView } from "~/models/storefront.server";
 import type { AdminGraphql } from "~/shopify/discounts.server";
 import { verifyAppProxySignature } from "./signature";
@@ -62,12 +61,14 @@ export async function handleProxy(deps: ProxyDeps, req: ProxyRequest): Promise<P
   const { db } = deps;
 
   switch (route) {
+    // Reads use the per-server program cache, which also knows whether the shop is installed
+    // (for up to 5 s after an uninstall a read may still answer 200; writes check live).
     case "GET me": {
-      const view = (await activeShop(db, shop)) ? await shopperView(db, shop, customerId) : null;
+      const view = await shopperView(db, shop, customerId);
       return view ? { status: 200, body: view, headers: noStore } : NOT_INSTALLED;
     }
     case "GET program": {
-      const program = (await activeShop(db, shop)) ? await publicProgram(db, shop) : null;
+      const program = await publicProgram(db, shop);
       return program ? { status: 200, body: program.summary, headers: { "Cache-Control": "public, max-age=60" } } : NOT_INSTALLED;
     }
     case "POST join": {
