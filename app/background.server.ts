@@ -5,7 +5,7 @@
 import { fileURLToPath } from "node:url";
 import { isMainThread, parentPort, Worker as Thread, workerData } from "node:worker_threads";
 import db, { databaseUrl, dialect, ready } from "./db.server";
-import { urgentWriters } from "./sqlite-serialized.server";
+import { DOOR_ACTIVITY, doorPacer, threadSignals } from "./thread-signals.server";
 import { createInboxWriter, type InboxWriter } from "./webhooks/inbox.server";
 import { ingestWebhook, type RawWebhook } from "./webhooks/ingest.server";
 import { awardBirthdays } from "./models/bonuses.server";
@@ -41,7 +41,7 @@ export async function startBackground(options: { worker?: boolean } = {}) {
       let thread: Thread;
       let stopping = false;
       const spawn = () => {
-        thread = new Thread(file, { workerData: { role: JOBS_ROLE, sqliteUrgent: urgentWriters.buffer } });
+        thread = new Thread(file, { workerData: { role: JOBS_ROLE, threadSignals: threadSignals.buffer } });
         thread.on("error", (error) => console.warn(`[jobs] thread failed: ${error.message}`));
         thread.on("exit", (code) => {
           if (!stopping) setTimeout(spawn, code === 0 ? 0 : 1000).unref();
@@ -73,12 +73,15 @@ export function handleProxy(req: ProxyRequest) {
 
 export function handleWebhook(raw: RawWebhook) {
   if (!inbox) throw new Error("startBackground() first");
-  return ingestWebhook(db, inbox, raw, process.env.SHOPIFY_API_SECRET ?? "", () => kick());
+  return ingestWebhook(db, inbox, raw, process.env.SHOPIFY_API_SECRET ?? "", () => {
+    Atomics.add(threadSignals, DOOR_ACTIVITY, 1);
+    kick();
+  });
 }
 
 async function runJobsThread() {
   await ready();
-  const worker: Worker = startWorker(db, dialect, workerOptions);
+  const worker: Worker = startWorker(db, dialect, { ...workerOptions, pace: doorPacer() });
   parentPort!.on("message", async (message) => {
     if (message === "kick") worker.kick();
     if (message === "stop") {

@@ -4,7 +4,8 @@
 // transaction passes one gate, so each request's statements stay its own. The gate has a
 // priority lane: the webhook inbox writes through it (with the raw connection) ahead of
 // background work, so acknowledging Shopify never waits behind more than one transaction.
-import { isMainThread, workerData } from "node:worker_threads";
+import { isMainThread } from "node:worker_threads";
+import { threadSignals, URGENT_WRITERS } from "./thread-signals.server";
 import type Database from "better-sqlite3";
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, Transaction } from "@prisma/driver-adapter-utils";
 
@@ -30,29 +31,19 @@ export async function whenUnlocked<T>(run: () => Promise<T> | T, deadlineMs = 10
   }
 }
 
-/**
- * Shared between the server thread and the job thread (passed as workerData.sqliteUrgent): how
- * many urgent writers (the webhook inbox) are waiting for the write lock. SQLite's locks are not
- * fair, so the job thread, which takes the lock many times a second, steps aside while it is
- * non-zero; otherwise it can starve the inbox and Shopify waits.
- */
-export const urgentWriters = new Int32Array(
-  !isMainThread && workerData?.sqliteUrgent instanceof SharedArrayBuffer ? workerData.sqliteUrgent : new SharedArrayBuffer(4),
-);
-
 async function stepAsideForUrgentWriters(): Promise<void> {
   if (isMainThread) return;
   const until = Date.now() + 50; // never starve the job thread either
-  while (Atomics.load(urgentWriters, 0) > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 1));
+  while (Atomics.load(threadSignals, URGENT_WRITERS) > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 1));
 }
 
 /** A write the server thread must not keep waiting (the inbox): job-thread writers step aside. */
 export async function urgentWrite<T>(run: () => T): Promise<T> {
-  Atomics.add(urgentWriters, 0, 1);
+  Atomics.add(threadSignals, URGENT_WRITERS, 1);
   try {
     return await whenUnlocked(run);
   } finally {
-    Atomics.sub(urgentWriters, 0, 1);
+    Atomics.sub(threadSignals, URGENT_WRITERS, 1);
   }
 }
 

@@ -26,7 +26,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const SECRET = "bench-secret";
 const API_KEY = "bench-key";
 const SHOPS = 50;
-const MAX_REQUESTS = Number(process.env.BENCH_REQUESTS ?? 10_000);
+const MAX_REQUESTS = Number(process.env.BENCH_REQUESTS ?? 20_000);
 const RATE = Number(process.env.BENCH_RATE ?? 500);
 const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 20);
 const PROXY_RATE = Number(process.env.BENCH_PROXY_RATE ?? 200);
@@ -287,7 +287,9 @@ async function postgresUp() {
 }
 
 const fmt = (n, d = 0) => Number(n).toFixed(d);
-const dialects = ["sqlite", ...((await postgresUp()) ? ["postgresql"] : [])];
+const dialects = ["sqlite", ...((await postgresUp()) ? ["postgresql"] : [])].filter(
+  (d) => !process.env.BENCH_DIALECTS || process.env.BENCH_DIALECTS.split(",").includes(d),
+);
 const launcher = readFileSync(path.join(root, "extensions/loyalty-theme/assets/launcher.js"));
 console.log(
   `storefront launcher: ${launcher.length} bytes, ${gzipSync(launcher, { level: 9 }).length} bytes gzipped (budget 12288)\n`,

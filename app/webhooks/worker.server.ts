@@ -100,6 +100,8 @@ export interface WorkerOptions {
   loops?: number;
   pollMs?: number;
   batch?: number;
+  /** awaited before each job: lets the job thread give way while webhooks are arriving */
+  pace?: () => Promise<void>;
   /** more periodic jobs: [interval in ms, job] */
   periodic?: Array<[number, () => Promise<unknown>]>;
 }
@@ -127,7 +129,10 @@ export function startWorker(db: Db, dialect: Dialect, options: WorkerOptions = {
       let jobs: ClaimedJob[] = [];
       try {
         jobs = await claimJobs(db, dialect, batch);
-        for (const job of jobs) await processJob(db, job);
+        for (const job of jobs) {
+          await options.pace?.();
+          await processJob(db, job);
+        }
       } catch (error) {
         console.warn(`[worker] ${error instanceof Error ? error.message : error}`);
       }

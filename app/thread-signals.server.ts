@@ -1,0 +1,26 @@
+// Counters shared between the server thread and the job thread (SharedArrayBuffer, passed to the
+// job thread as workerData.threadSignals):
+//   URGENT_WRITERS  inbox writes waiting for SQLite's write lock (the job thread steps aside)
+//   DOOR_ACTIVITY   webhooks stored so far (the job thread paces itself while Shopify is sending)
+import { isMainThread, workerData } from "node:worker_threads";
+
+export const URGENT_WRITERS = 0;
+export const DOOR_ACTIVITY = 1;
+
+export const threadSignals = new Int32Array(
+  !isMainThread && workerData?.threadSignals instanceof SharedArrayBuffer ? workerData.threadSignals : new SharedArrayBuffer(8),
+);
+
+/**
+ * For the job thread: if webhooks arrived since the last call, pause briefly so the server thread
+ * gets the CPU to answer them. Processing is deferred work; answering Shopify is not.
+ */
+export function doorPacer(pauseMs = 2): () => Promise<void> {
+  let seen = Atomics.load(threadSignals, DOOR_ACTIVITY);
+  return async () => {
+    const now = Atomics.load(threadSignals, DOOR_ACTIVITY);
+    if (now === seen) return;
+    seen = now;
+    await new Promise((resolve) => setTimeout(resolve, pauseMs));
+  };
+}
