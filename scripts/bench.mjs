@@ -12,6 +12,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import pg from "pg";
+import http from "node:http";
 import { migrate, sqlitePath } from "./migrate.mjs";
 import { StoreEmulator } from "../tests/emulator/server.ts";
 import { appServerEnv, spawnAppServer } from "../tests/emulator/app-process.ts";
@@ -242,7 +243,16 @@ async function benchProxy(dialect) {
     const seeded = await seedShopper(dialect, url, shop);
     const [{ n: entries }] = await q.all(`SELECT count(*) AS n FROM "LedgerEntry"`);
     load(appUrl, proxyRequests(shop, SECRET, 500, 1), { connections: 8 }); // warm up
-    const check = await (await fetch(`${appUrl}${proxyRequests(shop, SECRET, 1, 3)[0].path}`)).json();
+    // On a fresh connection: pooled ones may have idled out during seeding.
+    const check = await new Promise((resolve, reject) =>
+      http
+        .get(`${appUrl}${proxyRequests(shop, SECRET, 1, 3)[0].path}`, { agent: false }, (res) => {
+          let text = "";
+          res.on("data", (d) => (text += d));
+          res.on("end", () => resolve(JSON.parse(text)));
+        })
+        .on("error", reject),
+    );
     const correct =
       check.enrolled === true &&
       check.points.available === 50 * ENTRIES_PER_MEMBER &&
