@@ -6,6 +6,11 @@ import { activeShop, currentRules } from "./shops.server";
 
 export const OPT_OUT_TAG = "loyalty-opt-out";
 
+/** Customers tagged with OPT_OUT_TAG in Shopify are never enrolled. */
+export function isOptedOut(tags: string | null | undefined): boolean {
+  return parseTags(tags).includes(OPT_OUT_TAG);
+}
+
 export function parseTags(tags: string | null | undefined): string[] {
   return (tags ?? "")
     .split(",")
@@ -43,7 +48,7 @@ export interface CustomerIdentity {
  * same customer are safe: the insert skips on conflict and everyone reads the one row.
  */
 export async function ensureMember(tx: Tx, shopId: string, identity: CustomerIdentity) {
-  const optedOut = parseTags(identity.tags).includes(OPT_OUT_TAG);
+  const optedOut = isOptedOut(identity.tags);
   const now = new Date();
   await tx.$executeRaw`
     INSERT INTO "Member" ("id", "shopId", "customerId", "emailHash", "tags", "state", "enrolledAt", "referralCode")
@@ -55,7 +60,7 @@ export async function ensureMember(tx: Tx, shopId: string, identity: CustomerIde
 
 /** customers/create and customers/update: keep identity, tags and opt-out current. */
 export async function syncCustomer(db: Db, shopId: string, identity: CustomerIdentity): Promise<void> {
-  const optedOut = parseTags(identity.tags).includes(OPT_OUT_TAG);
+  const optedOut = isOptedOut(identity.tags);
   await db.$transaction(async (tx) => {
     const member = await tx.member.findUnique({
       where: { shopId_customerId: { shopId, customerId: identity.customerId } },
