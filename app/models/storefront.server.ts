@@ -58,41 +58,89 @@ async function loadProgram(db: Db, shopId: string) {
   };
 }
 
+interface StandingRow {
+  memberId: string;
+  state: string;
+  available: number;
+  pending: number;
+  lifetimeEarned: number;
+  referralCode: string | null;
+  entryId: string | null;
+  kind: string | null;
+  points: number | null;
+  status: string | null;
+  reason: string | null;
+  createdAt: Date | string | null;
+}
+
+const HISTORY_LENGTH = 25;
+
+/**
+ * A member's balances and latest history in one round trip (the storefront's hottest read).
+ * The member is looked up once (a scalar subquery, planned as an init step on PostgreSQL and
+ * SQLite alike) and the history is read from the (memberId, createdAt) index, newest first.
+ */
+async function memberStanding(db: Db, shopId: string, customerId: string) {
+  const rows = await db.$queryRaw<StandingRow[]>`
+    WITH m AS (
+      SELECT "id", "state", "available", "pending", "lifetimeEarned", "referralCode"
+      FROM "Member" WHERE "shopId" = ${shopId} AND "customerId" = ${customerId}
+    )
+    SELECT m."id" AS "memberId", m."state", m."available", m."pending", m."lifetimeEarned", m."referralCode",
+           e."id" AS "entryId", e."kind", e."points", e."status", e."reason", e."createdAt"
+    FROM m LEFT JOIN (
+      SELECT "id", "kind", "points", "status", "reason", "createdAt" FROM "LedgerEntry"
+      WHERE "memberId" = (SELECT "id" FROM m) AND "shopId" = ${shopId}
+      ORDER BY "createdAt" DESC, "id" DESC
+      LIMIT ${HISTORY_LENGTH}
+    ) e ON 1 = 1
+    ORDER BY e."createdAt" DESC, e."id" DESC`;
+  const first = rows[0];
+  if (!first) return null;
+  return {
+    member: {
+      state: first.state,
+      available: Number(first.available),
+      pending: Number(first.pending),
+      lifetimeEarned: Number(first.lifetimeEarned),
+      referralCode: first.referralCode,
+    },
+    history: rows
+      .filter((r) => r.entryId !== null)
+      .map((r) => ({
+        id: r.entryId!,
+        type: r.kind!,
+        points: Number(r.points),
+        status: r.status!,
+        description: r.reason,
+        createdAt: new Date(r.createdAt!).toISOString(),
+      })),
+  };
+}
+
 export async function shopperView(db: Db, shopId: string, customerId: string | null) {
   const program = await publicProgram(db, shopId);
   if (!program) return null;
   const { summary, tiers } = program;
-  const member = customerId ? await db.member.findUnique({ where: { shopId_customerId: { shopId, customerId } } }) : null;
   if (!customerId) return { loggedIn: false, enrolled: false, ...summary };
-  if (!member || member.state !== "active") {
+  const standing = await memberStanding(db, shopId, customerId);
+  if (!standing || standing.member.state !== "active") {
     return { loggedIn: true, enrolled: false, customerId, ...summary };
   }
-  const history = await db.ledgerEntry.findMany({
-    where: { shopId, memberId: member.id },
-    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
-    take: 25,
-    select: { id: true, kind: true, points: true, status: true, reason: true, createdAt: true },
-  });
-  const standing = tierStanding(member.lifetimeEarned, tiers);
+  const { member, history } = standing;
+  const tier = tierStanding(member.lifetimeEarned, tiers);
   return {
     loggedIn: true,
     enrolled: true,
     customerId,
     points: { available: member.available, pending: member.pending, lifetime: member.lifetimeEarned },
-    tier: standing.tier && { id: standing.tier.id, name: standing.tier.name },
-    nextTier: standing.next && { id: standing.next.tier.id, name: standing.next.tier.name, pointsToGo: standing.next.pointsToGo },
+    tier: tier.tier && { id: tier.tier.id, name: tier.tier.name },
+    nextTier: tier.next && { id: tier.next.tier.id, name: tier.next.tier.name, pointsToGo: tier.next.pointsToGo },
     referral: member.referralCode ? { code: member.referralCode, url: `https://${shopId}/?ref=${member.referralCode}` } : null,
     currency: summary.currency,
     waysToEarn: summary.waysToEarn,
     tiers: summary.tiers,
     rewards: summary.rewards.map((r) => ({ ...r, redeemable: canSpend(member.available, r.pointsCost) })),
-    history: history.map((e) => ({
-      id: e.id,
-      type: e.kind,
-      points: e.points,
-      status: e.status,
-      description: e.reason,
-      createdAt: e.createdAt.toISOString(),
-    })),
+    history,
   };
 }

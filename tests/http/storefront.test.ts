@@ -92,7 +92,15 @@ describe.each(dialects)("storefront on %s", (dialect) => {
       points: { available: 620, pending: 0, lifetime: 620 },
       tier: null,
       rewards: [{ id: rewardId, redeemable: true }],
-      history: [{ type: "earn", points: 620, status: "available", description: expect.stringMatching(/^Order #/) }],
+      history: [
+        {
+          type: "earn",
+          points: 620,
+          status: "available",
+          description: expect.stringMatching(/^Order #/),
+          createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+        },
+      ],
       referral: { code: expect.any(String), url: expect.stringContaining(SHOP) },
     });
   });
