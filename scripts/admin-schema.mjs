@@ -1,6 +1,7 @@
-// Shopify's Admin GraphQL schema for the API version the app uses, as published in
-// @shopify/dev-mcp. Fetched from the npm registry once into .cache/ (the package itself is
-// large and pulls the Shopify CLI, so it is not a dependency). Used by tests and the emulator.
+// Shopify's published GraphQL schemas, as shipped in @shopify/dev-mcp: the Admin API for the
+// version the app uses, and the Discount Function API its Function is written against.
+// Fetched from the npm registry once into .cache/ (the package itself is large and pulls the
+// Shopify CLI, so it is not a dependency). Used by tests and the emulator only.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -11,8 +12,9 @@ import { gunzipSync } from "node:zlib";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const PACKAGE = "@shopify/dev-mcp@1.16.0";
 
-export function adminSchemaFile(version = "2026-10") {
-  const file = path.join(root, ".cache", `admin_${version}.json.gz`);
+/** The cached file for a schema such as `admin_2026-10` or `functions_discount_2026-10`. */
+export function schemaFile(name) {
+  const file = path.join(root, ".cache", `${name}.json.gz`);
   if (existsSync(file)) return file;
   mkdirSync(path.dirname(file), { recursive: true });
   const tmp = mkdtempSync(path.join(os.tmpdir(), "dev-mcp-"));
@@ -21,8 +23,9 @@ export function adminSchemaFile(version = "2026-10") {
       .trim()
       .split("\n")
       .pop();
-    execFileSync("tar", ["-xzf", path.join(tmp, tarball), "-C", tmp, `package/dist/data/admin_${version}.json.gz`]);
-    execFileSync("cp", [path.join(tmp, "package/dist/data", `admin_${version}.json.gz`), file]);
+    const inside = `package/dist/data/${name}.json.gz`;
+    execFileSync("tar", ["-xzf", path.join(tmp, tarball), "-C", tmp, inside]);
+    execFileSync("cp", [path.join(tmp, inside), file]);
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
@@ -30,11 +33,14 @@ export function adminSchemaFile(version = "2026-10") {
 }
 
 /** The introspection result ({ __schema }) for buildClientSchema. */
-export function adminIntrospection(version = "2026-10") {
-  const json = JSON.parse(gunzipSync(readFileSync(adminSchemaFile(version))).toString("utf8"));
+export function introspection(name) {
+  const json = JSON.parse(gunzipSync(readFileSync(schemaFile(name))).toString("utf8"));
   return json.data ?? json;
 }
 
+export const adminIntrospection = (version = "2026-10") => introspection(`admin_${version}`);
+export const discountFunctionIntrospection = (version = "2026-10") => introspection(`functions_discount_${version}`);
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  console.log(adminSchemaFile(process.argv[2]));
+  console.log(schemaFile(process.argv[2] ?? "admin_2026-10"));
 }

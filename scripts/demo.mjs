@@ -61,6 +61,34 @@ const installed = await emulator.install(SHOP);
 if (installed.status !== 200) throw new Error(`install answered ${installed.status}`);
 log(`installed ${SHOP} through token exchange`);
 
+// The program a merchant might have set up beside the default "5 off": every kind of reward,
+// so the launcher shows what a shopper can afford and how far the rest are.
+{
+  const db = new Database(sqlitePath(databaseUrl));
+  const insert = db.prepare(
+    `INSERT INTO "Reward" ("id","shopId","name","type","pointsCost","valueMinor","percent","maxDiscountMinor","variantId","minimumSubtotalMinor","position","createdAt")
+     VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
+  );
+  const now = new Date().toISOString();
+  insert.run("demo_reward_ship", SHOP, "Free shipping", "free_shipping", 300, null, null, null, null, null, 1, now);
+  insert.run("demo_reward_pct", SHOP, "10% off, up to $25", "percentage", 1000, null, 10, 2500, null, 5000, 2, now);
+  insert.run(
+    "demo_reward_mug",
+    SHOP,
+    "Free Thermal Mug",
+    "free_product",
+    1500,
+    null,
+    null,
+    null,
+    "gid://shopify/ProductVariant/4000010",
+    null,
+    3,
+    now,
+  );
+  db.close();
+}
+
 // Every 20th webhook is delivered twice, as Shopify sometimes does.
 const deliveries = history.flatMap((e, i) => (i % 20 === 0 ? [e, e] : [e]));
 const started = Date.now();

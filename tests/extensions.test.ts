@@ -1,8 +1,14 @@
-// The theme app extension passes Shopify's own tooling (theme check, `shopify app build`, both
-// offline), its translations are complete in every language, and its script stays small.
+// The extensions pass Shopify's own tooling offline: theme check and `shopify app build` for the
+// theme app extension (whose translations must be complete and whose script must stay small),
+// and, for the discount Function, what can be checked without Javy (which the CLI downloads
+// to compile Functions to WebAssembly): it bundles as the CLI bundles it and runs in a bare
+// JavaScript context, with no Node.js and only Shopify's readInput/writeOutput, as in Javy.
 import { execFile } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
+import vm from "node:vm";
+import { build } from "esbuild";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
@@ -31,13 +37,22 @@ describe("theme app extension", () => {
   }, 180_000);
 
   it("builds with `shopify app build`", async () => {
-    const { stdout, stderr } = await run(
-      process.execPath,
-      [cli, "app", "build", "--path", root, "--skip-dependencies-installation"],
-      { env, cwd: root, maxBuffer: 1 << 24 },
-    );
-    expect(stdout + stderr).toContain("built!");
-    expect(stdout + stderr).not.toContain("[error]");
+    // The app as the CLI sees it, minus the Function (its build needs Javy from GitHub).
+    const app = mkdtempSync(path.join(os.tmpdir(), "lc-app-build-"));
+    try {
+      for (const file of ["shopify.app.toml", "package.json"]) cpSync(path.join(root, file), path.join(app, file));
+      cpSync(theme, path.join(app, "extensions/loyalty-theme"), { recursive: true });
+      symlinkSync(path.join(root, "node_modules"), path.join(app, "node_modules"));
+      const { stdout, stderr } = await run(
+        process.execPath,
+        [cli, "app", "build", "--path", app, "--skip-dependencies-installation"],
+        { env, cwd: app, maxBuffer: 1 << 24 },
+      );
+      expect(stdout + stderr).toContain("built!");
+      expect(stdout + stderr).not.toContain("[error]");
+    } finally {
+      rmSync(app, { recursive: true, force: true });
+    }
   }, 180_000);
 
   it("has every storefront string in English, German and Persian", () => {
@@ -59,5 +74,66 @@ describe("theme app extension", () => {
   it("keeps the launcher script within its 12 KB gzipped budget", () => {
     const size = gzipSync(readFileSync(path.join(theme, "assets/launcher.js")), { level: 9 }).length;
     expect(size).toBeLessThanOrEqual(12 * 1024);
+  });
+});
+
+describe("discount Function", () => {
+  const fn = path.join(root, "extensions/loyalty-reward-discount");
+
+  it("bundles to one dependency-free module and runs where only ShopifyFunction exists", async () => {
+    // The entry the CLI generates: read the input, call the export, write the output.
+    const bundle = await build({
+      stdin: {
+        contents: `import { cartLinesDiscountsGenerateRun } from "./src/index.ts";
+          export function run() { ShopifyFunction.writeOutput(cartLinesDiscountsGenerateRun(ShopifyFunction.readInput())); }
+          globalThis.__run = run;`,
+        resolveDir: fn,
+        loader: "ts",
+      },
+      bundle: true,
+      write: false,
+      format: "esm",
+      platform: "neutral",
+      target: "es2022",
+    });
+    const code = bundle.outputFiles[0]!.text.replace(/^export\s*\{[^}]*\};?\s*$/m, "");
+    expect(code).not.toMatch(/\brequire\(|from\s+["']node:/);
+
+    const written: unknown[] = [];
+    const input = {
+      presentmentCurrencyRate: "1.0",
+      cart: { cost: { subtotalAmount: { amount: "300.00" } }, lines: [] },
+      discount: {
+        discountClasses: ["ORDER"],
+        metafield: { jsonValue: { type: "percentage", percent: 10, cap: "25.00", minimumSubtotal: null, message: "10% off" } },
+      },
+    };
+    const sandbox = vm.createContext({
+      ShopifyFunction: { readInput: () => input, writeOutput: (o: unknown) => written.push(o) },
+    });
+    vm.runInContext(`${code}; __run();`, sandbox);
+    expect(JSON.parse(JSON.stringify(written))).toEqual([
+      {
+        operations: [
+          {
+            orderDiscountsAdd: {
+              selectionStrategy: "FIRST",
+              candidates: [
+                {
+                  message: "10% off",
+                  targets: [{ orderSubtotal: { excludedCartLineIds: [] } }],
+                  value: { fixedAmount: { amount: "25.00" } },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    ]);
+  });
+
+  it("declares the library the CLI builds it with", () => {
+    const pkg = JSON.parse(readFileSync(path.join(fn, "package.json"), "utf8"));
+    expect(pkg.dependencies["@shopify/shopify_function"]).toMatch(/^2\./);
   });
 });

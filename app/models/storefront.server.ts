@@ -1,5 +1,5 @@
 // What shoppers see: the public program and a member's standing (contract §4).
-import { formatMinorUnits } from "~/domain/money";
+import { currencyExponent, formatMinorUnits } from "~/domain/money";
 import { canSpend } from "~/domain/ledger";
 import { tierStanding } from "~/domain/tiers";
 import type { Db } from "~/db.server";
@@ -36,6 +36,7 @@ async function loadProgram(db: Db, shopId: string) {
           type: "order",
           points: rules.earnRateNum,
           per: `${rules.earnRateDen} ${shop.currency}`,
+          spend: formatMinorUnits(rules.earnRateDen * 10 ** currencyExponent(shop.currency), shop.currency),
           description: `Earn ${rules.earnRateNum} point${rules.earnRateNum === 1 ? "" : "s"} for every ${rules.earnRateDen === 1 ? "" : `${rules.earnRateDen} `}${shop.currency} spent`,
         },
       ],
@@ -46,6 +47,8 @@ async function loadProgram(db: Db, shopId: string) {
         pointsCost: r.pointsCost,
         value: r.valueMinor !== null ? formatMinorUnits(r.valueMinor, shop.currency) : null,
         percent: r.percent,
+        maximum: r.maxDiscountMinor !== null ? formatMinorUnits(r.maxDiscountMinor, shop.currency) : null,
+        minimumSubtotal: r.minimumSubtotalMinor !== null ? formatMinorUnits(r.minimumSubtotalMinor, shop.currency) : null,
       })),
       tiers: tiers.map((t) => ({
         id: t.id,

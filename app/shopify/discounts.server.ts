@@ -2,7 +2,11 @@
 // argument (tests pass the store emulator's). Throttling and server errors are retried briefly;
 // a refusal (userErrors) is final.
 import { formatMinorUnits } from "~/domain/money";
-import { CREATE_BASIC_DISCOUNT, CREATE_FREE_SHIPPING_DISCOUNT, DISCOUNT_BY_CODE } from "./operations";
+import type { RewardSettings } from "../../extensions/loyalty-reward-discount/src/cart_lines_discounts_generate_run";
+import { CREATE_APP_DISCOUNT, CREATE_BASIC_DISCOUNT, CREATE_FREE_SHIPPING_DISCOUNT, DISCOUNT_BY_CODE } from "./operations";
+
+/** The app's discount Function (extensions/loyalty-reward-discount) and the metafield it reads. */
+export const REWARD_FUNCTION = { handle: "loyalty-reward-discount", namespace: "$app:loyalty-club", key: "reward" } as const;
 
 export type AdminGraphql = (query: string, variables?: Record<string, unknown>) => Promise<{ data?: unknown; errors?: unknown }>;
 
@@ -25,6 +29,7 @@ export interface RewardForDiscount {
   type: string;
   valueMinor: number | null;
   percent: number | null;
+  maxDiscountMinor: number | null;
   variantId: string | null;
   minimumSubtotalMinor: number | null;
 }
@@ -38,7 +43,7 @@ export function discountRequest(
   startsAt: Date,
   endsAt: Date,
 ): DiscountRequest {
-  const common = {
+  const base = {
     title: `Loyalty Club: ${reward.name} (${code})`,
     code,
     startsAt: startsAt.toISOString(),
@@ -46,6 +51,9 @@ export function discountRequest(
     context: { customers: { add: [`gid://shopify/Customer/${customerId}`] } },
     usageLimit: 1,
     appliesOncePerCustomer: true,
+  };
+  const common = {
+    ...base,
     ...(reward.minimumSubtotalMinor
       ? {
           minimumRequirement: {
@@ -59,6 +67,23 @@ export function discountRequest(
     field: "discountCodeBasicCreate",
     variables: { discount: { ...common, customerGets } },
   });
+  // What basic code discounts cannot say (a cap; one free unit) the app's Function applies,
+  // reading these settings from the discount's metafield. It checks the minimum subtotal itself.
+  const minimumSubtotal = reward.minimumSubtotalMinor === null ? null : formatMinorUnits(reward.minimumSubtotalMinor, currency);
+  const byFunction = (discountClass: "ORDER" | "PRODUCT", settings: RewardSettings): DiscountRequest => ({
+    query: CREATE_APP_DISCOUNT,
+    field: "discountCodeAppCreate",
+    variables: {
+      discount: {
+        ...base,
+        functionHandle: REWARD_FUNCTION.handle,
+        discountClasses: [discountClass],
+        metafields: [
+          { namespace: REWARD_FUNCTION.namespace, key: REWARD_FUNCTION.key, type: "json", value: JSON.stringify(settings) },
+        ],
+      },
+    },
+  });
   switch (reward.type) {
     case "fixed_amount":
       return basic({
@@ -66,9 +91,23 @@ export function discountRequest(
         items: { all: true },
       });
     case "percentage":
-      return basic({ value: { percentage: (reward.percent ?? 0) / 100 }, items: { all: true } });
+      if (reward.maxDiscountMinor === null) {
+        return basic({ value: { percentage: (reward.percent ?? 0) / 100 }, items: { all: true } });
+      }
+      return byFunction("ORDER", {
+        type: "percentage",
+        percent: reward.percent ?? 0,
+        cap: formatMinorUnits(reward.maxDiscountMinor, currency),
+        minimumSubtotal,
+        message: reward.name,
+      });
     case "free_product":
-      return basic({ value: { percentage: 1 }, items: { products: { productVariantsToAdd: [reward.variantId] } } });
+      return byFunction("PRODUCT", {
+        type: "free_product",
+        variantId: reward.variantId ?? "",
+        minimumSubtotal,
+        message: reward.name,
+      });
     case "free_shipping":
       return {
         query: CREATE_FREE_SHIPPING_DISCOUNT,
@@ -106,11 +145,16 @@ async function call(graphql: AdminGraphql, query: string, variables: Record<stri
 
 export async function createRewardDiscount(graphql: AdminGraphql, request: DiscountRequest, attempts = 3): Promise<string> {
   const data = await call(graphql, request.query, request.variables, attempts);
-  const result = data[request.field] as { codeDiscountNode: { id: string } | null; userErrors: Array<{ message: string }> };
-  if (result.userErrors.length || !result.codeDiscountNode) {
+  const result = data[request.field] as {
+    codeDiscountNode?: { id: string } | null;
+    codeAppDiscount?: { discountId: string } | null;
+    userErrors: Array<{ message: string }>;
+  };
+  const id = result.codeDiscountNode?.id ?? result.codeAppDiscount?.discountId;
+  if (result.userErrors.length || !id) {
     throw new ShopifyRejectedError(result.userErrors.map((e) => e.message).join("; ") || "no discount created");
   }
-  return result.codeDiscountNode.id;
+  return id;
 }
 
 /** The discount id for a code, or null if Shopify has none (used to settle interrupted redemptions). */

@@ -46,6 +46,21 @@ export const CREATE_FREE_SHIPPING_DISCOUNT = `#graphql
   }
 `;
 
+export const CREATE_APP_DISCOUNT = `#graphql
+  mutation CreateAppRewardDiscount($discount: DiscountCodeAppInput!) {
+    discountCodeAppCreate(codeAppDiscount: $discount) {
+      codeAppDiscount {
+        discountId
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
 export const DISCOUNT_BY_CODE = `#graphql
   query DiscountByCode($code: String!) {
     codeDiscountNodeByCode(code: $code) {

@@ -162,7 +162,12 @@ describe("the demo", () => {
     expect(body).toMatchObject({
       loggedIn: true,
       enrolled: true,
-      rewards: [{ name: "5 off", type: "fixed_amount", pointsCost: 500 }],
+      rewards: [
+        { name: "5 off", type: "fixed_amount", pointsCost: 500 },
+        { name: "Free shipping", type: "free_shipping", pointsCost: 300 },
+        { name: "10% off, up to $25", type: "percentage", pointsCost: 1000, percent: 10, maximum: "25.00" },
+        { name: "Free Thermal Mug", type: "free_product", pointsCost: 1500 },
+      ],
     });
     expect(body.points.available).toBeGreaterThan(0);
     expect(body.history[0]).toMatchObject({ type: expect.any(String), points: expect.any(Number) });

@@ -56,6 +56,8 @@ async function shopper(customerId: number | null, viewport = { width: 1280, heig
 async function openLauncher(page: Page) {
   await page.locator(".lc-launcher").click();
   await page.locator(".lc-panel").waitFor();
+  // Let the opening animation finish, so screenshots show the panel as the shopper sees it.
+  await page.locator(".lc-panel").evaluate((el) => Promise.all(el.getAnimations().map((a) => a.finished)));
 }
 
 describe("the storefront launcher", () => {
@@ -103,6 +105,7 @@ describe("the storefront launcher", () => {
     const { page, errors } = await shopper(801);
     await openLauncher(page);
     await expect.poll(() => page.locator(".lc-points").textContent()).toBe("1,200");
+    expect(await page.getByText("Earn 1 point for every $1 spent").count()).toBe(1);
     await page.screenshot({ path: path.join(SCREENSHOTS, "launcher-en-desktop.png") });
     await page.getByRole("button", { name: "Redeem" }).click();
     const note = page.locator(".lc-ok");

@@ -7,6 +7,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { functionExtensions } from "./functions.ts";
 import { executeAdmin, type Resolvers } from "./graphql.ts";
 import { adminHost, adminIdToken, signedProxyQuery, verifyJwt, webhookHmac } from "./signing.ts";
 import { emptyShop, type EmulatedShop } from "./store.ts";
@@ -60,20 +61,24 @@ export class StoreEmulator {
   constructor(options: EmulatorOptions) {
     this.options = options;
     let next = 1;
-    const create = (kind: string) => (args: Record<string, unknown>, shop: EmulatedShop) => {
-      const input = (args.basicCodeDiscount ?? args.freeShippingCodeDiscount) as Record<string, unknown>;
+    // discountCodeBasicCreate, discountCodeFreeShippingCreate and discountCodeAppCreate: codes are
+    // unique per shop; an app discount must name one of the app's Function extensions.
+    const functions = new Set(functionExtensions().map((f) => f.handle));
+    const create = (kind: string, arg: string, payload: string) => (args: Record<string, unknown>, shop: EmulatedShop) => {
+      const input = args[arg] as Record<string, unknown>;
       const code = String(input.code ?? "").toUpperCase();
-      if (!code)
-        return { codeDiscountNode: null, userErrors: [{ field: ["code"], message: "Code can't be blank", code: "BLANK" }] };
-      if (shop.discountCodes.has(code)) {
-        return {
-          codeDiscountNode: null,
-          userErrors: [{ field: [kind, "code"], message: "Code must be unique. Please try a different code.", code: "TAKEN" }],
-        };
+      const refuse = (field: string, message: string, errorCode: string) => ({
+        [payload]: null,
+        userErrors: [{ field: [arg, field], message, code: errorCode }],
+      });
+      if (!code) return refuse("code", "Code can't be blank", "BLANK");
+      if (shop.discountCodes.has(code)) return refuse("code", "Code must be unique. Please try a different code.", "TAKEN");
+      if (kind === "codeAppDiscount" && !functions.has(String(input.functionHandle))) {
+        return refuse("functionHandle", "Function not found.", "INVALID");
       }
       const id = `gid://shopify/DiscountCodeNode/${1_000_000 + next++}`;
       shop.discountCodes.set(code, { id, kind, code, input, usageCount: 0 });
-      return { codeDiscountNode: { id }, userErrors: [] };
+      return { [payload]: kind === "codeAppDiscount" ? { discountId: id } : { id }, userErrors: [] };
     };
     this.mutations.metafieldsSet = (args: Record<string, unknown>, shop: EmulatedShop) => {
       const list = args.metafields as Array<{ ownerId: string; namespace: string; key: string; type: string; value: string }>;
@@ -85,8 +90,13 @@ export class StoreEmulator {
         userErrors: [],
       };
     };
-    this.mutations.discountCodeBasicCreate = create("basicCodeDiscount");
-    this.mutations.discountCodeFreeShippingCreate = create("freeShippingCodeDiscount");
+    this.mutations.discountCodeBasicCreate = create("basicCodeDiscount", "basicCodeDiscount", "codeDiscountNode");
+    this.mutations.discountCodeFreeShippingCreate = create(
+      "freeShippingCodeDiscount",
+      "freeShippingCodeDiscount",
+      "codeDiscountNode",
+    );
+    this.mutations.discountCodeAppCreate = create("codeAppDiscount", "codeAppDiscount", "codeAppDiscount");
   }
 
   addShop(domain: string, name?: string, currency?: string): EmulatedShop {

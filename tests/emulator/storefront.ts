@@ -8,6 +8,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { Liquid, Tag, type Context, type Emitter, type TagToken, type TopLevelToken } from "liquidjs";
+import { discountMinor, runDiscountFunction } from "./functions.ts";
 import { orderPayload, subtotalMinor, type Order } from "./payloads.ts";
 import { readBody, type StoreEmulator } from "./server.ts";
 import { PRODUCTS, type EmulatedShop } from "./store.ts";
@@ -185,7 +186,8 @@ export class Storefront {
     return s;
   }
 
-  private discountFor(s: Session) {
+  /** The code on the cart as checkout would apply it (null when it does not apply). */
+  private async discountFor(s: Session) {
     if (!s.discountCode) return null;
     const d = this.shop.discountCodes.get(s.discountCode) as StoredDiscount | undefined;
     if (!d) return null;
@@ -197,14 +199,48 @@ export class Storefront {
     const subtotal = s.lines.reduce((sum, l) => sum + l.priceMinor * l.quantity, 0);
     const minimum = d.input.minimumRequirement?.subtotal?.greaterThanOrEqualToSubtotal;
     if (minimum && subtotal < Math.round(Number(minimum) * 100)) return null;
+    const applied = (amountMinor: number) => ({
+      code: s.discountCode!,
+      amountMinor,
+      freeShipping: d.kind === "freeShippingCodeDiscount",
+      record: d,
+    });
+    if (d.kind === "freeShippingCodeDiscount") return applied(0);
+    if (d.kind === "codeAppDiscount") {
+      const decimal = (minor: number) => (minor / 100).toFixed(2);
+      const cart = {
+        subtotal: decimal(subtotal),
+        currencyCode: this.shop.currency,
+        lines: s.lines.map((l, i) => ({
+          id: `gid://shopify/CartLine/${i + 1}`,
+          quantity: l.quantity,
+          unitPrice: decimal(l.priceMinor),
+          variantId: `gid://shopify/ProductVariant/${l.variantId}`,
+        })),
+      };
+      const result = await runDiscountFunction(d.input.functionHandle, {
+        cart,
+        discountClasses: d.input.discountClasses ?? [],
+        metafields: d.input.metafields ?? [],
+        triggeringDiscountCode: s.discountCode,
+      });
+      const amount = discountMinor(result, cart);
+      return amount > 0 ? applied(amount) : null;
+    }
     const value = d.input.customerGets?.value ?? {};
-    const amount =
-      d.kind === "freeShippingCodeDiscount"
-        ? 0
-        : value.discountAmount
-          ? Math.min(subtotal, Math.round(Number(value.discountAmount.amount) * 100))
-          : Math.round(subtotal * (value.percentage ?? 0));
-    return { code: s.discountCode, amountMinor: amount, freeShipping: d.kind === "freeShippingCodeDiscount", record: d };
+    // Items: the whole cart, or only the listed variants (a free-product reward).
+    const variants: string[] | undefined = d.input.customerGets?.items?.products?.productVariantsToAdd;
+    const eligible = variants
+      ? s.lines
+          .filter((l) => variants.includes(`gid://shopify/ProductVariant/${l.variantId}`))
+          .reduce((sum, l) => sum + l.priceMinor * l.quantity, 0)
+      : subtotal;
+    if (eligible === 0) return null;
+    return applied(
+      value.discountAmount
+        ? Math.min(eligible, Math.round(Number(value.discountAmount.amount) * 100))
+        : Math.round(eligible * (value.percentage ?? 0)),
+    );
   }
 
   private async page(s: Session, title: string, content: string, extra: Record<string, unknown> = {}) {
@@ -294,7 +330,7 @@ export class Storefront {
       return redirect("/cart");
     }
     if (url.pathname === "/cart.js") {
-      const d = this.discountFor(s);
+      const d = await this.discountFor(s);
       res.writeHead(200, { "Content-Type": "application/json" });
       return res.end(
         JSON.stringify({
@@ -306,7 +342,7 @@ export class Storefront {
       );
     }
     if (url.pathname === "/cart") {
-      const d = this.discountFor(s);
+      const d = await this.discountFor(s);
       const subtotal = s.lines.reduce((sum, l) => sum + l.priceMinor * l.quantity, 0);
       const rows = s.lines
         .map(
@@ -324,7 +360,7 @@ export class Storefront {
       return html(await this.page(s, nav.cart, content));
     }
     if (url.pathname === "/checkout" && req.method === "POST") {
-      const order = this.placeOrder(s);
+      const order = await this.placeOrder(s);
       if (!order) return redirect("/cart");
       const res2 = await this.emulator.sendWebhook(this.domain, "orders/paid", orderPayload(order));
       if (res2.status !== 200) throw new Error(`orders/paid answered ${res2.status}`);
@@ -384,9 +420,9 @@ export class Storefront {
     };
   }
 
-  private placeOrder(s: Session): Order | null {
+  private async placeOrder(s: Session): Promise<Order | null> {
     if (s.lines.length === 0) return null;
-    const d = this.discountFor(s);
+    const d = await this.discountFor(s);
     const known = s.customerId !== null ? this.shop.customers.get(s.customerId) : undefined;
     const customer =
       s.customerId !== null

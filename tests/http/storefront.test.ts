@@ -3,6 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signedProxyQuery } from "../emulator/signing.ts";
+import { Storefront } from "../emulator/storefront.ts";
 import { API_SECRET, assertLedgerConsistent, startApp, tableCounts, testDialects, type TestApp } from "../support/app";
 import { customer, order, paid } from "../support/orders";
 
@@ -232,13 +233,112 @@ describe.each(dialects)("storefront on %s", (dialect) => {
           minimumRequirement: { subtotal: { greaterThanOrEqualToSubtotal: "20.00" } },
         });
       if (kind.type === "free_shipping") expect(created.kind).toBe("freeShippingCodeDiscount");
-      if (kind.type === "free_product")
-        expect(created.input).toMatchObject({
-          customerGets: { value: { percentage: 1 }, items: { products: { productVariantsToAdd: [kind.variantId] } } },
+      if (kind.type === "free_product") {
+        // One unit free, not every unit of the variant: the app's Function applies it.
+        expect(created.kind).toBe("codeAppDiscount");
+        expect(created.input).toMatchObject({ functionHandle: "loyalty-reward-discount", discountClasses: ["PRODUCT"] });
+        expect(JSON.parse((created.input.metafields as Array<{ value: string }>)[0]!.value)).toEqual({
+          type: "free_product",
+          variantId: kind.variantId,
+          minimumSubtotal: null,
+          message: "Free mug",
         });
+      }
       await app.db.reward.update({ where: { id: reward.id }, data: { active: false } });
     }
     expect(await balance(390)).toMatchObject({ available: 2_000 - 300 - 200 - 400 });
+  });
+
+  it("issues a capped percentage reward as an app discount that the Function caps at checkout", async () => {
+    await earn(392, 1_000);
+    const reward = await app.db.reward.create({
+      data: {
+        shopId: SHOP,
+        name: "15% off, up to 20.00",
+        type: "percentage",
+        percent: 15,
+        maxDiscountMinor: 2_000,
+        minimumSubtotalMinor: 5_000,
+        pointsCost: 400,
+      },
+    });
+    try {
+      const res = await redeemAs(392, { rewardId: reward.id, idempotencyKey: randomUUID() });
+      expect(res.status).toBe(200);
+      const { redemption } = await res.json();
+      const created = app.emulator.shop(SHOP).discountCodes.get(redemption.code) as {
+        kind: string;
+        input: Record<string, unknown>;
+      };
+      expect(created.kind).toBe("codeAppDiscount");
+      expect(created.input).toMatchObject({
+        functionHandle: "loyalty-reward-discount",
+        discountClasses: ["ORDER"],
+        usageLimit: 1,
+        context: { customers: { add: ["gid://shopify/Customer/392"] } },
+      });
+
+      // A shopper's cart in the emulated storefront, which runs the Function as checkout would.
+      const storefront = new Storefront(app.emulator, SHOP);
+      await storefront.start();
+      try {
+        let cookie = "";
+        const visit = async (path: string, body?: string) => {
+          const r = await fetch(storefront.url + path, {
+            method: body === undefined ? "GET" : "POST",
+            headers: { cookie, "content-type": "application/x-www-form-urlencoded" },
+            body,
+            redirect: "manual",
+          });
+          cookie = r.headers.get("set-cookie")?.split(";")[0] ?? cookie;
+          return r;
+        };
+        const cart = async () =>
+          (await (await visit("/cart.js")).json()) as { total_discount: number; discount_applied: boolean };
+        await visit("/account/login?customer=392");
+        await visit("/cart/add", "handle=leather-belt"); // 45.00: under the 50.00 minimum
+        await visit(`/discount/${redemption.code}`);
+        expect(await cart()).toMatchObject({ discount_applied: false, total_discount: 0 });
+        await visit("/cart/add", "handle=merino-beanie"); // 77.00: 15% = 11.55
+        expect(await cart()).toMatchObject({ discount_applied: true, total_discount: 1_155 });
+        await visit("/cart/add", "handle=waxed-jacket"); // 266.00: 15% = 39.90, capped at 20.00
+        expect(await cart()).toMatchObject({ discount_applied: true, total_discount: 2_000 });
+        expect((await visit("/checkout", "")).status).toBe(303);
+        await app.settled();
+
+        // A free product is one unit free, however many the shopper has in the cart.
+        const mug = await app.db.reward.create({
+          data: {
+            shopId: SHOP,
+            name: "Free mug",
+            type: "free_product",
+            variantId: "gid://shopify/ProductVariant/4000010",
+            pointsCost: 100,
+          },
+        });
+        const mugCode = (await (await redeemAs(392, { rewardId: mug.id, idempotencyKey: randomUUID() })).json()).redemption.code;
+        await app.db.reward.update({ where: { id: mug.id }, data: { active: false } });
+        await visit("/cart/add", "handle=canvas-tote");
+        await visit(`/discount/${mugCode}`);
+        expect(await cart()).toMatchObject({ discount_applied: false });
+        await visit("/cart/add", "handle=thermal-mug");
+        await visit("/cart/add", "handle=thermal-mug");
+        expect(await cart()).toMatchObject({ discount_applied: true, total_discount: 2_799 });
+      } finally {
+        await storefront.stop();
+      }
+      expect(await app.db.redemption.findUniqueOrThrow({ where: { id: redemption.id } })).toMatchObject({ status: "used" });
+      expect(await balance(392)).toMatchObject({ available: 1_000 - 400 + 246 - 100 }); // 266.00 − 20.00 earns 246
+      // The shopper sees the cap and the minimum once the program cache (5 s) has caught up.
+      await expect
+        .poll(async () => (await (await app.emulator.proxy(SHOP, "me", { customerId: "392" })).json()).rewards, {
+          timeout: 7_000,
+          interval: 250,
+        })
+        .toContainEqual(expect.objectContaining({ id: reward.id, percent: 15, maximum: "20.00", minimumSubtotal: "50.00" }));
+    } finally {
+      await app.db.reward.update({ where: { id: reward.id }, data: { active: false } });
+    }
   });
 
   it("settles reservations a crash left open: issued if Shopify has the code, else points back", async () => {

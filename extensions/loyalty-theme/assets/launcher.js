@@ -12,6 +12,20 @@
   var state = { me: null, open: false, busy: false, note: null };
   var button, panel, body, live, lastFocus;
 
+  // "Earn 1 point for every $1 spent": the shop's currency and the shopper's plural rules.
+  function earnText(w) {
+    var whole = Number(w.spend) % 1 === 0;
+    var amount = w.spend
+      ? new Intl.NumberFormat(
+          cfg.locale || undefined,
+          whole
+            ? { style: "currency", currency: state.me.currency, minimumFractionDigits: 0, maximumFractionDigits: 0 }
+            : { style: "currency", currency: state.me.currency },
+        ).format(Number(w.spend))
+      : w.per;
+    var one = w.points === 1 && new Intl.PluralRules(cfg.locale || undefined).select(1) === "one";
+    return t(one ? T.earnOrderOne : T.earnOrder, { points: fmt.format(w.points), amount: amount });
+  }
   // Placeholders in the launcher's strings are {name}: Liquid's t filter leaves them for us.
   function t(text, vars) {
     return String(text).replace(/\{(\w+)\}/g, function (_, k) {
@@ -123,7 +137,7 @@
       var code = r.data.redemption.code;
       return applyCode(code).then(function () {
         state.busy = false;
-        state.note = { code: code };
+        state.note = { code: code, product: reward.type === "free_product" };
         return load();
       });
     });
@@ -155,7 +169,7 @@
           h(
             "div",
             { class: "lc-note lc-ok", role: "status" },
-            h("p", {}, t(T.applied, { code: note.code })),
+            h("p", {}, t(T.applied, { code: note.code }) + (note.product ? " " + T.appliedProduct : "")),
             h("code", { class: "lc-code" }, note.code),
             " ",
             copyBtn,
@@ -211,7 +225,7 @@
                 return h(
                   "li",
                   {},
-                  w.type === "order" ? t(T.earnOrder, { points: fmt.format(w.points), amount: w.per }) : w.description,
+                  w.type === "order" ? earnText(w) : w.description,
                 );
               }),
             ),
