@@ -4,6 +4,7 @@
 // (points back, as a `refund_of_redemption` entry). A sweeper settles reservations a crash left open.
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Db } from "~/db.server";
+import { rewardProblem } from "~/domain/rewards";
 import {
   createRewardDiscount,
   discountRequest,
@@ -85,6 +86,8 @@ export async function redeem(db: Db, graphql: () => Promise<AdminGraphql>, input
   if (!member || member.state !== "active") throw new RedeemError(409, "not_enrolled", "join the loyalty club first");
   const reward = await db.reward.findFirst({ where: { id: rewardId, shopId, active: true } });
   if (!reward) throw new RedeemError(404, "reward_not_found", "no such reward");
+  const problem = rewardProblem(reward);
+  if (problem) throw new RedeemError(409, "reward_unavailable", `this reward cannot be issued: ${problem}`);
 
   // Reserve: the redemption row and the debit commit together, or neither does.
   const id = `rd_${randomUUID()}`;

@@ -1,6 +1,7 @@
 // What shoppers see: the public program and a member's standing (contract §4).
 import { currencyExponent, formatMinorUnits } from "~/domain/money";
 import { canSpend } from "~/domain/ledger";
+import { rewardProblem } from "~/domain/rewards";
 import { tierStanding } from "~/domain/tiers";
 import type { Db } from "~/db.server";
 import { activeShop, currentRules } from "./shops.server";
@@ -40,16 +41,18 @@ async function loadProgram(db: Db, shopId: string) {
           description: `Earn ${rules.earnRateNum} point${rules.earnRateNum === 1 ? "" : "s"} for every ${rules.earnRateDen === 1 ? "" : `${rules.earnRateDen} `}${shop.currency} spent`,
         },
       ],
-      rewards: rewards.map((r) => ({
-        id: r.id,
-        name: r.name,
-        type: r.type,
-        pointsCost: r.pointsCost,
-        value: r.valueMinor !== null ? formatMinorUnits(r.valueMinor, shop.currency) : null,
-        percent: r.percent,
-        maximum: r.maxDiscountMinor !== null ? formatMinorUnits(r.maxDiscountMinor, shop.currency) : null,
-        minimumSubtotal: r.minimumSubtotalMinor !== null ? formatMinorUnits(r.minimumSubtotalMinor, shop.currency) : null,
-      })),
+      rewards: rewards
+        .filter((r) => rewardProblem(r) === null)
+        .map((r) => ({
+          id: r.id,
+          name: r.name,
+          type: r.type,
+          pointsCost: r.pointsCost,
+          value: r.valueMinor !== null ? formatMinorUnits(r.valueMinor, shop.currency) : null,
+          percent: r.percent,
+          maximum: r.maxDiscountMinor !== null ? formatMinorUnits(r.maxDiscountMinor, shop.currency) : null,
+          minimumSubtotal: r.minimumSubtotalMinor !== null ? formatMinorUnits(r.minimumSubtotalMinor, shop.currency) : null,
+        })),
       tiers: tiers.map((t) => ({
         id: t.id,
         name: t.name,

@@ -122,6 +122,16 @@ describe.each(dialects)("storefront on %s", (dialect) => {
     const notMember = await redeemAs(339, { rewardId, idempotencyKey: randomUUID() });
     expect(notMember.status).toBe(409);
     expect(await notMember.json()).toMatchObject({ error: "not_enrolled" });
+    // A reward whose code could never apply (here 0% off) is refused before any point moves.
+    const broken = await app.db.reward.create({
+      data: { shopId: SHOP, name: "Nothing off", type: "percentage", percent: 0, pointsCost: 100 },
+    });
+    const afterReward = await tableCounts(app.db);
+    const refused = await redeemAs(330, { rewardId: broken.id, idempotencyKey: randomUUID() });
+    expect(refused.status).toBe(409);
+    expect(await refused.json()).toMatchObject({ error: "reward_unavailable" });
+    expect(await tableCounts(app.db)).toEqual(afterReward);
+    await app.db.reward.delete({ where: { id: broken.id } });
     expect(await tableCounts(app.db)).toEqual(before);
   });
 
