@@ -90,7 +90,10 @@ describe("the demo", () => {
 
   it("retries a dead letter from the admin, through App Bridge's id token", async () => {
     const writer = new Database(dbFile);
-    const member = writer.prepare(`SELECT "customerId", "available" FROM "Member" WHERE "state" = 'active' LIMIT 1`).get() as {
+    // A member below the first VIP tier (1,000 lifetime points), who earns at the base rate.
+    const member = writer
+      .prepare(`SELECT "customerId", "available" FROM "Member" WHERE "state" = 'active' AND "lifetimeEarned" < 900 LIMIT 1`)
+      .get() as {
       customerId: string;
       available: number;
     };

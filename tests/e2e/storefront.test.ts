@@ -33,6 +33,13 @@ beforeAll(async () => {
     await app.emulator.sendWebhook(SHOP, "orders/paid", payload);
   }
   await app.settled();
+  // VIP tiers by lifetime points: 801 (1,200) is Silver, 803 (800) is on the way to it.
+  await app.db.tier.createMany({
+    data: [
+      { shopId: SHOP, name: "Silver", thresholdPoints: 1_000 },
+      { shopId: SHOP, name: "Gold", thresholdPoints: 2_500, earnMultiplierPct: 125 },
+    ],
+  });
   storefront = new Storefront(app.emulator, SHOP);
   await storefront.start();
   browser = await launch();
@@ -106,6 +113,11 @@ describe("the storefront launcher", () => {
     await openLauncher(page);
     await expect.poll(() => page.locator(".lc-points").textContent()).toBe("1,200");
     expect(await page.getByText("Earn 1 point for every $1 spent").count()).toBe(1);
+    expect(await page.locator(".lc-tier").textContent()).toContain("Tier: Silver");
+    expect(await page.locator(".lc-tier").textContent()).toContain("1,300 points to Gold");
+    expect(await page.locator(".lc-tier progress").evaluate((p: HTMLProgressElement) => [p.value, p.max])).toEqual([
+      1_200, 2_500,
+    ]);
     await page.screenshot({ path: path.join(SCREENSHOTS, "launcher-en-desktop.png") });
     await page.getByRole("button", { name: "Redeem" }).click();
     const note = page.locator(".lc-ok");
