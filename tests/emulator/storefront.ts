@@ -147,8 +147,14 @@ export class Storefront {
       const strings = (this.context.environments as { __translations: Record<string, unknown> }).__translations;
       let value: unknown = strings;
       for (const part of key.split(".")) value = (value as Record<string, unknown> | undefined)?.[part];
-      if (typeof value !== "string") return key;
       const vars = Object.fromEntries(args.filter((a): a is [string, unknown] => Array.isArray(a)));
+      // Shopify's pluralised translations: { one, other, … } chosen by `count` and the locale's rules.
+      if (typeof value === "object" && value !== null && typeof vars.count === "number") {
+        const forms = value as Record<string, string>;
+        const locale = (this.context.environments as { request?: { locale?: { iso_code?: string } } }).request?.locale?.iso_code;
+        value = (vars.count === 0 && forms.zero) || forms[new Intl.PluralRules(locale ?? "en").select(vars.count)] || forms.other;
+      }
+      if (typeof value !== "string") return key;
       return value.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, k) => String(vars[k] ?? ""));
     });
   }
