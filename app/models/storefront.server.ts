@@ -140,7 +140,7 @@ export async function shopperView(db: Db, shopId: string, customerId: string | n
     enrolled: true,
     customerId,
     points: { available: member.available, pending: member.pending, lifetime: member.lifetimeEarned },
-    tier: tier.tier && { id: tier.tier.id, name: tier.tier.name },
+    tier: tier.tier && { id: tier.tier.id, name: tier.tier.name, earnMultiplierPct: tier.tier.earnMultiplierPct },
     nextTier: tier.next && { id: tier.next.tier.id, name: tier.next.tier.name, pointsToGo: tier.next.pointsToGo },
     referral: member.referralCode ? { code: member.referralCode, url: `https://${shopId}/?ref=${member.referralCode}` } : null,
     currency: summary.currency,

@@ -115,6 +115,7 @@ describe("the storefront launcher", () => {
     expect(await page.getByText("Earn 1 point for every $1 spent").count()).toBe(1);
     expect(await page.locator(".lc-tier").textContent()).toContain("Tier: Silver");
     expect(await page.locator(".lc-tier").textContent()).toContain("1,300 points to Gold");
+    expect(await page.locator(".lc-tier").textContent()).not.toContain("×"); // Silver earns at the base rate
     expect(await page.locator(".lc-tier progress").evaluate((p: HTMLProgressElement) => [p.value, p.max])).toEqual([
       1_200, 2_500,
     ]);
@@ -156,6 +157,15 @@ describe("the storefront launcher", () => {
     await expect
       .poll(async () => (await (await page.request.get(`${storefront.url}/cart.js`)).json()).discount_code, { timeout: 10_000 })
       .toBe(code);
+    await page.close();
+  });
+
+  it("tells a member in a higher tier how much faster they earn", async () => {
+    const { page, errors } = await shopper(802);
+    await openLauncher(page);
+    await expect.poll(() => page.locator(".lc-tier").textContent()).toContain("Tier: Gold");
+    expect(await page.locator(".lc-tier").textContent()).toContain("1.25× points on every order");
+    expect(errors).toEqual([]);
     await page.close();
   });
 

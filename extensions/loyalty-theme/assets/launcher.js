@@ -189,7 +189,13 @@
         ),
       );
       if (me.tier || me.nextTier) {
-        var tierBox = h("div", { class: "lc-tier" }, me.tier ? h("p", {}, T.tier + ": ", h("strong", {}, me.tier.name)) : null);
+        var bonus = me.tier && me.tier.earnMultiplierPct > 100;
+        var tierBox = h(
+          "div",
+          { class: "lc-tier" },
+          me.tier ? h("p", {}, T.tier + ": ", h("strong", {}, me.tier.name)) : null,
+          bonus ? h("p", {}, t(T.tierBonus, { multiplier: fmt.format(me.tier.earnMultiplierPct / 100) })) : null,
+        );
         if (me.nextTier) {
           var done = me.points.lifetime,
             goal = done + me.nextTier.pointsToGo;
@@ -222,11 +228,7 @@
             null,
             ["ul", { class: "lc-list" }].concat(
               me.waysToEarn.map(function (w) {
-                return h(
-                  "li",
-                  {},
-                  w.type === "order" ? earnText(w) : w.description,
-                );
+                return h("li", {}, w.type === "order" ? earnText(w) : w.description);
               }),
             ),
           ),
