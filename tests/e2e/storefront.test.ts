@@ -160,6 +160,44 @@ describe("the storefront launcher", () => {
     await page.close();
   });
 
+  it("keeps every text in the launcher readable: WCAG AA contrast", async () => {
+    const { page, errors } = await shopper(801);
+    await openLauncher(page);
+    await page.locator(".lc-points").waitFor();
+    // For each element with its own text: its colour against the first opaque background behind it.
+    const failures = await page.evaluate(() => {
+      const rgb = (c: string) => (c.match(/[\d.]+/g) ?? []).map(Number);
+      const lum = ([r, g, b]: number[]) => {
+        const f = (v: number) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+        return 0.2126 * f(r!) + 0.7152 * f(g!) + 0.0722 * f(b!);
+      };
+      const background = (el: Element | null): number[] => {
+        for (; el; el = el.parentElement) {
+          const c = rgb(getComputedStyle(el).backgroundColor);
+          if (c.length === 3 || (c.length === 4 && c[3] === 1)) return c.slice(0, 3);
+        }
+        return [255, 255, 255];
+      };
+      const out: string[] = [];
+      for (const el of document.querySelectorAll(".lc-launcher, .lc-panel, .lc-panel *")) {
+        const own = [...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent!.trim());
+        const box = el.getBoundingClientRect();
+        if (!own || box.width === 0 || box.height === 0) continue;
+        const style = getComputedStyle(el);
+        const [a, b] = [lum(rgb(style.color).slice(0, 3)), lum(background(el))];
+        const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+        const large =
+          parseFloat(style.fontSize) >= 24 || (parseFloat(style.fontSize) >= 18.66 && Number(style.fontWeight) >= 700);
+        if (ratio < (large ? 3 : 4.5))
+          out.push(`${el.className || el.tagName} "${el.textContent!.trim().slice(0, 30)}": ${ratio.toFixed(2)}`);
+      }
+      return out;
+    });
+    expect(failures).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("tells a member in a higher tier how much faster they earn", async () => {
     const { page, errors } = await shopper(802);
     await openLauncher(page);
