@@ -35,10 +35,13 @@ const error = (status: number, code: string, message: string): ProxyAnswer => ({
 const NOT_INSTALLED = error(404, "shop_not_found", "this shop has not installed Loyalty Club");
 const noStore = { "Cache-Control": "no-store" };
 
+// Days in each month of a leap year: 29 February is a birthday too (kept on the 28th in other years).
+const MONTH_DAYS = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const JoinBody = z.object({
   birthday: z
     .string()
     .regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, "birthday is MM-DD")
+    .refine((b) => Number(b.slice(3)) <= MONTH_DAYS[Number(b.slice(0, 2)) - 1]!, "no such day in that month")
     .optional(),
 });
 const RedeemBody = z.object({ rewardId: z.string().min(1).max(100), idempotencyKey: z.string().min(8).max(100) });

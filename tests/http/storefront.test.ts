@@ -76,6 +76,9 @@ describe.each(dialects)("storefront on %s", (dialect) => {
     const bad = await app.emulator.proxy(SHOP, "join", { customerId: "310", method: "POST", body: { birthday: "13-45" } });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ error: "invalid_body" });
+    const noSuchDay = await app.emulator.proxy(SHOP, "join", { customerId: "310", method: "POST", body: { birthday: "04-31" } });
+    expect(noSuchDay.status).toBe(400);
+    expect(await noSuchDay.json()).toMatchObject({ error: "invalid_body", message: "no such day in that month" });
     const first = await app.emulator.proxy(SHOP, "join", { customerId: "310", method: "POST", body: { birthday: "02-29" } });
     expect(first.status).toBe(200);
     expect(await first.json()).toMatchObject({ loggedIn: true, enrolled: true, customerId: "310", points: { available: 0 } });
