@@ -18,6 +18,7 @@ describe("rewardProblem", () => {
     expect(rewardProblem({ ...base, type: "percentage", valueMinor: null, percent: 10 })).toBeNull();
     expect(rewardProblem({ ...base, type: "percentage", valueMinor: null, percent: 10, maxDiscountMinor: 2_500 })).toBeNull();
     expect(rewardProblem({ ...base, type: "free_shipping", valueMinor: null, minimumSubtotalMinor: 5_000 })).toBeNull();
+    expect(rewardProblem({ ...base, minimumSubtotalMinor: 0 })).toBeNull(); // no minimum
     expect(
       rewardProblem({ ...base, type: "free_product", valueMinor: null, variantId: "gid://shopify/ProductVariant/42" }),
     ).toBeNull();

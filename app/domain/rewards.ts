@@ -21,7 +21,8 @@ const positiveInt = (n: number | null): n is number => n !== null && Number.isIn
 export function rewardProblem(r: RewardTerms): string | null {
   if (!positiveInt(r.pointsCost)) return "pointsCost must be a positive whole number";
   if (!positiveInt(r.codeValidDays)) return "codeValidDays must be a positive whole number";
-  if (r.minimumSubtotalMinor !== null && !positiveInt(r.minimumSubtotalMinor)) return "minimumSubtotal must be positive";
+  if (r.minimumSubtotalMinor !== null && !(Number.isInteger(r.minimumSubtotalMinor) && r.minimumSubtotalMinor >= 0))
+    return "minimumSubtotal must be zero (none) or positive";
   switch (r.type) {
     case "fixed_amount":
       return positiveInt(r.valueMinor) ? null : "a fixed amount reward needs a positive value";

@@ -51,7 +51,7 @@ async function loadProgram(db: Db, shopId: string) {
           value: r.valueMinor !== null ? formatMinorUnits(r.valueMinor, shop.currency) : null,
           percent: r.percent,
           maximum: r.maxDiscountMinor !== null ? formatMinorUnits(r.maxDiscountMinor, shop.currency) : null,
-          minimumSubtotal: r.minimumSubtotalMinor !== null ? formatMinorUnits(r.minimumSubtotalMinor, shop.currency) : null,
+          minimumSubtotal: r.minimumSubtotalMinor ? formatMinorUnits(r.minimumSubtotalMinor, shop.currency) : null,
         })),
       tiers: tiers.map((t) => ({
         id: t.id,

@@ -69,7 +69,7 @@ export function discountRequest(
   });
   // What basic code discounts cannot say (a cap; one free unit) the app's Function applies,
   // reading these settings from the discount's metafield. It checks the minimum subtotal itself.
-  const minimumSubtotal = reward.minimumSubtotalMinor === null ? null : formatMinorUnits(reward.minimumSubtotalMinor, currency);
+  const minimumSubtotal = reward.minimumSubtotalMinor ? formatMinorUnits(reward.minimumSubtotalMinor, currency) : null;
   const byFunction = (discountClass: "ORDER" | "PRODUCT", settings: RewardSettings): DiscountRequest => ({
     query: CREATE_APP_DISCOUNT,
     field: "discountCodeAppCreate",
