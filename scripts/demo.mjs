@@ -61,8 +61,6 @@ const installed = await emulator.install(SHOP);
 if (installed.status !== 200) throw new Error(`install answered ${installed.status}`);
 log(`installed ${SHOP} through token exchange`);
 
-// The program a merchant might have set up beside the default "5 off": every kind of reward,
-// so the launcher shows what a shopper can afford and how far the rest are.
 /** The demo's own seeding of what a merchant would set up in the admin, straight into its database. */
 function seed(write) {
   const db = new Database(sqlitePath(databaseUrl));
@@ -73,6 +71,8 @@ function seed(write) {
   }
 }
 
+// The program a merchant might have set up beside the default "5 off": every kind of reward,
+// so the launcher shows what a shopper can afford and how far the rest are.
 seed((db) => {
   const insert = db.prepare(
     `INSERT INTO "Reward" ("id","shopId","name","type","pointsCost","valueMinor","percent","maxDiscountMinor","variantId","minimumSubtotalMinor","position","createdAt")
@@ -122,7 +122,6 @@ for (;;) {
   if (open === 0) break;
   await new Promise((r) => setTimeout(r, 200));
 }
-db.close();
 
 // VIP tiers by lifetime points, added once the history is in (as a merchant would introduce them),
 // so the history earned at the base rate on every run and the demo stays the same.
@@ -132,13 +131,12 @@ seed((db) => {
   tier.run("demo_tier_gold", SHOP, "Gold", 5_000, 110);
   tier.run("demo_tier_platinum", SHOP, "Platinum", 25_000, 125);
 });
-const stats = new Database(sqlitePath(databaseUrl), { readonly: true });
-const members = stats.prepare(`SELECT count(*) AS n FROM "Member" WHERE "state" = 'active'`).get().n;
-const entries = stats.prepare(`SELECT count(*) AS n FROM "LedgerEntry"`).get().n;
-const top = stats
+const members = db.prepare(`SELECT count(*) AS n FROM "Member" WHERE "state" = 'active'`).get().n;
+const entries = db.prepare(`SELECT count(*) AS n FROM "LedgerEntry"`).get().n;
+const top = db
   .prepare(`SELECT "customerId", "available" FROM "Member" WHERE "state" = 'active' ORDER BY "available" DESC LIMIT 1`)
   .get();
-stats.close();
+db.close();
 log(`processed in ${((Date.now() - started) / 1000).toFixed(1)} s: ${members} members, ${entries} ledger entries`);
 
 const store = SHOP.replace(".myshopify.com", "");

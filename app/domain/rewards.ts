@@ -2,8 +2,6 @@
 // product with no product) would take a shopper's points for nothing, so such a reward is
 // refused before any point moves.
 
-export type RewardType = "fixed_amount" | "percentage" | "free_shipping" | "free_product";
-
 export interface RewardTerms {
   type: string;
   pointsCost: number;

@@ -65,7 +65,6 @@ async function loadProgram(db: Db, shopId: string) {
 }
 
 interface StandingRow {
-  memberId: string;
   state: string;
   available: number;
   pending: number;
@@ -92,7 +91,7 @@ async function memberStanding(db: Db, shopId: string, customerId: string) {
       SELECT "id", "state", "available", "pending", "lifetimeEarned", "referralCode"
       FROM "Member" WHERE "shopId" = ${shopId} AND "customerId" = ${customerId}
     )
-    SELECT m."id" AS "memberId", m."state", m."available", m."pending", m."lifetimeEarned", m."referralCode",
+    SELECT m."state", m."available", m."pending", m."lifetimeEarned", m."referralCode",
            e."id" AS "entryId", e."kind", e."points", e."status", e."reason", e."createdAt"
     FROM m LEFT JOIN (
       SELECT "id", "kind", "points", "status", "reason", "createdAt" FROM "LedgerEntry"

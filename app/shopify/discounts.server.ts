@@ -52,15 +52,10 @@ export function discountRequest(
     usageLimit: 1,
     appliesOncePerCustomer: true,
   };
+  const minimumSubtotal = reward.minimumSubtotalMinor ? formatMinorUnits(reward.minimumSubtotalMinor, currency) : null;
   const common = {
     ...base,
-    ...(reward.minimumSubtotalMinor
-      ? {
-          minimumRequirement: {
-            subtotal: { greaterThanOrEqualToSubtotal: formatMinorUnits(reward.minimumSubtotalMinor, currency) },
-          },
-        }
-      : {}),
+    ...(minimumSubtotal ? { minimumRequirement: { subtotal: { greaterThanOrEqualToSubtotal: minimumSubtotal } } } : {}),
   };
   const basic = (customerGets: Record<string, unknown>): DiscountRequest => ({
     query: CREATE_BASIC_DISCOUNT,
@@ -69,7 +64,6 @@ export function discountRequest(
   });
   // What basic code discounts cannot say (a cap; one free unit) the app's Function applies,
   // reading these settings from the discount's metafield. It checks the minimum subtotal itself.
-  const minimumSubtotal = reward.minimumSubtotalMinor ? formatMinorUnits(reward.minimumSubtotalMinor, currency) : null;
   const byFunction = (discountClass: "ORDER" | "PRODUCT", settings: RewardSettings): DiscountRequest => ({
     query: CREATE_APP_DISCOUNT,
     field: "discountCodeAppCreate",

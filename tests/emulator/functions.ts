@@ -38,9 +38,12 @@ export interface FunctionExtension {
   modulePath: string;
 }
 
-/** The app's Function extensions, read from their shopify.extension.toml as the CLI reads them. */
-export function functionExtensions(dir = path.join(root, "extensions")): FunctionExtension[] {
-  return readdirSync(dir).flatMap((name) => {
+let extensions: FunctionExtension[] | undefined;
+
+/** The app's Function extensions, read once from their shopify.extension.toml as the CLI reads them. */
+export function functionExtensions(): FunctionExtension[] {
+  const dir = path.join(root, "extensions");
+  extensions ??= readdirSync(dir).flatMap((name) => {
     const tomlPath = path.join(dir, name, "shopify.extension.toml");
     if (!existsSync(tomlPath)) return [];
     const config = parseToml(readFileSync(tomlPath, "utf8")) as {
@@ -64,6 +67,7 @@ export function functionExtensions(dir = path.join(root, "extensions")): Functio
         })),
       );
   });
+  return extensions;
 }
 
 /** Validation errors of a Function's input query against the Discount Function schema. */

@@ -64,12 +64,13 @@ export class StoreEmulator {
     // discountCodeBasicCreate, discountCodeFreeShippingCreate and discountCodeAppCreate: codes are
     // unique per shop; an app discount must name one of the app's Function extensions.
     const functions = new Set(functionExtensions().map((f) => f.handle));
-    const create = (kind: string, arg: string, payload: string) => (args: Record<string, unknown>, shop: EmulatedShop) => {
-      const input = args[arg] as Record<string, unknown>;
+    // `kind` is also the name of the mutation's input argument.
+    const create = (kind: string, payload: string) => (args: Record<string, unknown>, shop: EmulatedShop) => {
+      const input = args[kind] as Record<string, unknown>;
       const code = String(input.code ?? "").toUpperCase();
       const refuse = (field: string, message: string, errorCode: string) => ({
         [payload]: null,
-        userErrors: [{ field: [arg, field], message, code: errorCode }],
+        userErrors: [{ field: [kind, field], message, code: errorCode }],
       });
       if (!code) return refuse("code", "Code can't be blank", "BLANK");
       if (shop.discountCodes.has(code)) return refuse("code", "Code must be unique. Please try a different code.", "TAKEN");
@@ -90,13 +91,9 @@ export class StoreEmulator {
         userErrors: [],
       };
     };
-    this.mutations.discountCodeBasicCreate = create("basicCodeDiscount", "basicCodeDiscount", "codeDiscountNode");
-    this.mutations.discountCodeFreeShippingCreate = create(
-      "freeShippingCodeDiscount",
-      "freeShippingCodeDiscount",
-      "codeDiscountNode",
-    );
-    this.mutations.discountCodeAppCreate = create("codeAppDiscount", "codeAppDiscount", "codeAppDiscount");
+    this.mutations.discountCodeBasicCreate = create("basicCodeDiscount", "codeDiscountNode");
+    this.mutations.discountCodeFreeShippingCreate = create("freeShippingCodeDiscount", "codeDiscountNode");
+    this.mutations.discountCodeAppCreate = create("codeAppDiscount", "codeAppDiscount");
   }
 
   addShop(domain: string, name?: string, currency?: string): EmulatedShop {

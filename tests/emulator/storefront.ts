@@ -234,7 +234,7 @@ export class Storefront {
       return amount > 0 ? applied(amount) : null;
     }
     const value = d.input.customerGets?.value ?? {};
-    // Items: the whole cart, or only the listed variants (a free-product reward).
+    // Items: the whole cart, or only the listed variants.
     const variants: string[] | undefined = d.input.customerGets?.items?.products?.productVariantsToAdd;
     const eligible = variants
       ? s.lines
