@@ -11,6 +11,19 @@ export type Dialect = "sqlite" | "postgresql";
 export type Db = PrismaClient;
 export type Tx = Prisma.TransactionClient;
 
+/**
+ * Runs a statement built with Prisma.sql / Prisma.join. Tagged $queryRaw does not recognise
+ * fragments built by the other dialect's generated client (each has its own runtime), so
+ * composed statements go through here, spelled with the dialect's placeholders.
+ */
+export function rawQuery<T>(client: Db | Tx, dialect: Dialect, query: Prisma.Sql): Promise<T[]> {
+  return client.$queryRawUnsafe<T[]>(dialect === "postgresql" ? query.text : query.sql, ...query.values);
+}
+
+export function rawExecute(client: Db | Tx, dialect: Dialect, query: Prisma.Sql): Promise<number> {
+  return client.$executeRawUnsafe(dialect === "postgresql" ? query.text : query.sql, ...query.values);
+}
+
 export const DEFAULT_DATABASE_URL = "file:./data/loyalty.sqlite";
 
 export function dialectOf(url: string): Dialect {
@@ -19,6 +32,11 @@ export function dialectOf(url: string): Dialect {
 
 /** SQLite only: the gate every statement of a client passes (see sqlite-serialized.server.ts). */
 export const sqliteGates = new WeakMap<Db, SqliteGate>();
+
+/** The dialect of a client made by createDb (tests hold clients of both kinds in one process). */
+export function clientDialect(db: Db): Dialect {
+  return sqliteGates.has(db) ? "sqlite" : "postgresql";
+}
 
 export function createDb(url: string): Db {
   if (dialectOf(url) === "postgresql") {

@@ -1,10 +1,14 @@
-// Property tests of the ledger invariants, driving the same pure functions the database
-// layer uses (planOrderPoints, balanceDelta, canSpend) through a small in-memory book.
+// Property tests of the ledger invariants, driving the planner the database writer uses
+// (mergeOrderFacts, planOrderEvent) and the ledger's own rules (balanceDelta, canSpend) through a
+// small in-memory book: an order event here goes through exactly what a webhook goes through.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { applyDelta, balanceDelta, canSpend, EMPTY_BALANCE, type Balance, type EntryKind } from "./ledger";
-import { planOrderPoints, type OrderPointsState } from "./orders";
-import { effectiveRate, pointsForSubtotal } from "./program";
+import { emptyOrderRecord, mergeOrderFacts, planOrderEvent, type OrderEvent, type OrderPlanInput, type OrderRecord } from "./orders";
+import { DEFAULT_RULES } from "./program";
+
+const RULES = { ...DEFAULT_RULES, version: 1 };
+const AT = new Date("2026-06-01T12:00:00Z");
 
 type Event =
   | { type: "paid"; order: number; subtotal: number }
@@ -22,7 +26,9 @@ interface Entry {
 class Book {
   balance: Balance = EMPTY_BALANCE;
   entries = new Map<string, Entry>();
-  orders = new Map<number, OrderPointsState & { refunds: Map<number, number> }>();
+  orders = new Map<number, OrderRecord>();
+  refunds = new Set<string>();
+  earnEntries = new Map<number, OrderPlanInput["earnEntry"]>();
 
   post(key: string, kind: EntryKind, points: number) {
     if (this.entries.has(key) || points === 0) return;
@@ -38,28 +44,44 @@ class Book {
       return;
     }
     if (event.type === "adjust") return this.post(`adjust:${event.key}`, "adjustment", event.points);
-    const order = this.orders.get(event.order) ?? {
-      subtotalMinor: null,
-      paid: false,
-      cancelled: false,
-      refundedMinor: 0,
-      earnDecided: false,
-      earned: 0,
-      reversed: 0,
-      refunds: new Map<number, number>(),
+    const orderId = String(event.order);
+    const facts = {
+      orderId,
+      name: `#${orderId}`,
+      customer: { customerId: "c1" },
+      currency: "USD",
+      subtotalMinor: subtotals.get(event.order) ?? 0,
+      presentmentCurrency: "USD",
+      discountCodes: [],
+      test: false,
+      createdAt: AT,
+      paidAt: AT,
     };
-    if (event.type === "paid") Object.assign(order, { paid: true, subtotalMinor: event.subtotal });
-    if (event.type === "cancel") Object.assign(order, { cancelled: true });
-    if (event.type === "refund" && !order.refunds.has(event.refund)) {
-      order.refunds.set(event.refund, event.amount);
-      order.refundedMinor += event.amount;
+    const shopifyEvent: OrderEvent =
+      event.type === "paid"
+        ? { type: "paid", order: facts }
+        : event.type === "cancel"
+          ? { type: "cancelled", order: facts, wasPaid: false }
+          : { type: "refund", orderId, refundId: String(event.refund), subtotalMinor: event.amount, createdAt: AT };
+    const refundKey = `${event.order}:${event.type === "refund" ? event.refund : ""}`;
+    const seen = event.type === "refund" && this.refunds.has(refundKey);
+    if (event.type === "refund") this.refunds.add(refundKey);
+    const record = mergeOrderFacts(this.orders.get(event.order) ?? emptyOrderRecord(orderId), shopifyEvent, seen);
+    const plan = planOrderEvent({
+      event: shopifyEvent,
+      record,
+      member: { id: "m1", state: "active", lifetimeEarned: this.balance.lifetimeEarned },
+      rules: RULES,
+      tiers: [],
+      earnEntry: this.earnEntries.get(event.order) ?? null,
+      usedRedemptions: [],
+      now: AT,
+    });
+    this.orders.set(event.order, plan.record);
+    for (const e of plan.entries) {
+      if (e.kind === "earn") this.earnEntries.set(event.order, e);
+      this.post(e.idempotencyKey, e.kind, e.points);
     }
-    const subtotal = subtotals.get(event.order) ?? 0;
-    const plan = planOrderPoints(order, pointsForSubtotal(subtotal, "USD", effectiveRate({ earnRateNum: 1, earnRateDen: 1 })));
-    Object.assign(order, plan.next);
-    this.orders.set(event.order, order);
-    this.post(`order:${event.order}:earn`, "earn", plan.earn);
-    if (plan.reverse > 0) this.post(`order:${event.order}:reversed-to:${plan.next.reversed}`, "reversal", -plan.reverse);
   }
 
   sumOfEntries(): number {
@@ -102,7 +124,7 @@ function orderEvents(orders: Array<{ subtotal: number; refundShares: number[]; f
 function finalState(book: Book) {
   return {
     balance: book.balance,
-    orders: [...book.orders.entries()].map(([id, o]) => [id, o.earned, o.reversed]).sort(),
+    orders: [...book.orders.entries()].map(([id, o]) => [id, o.earnedPoints, o.reversedPoints]).sort(),
   };
 }
 
@@ -129,7 +151,7 @@ describe("ledger invariants", () => {
             if (event.type === "redeem") expect(book.balance.available >= 0 || book.balance.available === before).toBe(true);
           }
           for (const order of book.orders.values()) {
-            expect(order.reversed).toBeLessThanOrEqual(order.earned);
+            expect(order.reversedPoints).toBeLessThanOrEqual(order.earnedPoints);
           }
         },
       ),
@@ -147,7 +169,7 @@ describe("ledger invariants", () => {
         const { events, subtotals } = orderEvents(forced);
         const book = new Book();
         for (const e of events) book.apply(e, subtotals);
-        for (const order of book.orders.values()) expect(order.reversed).toBe(order.earned);
+        for (const order of book.orders.values()) expect(order.reversedPoints).toBe(order.earnedPoints);
         expect(book.balance.available).toBe(0);
       }),
     );

@@ -10,6 +10,8 @@ export const ENTRY_KINDS = [
   "bonus",
   "referral",
   "refund_of_redemption",
+  // internal: pending points (of the entry named by the key) becoming available; folded into that entry for shoppers
+  "release",
 ] as const;
 export type EntryKind = (typeof ENTRY_KINDS)[number];
 
@@ -31,6 +33,7 @@ export interface Balance {
 const COUNTS_TOWARDS_LIFETIME: ReadonlySet<EntryKind> = new Set(["earn", "reversal", "bonus", "referral", "adjustment"]);
 
 export function balanceDelta(entry: { kind: EntryKind; points: number; status: EntryStatus }): BalanceDelta {
+  if (entry.kind === "release") return releaseDelta(entry.points);
   return {
     available: entry.status === "available" ? entry.points : 0,
     pending: entry.status === "pending" ? entry.points : 0,
@@ -38,7 +41,7 @@ export function balanceDelta(entry: { kind: EntryKind; points: number; status: E
   };
 }
 
-/** The delta of releasing pending points: they move from pending to available. */
+/** The delta of releasing pending points (a `release` entry): they move from pending to available. */
 export function releaseDelta(points: number): BalanceDelta {
   return { available: points, pending: -points, lifetimeEarned: 0 };
 }

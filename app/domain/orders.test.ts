@@ -1,6 +1,16 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { planOrderPoints, reversalTarget, type OrderPointsState } from "./orders";
+import {
+  emptyOrderRecord,
+  mergeOrderFacts,
+  orderEarner,
+  planOrderEvent,
+  planOrderPoints,
+  reversalTarget,
+  type OrderEvent,
+  type OrderPointsState,
+} from "./orders";
+import { DEFAULT_RULES } from "./program";
 
 const fresh: OrderPointsState = {
   subtotalMinor: null,
@@ -68,5 +78,80 @@ describe("planOrderPoints", () => {
     const cancelled = planOrderPoints({ ...after, cancelled: true }, 100);
     expect(cancelled.reverse).toBe(75);
     expect(cancelled.next.reversed).toBe(100);
+  });
+});
+
+describe("planOrderEvent", () => {
+  const at = new Date("2026-03-01T10:00:00Z");
+  const rules = { ...DEFAULT_RULES, version: 3 };
+  const order = (subtotalMinor: number) => ({
+    orderId: "1001",
+    name: "#1001",
+    customer: { customerId: "7" },
+    currency: "USD",
+    subtotalMinor,
+    presentmentCurrency: "USD",
+    discountCodes: [],
+    test: false,
+    createdAt: at,
+    paidAt: at,
+  });
+  const member = { id: "m1", state: "active", lifetimeEarned: 0 };
+  const base = { member, rules, tiers: [], earnEntry: null, usedRedemptions: [], now: at };
+  const paid = (subtotal: number) => {
+    const event: OrderEvent = { type: "paid", order: order(subtotal) };
+    return { event, record: mergeOrderFacts(emptyOrderRecord("1001"), event, false) };
+  };
+
+  it("earns at the tier's multiplier and records the version and rate it used", () => {
+    const gold = { id: "t", name: "Gold", thresholdPoints: 100, earnMultiplierPct: 150 };
+    const plan = planOrderEvent({ ...base, ...paid(10_000), member: { ...member, lifetimeEarned: 500 }, tiers: [gold] });
+    expect(plan.entries).toMatchObject([{ kind: "earn", points: 150, status: "available", programVersion: 3, rateNum: 150, rateDen: 100 }]);
+    expect(plan.record).toMatchObject({ earnVersion: 3, memberId: "m1", earnedPoints: 150 });
+  });
+
+  it("keeps points pending for the pending period, and a reversal of pending points pending too", () => {
+    const pendingRules = { ...rules, pendingDays: 14 };
+    const first = planOrderEvent({ ...base, ...paid(10_000), rules: pendingRules });
+    expect(first.entries[0]).toMatchObject({ status: "pending", availableAt: new Date(at.getTime() + 14 * 86_400_000) });
+    const refund: OrderEvent = { type: "refund", orderId: "1001", refundId: "r1", subtotalMinor: 5_000, createdAt: at };
+    const second = planOrderEvent({
+      ...base,
+      rules: pendingRules,
+      event: refund,
+      record: mergeOrderFacts(first.record, refund, false),
+      earnEntry: first.entries[0]!,
+    });
+    expect(second.entries).toMatchObject([{ kind: "reversal", points: -50, status: "pending", sourceType: "refund", sourceId: "r1" }]);
+  });
+
+  it("gives spent points back on a wholly refunded order only when the program says so", () => {
+    const used = [{ id: "rd1", memberId: "m1", pointsSpent: 500 }];
+    const first = planOrderEvent({ ...base, ...paid(4_000) });
+    const cancel: OrderEvent = { type: "cancelled", order: order(4_000), wasPaid: true };
+    const record = mergeOrderFacts(first.record, cancel, false);
+    const input = { ...base, event: cancel, record, earnEntry: first.entries[0]!, usedRedemptions: used };
+    expect(planOrderEvent(input).entries.map((e) => e.kind)).toEqual(["reversal"]);
+    const returning = planOrderEvent({ ...input, rules: { ...rules, returnSpentPointsOnRefund: true } });
+    expect(returning.entries.map((e) => [e.kind, e.points])).toEqual([
+      ["reversal", -40],
+      ["refund_of_redemption", 500],
+    ]);
+  });
+
+  it("enrols only a customer's first paid order, and never a guest's", () => {
+    const { record } = paid(1_000);
+    expect(orderEarner(record, null, true)).toBe("enrol");
+    expect(orderEarner(record, null, false)).toBe("none");
+    expect(orderEarner({ ...record, customerId: null }, null, true)).toBe("none");
+    expect(orderEarner({ ...record, earnVersion: 1 }, null, true)).toBe("none");
+    expect(orderEarner({ ...record, memberId: "m1" }, null, true)).toBe("recorded");
+  });
+
+  it("counts a refund once, however often it is delivered", () => {
+    const { record } = paid(1_000);
+    const refund: OrderEvent = { type: "refund", orderId: "1001", refundId: "r1", subtotalMinor: 300, createdAt: at };
+    expect(mergeOrderFacts(record, refund, false).refundedMinor).toBe(300);
+    expect(mergeOrderFacts(record, refund, true).refundedMinor).toBe(0);
   });
 });

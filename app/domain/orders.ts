@@ -2,6 +2,10 @@
 // Webhooks arrive in any order and any number of times; each delivery updates the facts and
 // this function says what is still to be written, so the final state never depends on delivery.
 import { mulDivRoundHalfUp } from "./arithmetic";
+import type { EntryKind, EntryStatus } from "./ledger";
+import { availableAtFor, effectiveRate, pointsForSubtotal, type EarningRules } from "./program";
+import type { AddressParts } from "./referrals";
+import { tierStanding, type TierRule } from "./tiers";
 
 export interface OrderPointsState {
   /** merchandise subtotal S in minor units; null until an order payload has said it */
@@ -47,4 +51,263 @@ export function planOrderPoints(state: OrderPointsState, pointsIfEarned: number 
   const target = reversalTarget(earned, state.refundedMinor, state.subtotalMinor ?? 0, state.cancelled);
   const reverse = Math.max(0, target - state.reversed);
   return { earn, reverse, next: { ...state, earnDecided, earned, reversed: state.reversed + reverse } };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The whole plan of one order event: from the order's facts, the event, the member and the
+// program to the ledger entries to post. The writer (app/models/orders.server.ts) locks and
+// loads what this needs, calls it, and posts what it says; no rule lives there.
+
+export interface OrderFacts {
+  orderId: string;
+  name: string;
+  customer: { customerId: string; email?: string | null; tags?: string | null } | null;
+  currency: string;
+  subtotalMinor: number;
+  presentmentCurrency: string | null;
+  discountCodes: string[];
+  test: boolean;
+  createdAt: Date;
+  paidAt: Date;
+  /** used only for referral checks (hashed), never stored */
+  email?: string | null;
+  shippingAddress?: AddressParts | null;
+}
+
+export type OrderEvent =
+  | { type: "paid"; order: OrderFacts }
+  | { type: "cancelled"; order: OrderFacts; wasPaid: boolean }
+  | { type: "refund"; orderId: string; refundId: string; subtotalMinor: number; createdAt: Date };
+
+/** What is stored about an order (OrderFact), as the plan reads and writes it. */
+export interface OrderRecord {
+  orderId: string;
+  name: string;
+  customerId: string | null;
+  memberId: string | null;
+  currency: string;
+  presentmentCurrency: string | null;
+  subtotalMinor: number | null;
+  discountCodes: string;
+  test: boolean;
+  paid: boolean;
+  paidAt: Date | null;
+  cancelled: boolean;
+  orderCreatedAt: Date | null;
+  refundedMinor: number;
+  earnedPoints: number;
+  reversedPoints: number;
+  /** the program version the order earned under, once its earning is decided */
+  earnVersion: number | null;
+}
+
+export const emptyOrderRecord = (orderId: string): OrderRecord => ({
+  orderId,
+  name: "",
+  customerId: null,
+  memberId: null,
+  currency: "",
+  presentmentCurrency: null,
+  subtotalMinor: null,
+  discountCodes: "",
+  test: false,
+  paid: false,
+  paidAt: null,
+  cancelled: false,
+  orderCreatedAt: null,
+  refundedMinor: 0,
+  earnedPoints: 0,
+  reversedPoints: 0,
+  earnVersion: null,
+});
+
+export const orderIdOf = (event: OrderEvent) => (event.type === "refund" ? event.orderId : event.order.orderId);
+
+/**
+ * The order's facts after an event. A refund counts once per refund id (`refundSeen`: it was
+ * recorded before). Paid and cancelled only ever turn on: deliveries in any order agree.
+ */
+export function mergeOrderFacts(record: OrderRecord, event: OrderEvent, refundSeen: boolean): OrderRecord {
+  if (event.type === "refund") {
+    return refundSeen ? record : { ...record, refundedMinor: record.refundedMinor + event.subtotalMinor };
+  }
+  const o = event.order;
+  const paid = event.type === "paid" || (event.type === "cancelled" && event.wasPaid);
+  return {
+    ...record,
+    name: o.name,
+    customerId: o.customer?.customerId ?? null,
+    currency: o.currency,
+    subtotalMinor: o.subtotalMinor,
+    presentmentCurrency: o.presentmentCurrency,
+    discountCodes: o.discountCodes.join(","),
+    test: o.test,
+    orderCreatedAt: o.createdAt,
+    ...(paid ? { paid: true, paidAt: o.paidAt } : {}),
+    ...(event.type === "cancelled" ? { cancelled: true } : {}),
+  };
+}
+
+export interface OrderMember {
+  id: string;
+  state: string;
+  lifetimeEarned: number;
+}
+
+/**
+ * Who earns on this order: the member it already earned for, else its customer's member, else
+ * (on the first paid order, when the program enrols automatically) a new member for its customer.
+ */
+export function orderEarner(
+  record: OrderRecord,
+  customerMember: OrderMember | null,
+  autoEnroll: boolean,
+): "recorded" | "member" | "enrol" | "none" {
+  if (record.memberId) return "recorded";
+  if (!record.customerId || !record.paid || record.earnVersion !== null) return "none";
+  if (customerMember) return "member";
+  return autoEnroll ? "enrol" : "none";
+}
+
+/** An entry the plan asks the ledger to post (the writer adds shop, actor and the key's hash). */
+export interface PlannedEntry {
+  memberId: string;
+  kind: EntryKind;
+  points: number;
+  status: EntryStatus;
+  availableAt: Date;
+  idempotencyKey: string;
+  sourceType: string;
+  sourceId: string | null;
+  programVersion: number | null;
+  rateNum: number | null;
+  rateDen: number | null;
+  reason: string;
+  occurredAt: Date;
+}
+
+export interface OrderPlanInput {
+  event: OrderEvent;
+  /** the order's facts with this event merged (mergeOrderFacts) */
+  record: OrderRecord;
+  /** the member who earns or earned on it (null: nobody) */
+  member: OrderMember | null;
+  /** the rules of the version the order earned under, or the current ones if not decided */
+  rules: EarningRules;
+  tiers: readonly TierRule[];
+  /** the order's earn entry, if one was posted */
+  earnEntry: Pick<PlannedEntry, "memberId" | "status" | "availableAt" | "programVersion" | "rateNum" | "rateDen"> | null;
+  /** redemptions whose code this order used */
+  usedRedemptions: ReadonlyArray<{ id: string; memberId: string; pointsSpent: number }>;
+  now: Date;
+}
+
+export interface OrderPlan {
+  entries: PlannedEntry[];
+  /** the record to store */
+  record: OrderRecord;
+}
+
+export function planOrderEvent(input: OrderPlanInput): OrderPlan {
+  const { event, record, member, rules, now } = input;
+  const canEarn = member !== null && member.state === "active" && record.subtotalMinor !== null && record.earnVersion === null;
+  let rate = effectiveRate(rules);
+  let pointsIfEarned: number | null = null;
+  if (canEarn) {
+    rate = effectiveRate(rules, tierStanding(member.lifetimeEarned, input.tiers).tier?.earnMultiplierPct ?? 100);
+    pointsIfEarned = pointsForSubtotal(record.subtotalMinor!, record.currency, rate);
+  }
+  const points = planOrderPoints(
+    {
+      subtotalMinor: record.subtotalMinor,
+      paid: record.paid,
+      cancelled: record.cancelled,
+      refundedMinor: record.refundedMinor,
+      earnDecided: record.earnVersion !== null,
+      earned: record.earnedPoints,
+      reversed: record.reversedPoints,
+    },
+    pointsIfEarned,
+  );
+
+  const entries: PlannedEntry[] = [];
+  const label = record.name || `order ${record.orderId}`;
+  if (points.earn > 0 && member) {
+    const occurredAt = record.paidAt ?? now;
+    const availableAt = availableAtFor(occurredAt, rules.pendingDays);
+    entries.push({
+      memberId: member.id,
+      kind: "earn",
+      points: points.earn,
+      status: availableAt <= now ? "available" : "pending",
+      availableAt,
+      idempotencyKey: orderEarnKey(record.orderId),
+      sourceType: "order",
+      sourceId: record.orderId,
+      programVersion: rules.version,
+      rateNum: rate.num,
+      rateDen: rate.den,
+      reason: `Order ${label}`,
+      occurredAt,
+    });
+  }
+  // A reversal takes back from the earn entry (this event's, or an earlier one) and shares its
+  // fate: still pending if those points are.
+  const earn = input.earnEntry ?? entries[0] ?? null;
+  if (points.reverse > 0 && earn) {
+    const pending = earn.status === "pending" && earn.availableAt > now;
+    entries.push({
+      memberId: earn.memberId,
+      kind: "reversal",
+      points: -points.reverse,
+      status: pending ? "pending" : "available",
+      availableAt: pending ? earn.availableAt : now,
+      idempotencyKey: `order:${record.orderId}:reversed-to:${points.next.reversed}`,
+      sourceType: event.type === "refund" ? "refund" : "cancellation",
+      sourceId: event.type === "refund" ? event.refundId : record.orderId,
+      programVersion: earn.programVersion,
+      rateNum: earn.rateNum,
+      rateDen: earn.rateDen,
+      reason: record.cancelled ? `Order ${label} cancelled` : `Order ${label} refunded`,
+      occurredAt: event.type === "refund" ? event.createdAt : now,
+    });
+  }
+  // The merchant's rule for points spent on an order that is then wholly refunded or cancelled.
+  if (rules.returnSpentPointsOnRefund && orderUndone(record)) {
+    for (const r of input.usedRedemptions) {
+      entries.push({
+        memberId: r.memberId,
+        kind: "refund_of_redemption",
+        points: r.pointsSpent,
+        status: "available",
+        availableAt: now,
+        idempotencyKey: `redemption:${r.id}:returned`,
+        sourceType: "redemption",
+        sourceId: r.id,
+        programVersion: null,
+        rateNum: null,
+        rateDen: null,
+        reason: `Points returned: order ${label} was refunded`,
+        occurredAt: now,
+      });
+    }
+  }
+
+  const decidedNow = points.next.earnDecided && record.earnVersion === null;
+  return {
+    entries,
+    record: {
+      ...record,
+      earnedPoints: points.next.earned,
+      reversedPoints: points.next.reversed,
+      ...(decidedNow ? { earnVersion: rules.version, memberId: member?.id ?? null } : {}),
+    },
+  };
+}
+
+export const orderEarnKey = (orderId: string) => `order:${orderId}:earn`;
+
+/** Wholly refunded or cancelled. */
+export function orderUndone(record: Pick<OrderRecord, "cancelled" | "subtotalMinor" | "refundedMinor">): boolean {
+  return record.cancelled || (record.subtotalMinor !== null && record.subtotalMinor > 0 && record.refundedMinor >= record.subtotalMinor);
 }

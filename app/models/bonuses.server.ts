@@ -1,7 +1,7 @@
 // Birthday bonuses: once a year, on the shop's local date, for members who gave a birthday.
 import { isBirthday, localDate } from "~/domain/birthday";
 import type { Db } from "~/db.server";
-import { postEntry } from "./ledger.server";
+import { withLedger } from "./ledger.server";
 import { currentRules } from "./shops.server";
 
 export async function awardBirthdays(db: Db, now = new Date()): Promise<number> {
@@ -19,8 +19,8 @@ export async function awardBirthdays(db: Db, now = new Date()): Promise<number> 
     });
     for (const m of members) {
       if (!isBirthday(m.birthdayMonth!, m.birthdayDay!, today)) continue;
-      const { posted } = await db.$transaction((tx) =>
-        postEntry(tx, {
+      const { posted } = await withLedger(db, (ledger) =>
+        ledger.post({
           shopId: shop.id,
           memberId: m.id,
           kind: "bonus",

@@ -2,7 +2,7 @@
 // whole available balance of members inactive for the program's expiryDays.
 import { expiringPoints } from "~/domain/ledger";
 import type { Db } from "~/db.server";
-import { postEntry } from "./ledger.server";
+import { withLedger } from "./ledger.server";
 import { currentRules } from "./shops.server";
 
 export async function expireInactivePoints(db: Db, now = new Date()): Promise<number> {
@@ -18,29 +18,25 @@ export async function expireInactivePoints(db: Db, now = new Date()): Promise<nu
       take: 1000,
     });
     for (const { id } of members) {
-      await db.$transaction(async (tx) => {
+      await withLedger(db, async ({ tx, spend }) => {
         // Re-read inside the transaction: activity since the query above cancels the expiry.
         const m = await tx.member.findUniqueOrThrow({ where: { id } });
         const points = expiringPoints(m.available, m.lastActivityAt, rules.expiryDays, now);
         if (points <= 0) return;
-        const { posted } = await postEntry(
-          tx,
-          {
-            shopId: shop.id,
-            memberId: id,
-            kind: "expiry",
-            points: -points,
-            status: "available",
-            availableAt: now,
-            idempotencyKey: `expiry:${id}:${m.lastActivityAt!.toISOString()}`,
-            sourceType: "expiry",
-            programVersion: rules.version,
-            actor: "system:expiry",
-            reason: `Points expired after ${rules.expiryDays} days without activity`,
-            occurredAt: m.lastActivityAt!,
-          },
-          { spend: true },
-        );
+        const { posted } = await spend({
+          shopId: shop.id,
+          memberId: id,
+          kind: "expiry",
+          points: -points,
+          status: "available",
+          availableAt: now,
+          idempotencyKey: `expiry:${id}:${m.lastActivityAt!.toISOString()}`,
+          sourceType: "expiry",
+          programVersion: rules.version,
+          actor: "system:expiry",
+          reason: `Points expired after ${rules.expiryDays} days without activity`,
+          occurredAt: m.lastActivityAt!,
+        });
         if (posted) expired++;
       });
     }

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { normaliseAddress, normaliseEmail, type AddressParts } from "~/domain/referrals";
 import type { Db, Tx } from "~/db.server";
-import { postEntry } from "./ledger.server";
+import { withLedger } from "./ledger.server";
 import { activeShop, currentRules } from "./shops.server";
 
 export const OPT_OUT_TAG = "loyalty-opt-out";
@@ -158,7 +158,7 @@ export async function joinClub(db: Db, shopId: string, customerId: string, birth
   const shop = await activeShop(db, shopId);
   if (!shop) return "shop_not_found" as const;
   const rules = await currentRules(db, shopId, shop.programVersion);
-  return db.$transaction(async (tx) => {
+  return withLedger(db, async ({ tx, post }) => {
     const existing = await tx.member.findUnique({ where: { shopId_customerId: { shopId, customerId } } });
     if (existing?.state === "opted_out") return "opted_out" as const;
     const member = existing ?? (await ensureMember(tx, shopId, { customerId }));
@@ -168,7 +168,7 @@ export async function joinClub(db: Db, shopId: string, customerId: string, birth
     }
     if (rules.signupBonus > 0) {
       const now = new Date();
-      await postEntry(tx, {
+      await post({
         shopId,
         memberId: member.id,
         kind: "bonus",
@@ -178,7 +178,7 @@ export async function joinClub(db: Db, shopId: string, customerId: string, birth
         idempotencyKey: `signup:${member.id}`,
         sourceType: "signup",
         programVersion: rules.version,
-        actor: `shopper:${customerId}`,
+        actor: "shopper",
         reason: "Welcome bonus for joining",
         occurredAt: now,
       });

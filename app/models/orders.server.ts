@@ -1,222 +1,265 @@
-// Order facts and the points they move. Every order webhook (paid, cancelled, refund) goes
-// through applyOrderEvent: facts are merged under a row lock on the order, then the pure
-// planOrderPoints says what to write. Delivery order and repeats cannot change the outcome.
-import { availableAtFor, effectiveRate, pointsForSubtotal } from "~/domain/program";
-import { planOrderPoints } from "~/domain/orders";
-import { tierStanding } from "~/domain/tiers";
-import type { Db, Tx } from "~/db.server";
-import { postEntry } from "./ledger.server";
-import { ensureMember, type CustomerIdentity } from "./members.server";
+// Order events in, ledger entries out. The writer locks the batch's orders, reads what their plans
+// need in a few queries, asks the pure planner (app/domain/orders.ts) what each event posts, and
+// posts it: a batch of events costs a handful of statements, not a handful per event. Delivery
+// order and repeats cannot change the outcome (the facts merge, and every entry has its key).
+import { balanceDelta } from "~/domain/ledger";
+import {
+  emptyOrderRecord,
+  mergeOrderFacts,
+  orderEarnKey,
+  orderEarner,
+  orderIdOf,
+  planOrderEvent,
+  type OrderEvent,
+  type OrderMember,
+  type OrderPlanInput,
+  type OrderRecord,
+} from "~/domain/orders";
+import { Prisma, rawExecute, rawQuery, type Db } from "~/db.server";
+import { timestampParam, withLedger, type Ledger, type NewEntry } from "./ledger.server";
+import { ensureMember } from "./members.server";
 import { markRedemptionsUsed } from "./redemptions.server";
 import { applyReferral, rememberShipping } from "./referrals.server";
-import type { AddressParts } from "~/domain/referrals";
 import { currentRules } from "./shops.server";
 
-export interface OrderFacts {
-  orderId: string;
-  name: string;
-  customer: CustomerIdentity | null;
-  currency: string;
-  subtotalMinor: number;
-  presentmentCurrency: string | null;
-  discountCodes: string[];
-  test: boolean;
-  createdAt: Date;
-  paidAt: Date;
-  /** used only for referral checks (hashed), never stored */
-  email?: string | null;
-  shippingAddress?: AddressParts | null;
+export type { OrderEvent, OrderFacts } from "~/domain/orders";
+
+export interface OrderWork {
+  shopId: string;
+  event: OrderEvent;
+  /** who the entries name as their cause, e.g. `webhook:<id>` */
+  actor: string;
 }
 
-export type OrderEvent =
-  | { type: "paid"; order: OrderFacts }
-  | { type: "cancelled"; order: OrderFacts; wasPaid: boolean }
-  | { type: "refund"; orderId: string; refundId: string; subtotalMinor: number; createdAt: Date };
+const keyOf = (shopId: string, id: string) => `${shopId}\u0000${id}`;
 
-async function lockOrder(tx: Tx, shopId: string, orderId: string, facts: Record<string, unknown>) {
-  const now = new Date();
-  // Create-if-absent then an UPDATE: the UPDATE holds the row lock (PostgreSQL) until commit,
-  // so two deliveries about one order are applied one after the other.
-  await tx.$executeRaw`
-    INSERT INTO "OrderFact" ("shopId", "orderId", "updatedAt") VALUES (${shopId}, ${orderId}, ${now})
-    ON CONFLICT DO NOTHING`;
-  return tx.orderFact.update({
-    where: { shopId_orderId: { shopId, orderId } },
-    data: { ...facts, lockVersion: { increment: 1 } },
-  });
+/** `("shopId", <column>) IN (VALUES …)`: a batch's rows across shops, by their unique key. */
+function pairs(column: string, list: Array<[string, string]>): Prisma.Sql {
+  return Prisma.sql`("shopId", ${Prisma.raw(`"${column}"`)}) IN (VALUES ${Prisma.join(list.map(([s, id]) => Prisma.sql`(${s}, ${id})`))})`;
 }
 
-function factsUpdate(order: OrderFacts) {
-  return {
-    name: order.name,
-    customerId: order.customer?.customerId ?? null,
-    currency: order.currency,
-    subtotalMinor: order.subtotalMinor,
-    presentmentCurrency: order.presentmentCurrency,
-    discountCodes: order.discountCodes.join(","),
-    test: order.test,
-    orderCreatedAt: order.createdAt,
-  };
+/** Prisma's `where` for rows of several shops by one column. */
+function byShop<K extends string>(column: K, list: Array<[string, string]>) {
+  const ids = new Map<string, string[]>();
+  for (const [s, id] of list) ids.set(s, [...(ids.get(s) ?? []), id]);
+  return [...ids].map(
+    ([shopId, values]) => ({ shopId, [column]: { in: values } }) as { shopId: string } & Record<K, { in: string[] }>,
+  );
 }
 
-export async function applyOrderEvent(db: Db, shopId: string, event: OrderEvent, actor: string, now = new Date()) {
-  return db.$transaction(async (tx) => {
-    const shop = await tx.shop.findUniqueOrThrow({ where: { id: shopId } });
-    const orderId = event.type === "refund" ? event.orderId : event.order.orderId;
-    const paid = event.type === "paid" || (event.type === "cancelled" && event.wasPaid);
-    let fact = await lockOrder(
+/** Creates the batch's missing order rows and locks them all, in key order (no deadlock between batches). */
+async function lockOrders(ledger: Ledger, orders: Array<[string, string]>, now: Date): Promise<Map<string, OrderRecord>> {
+  const { tx, dialect } = ledger;
+  await rawExecute(
+    tx,
+    dialect,
+    Prisma.sql`
+    INSERT INTO "OrderFact" ("shopId", "orderId", "updatedAt")
+    VALUES ${Prisma.join(orders.map(([s, o]) => Prisma.sql`(${s}, ${o}, ${now})`))}
+    ON CONFLICT DO NOTHING`,
+  );
+  if (dialect === "postgresql") {
+    await rawQuery(
       tx,
-      shopId,
-      orderId,
-      event.type === "refund"
-        ? {}
-        : {
-            ...factsUpdate(event.order),
-            ...(paid ? { paid: true, paidAt: event.order.paidAt } : {}),
-            ...(event.type === "cancelled" ? { cancelled: true } : {}),
-          },
+      dialect,
+      Prisma.sql`SELECT 1 FROM "OrderFact" WHERE ${pairs("orderId", orders)} ORDER BY "shopId", "orderId" FOR UPDATE`,
     );
+  }
+  const rows = await tx.orderFact.findMany({ where: { OR: byShop("orderId", orders) } });
+  return new Map(rows.map((r) => [keyOf(r.shopId, r.orderId), r]));
+}
 
+async function storeOrders(ledger: Ledger, records: Array<{ shopId: string; record: OrderRecord }>, now: Date) {
+  const { tx, dialect } = ledger;
+  const ts = (d: Date | null) => timestampParam(dialect, d);
+  for (let i = 0; i < records.length; i += 300) {
+    const values = records.slice(i, i + 300).map(
+      ({ shopId, record: r }) => Prisma.sql`(${shopId}, ${r.orderId}, ${r.name}, ${r.customerId}, ${r.memberId}, ${r.currency},
+        ${r.presentmentCurrency}, ${r.subtotalMinor}, ${r.discountCodes}, ${r.test}, ${r.paid}, ${ts(r.paidAt)}, ${r.cancelled},
+        ${ts(r.orderCreatedAt)}, ${r.refundedMinor}, ${r.earnedPoints}, ${r.reversedPoints}, ${r.earnVersion}, ${now})`,
+    );
+    await rawExecute(
+      tx,
+      dialect,
+      Prisma.sql`
+      INSERT INTO "OrderFact" ("shopId", "orderId", "name", "customerId", "memberId", "currency", "presentmentCurrency",
+        "subtotalMinor", "discountCodes", "test", "paid", "paidAt", "cancelled", "orderCreatedAt", "refundedMinor",
+        "earnedPoints", "reversedPoints", "earnVersion", "updatedAt")
+      VALUES ${Prisma.join(values)}
+      ON CONFLICT ("shopId", "orderId") DO UPDATE SET
+        "name" = excluded."name", "customerId" = excluded."customerId", "memberId" = excluded."memberId",
+        "currency" = excluded."currency", "presentmentCurrency" = excluded."presentmentCurrency",
+        "subtotalMinor" = excluded."subtotalMinor", "discountCodes" = excluded."discountCodes", "test" = excluded."test",
+        "paid" = excluded."paid", "paidAt" = excluded."paidAt", "cancelled" = excluded."cancelled",
+        "orderCreatedAt" = excluded."orderCreatedAt", "refundedMinor" = excluded."refundedMinor",
+        "earnedPoints" = excluded."earnedPoints", "reversedPoints" = excluded."reversedPoints",
+        "earnVersion" = excluded."earnVersion", "updatedAt" = excluded."updatedAt",
+        "lockVersion" = "OrderFact"."lockVersion" + 1`,
+    );
+  }
+}
+
+/**
+ * Applies a batch of order events inside the caller's ledger transaction. Events about one order
+ * are applied in the batch's order, each on the facts the one before left.
+ */
+export async function applyOrderEvents(ledger: Ledger, work: readonly OrderWork[], now = new Date()): Promise<void> {
+  if (work.length === 0) return;
+  const { tx } = ledger;
+  const orderKeys = new Map<string, [string, string]>();
+  for (const w of work) orderKeys.set(keyOf(w.shopId, orderIdOf(w.event)), [w.shopId, orderIdOf(w.event)]);
+  const orders = [...orderKeys.values()].sort(([a, b], [c, d]) => (a === c ? (b < d ? -1 : 1) : a < c ? -1 : 1));
+  const records = await lockOrders(ledger, orders, now);
+  const shopIds = [...new Set(work.map((w) => w.shopId))];
+
+  // Codes used by paid orders mark their redemptions used first: the plan of a refund in the
+  // same batch may give those points back.
+  for (const w of work) {
+    if (w.event.type === "paid" || (w.event.type === "cancelled" && w.event.wasPaid)) {
+      await markRedemptionsUsed(tx, w.shopId, w.event.order.orderId, w.event.order.discountCodes);
+    }
+  }
+
+  const refundKeys = work.flatMap((w) => (w.event.type === "refund" ? [[w.shopId, w.event.refundId] as [string, string]] : []));
+  const customerKeys = work.flatMap((w) =>
+    w.event.type !== "refund" && w.event.order.customer
+      ? [[w.shopId, w.event.order.customer.customerId] as [string, string]]
+      : [],
+  );
+  const memberIds = [...records.values()].flatMap((r) => (r.memberId ? [r.memberId] : []));
+  const earnKeys = orders.map(([s, o]) => [s, orderEarnKey(o)] as [string, string]);
+  const [shops, seenRefunds, members, tiers, earnEntries, used] = await Promise.all([
+    tx.shop.findMany({ where: { id: { in: shopIds } }, select: { id: true, programVersion: true } }),
+    refundKeys.length
+      ? tx.orderRefund.findMany({ where: { OR: byShop("refundId", refundKeys) }, select: { shopId: true, refundId: true } })
+      : [],
+    tx.member.findMany({
+      where: { OR: [{ id: { in: memberIds } }, ...byShop("customerId", customerKeys)] },
+      select: { id: true, shopId: true, customerId: true, state: true, lifetimeEarned: true },
+    }),
+    tx.tier.findMany({ where: { shopId: { in: shopIds } } }),
+    tx.ledgerEntry.findMany({
+      where: { OR: byShop("idempotencyKey", earnKeys) },
+      select: {
+        shopId: true,
+        idempotencyKey: true,
+        memberId: true,
+        status: true,
+        availableAt: true,
+        programVersion: true,
+        rateNum: true,
+        rateDen: true,
+      },
+    }),
+    tx.redemption.findMany({
+      where: { OR: byShop("orderId", orders), status: "used" },
+      select: { shopId: true, orderId: true, id: true, memberId: true, pointsSpent: true },
+    }),
+  ]);
+
+  const programVersion = new Map(shops.map((s) => [s.id, s.programVersion]));
+  const refundSeen = new Set(seenRefunds.map((r) => keyOf(r.shopId, r.refundId)));
+  const memberById = new Map<string, OrderMember & { shopId: string; customerId: string | null }>(members.map((m) => [m.id, m]));
+  const memberByCustomer = new Map(members.flatMap((m) => (m.customerId ? [[keyOf(m.shopId, m.customerId), m] as const] : [])));
+  const earnEntryOf = new Map<string, OrderPlanInput["earnEntry"]>(
+    earnEntries.map((e) => [
+      keyOf(e.shopId, e.idempotencyKey.slice("order:".length, -":earn".length)),
+      { ...e, status: e.status === "pending" ? "pending" : "available" },
+    ]),
+  );
+  const usedOn = new Map<string, OrderPlanInput["usedRedemptions"][number][]>();
+  for (const r of used) usedOn.set(keyOf(r.shopId, r.orderId!), [...(usedOn.get(keyOf(r.shopId, r.orderId!)) ?? []), r]);
+
+  const entries: NewEntry[] = [];
+  const newRefunds: Array<{ shopId: string; refundId: string; orderId: string; subtotalMinor: number; createdAt: Date }> = [];
+  const touched = new Map<string, { shopId: string; record: OrderRecord }>();
+  const paid: Array<{ w: OrderWork; memberId: string | null }> = [];
+
+  for (const w of work) {
+    const { shopId, event } = w;
+    const version = programVersion.get(shopId);
+    if (version === undefined) continue; // the shop was erased meanwhile
+    const key = keyOf(shopId, orderIdOf(event));
+    let seen = false;
     if (event.type === "refund") {
-      const seen = await tx.orderRefund.findUnique({
-        where: { shopId_refundId: { shopId, refundId: event.refundId } },
-      });
+      seen = refundSeen.has(keyOf(shopId, event.refundId));
       if (!seen) {
-        await tx.orderRefund.create({
-          data: { shopId, refundId: event.refundId, orderId, subtotalMinor: event.subtotalMinor, createdAt: event.createdAt },
-        });
-        fact = await tx.orderFact.update({
-          where: { shopId_orderId: { shopId, orderId } },
-          data: { refundedMinor: { increment: event.subtotalMinor } },
-        });
-      }
-    }
-
-    // Who earns: the order's customer, enrolled on their first paid order.
-    const rules = await currentRules(tx, shopId, fact.earnVersion ?? shop.programVersion);
-    let member = null;
-    const customer = event.type === "refund" ? null : event.order.customer;
-    if (fact.memberId) {
-      member = await tx.member.findUnique({ where: { id: fact.memberId } });
-    } else if (fact.customerId && fact.paid && fact.earnVersion === null) {
-      const existing = await tx.member.findUnique({
-        where: { shopId_customerId: { shopId, customerId: fact.customerId } },
-      });
-      member =
-        existing ?? (rules.autoEnroll ? await ensureMember(tx, shopId, customer ?? { customerId: fact.customerId }) : null);
-    }
-
-    let pointsIfEarned: number | null = null;
-    let rate = effectiveRate(rules);
-    if (member && member.state === "active" && fact.subtotalMinor !== null && fact.earnVersion === null) {
-      const tiers = await tx.tier.findMany({ where: { shopId } });
-      const standing = tierStanding(member.lifetimeEarned, tiers);
-      rate = effectiveRate(rules, standing.tier?.earnMultiplierPct ?? 100);
-      pointsIfEarned = pointsForSubtotal(fact.subtotalMinor, fact.currency, rate);
-    }
-
-    const plan = planOrderPoints(
-      {
-        subtotalMinor: fact.subtotalMinor,
-        paid: fact.paid,
-        cancelled: fact.cancelled,
-        refundedMinor: fact.refundedMinor,
-        earnDecided: fact.earnVersion !== null,
-        earned: fact.earnedPoints,
-        reversed: fact.reversedPoints,
-      },
-      pointsIfEarned,
-    );
-
-    const label = fact.name || `order ${orderId}`;
-    const earnKey = `order:${orderId}:earn`;
-    if (plan.earn > 0 && member) {
-      const occurredAt = fact.paidAt ?? now;
-      const availableAt = availableAtFor(occurredAt, rules.pendingDays);
-      await postEntry(tx, {
-        shopId,
-        memberId: member.id,
-        kind: "earn",
-        points: plan.earn,
-        status: availableAt <= now ? "available" : "pending",
-        availableAt,
-        idempotencyKey: earnKey,
-        sourceType: "order",
-        sourceId: orderId,
-        programVersion: rules.version,
-        rateNum: rate.num,
-        rateDen: rate.den,
-        actor,
-        reason: `Order ${label}`,
-        occurredAt,
-      });
-    }
-    if (plan.reverse > 0 && (member || fact.memberId)) {
-      const earn = await tx.ledgerEntry.findUnique({
-        where: { shopId_idempotencyKey: { shopId, idempotencyKey: earnKey } },
-      });
-      if (earn) {
-        // A reversal shares the fate of the points it takes back: still pending if they are.
-        const pending = earn.status === "pending" && earn.availableAt > now;
-        await postEntry(tx, {
+        refundSeen.add(keyOf(shopId, event.refundId));
+        newRefunds.push({
           shopId,
-          memberId: earn.memberId,
-          kind: "reversal",
-          points: -plan.reverse,
-          status: pending ? "pending" : "available",
-          availableAt: pending ? earn.availableAt : now,
-          idempotencyKey: `order:${orderId}:reversed-to:${plan.next.reversed}`,
-          sourceType: event.type === "refund" ? "refund" : "cancellation",
-          sourceId: event.type === "refund" ? event.refundId : orderId,
-          programVersion: earn.programVersion,
-          rateNum: earn.rateNum,
-          rateDen: earn.rateDen,
-          actor,
-          reason: fact.cancelled ? `Order ${label} cancelled` : `Order ${label} refunded`,
-          occurredAt: event.type === "refund" ? event.createdAt : now,
+          refundId: event.refundId,
+          orderId: event.orderId,
+          subtotalMinor: event.subtotalMinor,
+          createdAt: event.createdAt,
         });
       }
     }
-
-    if (paid) {
-      await markRedemptionsUsed(tx, shopId, orderId, event.order.discountCodes);
-      if (event.type === "paid") {
-        await applyReferral(tx, shopId, event.order, rules, actor, now);
-        if (member && member.state === "active") await rememberShipping(tx, shopId, member.id, event.order);
-      }
-    }
-    // The merchant's rule for points spent on an order that is then wholly refunded or cancelled.
-    const undone =
-      fact.cancelled || (fact.subtotalMinor !== null && fact.subtotalMinor > 0 && fact.refundedMinor >= fact.subtotalMinor);
-    if (undone && rules.returnSpentPointsOnRefund) {
-      for (const r of await tx.redemption.findMany({ where: { shopId, orderId, status: "used" } })) {
-        await postEntry(tx, {
-          shopId,
-          memberId: r.memberId,
-          kind: "refund_of_redemption",
-          points: r.pointsSpent,
-          status: "available",
-          availableAt: now,
-          idempotencyKey: `redemption:${r.id}:returned`,
-          sourceType: "redemption",
-          sourceId: r.id,
-          actor,
-          reason: `Points returned: order ${label} was refunded`,
-          occurredAt: now,
-        });
+    const record = mergeOrderFacts(records.get(key) ?? emptyOrderRecord(orderIdOf(event)), event, seen);
+    const rules = await currentRules(tx, shopId, record.earnVersion ?? version);
+    const customerMember = record.customerId ? (memberByCustomer.get(keyOf(shopId, record.customerId)) ?? null) : null;
+    let member: OrderMember | null = null;
+    switch (orderEarner(record, customerMember, rules.autoEnroll)) {
+      case "recorded":
+        member = memberById.get(record.memberId!) ?? null;
+        break;
+      case "member":
+        member = customerMember;
+        break;
+      case "enrol": {
+        const customer = event.type === "refund" ? null : event.order.customer;
+        const m = await ensureMember(tx, shopId, customer ?? { customerId: record.customerId! });
+        memberById.set(m.id, m);
+        memberByCustomer.set(keyOf(shopId, record.customerId!), m);
+        member = m;
+        break;
       }
     }
 
-    await tx.orderFact.update({
-      where: { shopId_orderId: { shopId, orderId } },
-      data: {
-        earnedPoints: plan.next.earned,
-        reversedPoints: plan.next.reversed,
-        ...(plan.next.earnDecided && fact.earnVersion === null
-          ? { earnVersion: rules.version, memberId: member?.id ?? null }
-          : {}),
-      },
+    const plan = planOrderEvent({
+      event,
+      record,
+      member,
+      rules,
+      tiers: tiers.filter((t) => t.shopId === shopId),
+      earnEntry: earnEntryOf.get(key) ?? null,
+      usedRedemptions: usedOn.get(key) ?? [],
+      now,
     });
-    return plan;
-  });
+    for (const e of plan.entries) {
+      entries.push({ ...e, shopId, actor: w.actor });
+      if (e.kind === "earn") earnEntryOf.set(key, e);
+      // Later events of the batch see the tier this one's points reach.
+      const m = memberById.get(e.memberId);
+      if (m) m.lifetimeEarned += balanceDelta(e).lifetimeEarned;
+    }
+    records.set(key, plan.record);
+    touched.set(key, { shopId, record: plan.record });
+    if (event.type === "paid") paid.push({ w, memberId: member?.state === "active" ? member.id : null });
+  }
+
+  await ledger.postMany(entries);
+  if (newRefunds.length) {
+    await rawExecute(
+      tx,
+      ledger.dialect,
+      Prisma.sql`
+      INSERT INTO "OrderRefund" ("shopId", "refundId", "orderId", "subtotalMinor", "createdAt")
+      VALUES ${Prisma.join(newRefunds.map((r) => Prisma.sql`(${r.shopId}, ${r.refundId}, ${r.orderId}, ${r.subtotalMinor}, ${r.createdAt})`))}
+      ON CONFLICT DO NOTHING`,
+    );
+  }
+  await storeOrders(ledger, [...touched.values()], now);
+
+  // Referrals read the orders just stored (a friend's first paid order).
+  for (const { w, memberId } of paid) {
+    if (w.event.type !== "paid") continue;
+    const rules = await currentRules(tx, w.shopId, programVersion.get(w.shopId)!);
+    await applyReferral(ledger, w.shopId, w.event.order, rules, w.actor, now);
+    if (memberId && rules.referrerPoints > 0) await rememberShipping(tx, w.shopId, memberId, w.event.order);
+  }
+}
+
+/** One event in its own transaction (tests, reconciliation, and a job retried alone). */
+export function applyOrderEvent(db: Db, shopId: string, event: OrderEvent, actor: string, now = new Date()): Promise<void> {
+  return withLedger(db, (ledger) => applyOrderEvents(ledger, [{ shopId, event, actor }], now));
 }

@@ -2,7 +2,7 @@
 // reserve (debit + redemption row, one transaction, under the client's idempotency key) →
 // create the discount in Shopify → confirm; if Shopify refuses or cannot be reached, release
 // (points back, as a `refund_of_redemption` entry). A sweeper settles reservations a crash left open.
-import { randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type { Db } from "~/db.server";
 import { rewardProblem } from "~/domain/rewards";
 import {
@@ -13,7 +13,7 @@ import {
   ShopifyUnavailableError,
   type AdminGraphql,
 } from "~/shopify/discounts.server";
-import { postEntry } from "./ledger.server";
+import { InsufficientPointsError, withLedger } from "./ledger.server";
 
 export class RedeemError extends Error {
   constructor(
@@ -45,15 +45,30 @@ function newCode(): string {
   return `LC-${chars.slice(0, 5)}-${chars.slice(5)}`;
 }
 
-async function release(db: Db, redemptionId: string, failure: string): Promise<boolean> {
-  return db.$transaction(async (tx) => {
+// A failed redemption keeps only a stable code; its key answers the same status and code every time.
+const FAILURES = {
+  shopify_unavailable: { status: 503, message: "Shopify could not be reached; your points are back, please try again" },
+  discount_failed: { status: 502, message: "Shopify refused the discount; your points are back" },
+} as const;
+type Failure = keyof typeof FAILURES;
+
+function failed(code: string | null): RedeemError {
+  const known = code !== null && code in FAILURES ? (code as Failure) : "discount_failed";
+  return new RedeemError(FAILURES[known].status, known, FAILURES[known].message);
+}
+
+/** What a redemption key answers for: the reward asked for. */
+const requestHash = (rewardId: string) => createHash("sha256").update(`redeem\u0000${rewardId}`).digest("hex").slice(0, 32);
+
+async function release(db: Db, redemptionId: string, failure: Failure): Promise<boolean> {
+  return withLedger(db, async ({ tx, post }) => {
     const flipped = await tx.redemption.updateMany({
       where: { id: redemptionId, status: "reserved" },
       data: { status: "released", failure },
     });
     if (flipped.count !== 1) return false;
     const r = await tx.redemption.findUniqueOrThrow({ where: { id: redemptionId } });
-    await postEntry(tx, {
+    await post({
       shopId: r.shopId,
       memberId: r.memberId,
       kind: "refund_of_redemption",
@@ -84,6 +99,12 @@ export async function redeem(db: Db, graphql: () => Promise<AdminGraphql>, input
   if (!shop) throw new RedeemError(404, "shop_not_found", "this shop has not installed Loyalty Club");
   const member = await db.member.findUnique({ where: { shopId_customerId: { shopId, customerId } } });
   if (!member || member.state !== "active") throw new RedeemError(409, "not_enrolled", "join the loyalty club first");
+  // A key seen before answers as it did the first time, whatever has changed since (Stripe's rule).
+  const earlier = await db.redemption.findUnique({
+    where: { shopId_memberId_idempotencyKey: { shopId, memberId: member.id, idempotencyKey } },
+    select: { id: true },
+  });
+  if (earlier) return replay(db, shopId, member.id, idempotencyKey, rewardId);
   const reward = await db.reward.findFirst({ where: { id: rewardId, shopId, active: true } });
   if (!reward) throw new RedeemError(404, "reward_not_found", "no such reward");
   const problem = rewardProblem(reward);
@@ -92,51 +113,37 @@ export async function redeem(db: Db, graphql: () => Promise<AdminGraphql>, input
   // Reserve: the redemption row and the debit commit together, or neither does.
   const id = `rd_${randomUUID()}`;
   const now = new Date();
-  const reserved = await db
-    .$transaction(async (tx) => {
-      const inserted = await tx.$executeRaw`
-      INSERT INTO "Redemption" ("id", "shopId", "memberId", "rewardId", "idempotencyKey", "pointsSpent", "status", "code", "createdAt", "updatedAt")
-      VALUES (${id}, ${shopId}, ${member.id}, ${reward.id}, ${idempotencyKey}, ${reward.pointsCost}, 'reserved', ${newCode()}, ${now}, ${now})
+  const hash = requestHash(rewardId);
+  const reserved = await withLedger(db, async ({ tx, spend }) => {
+    const inserted = await tx.$executeRaw`
+      INSERT INTO "Redemption" ("id", "shopId", "memberId", "rewardId", "idempotencyKey", "requestHash", "pointsSpent", "status", "code", "createdAt", "updatedAt")
+      VALUES (${id}, ${shopId}, ${member.id}, ${reward.id}, ${idempotencyKey}, ${hash}, ${reward.pointsCost}, 'reserved', ${newCode()}, ${now}, ${now})
       ON CONFLICT ("shopId", "memberId", "idempotencyKey") DO NOTHING`;
-      if (inserted !== 1) return null;
-      await postEntry(
-        tx,
-        {
-          shopId,
-          memberId: member.id,
-          kind: "redeem",
-          points: -reward.pointsCost,
-          status: "available",
-          availableAt: now,
-          idempotencyKey: `redemption:${id}`,
-          sourceType: "redemption",
-          sourceId: id,
-          actor: `shopper:${customerId}`,
-          reason: `Redeemed: ${reward.name}`,
-          occurredAt: now,
-        },
-        { spend: true },
-      );
-      return tx.redemption.findUniqueOrThrow({ where: { id } });
-    })
-    .catch((error) => {
-      if ((error as { code?: string }).code === "insufficient_points") {
-        throw new RedeemError(409, "insufficient_points", `this reward costs ${reward.pointsCost} points`);
-      }
-      throw error;
+    if (inserted !== 1) return null;
+    await spend({
+      shopId,
+      memberId: member.id,
+      kind: "redeem",
+      points: -reward.pointsCost,
+      status: "available",
+      availableAt: now,
+      idempotencyKey: `redemption:${id}`,
+      sourceType: "redemption",
+      sourceId: id,
+      actor: "shopper",
+      reason: `Redeemed: ${reward.name}`,
+      occurredAt: now,
     });
+    return tx.redemption.findUniqueOrThrow({ where: { id } });
+  }).catch((error) => {
+    if (error instanceof InsufficientPointsError) {
+      throw new RedeemError(409, "insufficient_points", `this reward costs ${reward.pointsCost} points`);
+    }
+    throw error;
+  });
 
-  if (!reserved) {
-    // The same idempotency key again: the same redemption, no second debit.
-    const existing = await waitWhileReserved(db, shopId, member.id, idempotencyKey);
-    if (existing.status === "released")
-      throw new RedeemError(
-        502,
-        "discount_failed",
-        existing.failure ?? "the discount could not be created; your points are back",
-      );
-    return view(existing);
-  }
+  // Another request with this key got there first.
+  if (!reserved) return replay(db, shopId, member.id, idempotencyKey, rewardId);
 
   const endsAt = new Date(now.getTime() + reward.codeValidDays * 86_400_000);
   try {
@@ -145,12 +152,22 @@ export async function redeem(db: Db, graphql: () => Promise<AdminGraphql>, input
     const issued = await db.redemption.update({ where: { id }, data: { status: "issued", discountId, expiresAt: endsAt } });
     return view(issued);
   } catch (error) {
-    const unavailable = !(error instanceof ShopifyRejectedError);
-    await release(db, id, error instanceof Error ? error.message : String(error));
-    throw unavailable
-      ? new RedeemError(503, "shopify_unavailable", "Shopify could not be reached; your points are back, please try again")
-      : new RedeemError(502, "discount_failed", "Shopify refused the discount; your points are back");
+    const code: Failure = error instanceof ShopifyRejectedError ? "discount_failed" : "shopify_unavailable";
+    // What went wrong is for the operator's log, never for the shopper (it may name the shop or the database).
+    console.warn(`[redeem] ${id}: ${code}: ${error instanceof Error ? error.message : String(error)}`);
+    await release(db, id, code);
+    throw failed(code);
   }
+}
+
+/** The answer a key gave: its redemption, or its failure; refused for another reward. No second debit. */
+async function replay(db: Db, shopId: string, memberId: string, idempotencyKey: string, rewardId: string) {
+  const existing = await waitWhileReserved(db, shopId, memberId, idempotencyKey);
+  if (existing.requestHash !== "" && existing.requestHash !== requestHash(rewardId)) {
+    throw new RedeemError(422, "idempotency_key_reused", "this idempotency key was used for another reward; use a new key");
+  }
+  if (existing.status === "released") throw failed(existing.failure);
+  return view(existing);
 }
 
 async function waitWhileReserved(db: Db, shopId: string, memberId: string, idempotencyKey: string) {
@@ -173,23 +190,34 @@ export async function settleStaleRedemptions(
   graphqlFor: (shopId: string) => Promise<AdminGraphql>,
   olderThanMs = 120_000,
 ) {
-  const stale = await db.redemption.findMany({
-    where: { status: "reserved", createdAt: { lt: new Date(Date.now() - olderThanMs) } },
-    take: 100,
-  });
+  // Oldest first, page by page; a shop whose Shopify is unreachable is passed over for this run,
+  // so its stuck rows never hold up another shop's.
+  const unreachable = new Set<string>();
   let settled = 0;
-  for (const r of stale) {
-    try {
-      const discountId = await findDiscountByCode(await graphqlFor(r.shopId), r.code);
-      if (discountId) {
-        await db.redemption.updateMany({ where: { id: r.id, status: "reserved" }, data: { status: "issued", discountId } });
-      } else {
-        await release(db, r.id, "interrupted before the discount was created");
+  for (let page = 0; page < 50; page++) {
+    const stale = await db.redemption.findMany({
+      where: { status: "reserved", createdAt: { lt: new Date(Date.now() - olderThanMs) }, shopId: { notIn: [...unreachable] } },
+      orderBy: [{ createdAt: "asc" }, { id: "asc" }],
+      take: 100,
+    });
+    if (stale.length === 0) break;
+    const before = settled + unreachable.size;
+    for (const r of stale) {
+      if (unreachable.has(r.shopId)) continue;
+      try {
+        const discountId = await findDiscountByCode(await graphqlFor(r.shopId), r.code);
+        if (discountId) {
+          await db.redemption.updateMany({ where: { id: r.id, status: "reserved" }, data: { status: "issued", discountId } });
+        } else {
+          await release(db, r.id, "shopify_unavailable"); // interrupted before the discount was created
+        }
+        settled++;
+      } catch (error) {
+        if (!(error instanceof ShopifyUnavailableError)) console.warn(`[redemptions] ${r.id}: ${(error as Error).message}`);
+        unreachable.add(r.shopId);
       }
-      settled++;
-    } catch (error) {
-      if (!(error instanceof ShopifyUnavailableError)) console.warn(`[redemptions] ${r.id}: ${(error as Error).message}`);
     }
+    if (settled + unreachable.size === before) break; // nothing moved: the rest waits for the next run
   }
   return settled;
 }

@@ -3,12 +3,13 @@
 // shipping address). Runs inside the orders/paid transaction.
 import { referralVerdict, rememberAddress } from "~/domain/referrals";
 import type { EarningRules } from "~/domain/program";
+import type { OrderFacts } from "~/domain/orders";
 import type { Tx } from "~/db.server";
-import { postEntry } from "./ledger.server";
+import type { Ledger } from "./ledger.server";
 import { addressHash, emailHash } from "./members.server";
-import type { OrderFacts } from "./orders.server";
 
-export async function applyReferral(tx: Tx, shopId: string, order: OrderFacts, rules: EarningRules, actor: string, now: Date) {
+export async function applyReferral(ledger: Ledger, shopId: string, order: OrderFacts, rules: EarningRules, actor: string, now: Date) {
+  const { tx } = ledger;
   if (rules.referrerPoints <= 0 || !order.customer || order.discountCodes.length === 0) return;
   const codes = order.discountCodes.map((c) => c.toUpperCase());
   const referrer = await tx.member.findFirst({ where: { shopId, referralCode: { in: codes }, state: "active" } });
@@ -16,8 +17,9 @@ export async function applyReferral(tx: Tx, shopId: string, order: OrderFacts, r
   const refereeCustomerId = order.customer.customerId;
   const known = await tx.referral.findUnique({ where: { shopId_refereeCustomerId: { shopId, refereeCustomerId } } });
   if (known) return; // each referee rewards (or is refused) once
+  // Paid before this one (webhooks arrive in any order, and a batch stores its orders first).
   const priorOrders = await tx.orderFact.count({
-    where: { shopId, customerId: refereeCustomerId, paid: true, orderId: { not: order.orderId } },
+    where: { shopId, customerId: refereeCustomerId, paid: true, orderId: { not: order.orderId }, paidAt: { lt: order.paidAt } },
   });
   const verdict = referralVerdict({
     referrerCustomerId: referrer.customerId,
@@ -33,7 +35,7 @@ export async function applyReferral(tx: Tx, shopId: string, order: OrderFacts, r
     VALUES (${shopId}, ${refereeCustomerId}, ${referrer.id}, ${order.orderId}, ${verdict.reward ? "rewarded" : "rejected"}, ${verdict.reward ? null : verdict.reason}, ${now})
     ON CONFLICT DO NOTHING`;
   if (inserted !== 1 || !verdict.reward) return;
-  await postEntry(tx, {
+  await ledger.post({
     shopId,
     memberId: referrer.id,
     kind: "referral",

@@ -84,6 +84,7 @@ const HISTORY_LENGTH = 25;
  * A member's balances and latest history in one round trip (the storefront's hottest read).
  * The member is looked up once (a scalar subquery, planned as an init step on PostgreSQL and
  * SQLite alike) and the history is read from the (memberId, createdAt) index, newest first.
+ * Releases of pending points are folded into the entry they complete (shown available).
  */
 async function memberStanding(db: Db, shopId: string, customerId: string) {
   const rows = await db.$queryRaw<StandingRow[]>`
@@ -94,8 +95,12 @@ async function memberStanding(db: Db, shopId: string, customerId: string) {
     SELECT m."state", m."available", m."pending", m."lifetimeEarned", m."referralCode",
            e."id" AS "entryId", e."kind", e."points", e."status", e."reason", e."createdAt"
     FROM m LEFT JOIN (
-      SELECT "id", "kind", "points", "status", "reason", "createdAt" FROM "LedgerEntry"
-      WHERE "memberId" = (SELECT "id" FROM m) AND "shopId" = ${shopId}
+      SELECT "id", "kind", "points", "reason", "createdAt",
+             CASE WHEN "status" = 'pending' AND EXISTS (
+               SELECT 1 FROM "LedgerEntry" "r" WHERE "r"."shopId" = ${shopId} AND "r"."idempotencyKey" = 'release:' || "LedgerEntry"."id"
+             ) THEN 'available' ELSE "status" END AS "status"
+      FROM "LedgerEntry"
+      WHERE "memberId" = (SELECT "id" FROM m) AND "shopId" = ${shopId} AND "kind" <> 'release'
       ORDER BY "createdAt" DESC, "id" DESC
       LIMIT ${HISTORY_LENGTH}
     ) e ON 1 = 1

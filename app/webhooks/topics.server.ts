@@ -2,7 +2,7 @@
 // checked at the door and what processing it does later, from the inbox.
 import type { Db } from "~/db.server";
 import { exportCustomer, redactCustomer, syncCustomer } from "~/models/members.server";
-import { applyOrderEvent } from "~/models/orders.server";
+import { applyOrderEvent, type OrderEvent } from "~/models/orders.server";
 import { redactShop, uninstallShop } from "~/models/shops.server";
 import { parseComplianceCustomer, parseCustomer, parseOrderEvent, parseShopRedact } from "./payloads";
 
@@ -13,11 +13,14 @@ export interface TopicHandler {
   inline?: boolean;
   /** still accepted after uninstall (Shopify sends these up to 48 hours later) */
   afterUninstall?: boolean;
+  /** order topics: the event, so the worker can apply many in one transaction */
+  orderEvent?(body: unknown): OrderEvent;
   process(db: Db, shopId: string, body: unknown, actor: string): Promise<void>;
 }
 
 const orderTopic = (topic: string): TopicHandler => ({
   validate: (body) => void parseOrderEvent(topic, body),
+  orderEvent: (body) => parseOrderEvent(topic, body),
   process: async (db, shopId, body, actor) => {
     await applyOrderEvent(db, shopId, parseOrderEvent(topic, body), actor);
   },

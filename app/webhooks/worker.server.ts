@@ -1,17 +1,25 @@
-// Processes the inbox. Jobs are claimed with a lease (SKIP LOCKED on PostgreSQL, so several app
-// servers never take the same job); a job whose process died is taken again once its lease
-// runs out. Failures retry with exponential backoff; after MAX_ATTEMPTS, or at once for a body
-// that cannot be used, the job is kept as a dead letter, visible in the admin.
-import type { Db, Dialect } from "~/db.server";
-import { releaseDuePoints } from "~/models/ledger.server";
+// Processes the inbox. Jobs are claimed in batches with a lease (SKIP LOCKED on PostgreSQL, so
+// several app servers never take the same job), fairly between shops; a job whose process died
+// is taken again once its lease runs out. Order jobs are applied many to a transaction, which
+// also marks them done. Failures retry alone with exponential backoff; after MAX_ATTEMPTS, or at
+// once for a body that cannot be used, the job is kept as a dead letter, visible in the admin.
+import { Prisma, rawQuery, type Db, type Dialect, type Tx } from "~/db.server";
+import { releaseDuePoints, withLedger } from "~/models/ledger.server";
 import { expireInactivePoints } from "~/models/expiry.server";
+import { applyOrderEvents } from "~/models/orders.server";
 import { PayloadError } from "./payloads";
-import { TOPICS } from "./topics.server";
+import { TOPICS, type TopicHandler } from "./topics.server";
 
 export const MAX_ATTEMPTS = 8;
 const LEASE_MS = 30_000;
+/** order events applied in one transaction (short enough that the door's inbox writes never wait long) */
+const ORDER_CHUNK = 100;
+/** shops visited by one claim, round-robin */
+const SHOPS_PER_CLAIM = 64;
+/** claimed before anything else: Shopify's compliance topics */
+export const COMPLIANCE_TOPICS = ["customers/redact", "shop/redact", "customers/data_request"];
 
-interface ClaimedJob {
+export interface ClaimedJob {
   id: number;
   shopId: string;
   topic: string;
@@ -25,68 +33,257 @@ export function backoffMs(attempts: number): number {
   return base / 2 + Math.floor(Math.random() * (base / 2));
 }
 
-export async function claimJobs(db: Db, dialect: Dialect, limit: number, now = new Date()): Promise<ClaimedJob[]> {
-  const lease = new Date(now.getTime() + LEASE_MS);
-  // Two spellings of one statement: PostgreSQL skips rows another server has locked.
-  const rows =
-    dialect === "postgresql"
-      ? await db.$queryRaw<Array<Record<string, unknown>>>`
-          UPDATE "WebhookJob" SET "status" = 'processing', "attempts" = "attempts" + 1, "lockedUntil" = ${lease}
-          WHERE "id" IN (
-            SELECT "id" FROM "WebhookJob"
-            WHERE ("status" = 'pending' AND "runAt" <= ${now}) OR ("status" = 'processing' AND "lockedUntil" < ${now})
-            ORDER BY "id" LIMIT ${limit} FOR UPDATE SKIP LOCKED
-          )
-          RETURNING "id", "shopId", "topic", "webhookId", "payload", "attempts"`
-      : await db.$queryRaw<Array<Record<string, unknown>>>`
-          UPDATE "WebhookJob" SET "status" = 'processing', "attempts" = "attempts" + 1, "lockedUntil" = ${lease}
-          WHERE "id" IN (
-            SELECT "id" FROM "WebhookJob"
-            WHERE ("status" = 'pending' AND "runAt" <= ${now}) OR ("status" = 'processing' AND "lockedUntil" < ${now})
-            ORDER BY "id" LIMIT ${limit}
-          )
-          RETURNING "id", "shopId", "topic", "webhookId", "payload", "attempts"`;
-  return rows
-    .map((r) => ({
-      id: Number(r.id),
-      shopId: String(r.shopId),
-      topic: String(r.topic),
-      webhookId: String(r.webhookId),
-      payload: (r.payload as string | null) ?? null,
-      attempts: Number(r.attempts),
-    }))
-    .sort((a, b) => a.id - b.id);
+const toJobs = (rows: Array<Record<string, unknown>>): ClaimedJob[] =>
+  rows.map((r) => ({
+    id: Number(r.id),
+    shopId: String(r.shopId),
+    topic: String(r.topic),
+    webhookId: String(r.webhookId),
+    payload: (r.payload as string | null) ?? null,
+    attempts: Number(r.attempts),
+  }));
+
+/** Where the round-robin over shops goes on from (per process; any start is fair). */
+export interface ClaimCursor {
+  shop: string;
 }
 
-export async function processJob(db: Db, job: ClaimedJob, now = () => new Date()): Promise<void> {
-  const handler = TOPICS[job.topic];
-  const finish = (status: string, lastError: string | null) =>
-    db.webhookJob.update({
-      where: { id: job.id },
-      data: { status, lastError, processedAt: now(), lockedUntil: null, ...(status === "dead" ? {} : { payload: null }) },
+/** Shops with pending jobs after `after`, in order: an index skip-scan, one seek per shop. */
+async function shopsWithWork(db: Db, dialect: Dialect, after: string, limit: number): Promise<string[]> {
+  const rows = await rawQuery<{ shopId: string | null }>(
+    db,
+    dialect,
+    Prisma.sql`
+    WITH RECURSIVE "s" ("shopId", "n") AS (
+      SELECT (SELECT MIN("shopId") FROM "WebhookJob" WHERE "status" = 'pending' AND "shopId" > ${after}), 1
+      UNION ALL
+      SELECT (SELECT MIN("shopId") FROM "WebhookJob" WHERE "status" = 'pending' AND "shopId" > "s"."shopId"), "s"."n" + 1
+      FROM "s" WHERE "s"."shopId" IS NOT NULL AND "s"."n" < ${limit}
+    )
+    SELECT "shopId" FROM "s" WHERE "shopId" IS NOT NULL`,
+  );
+  return rows.map((r) => r.shopId!);
+}
+
+const CLAIMED = Prisma.sql`RETURNING "id", "shopId", "topic", "webhookId", "payload", "attempts"`;
+
+/**
+ * Claims up to `limit` due jobs with a lease: compliance topics first, then round-robin over the
+ * shops with work (up to an equal share each), so one shop's backlog never holds up another's.
+ * PostgreSQL skips rows another process has locked: no job is claimed twice at once.
+ */
+export async function claimJobs(
+  db: Db,
+  dialect: Dialect,
+  limit: number,
+  now = new Date(),
+  cursor: ClaimCursor = { shop: "" },
+): Promise<ClaimedJob[]> {
+  const lease = new Date(now.getTime() + LEASE_MS);
+  const skipLocked = dialect === "postgresql" ? Prisma.sql`FOR UPDATE SKIP LOCKED` : Prisma.empty;
+  const set = Prisma.sql`"status" = 'processing', "attempts" = "attempts" + 1, "lockedUntil" = ${lease}`;
+  const claimed = toJobs(
+    await rawQuery<Record<string, unknown>>(
+      db,
+      dialect,
+      Prisma.sql`
+      UPDATE "WebhookJob" SET ${set}
+      WHERE "id" IN (
+        SELECT "id" FROM "WebhookJob"
+        WHERE "status" = 'pending' AND "topic" IN (${Prisma.join(COMPLIANCE_TOPICS)}) AND "runAt" <= ${now}
+        ORDER BY "id" LIMIT ${limit} ${skipLocked}
+      ) ${CLAIMED}`,
+    ),
+  );
+  if (claimed.length >= limit) return claimed.sort((a, b) => a.id - b.id);
+
+  let shops = await shopsWithWork(db, dialect, cursor.shop, SHOPS_PER_CLAIM);
+  if (shops.length < SHOPS_PER_CLAIM && cursor.shop !== "") {
+    shops = [
+      ...shops,
+      ...(await shopsWithWork(db, dialect, "", SHOPS_PER_CLAIM - shops.length)).filter((s) => !shops.includes(s)),
+    ];
+  }
+  if (shops.length) {
+    cursor.shop = shops[shops.length - 1]!;
+    const share = Math.max(1, Math.ceil((limit - claimed.length) / shops.length));
+    const list = Prisma.sql`WITH "s" ("shopId") AS (VALUES ${Prisma.join(shops.map((s) => Prisma.sql`(${s})`))})`;
+    const rows =
+      dialect === "postgresql"
+        ? await rawQuery<Record<string, unknown>>(
+            db,
+            dialect,
+            Prisma.sql`
+            ${list}
+            UPDATE "WebhookJob" SET ${set}
+            WHERE "id" IN (
+              SELECT "j"."id" FROM "s" CROSS JOIN LATERAL (
+                SELECT "id" FROM "WebhookJob" "w"
+                WHERE "w"."shopId" = "s"."shopId" AND "w"."status" = 'pending' AND "w"."runAt" <= ${now}
+                ORDER BY "w"."id" LIMIT ${share} FOR UPDATE SKIP LOCKED
+              ) "j"
+            ) ${CLAIMED}`,
+          )
+        : await rawQuery<Record<string, unknown>>(
+            db,
+            dialect,
+            Prisma.sql`
+            ${list}
+            UPDATE "WebhookJob" SET ${set}
+            WHERE "id" IN (
+              SELECT "w"."id" FROM "s" JOIN "WebhookJob" "w" ON "w"."id" IN (
+                SELECT "x"."id" FROM "WebhookJob" "x"
+                WHERE "x"."shopId" = "s"."shopId" AND "x"."status" = 'pending' AND "x"."runAt" <= ${now}
+                ORDER BY "x"."id" LIMIT ${share}
+              )
+            ) ${CLAIMED}`,
+          );
+    claimed.push(...toJobs(rows));
+  }
+  return claimed.sort((a, b) => a.id - b.id);
+}
+
+/** Jobs whose process died mid-lease go back to the queue (their attempt counted). */
+export async function reclaimExpiredLeases(db: Db, now = new Date()): Promise<number> {
+  return db.webhookJob
+    .updateMany({
+      where: { status: "processing", lockedUntil: { lt: now } },
+      data: { status: "pending", lockedUntil: null },
+    })
+    .then((r) => r.count);
+}
+
+type Finish = { status: "done" | "skipped" | "dead"; lastError: string | null };
+
+// updateMany, not update: shop/redact may have deleted the job's own row meanwhile.
+function finishJobs(db: Db | Tx, ids: number[], outcome: Finish, at: Date) {
+  if (ids.length === 0) return Promise.resolve();
+  return db.webhookJob
+    .updateMany({
+      where: { id: { in: ids } },
+      data: {
+        status: outcome.status,
+        lastError: outcome.lastError,
+        processedAt: at,
+        lockedUntil: null,
+        // Processed payloads carry personal data: gone once done.
+        ...(outcome.status === "dead" ? {} : { payload: null }),
+      },
+    })
+    .then(() => undefined);
+}
+
+async function failJob(db: Db, job: ClaimedJob, error: unknown, now: Date): Promise<void> {
+  const message = error instanceof Error ? error.message.slice(0, 500) : String(error);
+  if (error instanceof PayloadError || job.attempts >= MAX_ATTEMPTS)
+    return finishJobs(db, [job.id], { status: "dead", lastError: message }, now);
+  await db.webhookJob.updateMany({
+    where: { id: job.id },
+    data: { status: "pending", lastError: message, lockedUntil: null, runAt: new Date(now.getTime() + backoffMs(job.attempts)) },
+  });
+}
+
+interface Prepared {
+  job: ClaimedJob;
+  handler: TopicHandler;
+  body: unknown;
+}
+
+/** Order jobs, applied together in one ledger transaction that also marks them done. */
+async function processOrderJobs(db: Db, jobs: Prepared[], now: () => Date): Promise<void> {
+  const run = (list: Prepared[]) =>
+    withLedger(db, async (ledger) => {
+      const work = list.map((p) => ({
+        shopId: p.job.shopId,
+        event: p.handler.orderEvent!(p.body),
+        actor: `webhook:${p.job.webhookId}`,
+      }));
+      await applyOrderEvents(ledger, work, now());
+      await finishJobs(
+        ledger.tx,
+        list.map((p) => p.job.id),
+        { status: "done", lastError: null },
+        now(),
+      );
     });
   try {
-    if (!handler || job.payload === null) return void (await finish("dead", "no handler or no payload"));
-    const shop = await db.shop.findUnique({ where: { id: job.shopId } });
-    if (!shop || (shop.uninstalledAt && !handler.afterUninstall)) return void (await finish("skipped", "shop not installed"));
-    await handler.process(db, job.shopId, JSON.parse(job.payload), `webhook:${job.webhookId}`);
-    await finish("done", null);
+    await run(jobs);
   } catch (error) {
-    const message = error instanceof Error ? error.message.slice(0, 500) : String(error);
-    if (error instanceof PayloadError || job.attempts >= MAX_ATTEMPTS) {
-      await finish("dead", message);
-      return;
+    if (jobs.length === 1) return failJob(db, jobs[0]!.job, error, now());
+    // One bad job must not hold up the others: each is tried alone, and only the failing one retries.
+    for (const p of jobs) {
+      try {
+        await run([p]);
+      } catch (alone) {
+        await failJob(db, p.job, alone, now());
+      }
     }
-    await db.webhookJob.update({
-      where: { id: job.id },
-      data: {
-        status: "pending",
-        lastError: message,
-        lockedUntil: null,
-        runAt: new Date(now().getTime() + backoffMs(job.attempts)),
-      },
-    });
   }
+}
+
+async function processOtherJob(db: Db, p: Prepared, now: () => Date): Promise<void> {
+  try {
+    await p.handler.process(db, p.job.shopId, p.body, `webhook:${p.job.webhookId}`);
+    await finishJobs(db, [p.job.id], { status: "done", lastError: null }, now());
+  } catch (error) {
+    await failJob(db, p.job, error, now());
+  }
+}
+
+/**
+ * Processes claimed jobs in their claim order: runs of order jobs are applied in chunks of one
+ * transaction each; other topics one by one.
+ */
+export async function processJobs(db: Db, jobs: ClaimedJob[], now = () => new Date(), pace?: () => Promise<void>): Promise<void> {
+  const shopIds = [...new Set(jobs.map((j) => j.shopId))];
+  const shops = new Map(
+    (await db.shop.findMany({ where: { id: { in: shopIds } }, select: { id: true, uninstalledAt: true } })).map((s) => [s.id, s]),
+  );
+  const skipped: number[] = [];
+  const dead: Array<[number, string]> = [];
+  let run: Prepared[] = [];
+  const flush = async () => {
+    for (let i = 0; i < run.length; i += ORDER_CHUNK) {
+      await pace?.();
+      await processOrderJobs(db, run.slice(i, i + ORDER_CHUNK), now);
+    }
+    run = [];
+  };
+  for (const job of jobs) {
+    const handler = TOPICS[job.topic];
+    if (!handler || job.payload === null) {
+      dead.push([job.id, "no handler or no payload"]);
+      continue;
+    }
+    const shop = shops.get(job.shopId);
+    if (!shop || (shop.uninstalledAt && !handler.afterUninstall)) {
+      skipped.push(job.id);
+      continue;
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(job.payload);
+      if (handler.orderEvent) handler.orderEvent(body); // an unusable body is a dead letter at once
+    } catch (error) {
+      dead.push([job.id, error instanceof Error ? error.message.slice(0, 500) : String(error)]);
+      continue;
+    }
+    if (handler.orderEvent) {
+      run.push({ job, handler, body });
+      continue;
+    }
+    await flush();
+    await pace?.();
+    await processOtherJob(db, { job, handler, body }, now);
+  }
+  await flush();
+  await finishJobs(db, skipped, { status: "skipped", lastError: "shop not installed" }, now());
+  for (const [id, lastError] of dead) await finishJobs(db, [id], { status: "dead", lastError }, now());
+}
+
+/** One job (tests and the admin's retry). */
+export function processJob(db: Db, job: ClaimedJob, now = () => new Date()): Promise<void> {
+  return processJobs(db, [job], now);
 }
 
 export interface Worker {
@@ -109,7 +306,7 @@ export interface WorkerOptions {
 export function startWorker(db: Db, dialect: Dialect, options: WorkerOptions = {}): Worker {
   const loops = options.loops ?? (dialect === "postgresql" ? 4 : 1);
   const pollMs = options.pollMs ?? 1000;
-  const batch = options.batch ?? 32;
+  const batch = options.batch ?? 200;
   let running = true;
   const sleepers = new Set<() => void>();
   const wakeAll = () => [...sleepers].forEach((wake) => wake());
@@ -125,14 +322,12 @@ export function startWorker(db: Db, dialect: Dialect, options: WorkerOptions = {
     });
 
   const loop = async () => {
+    const cursor: ClaimCursor = { shop: "" };
     while (running) {
       let jobs: ClaimedJob[] = [];
       try {
-        jobs = await claimJobs(db, dialect, batch);
-        for (const job of jobs) {
-          await options.pace?.();
-          await processJob(db, job);
-        }
+        jobs = await claimJobs(db, dialect, batch, new Date(), cursor);
+        await processJobs(db, jobs, undefined, options.pace);
       } catch (error) {
         console.warn(`[worker] ${error instanceof Error ? error.message : error}`);
       }
@@ -142,6 +337,7 @@ export function startWorker(db: Db, dialect: Dialect, options: WorkerOptions = {
 
   const periodic: Array<[number, () => Promise<unknown>]> = [
     [60_000, () => releaseDuePoints(db)],
+    [5_000, () => reclaimExpiredLeases(db)],
     [3_600_000, () => expireInactivePoints(db)],
     ...(options.periodic ?? []),
   ];
@@ -149,7 +345,14 @@ export function startWorker(db: Db, dialect: Dialect, options: WorkerOptions = {
     setInterval(() => void job().catch((e) => console.warn(`[periodic] ${e.message}`)), every),
   );
   timers.forEach((t) => t.unref());
-  const running$ = Array.from({ length: loops }, loop);
+  // Jobs a killed process left behind are taken again at once, not only when the timer comes.
+  const running$ = Array.from({ length: loops }, (_, i) =>
+    i === 0
+      ? reclaimExpiredLeases(db)
+          .catch(() => 0)
+          .then(loop)
+      : loop(),
+  );
 
   return {
     kick: wakeAll,

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db, Dialect } from "~/db.server";
 import { createDb } from "~/db.server";
 import { expireInactivePoints } from "~/models/expiry.server";
-import { postEntry, releaseDuePoints, InsufficientPointsError } from "~/models/ledger.server";
+import { InsufficientPointsError, releaseDuePoints, withLedger } from "~/models/ledger.server";
 import { applyOrderEvent, type OrderFacts } from "~/models/orders.server";
 import { installShop } from "~/models/shops.server";
 import { assertLedgerConsistent, dropDatabase, freshDatabaseUrl, testDialects } from "../support/app";
@@ -86,24 +86,20 @@ describe.each(dialects as Dialect[])("jobs and guarded writes on %s", (dialect) 
     expect(m.available).toBe(1_000);
     const attempts = await Promise.allSettled(
       Array.from({ length: 12 }, (_, i) =>
-        db.$transaction((tx) =>
-          postEntry(
-            tx,
-            {
-              shopId: SHOP,
-              memberId: m.id,
-              kind: "redeem",
-              points: -300,
-              status: "available",
-              availableAt: new Date(),
-              idempotencyKey: `spend-${i}`,
-              sourceType: "redemption",
-              actor: "test",
-              reason: "spend",
-              occurredAt: new Date(),
-            },
-            { spend: true },
-          ),
+        withLedger(db, ({ spend }) =>
+          spend({
+            shopId: SHOP,
+            memberId: m.id,
+            kind: "redeem",
+            points: -300,
+            status: "available",
+            availableAt: new Date(),
+            idempotencyKey: `spend-${i}`,
+            sourceType: "redemption",
+            actor: "test",
+            reason: "spend",
+            occurredAt: new Date(),
+          }),
         ),
       ),
     );

@@ -366,14 +366,14 @@ describe.each(dialects)("storefront on %s", (dialect) => {
           body: JSON.stringify({ query, variables }),
         })
       ).json();
-    const { postEntry } = await import("~/models/ledger.server");
+    const { withLedger } = await import("~/models/ledger.server");
     const { settleStaleRedemptions } = await import("~/models/redemptions.server");
     const old = new Date(Date.now() - 10 * 60_000);
     for (const [id, code] of [
       ["rd_crash_a", "LC-CRASH-AAAAA"],
       ["rd_crash_b", "LC-CRASH-BBBBB"],
     ] as const) {
-      await app.db.$transaction(async (tx) => {
+      await withLedger(app.db, async ({ tx, spend }) => {
         await tx.redemption.create({
           data: {
             id,
@@ -387,24 +387,20 @@ describe.each(dialects)("storefront on %s", (dialect) => {
             createdAt: old,
           },
         });
-        await postEntry(
-          tx,
-          {
-            shopId: SHOP,
-            memberId: m.id,
-            kind: "redeem",
-            points: -500,
-            status: "available",
-            availableAt: old,
-            idempotencyKey: `redemption:${id}`,
-            sourceType: "redemption",
-            sourceId: id,
-            actor: "test",
-            reason: "Redeemed",
-            occurredAt: old,
-          },
-          { spend: true },
-        );
+        await spend({
+          shopId: SHOP,
+          memberId: m.id,
+          kind: "redeem",
+          points: -500,
+          status: "available",
+          availableAt: old,
+          idempotencyKey: `redemption:${id}`,
+          sourceType: "redemption",
+          sourceId: id,
+          actor: "test",
+          reason: "Redeemed",
+          occurredAt: old,
+        });
       });
     }
     // The first one reached Shopify before the crash; the second did not.

@@ -114,26 +114,22 @@ describe.each(dialects)("webhooks on %s", (dialect) => {
     await app.settled();
     const m = await member(107);
     // the shopper spent 80 of the 100 points (a redemption, written through the ledger)
-    await app.db.$transaction(async (tx) => {
-      const { postEntry } = await import("~/models/ledger.server");
-      await postEntry(
-        tx,
-        {
-          shopId: SHOP,
-          memberId: m!.id,
-          kind: "redeem",
-          points: -80,
-          status: "available",
-          availableAt: new Date(),
-          idempotencyKey: "test-redeem-107",
-          sourceType: "redemption",
-          actor: "test",
-          reason: "test",
-          occurredAt: new Date(),
-        },
-        { spend: true },
-      );
-    });
+    const { withLedger } = await import("~/models/ledger.server");
+    await withLedger(app.db, ({ spend }) =>
+      spend({
+        shopId: SHOP,
+        memberId: m!.id,
+        kind: "redeem",
+        points: -80,
+        status: "available",
+        availableAt: new Date(),
+        idempotencyKey: "test-redeem-107",
+        sourceType: "redemption",
+        actor: "test",
+        reason: "test",
+        occurredAt: new Date(),
+      }),
+    );
     await app.emulator.sendWebhook(SHOP, "orders/cancelled", cancelled(o).payload);
     await app.settled();
     expect(await member(107)).toMatchObject({ available: -80 });

@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { createDb, type Db, type Dialect } from "~/db.server";
+import { applyDelta, balanceDelta, EMPTY_BALANCE, type EntryKind, type EntryStatus } from "~/domain/ledger";
 import { migrate } from "../../scripts/migrate.mjs";
 import { appServerEnv, spawnAppServer, type AppServer } from "../emulator/app-process.ts";
 import { StoreEmulator } from "../emulator/server.ts";
@@ -145,14 +146,19 @@ export async function tableCounts(db: Db) {
   return { shops, programs, rewards, members, entries, orders, refunds, jobs, sessions, requests };
 }
 
-/** Every member's balance equals the sum of their entries, per status. */
+/** Every member's balance equals what their entries add up to (the ledger's own rule, balanceDelta). */
 export async function assertLedgerConsistent(db: Db) {
   const members = await db.member.findMany();
   for (const m of members) {
-    const sums = await db.ledgerEntry.groupBy({ by: ["status"], where: { memberId: m.id }, _sum: { points: true } });
-    const of = (s: string) => sums.find((x) => x.status === s)?._sum.points ?? 0;
-    if (of("available") !== m.available || of("pending") !== m.pending) {
-      throw new Error(`member ${m.id}: balance ${m.available}/${m.pending} but entries ${of("available")}/${of("pending")}`);
+    const entries = await db.ledgerEntry.findMany({ where: { memberId: m.id }, select: { kind: true, points: true, status: true } });
+    const sum = entries.reduce(
+      (b, e) => applyDelta(b, balanceDelta({ kind: e.kind as EntryKind, points: e.points, status: e.status as EntryStatus })),
+      EMPTY_BALANCE,
+    );
+    if (sum.available !== m.available || sum.pending !== m.pending || sum.lifetimeEarned !== m.lifetimeEarned) {
+      throw new Error(
+        `member ${m.id}: balance ${m.available}/${m.pending}/${m.lifetimeEarned} but entries ${sum.available}/${sum.pending}/${sum.lifetimeEarned}`,
+      );
     }
   }
 }
