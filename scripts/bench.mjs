@@ -1,9 +1,13 @@
-// `npm run bench`: a benchmark, not a test. Sustained orders/paid ingestion over HTTP from a
-// second process (autocannon) against the production server, 50 shops, 5% duplicate deliveries;
-// then the same load against a floor server (bare node:http + HMAC + one better-sqlite3 insert).
-// Prints throughput, p50/p99 time to answer, time until all are processed, and checks the
-// ledger against what was sent. On SQLite, and on PostgreSQL when it answers.
-import { execFileSync, spawn } from "node:child_process";
+// `npm run bench`: a benchmark, not a test. orders/paid over HTTP from a second process against
+// the production server (50 shops, 5% duplicate deliveries), beside a floor server measured in the
+// same run (bare node:http + HMAC + one better-sqlite3 insert). For each database it reports
+// - end to end: from the first request to the last order credited (acknowledged AND processed),
+// - the door: acknowledgements per second (and % of the floor), p50/p99,
+// - 500 req/s started the moment the burst's last ack came back, so timed while its backlog drains,
+// - fairness: one shop sends 10,000 orders; orders of other shops meanwhile, ack → credited,
+// - the app process's peak resident memory, and the ledger checked against what was sent;
+// on PostgreSQL also with 2 and 4 app processes on one database. Then GET /proxy/me at 100k members.
+import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
@@ -129,16 +133,31 @@ function prepare(count, seed, shops) {
 function load(url, requests, options) {
   const file = path.join(os.tmpdir(), `bench-${randomUUID()}.json`);
   writeFileSync(file, JSON.stringify(requests));
-  try {
-    const out = execFileSync(process.execPath, [path.join(root, "scripts/bench/load.mjs"), url, file, JSON.stringify(options)], {
-      encoding: "utf8",
-      maxBuffer: 1 << 26,
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(root, "scripts/bench/load.mjs"), url, file, JSON.stringify(options)], {
+      stdio: ["ignore", "pipe", "inherit"],
     });
-    return JSON.parse(out);
-  } finally {
-    rmSync(file, { force: true });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.on("exit", (code) => {
+      rmSync(file, { force: true });
+      if (code === 0) resolve(JSON.parse(out));
+      else reject(new Error(`load generator exited ${code}`));
+    });
+  });
+}
+
+/** Peak resident memory of a process so far (Linux VmHWM), in MB. */
+function peakRssMb(pid) {
+  try {
+    const kb = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? NaN);
+    return kb / 1024;
+  } catch {
+    return NaN;
   }
 }
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function query(dialect, url) {
   if (dialect === "sqlite") {
@@ -159,8 +178,18 @@ async function settle(q) {
   }
 }
 
+/** Orders of a seed (ids seed × 10^7 + i, see prepare) that have been credited. */
+async function credited(q, seed) {
+  const [{ n }] = await q.all(
+    `SELECT count(*) AS n FROM "OrderFact" WHERE "orderId" >= '${seed * 10_000_000}' AND "orderId" < '${(seed + 1) * 10_000_000}' AND "earnVersion" IS NOT NULL`,
+  );
+  return Number(n);
+}
+
 async function checkLedger(q, expected) {
-  const rows = await q.all(`SELECT "shopId", count(*) AS entries, sum("points") AS points FROM "LedgerEntry" GROUP BY "shopId"`);
+  const rows = await q.all(
+    `SELECT "shopId", count(*) AS entries, sum("points") AS points FROM "LedgerEntry" WHERE "kind" = 'earn' GROUP BY "shopId"`,
+  );
   const got = new Map(rows.map((r) => [r.shopId, { orders: Number(r.entries), points: Number(r.points) }]));
   let orders = 0;
   let points = 0;
@@ -176,7 +205,7 @@ async function checkLedger(q, expected) {
   return { ok: wrong.length === 0 && Number(dead) === 0, orders, points, dead: Number(dead), wrong: wrong.slice(0, 5) };
 }
 
-async function startBenchApp(dialect, shops) {
+async function startBenchApp(dialect, shops, processes = 1) {
   const name = `lc_bench_${Date.now().toString(36)}`;
   const url =
     dialect === "sqlite"
@@ -188,10 +217,17 @@ async function startBenchApp(dialect, shops) {
   const emulator = new StoreEmulator({ apiKey: API_KEY, apiSecret: SECRET, appUrl });
   await emulator.start();
   shops.forEach((s) => emulator.addShop(s, s, "USD"));
-  const app = await spawnAppServer(
-    appServerEnv({ port, databaseUrl: url, apiKey: API_KEY, apiSecret: SECRET, appUrl, emulatorUrl: emulator.url }),
-    { showErrors: Boolean(process.env.BENCH_TRACE) },
-  );
+  const apps = [];
+  for (let i = 0; i < processes; i++) {
+    const p = i === 0 ? port : await freePort();
+    apps.push(
+      await spawnAppServer(
+        appServerEnv({ port: p, databaseUrl: url, apiKey: API_KEY, apiSecret: SECRET, appUrl, emulatorUrl: emulator.url }),
+        { showErrors: Boolean(process.env.BENCH_TRACE) },
+      ),
+    );
+    apps[i].url = `http://127.0.0.1:${p}`;
+  }
   for (const s of shops) {
     const res = await emulator.install(s);
     if (res.status !== 200) throw new Error(`install ${s}: ${res.status}`);
@@ -199,7 +235,7 @@ async function startBenchApp(dialect, shops) {
   const q = query(dialect, url);
   const stop = async () => {
     await q.close();
-    await app.stop();
+    for (const a of apps) await a.stop();
     await emulator.stop();
     if (dialect === "sqlite") for (const s of ["", "-wal", "-shm"]) rmSync(sqlitePath(url) + s, { force: true });
     else {
@@ -209,31 +245,82 @@ async function startBenchApp(dialect, shops) {
       await admin.end();
     }
   };
-  return { url, appUrl, q, stop };
+  return { url, appUrl, urls: apps.map((a) => a.url).join(","), pids: apps.map((a) => a.child.pid), emulator, q, stop };
 }
 
-async function benchApp(dialect) {
-  const shops = Array.from({ length: SHOPS }, (_, i) => `bench-shop-${i}.myshopify.com`);
-  const { appUrl, q, stop } = await startBenchApp(dialect, shops);
-  try {
-    const burst = prepare(MAX_REQUESTS, 1, shops);
-    const max = load(appUrl, burst.requests, { connections: 32 });
-    max.secondsToProcessAfterLoad = await settle(q);
-    max.ledger = await checkLedger(q, burst.expected);
-
-    const steady = prepare(RATE * RATE_SECONDS, 2, shops);
-    const rated = load(appUrl, steady.requests, { connections: 32, rate: RATE });
-    rated.secondsToProcessAfterLoad = await settle(q);
-    const all = new Map(burst.expected);
-    for (const [shop, e] of steady.expected) {
+function mergeExpected(...maps) {
+  const all = new Map();
+  for (const m of maps)
+    for (const [shop, e] of m) {
       const b = all.get(shop) ?? { orders: 0, points: 0 };
       all.set(shop, { orders: b.orders + e.orders, points: b.points + e.points });
     }
-    rated.ledger = await checkLedger(q, all);
-    return { max, rated };
+  return all;
+}
+
+/**
+ * A burst flat out, timed end to end (first request → last order credited); with `rated`, 500
+ * req/s start the moment the burst's last answer came back, timed while its backlog drains.
+ */
+async function benchApp(dialect, processes = 1, { rated = true, fairness = true } = {}) {
+  const shops = Array.from({ length: SHOPS }, (_, i) => `bench-shop-${i}.myshopify.com`);
+  const app = await startBenchApp(dialect, [...shops, BIG_SHOP], processes);
+  const { q } = app;
+  try {
+    const burst = prepare(MAX_REQUESTS, 1, shops);
+    const started = performance.now();
+    const max = await load(app.urls, burst.requests, { connections: 32 });
+    const steady = rated ? prepare(RATE * RATE_SECONDS, 2, shops) : null;
+    const ratedRun = steady ? load(app.urls, steady.requests, { connections: 32, rate: RATE }) : null;
+    const backlogAtAck = MAX_REQUESTS - (await credited(q, 1));
+    while ((await credited(q, 1)) < MAX_REQUESTS) await sleep(50);
+    max.endToEndSeconds = (performance.now() - started) / 1000;
+    max.endToEnd = MAX_REQUESTS / max.endToEndSeconds;
+    max.backlogAtAck = backlogAtAck;
+    const r = ratedRun ? await ratedRun : null;
+    if (r) r.secondsToProcessAfterLoad = await settle(q);
+    const result = { max, rated: r, processes };
+    if (fairness) result.fairness = await benchFairness(app, shops);
+    await settle(q);
+    result.ledger = await checkLedger(q, mergeExpected(burst.expected, ...(steady ? [steady.expected] : []), ...(result.fairness ? [result.fairness.expected] : [])));
+    result.peakRssMb = Math.max(...app.pids.map(peakRssMb));
+    return result;
   } finally {
-    await stop();
+    await app.stop();
   }
+}
+
+const BIG_SHOP = "bench-big.myshopify.com";
+const BIG_BACKLOG = Number(process.env.BENCH_BIG_BACKLOG ?? 10_000);
+
+/** One shop sends BIG_BACKLOG orders flat out; meanwhile single orders of other shops, ack → credited. */
+async function benchFairness(app, shops) {
+  const big = prepare(BIG_BACKLOG, 3, [BIG_SHOP]);
+  const probes = prepare(12, 4, shops.slice(0, 12)).requests.filter((r, i, all) => all.findIndex((x) => x.body === r.body) === i);
+  const flood = load(app.urls, big.requests, { connections: 16 });
+  const waits = [];
+  await sleep(1500);
+  for (const probe of probes) {
+    const answered = await fetch(`${app.urls.split(",")[0]}${probe.path}`, { method: "POST", headers: probe.headers, body: probe.body });
+    const acked = performance.now();
+    if (!answered.ok) throw new Error(`probe answered ${answered.status}`);
+    const orderId = JSON.parse(probe.body).id;
+    for (;;) {
+      const [row] = await app.q.all(
+        `SELECT "earnVersion" FROM "OrderFact" WHERE "shopId" = '${probe.headers["x-shopify-shop-domain"]}' AND "orderId" = '${orderId}'`,
+      );
+      if (row && row.earnVersion !== null) break;
+      if (performance.now() - acked > 60_000) throw new Error("probe order never credited");
+      await sleep(10);
+    }
+    waits.push(performance.now() - acked);
+    await sleep(200);
+  }
+  const [{ n: bigLeft }] = await app.q.all(`SELECT count(*) AS n FROM "WebhookJob" WHERE "shopId" = '${BIG_SHOP}' AND "status" IN ('pending','processing')`);
+  await flood;
+  const expected = mergeExpected(big.expected, prepare(12, 4, shops.slice(0, 12)).expected);
+  waits.sort((a, b) => a - b);
+  return { probes: waits.length, p50: waits[Math.floor(waits.length / 2)], max: waits.at(-1), bigBacklogLeft: Number(bigLeft), expected };
 }
 
 async function benchProxy(dialect) {
@@ -242,7 +329,7 @@ async function benchProxy(dialect) {
   try {
     const seeded = await seedShopper(dialect, url, shop);
     const [{ n: entries }] = await q.all(`SELECT count(*) AS n FROM "LedgerEntry"`);
-    load(appUrl, proxyRequests(shop, SECRET, 500, 1), { connections: 8 }); // warm up
+    await load(appUrl, proxyRequests(shop, SECRET, 500, 1), { connections: 8 }); // warm up
     // On a fresh connection: pooled ones may have idled out during seeding.
     const check = await new Promise((resolve, reject) =>
       http
@@ -257,7 +344,7 @@ async function benchProxy(dialect) {
       check.enrolled === true &&
       check.points.available === 50 * ENTRIES_PER_MEMBER &&
       check.history.length === Math.min(25, ENTRIES_PER_MEMBER);
-    const r = load(appUrl, proxyRequests(shop, SECRET, PROXY_RATE * PROXY_SECONDS, 2), { connections: 16, rate: PROXY_RATE });
+    const r = await load(appUrl, proxyRequests(shop, SECRET, PROXY_RATE * PROXY_SECONDS, 2), { connections: 16, rate: PROXY_RATE });
     return { ...r, seededSeconds: seeded, entries: Number(entries), correct };
   } finally {
     await stop();
@@ -273,8 +360,8 @@ async function benchFloor() {
   await waitFor(floor, "floor listening");
   try {
     const shops = Array.from({ length: SHOPS }, (_, i) => `bench-shop-${i}.myshopify.com`);
-    const max = load(`http://127.0.0.1:${port}`, prepare(MAX_REQUESTS, 1, shops).requests, { connections: 32 });
-    const rated = load(`http://127.0.0.1:${port}`, prepare(RATE * RATE_SECONDS, 2, shops).requests, {
+    const max = await load(`http://127.0.0.1:${port}`, prepare(MAX_REQUESTS, 1, shops).requests, { connections: 32 });
+    const rated = await load(`http://127.0.0.1:${port}`, prepare(RATE * RATE_SECONDS, 2, shops).requests, {
       connections: 32,
       rate: RATE,
     });
@@ -313,20 +400,37 @@ if (ONLY !== "proxy") {
   console.log(
     `floor (node:http + HMAC + better-sqlite3 insert): ${fmt(floor.throughput)} req/s, p50 ${floor.p50} ms, p99 ${floor.p99} ms; at ${RATE} req/s: p50 ${floor.rated.p50} ms, p99 ${floor.rated.p99} ms`,
   );
+  const report = (label, r) => {
+    console.log(`\n${label}:`);
+    console.log(
+      `  end to end: ${fmt(r.max.endToEnd)} orders/s (${MAX_REQUESTS} orders, first request → last credited in ${fmt(r.max.endToEndSeconds, 1)} s; ${r.max.backlogAtAck} still to credit at the last ack)`,
+    );
+    console.log(
+      `  door:       ${fmt(r.max.throughput)} acks/s = ${fmt((r.max.throughput / floor.throughput) * 100, 1)}% of the floor; p50 ${r.max.p50} ms, p99 ${r.max.p99} ms; non-2xx ${r.max.non2xx}, errors ${r.max.errors}`,
+    );
+    if (r.rated)
+      console.log(
+        `  ${RATE} req/s while the backlog drains: p50 ${r.rated.p50} ms, p99 ${r.rated.p99} ms, max ${r.rated.max} ms; non-2xx ${r.rated.non2xx}; all processed ${fmt(r.rated.secondsToProcessAfterLoad, 1)} s after`,
+      );
+    if (r.fairness)
+      console.log(
+        `  fairness:   another shop's order credited ${fmt(r.fairness.p50)} ms after its ack (p50 of ${r.fairness.probes}), worst ${fmt(r.fairness.max)} ms, while ${BIG_SHOP} had ${r.fairness.bigBacklogLeft} of ${BIG_BACKLOG} orders left`,
+      );
+    console.log(
+      `  memory:     peak resident ${fmt(r.peakRssMb)} MB${r.processes > 1 ? " (largest process)" : ""}; ledger ${r.ledger.ok ? "exact" : "WRONG"}: ${r.ledger.orders} orders, ${r.ledger.points} points, ${r.ledger.dead} dead${r.ledger.wrong.length ? "\n  " + r.ledger.wrong.join("\n  ") : ""}`,
+    );
+  };
   for (const dialect of dialects) {
     const r = await benchApp(dialect);
-    const ratio = r.max.throughput / floor.throughput;
-    console.log(`\n${dialect}:`);
-    console.log(
-      `  flat out:  ${fmt(r.max.throughput)} req/s = ${fmt(ratio * 100, 1)}% of the floor; p50 ${r.max.p50} ms, p99 ${r.max.p99} ms; non-2xx ${r.max.non2xx}, errors ${r.max.errors}`,
-    );
-    console.log(
-      `             all processed ${fmt(r.max.secondsToProcessAfterLoad, 1)} s after the load ended; ledger ${r.max.ledger.ok ? "exact" : "WRONG"}: ${r.max.ledger.orders} orders, ${r.max.ledger.points} points${r.max.ledger.wrong.length ? "\n             " + r.max.ledger.wrong.join("\n             ") : ""}`,
-    );
-    console.log(
-      `  ${RATE} req/s: p50 ${r.rated.p50} ms, p99 ${r.rated.p99} ms, max ${r.rated.max} ms; non-2xx ${r.rated.non2xx}; processed ${fmt(r.rated.secondsToProcessAfterLoad, 1)} s after; ledger ${r.rated.ledger.ok ? "exact" : "WRONG"} (${r.rated.ledger.orders} orders, ${r.rated.ledger.points} points, ${r.rated.ledger.dead} dead)`,
-    );
-    results.push({ bench: "ingest", dialect, ratio, floor, ...r });
+    report(dialect, r);
+    results.push({ bench: "ingest", dialect, floor, ...r });
+  }
+  if (dialects.includes("postgresql")) {
+    for (const processes of [2, 4]) {
+      const r = await benchApp("postgresql", processes, { rated: false, fairness: false });
+      report(`postgresql, ${processes} app processes`, r);
+      results.push({ bench: "ingest", dialect: "postgresql", floor, ...r });
+    }
   }
 }
 if (ONLY !== "ingest") {

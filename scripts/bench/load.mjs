@@ -2,7 +2,8 @@
 // At a fixed rate: an open-loop Poisson arrival process (exponential gaps, like independent
 // shoppers), each request timed from the moment it was due, so a slow server cannot hide its
 // queueing (no coordinated omission). Prints the result as JSON.
-// Usage: node load.mjs <url> <requests.json> <options-json>
+// Usage: node load.mjs <url[,url…]> <requests.json> <options-json>; with several URLs (app
+// processes side by side) the requests are dealt out round-robin, each URL with its share of connections.
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import autocannon from "autocannon";
@@ -15,7 +16,7 @@ function percentile(sorted, p) {
   return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] : 0;
 }
 
-async function flatOut() {
+async function flatOut(url, prepared, connections) {
   let next = 0;
   // autocannon's own start/finish are tied to its one-second ticker (a run of 4.2 s reports 5 s),
   // so the run is timed here: from the first request to the last response.
@@ -23,7 +24,7 @@ async function flatOut() {
   const started = performance.now();
   const result = await autocannon({
     url,
-    connections: options.connections ?? 32,
+    connections,
     pipelining: 1,
     amount: prepared.length,
     timeout: 30,
@@ -37,21 +38,41 @@ async function flatOut() {
       },
     ],
   });
-  const seconds = (lastResponse - started) / 1000;
   return {
     requests: result.requests.total,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
-    throughput: result.requests.total / seconds,
-    duration: seconds,
+    started,
+    lastResponse,
     p50: result.latency.p50,
     p99: result.latency.p99,
     max: result.latency.max,
   };
 }
 
-async function atRate(rate) {
-  const target = new URL(url);
+async function flatOutAll(urls) {
+  const shares = urls.map((u, i) => prepared.filter((_, j) => j % urls.length === i));
+  const connections = Math.max(1, Math.round((options.connections ?? 32) / urls.length));
+  const parts = await Promise.all(urls.map((u, i) => flatOut(u, shares[i], connections)));
+  const started = Math.min(...parts.map((p) => p.started));
+  const seconds = (Math.max(...parts.map((p) => p.lastResponse)) - started) / 1000;
+  const sum = (k) => parts.reduce((a, p) => a + p[k], 0);
+  // Percentiles of the parts cannot be merged exactly: the worst part's is reported.
+  const worst = (k) => Math.max(...parts.map((p) => p[k]));
+  return {
+    requests: sum("requests"),
+    non2xx: sum("non2xx"),
+    errors: sum("errors"),
+    throughput: sum("requests") / seconds,
+    duration: seconds,
+    p50: worst("p50"),
+    p99: worst("p99"),
+    max: worst("max"),
+  };
+}
+
+async function atRate(rate, urls) {
+  const targets = urls.map((u) => new URL(u));
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   const latencies = [];
   let non2xx = 0;
@@ -61,7 +82,8 @@ async function atRate(rate) {
   const started = performance.now();
   let due = started;
   const inflight = [];
-  for (const r of prepared) {
+  for (const [i, r] of prepared.entries()) {
+    const target = targets[i % targets.length];
     due += (-Math.log(1 - random()) * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
@@ -112,5 +134,6 @@ async function atRate(rate) {
   };
 }
 
-const result = options.rate ? await atRate(options.rate) : await flatOut();
+const urls = url.split(",");
+const result = options.rate ? await atRate(options.rate, urls) : await flatOutAll(urls);
 process.stdout.write(JSON.stringify(result));
