@@ -14,6 +14,8 @@ export function verifyAppProxySignature(
   secret: string,
   nowSeconds = Math.trunc(Date.now() / 1000),
 ): SignatureVerdict {
+  // An empty key would make the signature something anyone can compute.
+  if (!secret) return { valid: false, reason: "no secret configured" };
   const query = new Map<string, string>();
   for (const [key, value] of params) {
     const existing = query.get(key);
