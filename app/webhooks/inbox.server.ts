@@ -71,8 +71,8 @@ const sqliteTime = (d: Date) => d.toISOString().replace("Z", "+00:00");
 
 const SQLITE_INSERT = `
   INSERT INTO "WebhookJob" ("shopId", "topic", "webhookId", "eventId", "customerId", "payload", "status", "lastError", "processedAt", "attempts", "runAt", "receivedAt")
-  SELECT ?1, ?2, ?3, ?4, ?5, ?6, CASE WHEN ?7 IS NULL THEN 'pending' ELSE 'dead' END, ?7, CASE WHEN ?7 IS NULL THEN NULL ELSE ?8 END, 0, ?8, ?8
-  WHERE EXISTS (SELECT 1 FROM "Shop" WHERE "id" = ?1 AND ("uninstalledAt" IS NULL OR ?9 = 1))
+  SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?
+  WHERE EXISTS (SELECT 1 FROM "Shop" WHERE "id" = ? AND ("uninstalledAt" IS NULL OR ? = 1))
   ON CONFLICT DO NOTHING`;
 
 function sqliteWriter(db: Db): InboxWriter {
@@ -96,8 +96,12 @@ function sqliteWriter(db: Db): InboxWriter {
                 r.eventId,
                 r.customerId,
                 r.payload,
+                r.deadLetter ? "dead" : "pending",
                 r.deadLetter,
+                r.deadLetter ? at : null,
                 at,
+                at,
+                r.shopId,
                 r.afterUninstall ? 1 : 0,
               ).changes === 1,
           ),

@@ -48,7 +48,10 @@ export async function spawnAppServer(env: Record<string, string>, options: { sho
   child.stdout!.on("data", (d) => (out += d));
   child.stderr?.on("data", (d) => (out += d));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 20_000);
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL"); // a server that never came up is not left running
+      reject(new Error(`server did not start:\n${out}`));
+    }, 20_000);
     child.stdout!.on("data", () => {
       if (out.includes("listening on")) {
         clearTimeout(timer);
