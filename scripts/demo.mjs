@@ -80,10 +80,9 @@ await emulator.start();
 const shop = emulator.addShop(SHOP, "Demo Outfitters", "USD");
 const history = generateHistory(shop, { seed: 42, customers: 240, orders: 2100, months: 18, now: new Date() });
 
-app = await spawnAppServer(
-  appServerEnv({ port: APP_PORT, databaseUrl, apiKey, apiSecret, appUrl, emulatorUrl: emulator.url }),
-  { showErrors: true },
-);
+app = await spawnAppServer(appServerEnv({ port: APP_PORT, databaseUrl, apiKey, apiSecret, appUrl, emulatorUrl: emulator.url }), {
+  showErrors: true,
+});
 storefront = new Storefront(emulator, SHOP);
 await storefront.start(STOREFRONT_PORT);
 const shutdown = async () => {

@@ -220,7 +220,8 @@ export class StoreEmulator {
     const query = signedProxyQuery(shop, options.customerId ?? null, this.options.apiSecret, extra, options.timestamp);
     // Shopify forwards the shopper's body and its Content-Type as they were sent.
     const body = options.rawBody ?? (options.body !== undefined ? JSON.stringify(options.body) : undefined);
-    const contentType = options.contentType !== undefined ? options.contentType : options.body !== undefined ? "application/json" : null;
+    const contentType =
+      options.contentType !== undefined ? options.contentType : options.body !== undefined ? "application/json" : null;
     return fetch(`${this.options.appUrl}/proxy/${pathname}?${query}`, {
       method: options.method ?? "GET",
       headers: { "User-Agent": BROWSER_UA, ...(contentType ? { "Content-Type": contentType } : {}) },

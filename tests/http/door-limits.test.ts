@@ -52,7 +52,10 @@ describe("the door's limits", () => {
   it("answers a body announced over the limit with 413 at once, before any of it is sent", async () => {
     for (const path of ["/webhooks/orders/paid", "/proxy/redeem"]) {
       const started = Date.now();
-      const r = await raw(app.url, `POST ${path} HTTP/1.1\r\nHost: app\r\nContent-Type: application/json\r\nContent-Length: 52428800\r\n\r\n`);
+      const r = await raw(
+        app.url,
+        `POST ${path} HTTP/1.1\r\nHost: app\r\nContent-Type: application/json\r\nContent-Length: 52428800\r\n\r\n`,
+      );
       const answer = await r.answer;
       expect(Date.now() - started).toBeLessThan(1000);
       expect(statusOf(answer), path).toBe(413);
@@ -93,7 +96,10 @@ describe("the door's limits", () => {
   });
 
   it("answers Expect: 100-continue with 413 instead of inviting an oversized body", async () => {
-    const r = await raw(app.url, `POST /webhooks/orders/paid HTTP/1.1\r\nHost: app\r\nContent-Length: 9000000\r\nExpect: 100-continue\r\n\r\n`);
+    const r = await raw(
+      app.url,
+      `POST /webhooks/orders/paid HTTP/1.1\r\nHost: app\r\nContent-Length: 9000000\r\nExpect: 100-continue\r\n\r\n`,
+    );
     const answer = await r.answer;
     expect(answer).not.toContain("100 Continue");
     expect(statusOf(answer)).toBe(413);
@@ -174,10 +180,19 @@ describe("start-up configuration", () => {
   });
 
   it("refuses, in production, the offline stand-ins and an empty secret, naming each", async () => {
-    const refusal = (extra: Record<string, string>) => spawnAppServer(env(extra)).then(() => "started", (e: Error) => e.message);
-    const standIns = await refusal({ APP_BRIDGE_URL: "http://x/app-bridge.js", FRAME_ANCESTORS_EXTRA: "http://x", SHOP_CUSTOM_DOMAIN: "x.com" });
+    const refusal = (extra: Record<string, string>) =>
+      spawnAppServer(env(extra)).then(
+        () => "started",
+        (e: Error) => e.message,
+      );
+    const standIns = await refusal({
+      APP_BRIDGE_URL: "http://x/app-bridge.js",
+      FRAME_ANCESTORS_EXTRA: "http://x",
+      SHOP_CUSTOM_DOMAIN: "x.com",
+    });
     expect(standIns).toContain("server exited with 1");
-    for (const name of ["APP_BRIDGE_URL", "FRAME_ANCESTORS_EXTRA", "SHOP_CUSTOM_DOMAIN"]) expect(standIns).toContain(`${name} is set`);
+    for (const name of ["APP_BRIDGE_URL", "FRAME_ANCESTORS_EXTRA", "SHOP_CUSTOM_DOMAIN"])
+      expect(standIns).toContain(`${name} is set`);
     expect(standIns).not.toMatch(/\n\s+at /); // a message, not a stack trace
     const noSecret = await refusal({ SHOPIFY_API_SECRET: "", LOYALTY_DEMO: "1" });
     expect(noSecret).toContain("server exited with 1");

@@ -27,7 +27,9 @@ const proxyPairs = (shop: string, ...customerIds: string[]): Array<[string, stri
 describe.each(dialects)("the doors on %s", (dialect) => {
   let app: TestApp;
   const earn = async (shop: string, customerId: number, units: number) => {
-    expect((await app.emulator.sendWebhook(shop, "orders/paid", paid(order(units * 100, customer(customerId))).payload)).status).toBe(200);
+    expect(
+      (await app.emulator.sendWebhook(shop, "orders/paid", paid(order(units * 100, customer(customerId))).payload)).status,
+    ).toBe(200);
     await app.settled();
   };
   const shopRows = async (shop: string) => ({
@@ -71,11 +73,18 @@ describe.each(dialects)("the doors on %s", (dialect) => {
 
   it("lets shop/redact delete nothing while the shop is installed", async () => {
     const intact = await shopRows(OTHER);
-    const res = await app.emulator.sendWebhook(OTHER, "shop/redact", { shop_id: 2, shop_domain: OTHER }, { webhookId: "redact-installed" });
+    const res = await app.emulator.sendWebhook(
+      OTHER,
+      "shop/redact",
+      { shop_id: 2, shop_domain: OTHER },
+      { webhookId: "redact-installed" },
+    );
     expect(res.status).toBe(200);
     await app.settled();
     expect(await shopRows(OTHER)).toEqual(intact);
-    expect(await app.db.webhookJob.findFirstOrThrow({ where: { webhookId: "redact-installed" } })).toMatchObject({ status: "done" });
+    expect(await app.db.webhookJob.findFirstOrThrow({ where: { webhookId: "redact-installed" } })).toMatchObject({
+      status: "done",
+    });
     expect(app.server.output()).toContain(`shop/redact for ${OTHER} skipped: the shop is installed`);
   });
 
@@ -90,9 +99,19 @@ describe.each(dialects)("the doors on %s", (dialect) => {
     // For a shop that never installed, nothing is kept at all.
     expect((await app.emulator.sendWebhook("stranger.myshopify.com", "orders/paid", unusable)).status).toBe(200);
     await app.settled();
-    const dead = await app.db.webhookJob.findMany({ where: { webhookId: { in: ["unusable-1", "unusable-2"] } }, orderBy: { webhookId: "asc" } });
+    const dead = await app.db.webhookJob.findMany({
+      where: { webhookId: { in: ["unusable-1", "unusable-2"] } },
+      orderBy: { webhookId: "asc" },
+    });
     expect(dead).toMatchObject([
-      { shopId: SHOP, topic: "orders/paid", status: "dead", lastError: "invalid_payload", attempts: 0, payload: expect.any(String) },
+      {
+        shopId: SHOP,
+        topic: "orders/paid",
+        status: "dead",
+        lastError: "invalid_payload",
+        attempts: 0,
+        payload: expect.any(String),
+      },
       { shopId: SHOP, topic: "app/uninstalled", status: "dead", lastError: "invalid_payload" },
     ]);
     expect(await tableCounts(app.db)).toEqual({ ...before, jobs: before.jobs + 2 });
@@ -155,7 +174,11 @@ describe.each(dialects)("the doors on %s", (dialect) => {
       ["join", "text/plain;charset=UTF-8", JSON.stringify({ birthday: "01-02" })],
       ["join", "text/plain", ""],
       ["join", "application/x-www-form-urlencoded", "birthday=01-02"],
-      ["join", "multipart/form-data; boundary=x", '--x\r\nContent-Disposition: form-data; name="birthday"\r\n\r\n01-02\r\n--x--\r\n'],
+      [
+        "join",
+        "multipart/form-data; boundary=x",
+        '--x\r\nContent-Disposition: form-data; name="birthday"\r\n\r\n01-02\r\n--x--\r\n',
+      ],
       ["redeem", "text/plain", JSON.stringify({ rewardId, idempotencyKey: "cross-site-0001" })],
       ["redeem", "application/x-www-form-urlencoded", `rewardId=${rewardId}&idempotencyKey=cross-site-0002`],
     ];
@@ -165,7 +188,12 @@ describe.each(dialects)("the doors on %s", (dialect) => {
       expect(await res.json()).toMatchObject({ error: "unsupported_media_type" });
     }
     // A body without any Content-Type is refused too; only a bodiless call needs none.
-    const untyped = await app.emulator.proxy(SHOP, "join", { customerId: "904", method: "POST", rawBody: "{}", contentType: null });
+    const untyped = await app.emulator.proxy(SHOP, "join", {
+      customerId: "904",
+      method: "POST",
+      rawBody: "{}",
+      contentType: null,
+    });
     expect(untyped.status).toBe(415);
     expect(await tableCounts(app.db)).toEqual(before);
 
