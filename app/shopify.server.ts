@@ -1,6 +1,7 @@
 import "@shopify/shopify-app-remix/adapters/node";
 import { ApiVersion, AppDistribution, LogSeverity, shopifyApp } from "@shopify/shopify-app-remix/server";
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
+import { assertStartupConfig } from "./config.server";
 import db from "./db.server";
 import { currentRules, installShop } from "./models/shops.server";
 import { publishProgram } from "./shopify/storefront-data.server";
@@ -15,6 +16,9 @@ function logLevel(name: string | undefined): LogSeverity {
   };
   return levels[name ?? ""] ?? (process.env.NODE_ENV === "development" ? LogSeverity.Info : LogSeverity.Warning);
 }
+
+// Refuse a weakening configuration before the library takes it (see config.server.ts).
+assertStartupConfig();
 
 const shopify = shopifyApp({
   apiKey: process.env.SHOPIFY_API_KEY,

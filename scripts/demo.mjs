@@ -3,6 +3,7 @@
 // replays 18 months of that shop's history as signed webhooks through the real pipeline.
 import { execFileSync } from "node:child_process";
 import { rmSync } from "node:fs";
+import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
@@ -25,6 +26,43 @@ const log = (line) => console.log(`demo: ${line}`);
 
 if (!databaseUrl.startsWith("file:")) throw new Error("the demo runs on embedded SQLite (DATABASE_URL=file:…)");
 
+// Before anything starts: a taken port would otherwise fail halfway, with an app process left behind.
+function portFree(port, host) {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once("error", () => resolve(false));
+    probe.listen(port, host, () => probe.close(() => resolve(true)));
+  });
+}
+for (const [port, host, variable] of [
+  [APP_PORT, undefined, "PORT"],
+  [EMULATOR_PORT, "127.0.0.1", "EMULATOR_PORT"],
+  [STOREFRONT_PORT, "127.0.0.1", "STOREFRONT_PORT"],
+]) {
+  if (!(await portFree(port, host))) {
+    console.error(`demo: port ${port} is in use: is another demo running? Stop it, or set ${variable} to a free port.`);
+    process.exit(1);
+  }
+}
+
+// Whatever has started is stopped when the demo ends, however it ends.
+let app = null;
+let storefront = null;
+let emulator = null;
+async function stopAll() {
+  await app?.stop();
+  await storefront?.stop();
+  await emulator?.stop();
+}
+process.on("exit", () => app?.child.kill("SIGKILL")); // last resort: never leave the app running
+const fail = async (error) => {
+  console.error(`demo: failed: ${error?.message ?? error}`);
+  await stopAll().catch(() => {});
+  process.exit(1);
+};
+process.on("uncaughtException", fail);
+process.on("unhandledRejection", fail);
+
 if (process.env.DEMO_SKIP_BUILD !== "1") {
   log("building the app…");
   execFileSync(process.execPath, [path.join(root, "node_modules/@remix-run/dev/dist/cli.js"), "vite:build"], {
@@ -37,21 +75,18 @@ if (process.env.DEMO_SKIP_BUILD !== "1") {
 for (const suffix of ["", "-wal", "-shm"]) rmSync(sqlitePath(databaseUrl) + suffix, { force: true });
 await migrate(databaseUrl);
 
-const emulator = new StoreEmulator({ apiKey, apiSecret, appUrl, port: EMULATOR_PORT });
+emulator = new StoreEmulator({ apiKey, apiSecret, appUrl, port: EMULATOR_PORT });
 await emulator.start();
 const shop = emulator.addShop(SHOP, "Demo Outfitters", "USD");
 const history = generateHistory(shop, { seed: 42, customers: 240, orders: 2100, months: 18, now: new Date() });
 
-const app = await spawnAppServer(
-  appServerEnv({ port: APP_PORT, databaseUrl, apiKey, apiSecret, appUrl, emulatorUrl: emulator.url }),
-  { showErrors: true },
-);
-const storefront = new Storefront(emulator, SHOP);
+app = await spawnAppServer(appServerEnv({ port: APP_PORT, databaseUrl, apiKey, apiSecret, appUrl, emulatorUrl: emulator.url }), {
+  showErrors: true,
+});
+storefront = new Storefront(emulator, SHOP);
 await storefront.start(STOREFRONT_PORT);
 const shutdown = async () => {
-  await app.stop();
-  await storefront.stop();
-  await emulator.stop();
+  await stopAll();
   process.exit(0);
 };
 process.on("SIGINT", shutdown);

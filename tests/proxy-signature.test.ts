@@ -64,6 +64,12 @@ const repeatedQuery = new URLSearchParams([
 cases.push(["repeated parameter", repeatedQuery]);
 
 describe("verifyAppProxySignature", () => {
+  it("refuses every signature when the secret is empty (one anyone could compute)", () => {
+    const signedWithEmptyKey = signedProxyQuery("a.myshopify.com", "7001", "");
+    expect(verifyAppProxySignature(signedWithEmptyKey, "").valid).toBe(false);
+    expect(verifyAppProxySignature(valid, "").valid).toBe(false);
+  });
+
   it.each(cases)("agrees with Shopify's library: %s", async (_name, params) => {
     expect(verifyAppProxySignature(params, SECRET).valid).toBe(await library(params));
   });

@@ -16,6 +16,8 @@ export interface ProxyRequest {
   /** the path after /proxy/ */
   path: string;
   query: URLSearchParams;
+  /** the Content-Type header as sent (undefined when there is none) */
+  contentType: string | undefined;
   body: string;
 }
 
@@ -46,6 +48,28 @@ const JoinBody = z.object({
 });
 const RedeemBody = z.object({ rewardId: z.string().min(1).max(100), idempotencyKey: z.string().min(8).max(100) });
 
+// Parameters Shopify itself adds to a proxied request. Shopify signs a repeated parameter with its
+// values joined by ",", so `?logged_in_customer_id=1` in a shopper's own URL next to the one Shopify
+// adds would pass the signature check and could be read first: a repeat of any of these is refused.
+const SHOPIFY_PARAMS = ["shop", "logged_in_customer_id", "path_prefix", "timestamp", "signature"];
+
+/** The shop and customer a verified query speaks for, or the refusal. */
+function identity(query: URLSearchParams): { shop: string; customerId: string | null } | ProxyAnswer {
+  for (const name of SHOPIFY_PARAMS) {
+    if (query.getAll(name).length > 1) return error(400, "repeated_parameter", `${name} appears more than once`);
+  }
+  const customerId = query.get("logged_in_customer_id") ?? "";
+  if (!/^\d*$/.test(customerId)) return error(400, "invalid_customer", "logged_in_customer_id is not a customer id");
+  return { shop: query.get("shop") ?? "", customerId: customerId || null };
+}
+
+// A browser sends text/plain, a urlencoded form or multipart cross-site without asking first (a
+// "simple" request), so a state-changing call takes JSON only; a call without a body needs no type.
+function acceptsBody(req: ProxyRequest): boolean {
+  if (req.contentType === undefined) return req.body === "";
+  return /^application\/json\s*(;|$)/i.test(req.contentType.trim());
+}
+
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
   if (!text.trim()) return { ok: true, value: {} };
   try {
@@ -58,8 +82,12 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
 export async function handleProxy(deps: ProxyDeps, req: ProxyRequest): Promise<ProxyAnswer> {
   const verdict = verifyAppProxySignature(req.query, deps.secret);
   if (!verdict.valid) return error(400, "invalid_signature", "the request signature is missing or invalid");
-  const shop = req.query.get("shop") ?? "";
-  const customerId = req.query.get("logged_in_customer_id") || null;
+  const who = identity(req.query);
+  if ("status" in who) return who;
+  const { shop, customerId } = who;
+  if (req.method !== "GET" && req.method !== "HEAD" && !acceptsBody(req)) {
+    return error(415, "unsupported_media_type", "send the body as application/json");
+  }
   const route = `${req.method} ${req.path.replace(/\/+$/, "")}`;
   const { db } = deps;
 

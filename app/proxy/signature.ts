@@ -1,7 +1,9 @@
 // Shopify's app-proxy signature, verified exactly as @shopify/shopify-api's validateHmac does for
 // the "appProxy" signator: parameters other than `signature`, sorted by key (localeCompare),
 // repeated keys joined with ",", concatenated as key=value with nothing between; hex HMAC-SHA256;
-// the timestamp within 90 seconds. tests/http/proxy-signature.test.ts checks it against the library.
+// the timestamp within 90 seconds. tests/proxy-signature.test.ts checks it against the library.
+// An empty secret verifies nothing. Which repeated parameters the storefront API accepts is
+// decided after this check, in handler.server.ts.
 import { createHmac, timingSafeEqual } from "node:crypto";
 
 const SINGLE_VALUE = new Set(["hmac", "shop", "signature", "timestamp"]);
@@ -14,6 +16,8 @@ export function verifyAppProxySignature(
   secret: string,
   nowSeconds = Math.trunc(Date.now() / 1000),
 ): SignatureVerdict {
+  // An empty key would make the signature something anyone can compute.
+  if (!secret) return { valid: false, reason: "no secret configured" };
   const query = new Map<string, string>();
   for (const [key, value] of params) {
     const existing = query.get(key);

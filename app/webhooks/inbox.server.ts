@@ -3,7 +3,9 @@
 // is the path Shopify waits on, so it talks to the driver directly, ahead of background work:
 // on SQLite through the priority lane of the connection gate, on PostgreSQL through a pool of
 // its own. A row is stored only if its shop is installed (or, for compliance topics, still
-// known) and only once per (shop, webhook id).
+// known) and only once per (shop, webhook id). A signed body the app cannot use is stored the
+// same way, already a dead letter: Shopify gets its 200 (a refusal would be retried for hours and
+// could cost the subscription) and the merchant sees it with Retry.
 import type Database from "better-sqlite3";
 import pg from "pg";
 import { sqliteGates, type Db, type Dialect } from "~/db.server";
@@ -17,6 +19,8 @@ export interface InboxRow {
   customerId: string | null;
   payload: string;
   afterUninstall: boolean;
+  /** a stable error code: store the row as a dead letter, not as work to do */
+  deadLetter: string | null;
 }
 
 export interface InboxWriter {
@@ -66,8 +70,8 @@ function batching(flush: Flush, close: () => Promise<void>): InboxWriter {
 const sqliteTime = (d: Date) => d.toISOString().replace("Z", "+00:00");
 
 const SQLITE_INSERT = `
-  INSERT INTO "WebhookJob" ("shopId", "topic", "webhookId", "eventId", "customerId", "payload", "status", "attempts", "runAt", "receivedAt")
-  SELECT ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?
+  INSERT INTO "WebhookJob" ("shopId", "topic", "webhookId", "eventId", "customerId", "payload", "status", "lastError", "processedAt", "attempts", "runAt", "receivedAt")
+  SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?
   WHERE EXISTS (SELECT 1 FROM "Shop" WHERE "id" = ? AND ("uninstalledAt" IS NULL OR ? = 1))
   ON CONFLICT DO NOTHING`;
 
@@ -92,6 +96,9 @@ function sqliteWriter(db: Db): InboxWriter {
                 r.eventId,
                 r.customerId,
                 r.payload,
+                r.deadLetter ? "dead" : "pending",
+                r.deadLetter,
+                r.deadLetter ? at : null,
                 at,
                 at,
                 r.shopId,
@@ -108,10 +115,12 @@ function sqliteWriter(db: Db): InboxWriter {
 }
 
 const POSTGRES_INSERT = `
-  INSERT INTO "WebhookJob" ("shopId", "topic", "webhookId", "eventId", "customerId", "payload", "status", "attempts", "runAt", "receivedAt")
-  SELECT v.shop, v.topic, v.webhook, v.event, v.customer, v.payload, 'pending', 0, $8::timestamp(3), $8::timestamp(3)
-  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bool[])
-       AS v(shop, topic, webhook, event, customer, payload, after_uninstall)
+  INSERT INTO "WebhookJob" ("shopId", "topic", "webhookId", "eventId", "customerId", "payload", "status", "lastError", "processedAt", "attempts", "runAt", "receivedAt")
+  SELECT v.shop, v.topic, v.webhook, v.event, v.customer, v.payload,
+         CASE WHEN v.dead IS NULL THEN 'pending' ELSE 'dead' END, v.dead,
+         CASE WHEN v.dead IS NULL THEN NULL ELSE $8::timestamp(3) END, 0, $8::timestamp(3), $8::timestamp(3)
+  FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bool[], $9::text[])
+       AS v(shop, topic, webhook, event, customer, payload, after_uninstall, dead)
   WHERE EXISTS (SELECT 1 FROM "Shop" s WHERE s."id" = v.shop AND (s."uninstalledAt" IS NULL OR v.after_uninstall))
   ON CONFLICT DO NOTHING
   RETURNING "shopId", "webhookId"`;
@@ -132,6 +141,7 @@ function postgresWriter(url: string): InboxWriter {
           rows.map((r) => r.payload),
           rows.map((r) => r.afterUninstall),
           now.toISOString().slice(0, 23), // UTC, as Prisma stores timestamp(3)
+          rows.map((r) => r.deadLetter),
         ],
       });
       const keys = new Set(stored.map((s) => `${s.shopId}\u0000${s.webhookId}`));

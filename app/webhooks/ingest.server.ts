@@ -4,8 +4,8 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Db } from "~/db.server";
 import type { InboxWriter } from "./inbox.server";
-import { customerOf, PayloadError } from "./payloads";
-import { TOPICS } from "./topics.server";
+import { customerOf, PayloadError, ShopMismatchError } from "./payloads";
+import { TOPIC_HANDLERS } from "./topics.server";
 
 export interface RawWebhook {
   path: string;
@@ -43,7 +43,7 @@ export async function ingestWebhook(
   onStored: () => void,
 ): Promise<IngestAnswer> {
   const topic = raw.path.replace(/^\/webhooks\//, "").replace(/\/$/, "");
-  const handler = TOPICS[topic];
+  const handler = TOPIC_HANDLERS.get(topic);
   if (!handler) return fail(404, "unknown_topic", `no webhook route for ${topic}`);
 
   const hmac = header(raw, "x-shopify-hmac-sha256");
@@ -68,14 +68,18 @@ export async function ingestWebhook(
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     return fail(400, "invalid_json", "body is not a JSON object");
   }
+  // A body that names another shop is refused and nothing is kept. A body the app cannot use is
+  // kept as a dead letter under its stable code (not the message, which may quote the body).
+  let deadLetter: string | null = null;
   try {
-    handler.validate(body);
+    handler.validate(body, shopId);
   } catch (error) {
-    if (error instanceof PayloadError) return fail(422, error.code, error.message);
-    throw error;
+    if (error instanceof ShopMismatchError) return fail(400, error.code, error.message);
+    if (!(error instanceof PayloadError)) throw error;
+    deadLetter = error.code;
   }
 
-  if (handler.inline) {
+  if (handler.inline && !deadLetter) {
     await handler.process(db, shopId, body, `webhook:${webhookId}`);
     return { status: 200, body: { ok: true } };
   }
@@ -88,8 +92,9 @@ export async function ingestWebhook(
     customerId: customerOf(topic, body),
     payload: raw.body.toString("utf8"),
     afterUninstall: handler.afterUninstall === true,
+    deadLetter,
   });
-  if (stored) onStored();
+  if (stored && !deadLetter) onStored();
   // A repeat, or a shop that is not installed: acknowledged, nothing written.
   return { status: 200, body: { ok: true } };
 }

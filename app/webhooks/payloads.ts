@@ -62,8 +62,17 @@ const complianceCustomer = z
 
 const shopRedact = z.object({ shop_domain: z.string() }).passthrough();
 
+// app/uninstalled carries the shop resource: `domain` is its primary (possibly custom) domain,
+// `myshopify_domain` the one Shopify names it by in X-Shopify-Shop-Domain.
+const shopResource = z.object({ myshopify_domain: z.string() }).passthrough();
+
 export class PayloadError extends Error {
-  readonly code = "invalid_payload";
+  readonly code: string = "invalid_payload";
+}
+
+/** A body that names another shop than X-Shopify-Shop-Domain (which the HMAC does not cover). */
+export class ShopMismatchError extends PayloadError {
+  override readonly code = "shop_mismatch";
 }
 
 function parse<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
@@ -137,6 +146,10 @@ export function parseComplianceCustomer(body: unknown) {
 
 export function parseShopRedact(body: unknown) {
   return parse(shopRedact, body);
+}
+
+export function parseShopResource(body: unknown) {
+  return parse(shopResource, body);
 }
 
 /** The customer a payload is about, kept beside the job so customers/redact can clear it. */

@@ -4,11 +4,21 @@ import type { Db } from "~/db.server";
 import { exportCustomer, redactCustomer, syncCustomer } from "~/models/members.server";
 import { applyOrderEvent, type OrderEvent } from "~/models/orders.server";
 import { redactShop, uninstallShop } from "~/models/shops.server";
-import { parseComplianceCustomer, parseCustomer, parseOrderEvent, parseShopRedact } from "./payloads";
+import {
+  parseComplianceCustomer,
+  parseCustomer,
+  parseOrderEvent,
+  parseShopRedact,
+  parseShopResource,
+  ShopMismatchError,
+} from "./payloads";
 
 export interface TopicHandler {
-  /** throws PayloadError when the body cannot be used */
-  validate(body: unknown): void;
+  /**
+   * Throws ShopMismatchError when the body names another shop than X-Shopify-Shop-Domain, and
+   * PayloadError when the body cannot be used.
+   */
+  validate(body: unknown, shopId: string): void;
   /** processed at once, before answering, instead of through the inbox */
   inline?: boolean;
   /** still accepted after uninstall (Shopify sends these up to 48 hours later) */
@@ -17,6 +27,31 @@ export interface TopicHandler {
   orderEvent?(body: unknown): OrderEvent;
   process(db: Db, shopId: string, body: unknown, actor: string): Promise<void>;
 }
+
+// The header is not signed: a genuine body replayed under another shop's domain must not act there.
+// Checked before the rest of the body, so a replay is refused even when its body is unusable too;
+// a body without the field fails its schema instead.
+function sameShop(shopId: string, body: unknown, field: "shop_domain" | "myshopify_domain"): void {
+  const named = (body as Record<string, unknown>)[field];
+  if (typeof named === "string" && named !== shopId) {
+    throw new ShopMismatchError(`${field} names another shop than X-Shopify-Shop-Domain`);
+  }
+}
+
+const compliance = (body: unknown, shopId: string) => {
+  sameShop(shopId, body, "shop_domain");
+  return parseComplianceCustomer(body);
+};
+
+const shopRedact = (body: unknown, shopId: string) => {
+  sameShop(shopId, body, "shop_domain");
+  return parseShopRedact(body);
+};
+
+const shopResource = (body: unknown, shopId: string) => {
+  sameShop(shopId, body, "myshopify_domain");
+  return parseShopResource(body);
+};
 
 const orderTopic = (topic: string): TopicHandler => ({
   validate: (body) => void parseOrderEvent(topic, body),
@@ -31,36 +66,72 @@ const customerTopic: TopicHandler = {
   process: (db, shopId, body) => syncCustomer(db, shopId, parseCustomer(body)),
 };
 
-export const TOPICS: Record<string, TopicHandler> = {
-  "orders/paid": orderTopic("orders/paid"),
-  "orders/cancelled": orderTopic("orders/cancelled"),
-  "refunds/create": orderTopic("refunds/create"),
-  "customers/create": customerTopic,
-  "customers/update": customerTopic,
-  "app/uninstalled": {
-    validate: () => {},
-    inline: true,
-    process: (db, shopId) => uninstallShop(db, shopId),
-  },
-  "customers/data_request": {
-    validate: (body) => void parseComplianceCustomer(body),
-    afterUninstall: true,
-    process: async (db, shopId, body) => {
-      const { customerId, requestId } = parseComplianceCustomer(body);
-      await exportCustomer(db, shopId, customerId, requestId ?? `request-${customerId}`);
+const HANDLERS: Array<[string, TopicHandler]> = [
+  ["orders/paid", orderTopic("orders/paid")],
+  ["orders/cancelled", orderTopic("orders/cancelled")],
+  ["refunds/create", orderTopic("refunds/create")],
+  ["customers/create", customerTopic],
+  ["customers/update", customerTopic],
+  [
+    "app/uninstalled",
+    {
+      validate: (body, shopId) => void shopResource(body, shopId),
+      inline: true,
+      process: async (db, shopId, body) => {
+        shopResource(body, shopId); // again: a dead letter's Retry comes here without the door
+        await uninstallShop(db, shopId);
+      },
     },
-  },
-  "customers/redact": {
-    validate: (body) => void parseComplianceCustomer(body),
-    afterUninstall: true,
-    process: async (db, shopId, body) => {
-      const { customerId, orderIds } = parseComplianceCustomer(body);
-      await redactCustomer(db, shopId, customerId, orderIds);
+  ],
+  [
+    "customers/data_request",
+    {
+      validate: (body, shopId) => void compliance(body, shopId),
+      afterUninstall: true,
+      process: async (db, shopId, body) => {
+        const { customerId, requestId } = compliance(body, shopId);
+        await exportCustomer(db, shopId, customerId, requestId ?? `request-${customerId}`);
+      },
     },
-  },
-  "shop/redact": {
-    validate: (body) => void parseShopRedact(body),
-    afterUninstall: true,
-    process: (db, shopId) => redactShop(db, shopId),
-  },
-};
+  ],
+  [
+    "customers/redact",
+    {
+      validate: (body, shopId) => void compliance(body, shopId),
+      afterUninstall: true,
+      process: async (db, shopId, body) => {
+        const { customerId, orderIds } = compliance(body, shopId);
+        await redactCustomer(db, shopId, customerId, orderIds);
+      },
+    },
+  ],
+  [
+    "shop/redact",
+    {
+      validate: (body, shopId) => void shopRedact(body, shopId),
+      afterUninstall: true,
+      process: async (db, shopId, body) => {
+        shopRedact(body, shopId);
+        // Shopify sends shop/redact 48 hours after an uninstall. For a shop that is installed
+        // (it came back, or the request is not what it claims) deleting everything is never right.
+        const shop = await db.shop.findUnique({ where: { id: shopId }, select: { uninstalledAt: true } });
+        if (shop && shop.uninstalledAt === null) {
+          console.warn(`[jobs] shop/redact for ${shopId} skipped: the shop is installed`);
+          return;
+        }
+        await redactShop(db, shopId);
+      },
+    },
+  ],
+];
+
+/** The topic table. A Map, so that a path such as /webhooks/constructor names no handler. */
+export const TOPIC_HANDLERS: ReadonlyMap<string, TopicHandler> = new Map(HANDLERS);
+
+/**
+ * The same table as a record without a prototype, for callers that index it (the worker); new
+ * code uses TOPIC_HANDLERS.
+ */
+export const TOPICS: Readonly<Record<string, TopicHandler | undefined>> = Object.freeze(
+  Object.assign(Object.create(null) as Record<string, TopicHandler>, Object.fromEntries(HANDLERS)),
+);

@@ -21,13 +21,15 @@ let proxyUrl = "";
 const number = (n: number) => new Intl.NumberFormat("en").format(n);
 
 beforeAll(async () => {
-  const [port, emulatorPort] = [await freePort(), await freePort()];
+  // Every port free and chosen here, so the suite runs beside `npm run demo` (3000, 3100, 3200).
+  const [port, emulatorPort, storefrontPort] = [await freePort(), await freePort(), await freePort()];
   demo = spawn(process.execPath, ["scripts/demo.mjs"], {
     cwd: root,
     env: {
       ...process.env,
       PORT: String(port),
       EMULATOR_PORT: String(emulatorPort),
+      STOREFRONT_PORT: String(storefrontPort),
       DATABASE_URL: `file:${dbFile}`,
       DEMO_SKIP_BUILD: "1",
       SHOPIFY_APP_URL: `http://localhost:${port}`,

@@ -25,6 +25,8 @@ export function appServerEnv(s: AppServerSettings): Record<string, string> {
     SHOPIFY_APP_URL: s.appUrl,
     SCOPES: "read_customers,read_orders,write_discounts",
     STORE_EMULATOR_URL: s.emulatorUrl,
+    // The two stand-ins below are refused in production unless this says it is the offline demo.
+    LOYALTY_DEMO: "1",
     APP_BRIDGE_URL: `${s.emulatorUrl}/app-bridge.js`,
     FRAME_ANCESTORS_EXTRA: `${s.emulatorUrl} ${s.emulatorUrl.replace("127.0.0.1", "localhost")}`,
   };
@@ -46,7 +48,10 @@ export async function spawnAppServer(env: Record<string, string>, options: { sho
   child.stdout!.on("data", (d) => (out += d));
   child.stderr?.on("data", (d) => (out += d));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start:\n${out}`)), 20_000);
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL"); // a server that never came up is not left running
+      reject(new Error(`server did not start:\n${out}`));
+    }, 20_000);
     child.stdout!.on("data", () => {
       if (out.includes("listening on")) {
         clearTimeout(timer);

@@ -203,16 +203,30 @@ export class StoreEmulator {
   async proxy(
     shop: string,
     path: string,
-    options: { customerId?: string | null; method?: string; body?: unknown; timestamp?: number } = {},
+    options: {
+      customerId?: string | null;
+      method?: string;
+      /** sent as JSON, with Content-Type: application/json unless contentType says otherwise */
+      body?: unknown;
+      /** sent as it is (what a browser sent), with contentType or no Content-Type at all */
+      rawBody?: string;
+      contentType?: string | null;
+      timestamp?: number;
+    } = {},
   ) {
     // The storefront's own query parameters are signed along with Shopify's.
     const [pathname, search = ""] = path.replace(/^\//, "").split("?");
     const extra = Object.fromEntries(new URLSearchParams(search));
     const query = signedProxyQuery(shop, options.customerId ?? null, this.options.apiSecret, extra, options.timestamp);
+    // Shopify forwards the shopper's body and its Content-Type as they were sent.
+    const body = options.rawBody ?? (options.body !== undefined ? JSON.stringify(options.body) : undefined);
+    const contentType =
+      options.contentType !== undefined ? options.contentType : options.body !== undefined ? "application/json" : null;
     return fetch(`${this.options.appUrl}/proxy/${pathname}?${query}`, {
       method: options.method ?? "GET",
-      headers: { "User-Agent": BROWSER_UA, ...(options.body !== undefined ? { "Content-Type": "application/json" } : {}) },
-      body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
+      headers: { "User-Agent": BROWSER_UA, ...(contentType ? { "Content-Type": contentType } : {}) },
+      // bytes, so that fetch adds no Content-Type of its own
+      body: body !== undefined ? Buffer.from(body) : undefined,
     });
   }
 
@@ -257,7 +271,8 @@ export class StoreEmulator {
       const answer = await this.proxy(m[1]!, m[2]!, {
         customerId: url.searchParams.get("customer"),
         method: req.method,
-        body: body ? JSON.parse(body) : undefined,
+        rawBody: body || undefined,
+        contentType: req.headers["content-type"] ?? null,
       });
       return send(answer.status, answer.headers.get("content-type") ?? "application/json", await answer.text());
     }

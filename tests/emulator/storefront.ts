@@ -300,7 +300,8 @@ export class Storefront {
       const answer = await this.emulator.proxy(this.domain, url.pathname.replace("/apps/loyalty/", "") + url.search, {
         customerId: s.customerId !== null ? String(s.customerId) : null,
         method: req.method,
-        body: body ? JSON.parse(body) : undefined,
+        rawBody: body || undefined,
+        contentType: req.headers["content-type"] ?? null,
       });
       res.writeHead(answer.status, { "Content-Type": answer.headers.get("content-type") ?? "application/json" });
       return res.end(await answer.text());

@@ -170,18 +170,9 @@ describe.each(dialects)("webhooks on %s", (dialect) => {
     expect(await tableCounts(app.db)).toEqual(before);
   });
 
-  it("answers an unusable body with 4xx, no stack trace, and writes nothing", async () => {
+  it("answers a body that is not JSON with 4xx, no stack trace, and writes nothing", async () => {
     const before = await tableCounts(app.db);
-    for (const rawBody of [
-      "{not json",
-      "[]",
-      "null",
-      JSON.stringify({ id: 1 }),
-      JSON.stringify({
-        ...paid(order(1, null)).payload,
-        subtotal_price_set: { shop_money: { amount: "12.345", currency_code: "USD" } },
-      }),
-    ]) {
+    for (const rawBody of ["{not json", "[]", "null"]) {
       const res = await app.emulator.sendWebhook(SHOP, "orders/paid", null, { rawBody });
       expect(res.status).toBeGreaterThanOrEqual(400);
       expect(res.status).toBeLessThan(500);
@@ -192,6 +183,28 @@ describe.each(dialects)("webhooks on %s", (dialect) => {
     expect(unknown.status).toBe(404);
     await app.settled();
     expect(await tableCounts(app.db)).toEqual(before);
+  });
+
+  it("keeps a signed JSON body it cannot use as a dead letter, with 200 and nothing else written", async () => {
+    const before = await tableCounts(app.db);
+    const ids = ["unusable-a", "unusable-b"];
+    for (const [i, rawBody] of [
+      JSON.stringify({ id: 1 }),
+      JSON.stringify({
+        ...paid(order(1, null)).payload,
+        subtotal_price_set: { shop_money: { amount: "12.345", currency_code: "USD" } },
+      }),
+    ].entries()) {
+      const res = await app.emulator.sendWebhook(SHOP, "orders/paid", null, { rawBody, webhookId: ids[i] });
+      expect(res.status).toBe(200);
+    }
+    await app.settled();
+    expect(await tableCounts(app.db)).toEqual({ ...before, jobs: before.jobs + 2 });
+    const dead = await app.db.webhookJob.findMany({ where: { webhookId: { in: ids } } });
+    expect(dead.map((j) => [j.status, j.lastError])).toEqual([
+      ["dead", "invalid_payload"],
+      ["dead", "invalid_payload"],
+    ]);
   });
 
   it("ignores webhooks for a shop that never installed", async () => {
