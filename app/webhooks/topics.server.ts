@@ -127,11 +127,3 @@ const HANDLERS: Array<[string, TopicHandler]> = [
 
 /** The topic table. A Map, so that a path such as /webhooks/constructor names no handler. */
 export const TOPIC_HANDLERS: ReadonlyMap<string, TopicHandler> = new Map(HANDLERS);
-
-/**
- * The same table as a record without a prototype, for callers that index it (the worker); new
- * code uses TOPIC_HANDLERS.
- */
-export const TOPICS: Readonly<Record<string, TopicHandler | undefined>> = Object.freeze(
-  Object.assign(Object.create(null) as Record<string, TopicHandler>, Object.fromEntries(HANDLERS)),
-);

@@ -8,7 +8,7 @@ import { releaseDuePoints, withLedger } from "~/models/ledger.server";
 import { expireInactivePoints } from "~/models/expiry.server";
 import { applyOrderEvents } from "~/models/orders.server";
 import { PayloadError } from "./payloads";
-import { TOPICS, type TopicHandler } from "./topics.server";
+import { TOPIC_HANDLERS, type TopicHandler } from "./topics.server";
 
 export const MAX_ATTEMPTS = 8;
 const LEASE_MS = 30_000;
@@ -173,8 +173,12 @@ function finishJobs(db: Db | Tx, ids: number[], outcome: Finish, at: Date) {
     .then(() => undefined);
 }
 
+/** What a job's row keeps about its failure: a payload's fault by its stable code (its text may quote personal data). */
+const failureText = (error: unknown) =>
+  error instanceof PayloadError ? error.code : error instanceof Error ? error.message.slice(0, 500) : String(error);
+
 async function failJob(db: Db, job: ClaimedJob, error: unknown, now: Date): Promise<void> {
-  const message = error instanceof Error ? error.message.slice(0, 500) : String(error);
+  const message = failureText(error);
   if (error instanceof PayloadError || job.attempts >= MAX_ATTEMPTS)
     return finishJobs(db, [job.id], { status: "dead", lastError: message }, now);
   await db.webhookJob.updateMany({
@@ -250,7 +254,7 @@ export async function processJobs(db: Db, jobs: ClaimedJob[], now = () => new Da
     run = [];
   };
   for (const job of jobs) {
-    const handler = TOPICS[job.topic];
+    const handler = TOPIC_HANDLERS.get(job.topic);
     if (!handler || job.payload === null) {
       dead.push([job.id, "no handler or no payload"]);
       continue;
@@ -265,7 +269,7 @@ export async function processJobs(db: Db, jobs: ClaimedJob[], now = () => new Da
       body = JSON.parse(job.payload);
       if (handler.orderEvent) handler.orderEvent(body); // an unusable body is a dead letter at once
     } catch (error) {
-      dead.push([job.id, error instanceof Error ? error.message.slice(0, 500) : String(error)]);
+      dead.push([job.id, failureText(error)]);
       continue;
     }
     if (handler.orderEvent) {
