@@ -3,19 +3,13 @@
 // a refusal (userErrors) is final.
 import { formatMinorUnits } from "~/domain/money";
 import type { RewardSettings } from "../../extensions/loyalty-reward-discount/src/cart_lines_discounts_generate_run";
+import { adminCall, ShopifyRejectedError, type AdminGraphql } from "./admin-call.server";
 import { CREATE_APP_DISCOUNT, CREATE_BASIC_DISCOUNT, CREATE_FREE_SHIPPING_DISCOUNT, DISCOUNT_BY_CODE } from "./operations";
 
 /** The app's discount Function (extensions/loyalty-reward-discount) and the metafield it reads. */
 export const REWARD_FUNCTION = { handle: "loyalty-reward-discount", namespace: "$app:loyalty-club", key: "reward" } as const;
 
-export type AdminGraphql = (query: string, variables?: Record<string, unknown>) => Promise<{ data?: unknown; errors?: unknown }>;
-
-export class ShopifyUnavailableError extends Error {
-  readonly code = "shopify_unavailable";
-}
-export class ShopifyRejectedError extends Error {
-  readonly code = "discount_rejected";
-}
+export { ShopifyRejectedError, ShopifyUnavailableError, type AdminGraphql } from "./admin-call.server";
 
 /** A discount mutation to send: the document, the mutation's field, its variables. */
 export interface DiscountRequest {
@@ -113,32 +107,8 @@ export function discountRequest(
   }
 }
 
-function throttled(body: { errors?: unknown }): boolean {
-  return Array.isArray(body.errors) && body.errors.some((e) => /throttled/i.test(String((e as { message?: string }).message)));
-}
-
-async function call(graphql: AdminGraphql, query: string, variables: Record<string, unknown>, attempts: number) {
-  let lastError = "";
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    try {
-      const body = await graphql(query, variables);
-      if (!throttled(body)) {
-        if (body.errors)
-          throw new ShopifyRejectedError(`Shopify refused the request: ${JSON.stringify(body.errors).slice(0, 300)}`);
-        return body.data as Record<string, unknown>;
-      }
-      lastError = "throttled";
-    } catch (error) {
-      if (error instanceof ShopifyRejectedError) throw error;
-      lastError = error instanceof Error ? error.message : String(error);
-    }
-    if (attempt < attempts) await new Promise((r) => setTimeout(r, 150 * 2 ** (attempt - 1)));
-  }
-  throw new ShopifyUnavailableError(`Shopify did not answer (${lastError})`);
-}
-
 export async function createRewardDiscount(graphql: AdminGraphql, request: DiscountRequest, attempts = 3): Promise<string> {
-  const data = await call(graphql, request.query, request.variables, attempts);
+  const data = await adminCall(graphql, request.query, request.variables, { attempts });
   const result = data[request.field] as {
     codeDiscountNode?: { id: string } | null;
     codeAppDiscount?: { discountId: string } | null;
@@ -153,7 +123,7 @@ export async function createRewardDiscount(graphql: AdminGraphql, request: Disco
 
 /** The discount id for a code, or null if Shopify has none (used to settle interrupted redemptions). */
 export async function findDiscountByCode(graphql: AdminGraphql, code: string): Promise<string | null> {
-  const data = await call(graphql, DISCOUNT_BY_CODE, { code }, 2);
+  const data = await adminCall(graphql, DISCOUNT_BY_CODE, { code }, { attempts: 2 });
   return (data.codeDiscountNodeByCode as { id: string } | null)?.id ?? null;
 }
 

@@ -91,3 +91,96 @@ export const SET_APP_METAFIELDS = `#graphql
     }
   }
 `;
+
+/**
+ * Orders changed since a moment, oldest change first, with their refunds' ids (reconciliation).
+ * 50 orders × 20 refunds stays under Shopify's 1,000-point cost of one query.
+ */
+export const RECENT_ORDERS = `#graphql
+  query RecentOrders($first: Int!, $after: String, $query: String!) {
+    orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+      nodes {
+        legacyResourceId
+        name
+        createdAt
+        processedAt
+        cancelledAt
+        displayFinancialStatus
+        test
+        discountCodes
+        customer {
+          legacyResourceId
+          tags
+        }
+        subtotalPriceSet {
+          shopMoney {
+            amount
+            currencyCode
+          }
+          presentmentMoney {
+            currencyCode
+          }
+        }
+        refunds(first: 20) {
+          legacyResourceId
+          createdAt
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`;
+
+export interface RecentOrders {
+  orders: {
+    nodes: Array<{
+      legacyResourceId: string;
+      name: string;
+      createdAt: string;
+      processedAt: string | null;
+      cancelledAt: string | null;
+      displayFinancialStatus: string | null;
+      test: boolean;
+      discountCodes: string[];
+      customer: { legacyResourceId: string; tags: string[] } | null;
+      subtotalPriceSet: { shopMoney: { amount: string; currencyCode: string }; presentmentMoney: { currencyCode: string } };
+      refunds: Array<{ legacyResourceId: string; createdAt: string }>;
+    }>;
+    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  };
+}
+
+export interface OrderRefunds {
+  order: {
+    refunds: Array<{
+      legacyResourceId: string;
+      createdAt: string;
+      refundLineItems: { nodes: Array<{ subtotalSet: { shopMoney: { amount: string; currencyCode: string } } }> };
+    }>;
+  } | null;
+}
+
+/** One order's refunds with their lines' merchandise subtotals (reconciliation, for refunds the app has not seen). */
+export const ORDER_REFUNDS = `#graphql
+  query OrderRefunds($id: ID!) {
+    order(id: $id) {
+      refunds(first: 20) {
+        legacyResourceId
+        createdAt
+        refundLineItems(first: 45) {
+          nodes {
+            subtotalSet {
+              shopMoney {
+                amount
+                currencyCode
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`;

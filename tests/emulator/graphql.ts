@@ -2,6 +2,7 @@
 // Admin schema for the version, then executed against the emulated store's state.
 import { buildClientSchema, graphql, parse, validate, type GraphQLSchema } from "graphql";
 import { adminIntrospection } from "../../scripts/admin-schema.mjs";
+import { refundPayload, subtotalMinor, type Order } from "./payloads.ts";
 import type { EmulatedShop } from "./store.ts";
 
 const schemas = new Map<string, GraphQLSchema>();
@@ -26,8 +27,84 @@ export function validateAdminDocument(source: string, version = "2026-10"): stri
 
 export type Resolvers = Record<string, (args: Record<string, unknown>, shop: EmulatedShop) => unknown>;
 
+/** When an order last changed: created, cancelled or refunded. */
+export function orderUpdatedAt(shop: EmulatedShop, order: Order): string {
+  const times = [order.created_at, order.cancelled_at, ...shop.refunds.filter((r) => r.order.id === order.id).map((r) => r.created_at)];
+  return times.filter((t): t is string => Boolean(t)).sort().at(-1)!;
+}
+
+/** An Order node as Admin GraphQL answers it (the fields the app asks for, and a few more). */
+function orderNode(shop: EmulatedShop, order: Order) {
+  const money = (minor: number) => ({ amount: (minor / 100).toFixed(2), currencyCode: order.currency });
+  return {
+    id: `gid://shopify/Order/${order.id}`,
+    legacyResourceId: String(order.id),
+    name: `#${order.number}`,
+    createdAt: order.created_at,
+    processedAt: order.created_at,
+    updatedAt: orderUpdatedAt(shop, order),
+    cancelledAt: order.cancelled_at,
+    displayFinancialStatus: order.financial_status.toUpperCase(),
+    test: order.test,
+    discountCodes: order.discountCode ? [order.discountCode] : [],
+    customer: order.customer && {
+      id: `gid://shopify/Customer/${order.customer.id}`,
+      legacyResourceId: String(order.customer.id),
+      tags: order.customer.tags.split(", ").filter(Boolean),
+    },
+    subtotalPriceSet: {
+      shopMoney: money(subtotalMinor(order)),
+      presentmentMoney: { amount: (Math.round(subtotalMinor(order) * order.rate) / 100).toFixed(2), currencyCode: order.presentment_currency },
+    },
+    refunds: ({ first }: { first?: number }) =>
+      shop.refunds
+        .filter((r) => r.order.id === order.id)
+        .slice(0, first ?? 50)
+        .map((r) => {
+          const payload = refundPayload(r);
+          return {
+            id: `gid://shopify/Refund/${r.id}`,
+            legacyResourceId: String(r.id),
+            createdAt: r.created_at,
+            refundLineItems: ({ first: lines }: { first?: number }) => ({
+              nodes: payload.refund_line_items.slice(0, lines ?? 50).map((l) => ({
+                quantity: l.quantity,
+                subtotalSet: {
+                  shopMoney: { amount: l.subtotal_set.shop_money.amount, currencyCode: l.subtotal_set.shop_money.currency_code },
+                  presentmentMoney: {
+                    amount: l.subtotal_set.presentment_money.amount,
+                    currencyCode: l.subtotal_set.presentment_money.currency_code,
+                  },
+                },
+              })),
+            }),
+          };
+        }),
+  };
+}
+
+/** `orders(query: "updated_at:>='…'")`, sorted by UPDATED_AT, paged with opaque cursors. */
+function ordersConnection(shop: EmulatedShop, args: { first?: number; after?: string | null; query?: string | null }) {
+  const since = /updated_at:>=?'?([^' ]+)'?/.exec(args.query ?? "")?.[1];
+  const all = [...shop.orders.values()]
+    .filter((o) => !since || orderUpdatedAt(shop, o) >= new Date(since).toISOString())
+    .sort((a, b) => (orderUpdatedAt(shop, a) < orderUpdatedAt(shop, b) ? -1 : 1));
+  const start = args.after ? Number(Buffer.from(args.after, "base64").toString()) + 1 : 0;
+  const page = all.slice(start, start + (args.first ?? 50));
+  const end = start + page.length - 1;
+  return {
+    nodes: page.map((o) => orderNode(shop, o)),
+    pageInfo: { hasNextPage: end < all.length - 1, endCursor: page.length ? Buffer.from(String(end)).toString("base64") : null },
+  };
+}
+
 function rootQuery(shop: EmulatedShop) {
   return {
+    orders: (args: { first?: number; after?: string | null; query?: string | null }) => ordersConnection(shop, args),
+    order: ({ id }: { id: string }) => {
+      const order = shop.orders.get(Number(String(id).split("/").pop()));
+      return order ? orderNode(shop, order) : null;
+    },
     shop: () => ({
       id: `gid://shopify/Shop/${shop.id}`,
       name: shop.name,

@@ -11,6 +11,7 @@ import { functionExtensions } from "./functions.ts";
 import { executeAdmin, type Resolvers } from "./graphql.ts";
 import { adminHost, adminIdToken, signedProxyQuery, verifyJwt, webhookHmac } from "./signing.ts";
 import { emptyShop, type EmulatedShop } from "./store.ts";
+import type { Order, Refund } from "./payloads.ts";
 
 export const API_VERSION = "2026-10";
 
@@ -106,6 +107,22 @@ export class StoreEmulator {
     const shop = this.shops.get(domain);
     if (!shop) throw new Error(`emulator has no shop ${domain}`);
     return shop;
+  }
+
+  /**
+   * What happened in the store, kept as Shopify keeps it (Admin GraphQL lists it), whether or not
+   * its webhook is then delivered: a test that drops the webhook leaves only this.
+   */
+  recordOrder(domain: string, order: Order): void {
+    this.shop(domain).orders.set(order.id, order);
+  }
+
+  recordRefund(domain: string, refund: Refund): void {
+    const shop = this.shop(domain);
+    shop.refunds.push(refund);
+    const left = refund.order.lines.length - shop.refunds.filter((r) => r.order.id === refund.order.id).flatMap((r) => r.lines).length;
+    refund.order.financial_status = left <= 0 ? "refunded" : "partially_refunded";
+    shop.orders.set(refund.order.id, refund.order);
   }
 
   async start(): Promise<string> {

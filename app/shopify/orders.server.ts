@@ -1,0 +1,76 @@
+// Orders as Admin GraphQL lists them, turned into the same order events a webhook gives, for
+// reconciliation: what Shopify knows about recent orders, read page by page within the API budget.
+import { toMinorUnits } from "~/domain/money";
+import type { OrderEvent, OrderFacts } from "~/domain/orders";
+import { adminCall, type AdminGraphql } from "./admin-call.server";
+import { ORDER_REFUNDS, RECENT_ORDERS, type OrderRefunds, type RecentOrders } from "./operations";
+
+export type ShopifyOrder = RecentOrders["orders"]["nodes"][number];
+
+const PAGE = 50;
+// Requested costs of the documents (objects 1, lists by their `first`): kept in the bucket before each call.
+const ORDERS_COST = 1 + PAGE * (3 + 20);
+const REFUNDS_COST = 1 + 20 * (1 + 45 * 2);
+
+const PAID = new Set(["PAID", "PARTIALLY_REFUNDED", "REFUNDED"]);
+
+/** Orders updated since `since`, oldest change first, a page at a time. */
+export async function* ordersUpdatedSince(graphql: AdminGraphql, since: Date): AsyncGenerator<ShopifyOrder[]> {
+  let after: string | null = null;
+  for (;;) {
+    const data = (await adminCall(
+      graphql,
+      RECENT_ORDERS,
+      { first: PAGE, after, query: `updated_at:>='${since.toISOString()}'` },
+      { cost: ORDERS_COST, attempts: 5 },
+    )) as unknown as RecentOrders;
+    yield data.orders.nodes;
+    if (!data.orders.pageInfo.hasNextPage || !data.orders.pageInfo.endCursor) return;
+    after = data.orders.pageInfo.endCursor;
+  }
+}
+
+export interface ShopifyRefund {
+  refundId: string;
+  createdAt: Date;
+  subtotalMinor: number;
+}
+
+/** An order's refunds with their merchandise subtotals (what a refunds/create webhook says). */
+export async function orderRefunds(graphql: AdminGraphql, orderId: string): Promise<ShopifyRefund[]> {
+  const data = (await adminCall(graphql, ORDER_REFUNDS, { id: `gid://shopify/Order/${orderId}` }, { cost: REFUNDS_COST, attempts: 5 })) as unknown as OrderRefunds;
+  return (data.order?.refunds ?? []).map((r) => ({
+    refundId: r.legacyResourceId,
+    createdAt: new Date(r.createdAt),
+    subtotalMinor: r.refundLineItems.nodes.reduce(
+      (sum, l) => sum + toMinorUnits(l.subtotalSet.shopMoney.amount, l.subtotalSet.shopMoney.currencyCode),
+      0,
+    ),
+  }));
+}
+
+export function shopifyOrderFacts(o: ShopifyOrder): OrderFacts {
+  const shopMoney = o.subtotalPriceSet.shopMoney;
+  return {
+    orderId: o.legacyResourceId,
+    name: o.name,
+    customer: o.customer ? { customerId: o.customer.legacyResourceId, tags: o.customer.tags.join(", ") } : null,
+    currency: shopMoney.currencyCode,
+    subtotalMinor: toMinorUnits(shopMoney.amount, shopMoney.currencyCode),
+    presentmentCurrency: o.subtotalPriceSet.presentmentMoney.currencyCode,
+    discountCodes: o.discountCodes,
+    test: o.test,
+    createdAt: new Date(o.createdAt),
+    paidAt: new Date(o.processedAt ?? o.createdAt),
+  };
+}
+
+/** The paid and cancelled events Shopify's state of an order implies (refunds come separately). */
+export function shopifyOrderEvents(o: ShopifyOrder): OrderEvent[] {
+  const facts = shopifyOrderFacts(o);
+  const paid = PAID.has(o.displayFinancialStatus ?? "");
+  const events: OrderEvent[] = [];
+  if (paid) events.push({ type: "paid", order: facts });
+  if (o.cancelledAt) events.push({ type: "cancelled", order: facts, wasPaid: paid });
+  return events;
+}
