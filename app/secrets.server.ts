@@ -9,7 +9,7 @@ export const MIN_SECRET_KEY_LENGTH = 32;
 const DEVELOPMENT_KEY = "loyalty-club-development-key-not-a-secret-0000";
 
 /** Why the environment's key cannot be used in production, or null when it can. */
-export function secretKeyProblem(env: NodeJS.ProcessEnv = process.env): string | null {
+export function secretKeyProblem(env: Record<string, string | undefined> = process.env): string | null {
   const key = env.LOYALTY_SECRET_KEY;
   if (!key) {
     return "LOYALTY_SECRET_KEY is not set. It encrypts Shopify access tokens and keys personal-data hashes; set it to a random string of at least 32 characters (e.g. `openssl rand -base64 48`) and keep it stable across releases.";
