@@ -109,7 +109,7 @@ describe("npm start on an old Node", () => {
     const began = Date.now();
     const run = spawnSync("sh", ["-c", start], {
       cwd: root,
-      env: { ...process.env, PATH: `${path.dirname(oldNode!)}:/usr/bin:/bin`, NODE24_PREFIX: prefix, NODE_ENV: "" },
+      env: { ...process.env, PATH: `${path.dirname(oldNode!)}:/usr/bin:/bin`, NODE24_PREFIX: prefix, NODE_ENV: "development" },
       encoding: "utf8",
       timeout: 20_000,
     });

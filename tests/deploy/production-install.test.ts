@@ -21,7 +21,7 @@ const env = {
   npm_config_audit: "false",
   npm_config_fund: "false",
   npm_config_prefer_offline: "true",
-};
+} as NodeJS.ProcessEnv;
 
 describe("production install (slow: npm ci --omit=dev in a clean folder)", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

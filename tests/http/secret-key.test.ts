@@ -20,7 +20,12 @@ function startWith(key: string | undefined) {
     LOYALTY_SECRET_KEY: key,
   };
   if (key === undefined) delete env.LOYALTY_SECRET_KEY;
-  return spawnSync(process.execPath, ["server.mjs"], { cwd: root, env, encoding: "utf8", timeout: 20_000 });
+  return spawnSync(process.execPath, ["server.mjs"], {
+    cwd: root,
+    env: env as NodeJS.ProcessEnv,
+    encoding: "utf8",
+    timeout: 20_000,
+  });
 }
 
 describe("LOYALTY_SECRET_KEY in production", () => {
