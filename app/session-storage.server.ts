@@ -26,6 +26,18 @@ export interface SessionStorage {
 export const sealSession = (session: Session) => mapTokens(session, encryptToken);
 export const openSession = (session: Session) => mapTokens(session, decryptToken);
 
+/**
+ * A session sealed under another key (LOYALTY_SECRET_KEY changed) cannot be opened: it counts as
+ * absent, so the shop's next admin request exchanges a new token instead of failing.
+ */
+function readable(session: Session): Session | undefined {
+  try {
+    return openSession(session);
+  } catch {
+    return undefined;
+  }
+}
+
 export class EncryptedSessionStorage implements SessionStorage {
   constructor(private readonly inner: SessionStorage) {}
 
@@ -35,7 +47,7 @@ export class EncryptedSessionStorage implements SessionStorage {
 
   async loadSession(id: string): Promise<Session | undefined> {
     const session = await this.inner.loadSession(id);
-    return session && openSession(session);
+    return session && readable(session);
   }
 
   deleteSession(id: string): Promise<boolean> {
@@ -47,6 +59,6 @@ export class EncryptedSessionStorage implements SessionStorage {
   }
 
   async findSessionsByShop(shop: string): Promise<Session[]> {
-    return (await this.inner.findSessionsByShop(shop)).map(openSession);
+    return (await this.inner.findSessionsByShop(shop)).map(readable).filter((s): s is Session => s !== undefined);
   }
 }

@@ -41,6 +41,15 @@ describe("encrypted session storage", () => {
     expect(session.accessToken).toBe(TOKEN); // the caller's session is not changed
   });
 
+  it("treats a session sealed under another key as absent", async () => {
+    const inner = memoryStorage();
+    const id = `offline_${SHOP}`;
+    inner.rows.set(id, new Session({ id, shop: SHOP, state: "", isOnline: false, accessToken: "v1:AAAA:BBBB:CCCC" }));
+    const storage = new EncryptedSessionStorage(inner);
+    expect(await storage.loadSession(id)).toBeUndefined();
+    expect(await storage.findSessionsByShop(SHOP)).toEqual([]);
+  });
+
   it("reads a token stored before encryption, and refuses a tampered one", async () => {
     expect(decryptToken(TOKEN, SHOP)).toBe(TOKEN);
     const sealed = encryptToken(TOKEN, SHOP);
