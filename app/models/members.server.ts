@@ -154,6 +154,8 @@ export async function redactCustomer(db: Db, shopId: string, customerId: string,
       data: { refereeCustomerId: `redacted:${randomBytes(8).toString("hex")}` },
     });
     await redactInbox(tx, shopId, customerId, orders);
+    // Processed jobs have no payload left, only the column naming the customer.
+    await tx.webhookJob.updateMany({ where: { shopId, customerId }, data: { customerId: null } });
   });
   await checkpointAfterErasure(db);
 }
