@@ -4,7 +4,7 @@
 // both Prisma clients with the `prisma` CLI, a dependency — ADR 0009), migrations run, and the
 // production server starts from the build and answers.
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -28,6 +28,11 @@ describe("production install (slow: npm ci --omit=dev in a clean folder)", () =>
 
   it("installs without dev dependencies, generates both Prisma clients, migrates and serves", { timeout: 600_000 }, async () => {
     expect(existsSync(path.join(root, "build/server/index.js")), "run `npm run build` first (npm test does)").toBe(true);
+    // postinstall runs the prisma CLI: a declared dependency, at the client's version — not an
+    // optional peer of @prisma/client that today's lockfile happens to keep out of the dev tree.
+    const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8"));
+    expect(pkg.dependencies.prisma).toBe(pkg.dependencies["@prisma/client"]);
+    expect(pkg.devDependencies.prisma).toBeUndefined();
     for (const entry of ["package.json", "package-lock.json", "prisma.config.ts", "server.mjs", "scripts", "build"]) {
       cpSync(path.join(root, entry), path.join(dir, entry), { recursive: true });
     }
