@@ -18,6 +18,7 @@ const workerOptions: WorkerOptions = {
   periodic: [
     [60_000, () => settleStaleRedemptions(db, adminGraphqlFor)],
     [3_600_000, () => awardBirthdays(db)],
+    [3_600_000, () => import("./models/retention.server").then((m) => m.expireDeadLetterPayloads(db))],
   ],
 };
 

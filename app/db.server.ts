@@ -69,7 +69,9 @@ const db: Db = globalThis.__loyaltyDb ?? (globalThis.__loyaltyDb = createDb(data
 
 let tuned: Promise<void> | undefined;
 /**
- * Per-connection settings (the migration already switched the file to WAL). A WAL checkpoint
+ * Per-connection settings (the migration already switched the file to WAL). `secure_delete`
+ * overwrites deleted and replaced content with zeros, so erased personal data does not linger in
+ * free pages or free space inside pages (docs/data-protection.md). A WAL checkpoint
  * copies pages back and fsyncs, hundreds of milliseconds under load: the connection that serves
  * HTTP leaves checkpoints to the job thread's connection (`checkpoints: false`).
  */
@@ -78,10 +80,25 @@ export function ready(options: { checkpoints?: boolean } = {}): Promise<void> {
     dialect === "sqlite"
       ? (async () => {
           await db.$queryRawUnsafe("PRAGMA synchronous = NORMAL");
+          await db.$queryRawUnsafe("PRAGMA secure_delete = ON");
           await db.$queryRawUnsafe(`PRAGMA wal_autocheckpoint = ${options.checkpoints === false ? 0 : 1000}`);
         })()
       : Promise.resolve();
   return tuned;
+}
+
+/**
+ * SQLite only: after an erasure, copy the WAL into the database file and truncate it, so the
+ * erased rows' old page images do not stay in the -wal file. Waits (briefly) for readers.
+ */
+export async function checkpointAfterErasure(client: Db): Promise<void> {
+  if (!sqliteGates.has(client)) return;
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const rows = await client.$queryRawUnsafe<Array<{ busy: number | bigint }>>("PRAGMA wal_checkpoint(TRUNCATE)");
+    if (!rows[0] || Number(rows[0].busy) === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  console.warn("[privacy] WAL still in use after an erasure: it is emptied at the next checkpoint");
 }
 
 export default db;

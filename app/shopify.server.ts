@@ -3,6 +3,7 @@ import { ApiVersion, AppDistribution, LogSeverity, shopifyApp } from "@shopify/s
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { assertStartupConfig } from "./config.server";
 import db from "./db.server";
+import { EncryptedSessionStorage } from "./session-storage.server";
 import { currentRules, installShop } from "./models/shops.server";
 import { publishProgram } from "./shopify/storefront-data.server";
 import { SHOP_FOR_PROGRAM, type ShopForProgram } from "./shopify/operations";
@@ -27,7 +28,7 @@ const shopify = shopifyApp({
   scopes: process.env.SCOPES?.split(","),
   appUrl: process.env.SHOPIFY_APP_URL || "",
   authPathPrefix: "/auth",
-  sessionStorage: new PrismaSessionStorage(db),
+  sessionStorage: new EncryptedSessionStorage(new PrismaSessionStorage(db)),
   distribution: AppDistribution.AppStore,
   future: { unstable_newEmbeddedAuthStrategy: true },
   // Info-level logs would print a line per storefront and admin request; warnings and errors only

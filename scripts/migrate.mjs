@@ -30,6 +30,7 @@ async function migrateSqlite(url, log) {
   const db = new Database(file);
   try {
     db.pragma("journal_mode = WAL");
+    db.pragma("secure_delete = ON"); // a migration that clears data leaves no copy in free pages
     db.exec(`CREATE TABLE IF NOT EXISTS "_loyalty_migrations" ("name" TEXT PRIMARY KEY, "appliedAt" TEXT NOT NULL)`);
     const applied = new Set(db.prepare(`SELECT "name" FROM "_loyalty_migrations"`).pluck().all());
     for (const m of migrationsFor("sqlite")) {
@@ -39,6 +40,9 @@ async function migrateSqlite(url, log) {
         db.prepare(`INSERT INTO "_loyalty_migrations" VALUES (?, ?)`).run(m.name, new Date().toISOString());
       }).immediate();
       log(`applied ${m.name}`);
+      // Once, on the release that turned secure_delete on: rebuild the file, so rows deleted
+      // before it (personal data among them) do not linger in free pages and unused space.
+      if (m.name === "0006_privacy") db.exec("VACUUM");
     }
   } finally {
     db.close();

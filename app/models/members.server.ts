@@ -1,6 +1,9 @@
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { normaliseAddress, normaliseEmail, type AddressParts } from "~/domain/referrals";
-import type { Db, Tx } from "~/db.server";
+import { checkpointAfterErasure, type Db, type Tx } from "~/db.server";
+import { personalDataHash } from "~/secrets.server";
+import { redactPayload } from "~/webhooks/minimise";
+import { customerOf } from "~/webhooks/payloads";
 import { withLedger } from "./ledger.server";
 import { activeShop, currentRules } from "./shops.server";
 
@@ -18,18 +21,54 @@ export function parseTags(tags: string | null | undefined): string[] {
     .filter(Boolean);
 }
 
-/** Emails are kept only as a salted hash (per shop) of their normalised form (Gmail dots and +tags folded). */
+/**
+ * Emails are kept only as a keyed hash (HMAC under LOYALTY_SECRET_KEY, per shop) of their
+ * normalised form (Gmail dots and +tags folded): without the server's key, hashing a list of
+ * emails does not find whose it is.
+ */
 export function emailHash(shopId: string, email: string | null | undefined): string | null {
   if (!email || !email.includes("@")) return null;
-  return createHash("sha256")
-    .update(`${shopId}\u0000${normaliseEmail(email)}`)
-    .digest("hex");
+  return personalDataHash(shopId, "email", normaliseEmail(email));
 }
 
-/** Shipping addresses likewise: only a salted hash of the normalised address, for referral checks. */
+/** Shipping addresses likewise: only a keyed hash of the normalised address, for referral checks. */
 export function addressHash(shopId: string, address: AddressParts | null | undefined): string | null {
   const key = address ? normaliseAddress(address) : null;
-  return key ? createHash("sha256").update(`${shopId}\u0000addr\u0000${key}`).digest("hex").slice(0, 32) : null;
+  return key ? personalDataHash(shopId, "address", key).slice(0, 32) : null;
+}
+
+/** The tombstone of an erased customer: a keyed hash of the id, never the id itself. */
+export function redactedCustomerHash(shopId: string, customerId: string): string {
+  return personalDataHash(shopId, "redacted-customer", customerId);
+}
+
+/** Whether customers/redact erased this customer: such a customer is never enrolled or updated again. */
+export async function isRedactedCustomer(db: Db | Tx, shopId: string, customerId: string): Promise<boolean> {
+  const row = await db.redactedCustomer.findUnique({
+    where: { shopId_customerHash: { shopId, customerHash: redactedCustomerHash(shopId, customerId) } },
+  });
+  return row !== null;
+}
+
+/** Which of these customers were erased (customers/redact): their in-flight orders become guests' orders. */
+export async function redactedAmong(db: Db | Tx, customers: ReadonlyArray<{ shopId: string; customerId: string }>) {
+  const redacted = new Set<string>();
+  if (customers.length === 0) return redacted;
+  const byHash = new Map(customers.map((c) => [`${c.shopId}\u0000${redactedCustomerHash(c.shopId, c.customerId)}`, c]));
+  const rows = await db.redactedCustomer.findMany({
+    where: {
+      OR: [...new Set(customers.map((c) => c.shopId))].map((shopId) => ({
+        shopId,
+        customerHash: { in: customers.filter((c) => c.shopId === shopId).map((c) => redactedCustomerHash(shopId, c.customerId)) },
+      })),
+    },
+    select: { shopId: true, customerHash: true },
+  });
+  for (const r of rows) {
+    const c = byHash.get(`${r.shopId}\u0000${r.customerHash}`);
+    if (c) redacted.add(`${c.shopId}\u0000${c.customerId}`);
+  }
+  return redacted;
 }
 
 function referralCode(): string {
@@ -46,8 +85,10 @@ export interface CustomerIdentity {
 /**
  * The member row for a customer, created (enrolled) if absent. Concurrent creators for the
  * same customer are safe: the insert skips on conflict and everyone reads the one row.
+ * null for a customer that customers/redact erased (a job still in flight must not bring them back).
  */
 export async function ensureMember(tx: Tx, shopId: string, identity: CustomerIdentity) {
+  if (await isRedactedCustomer(tx, shopId, identity.customerId)) return null;
   const optedOut = isOptedOut(identity.tags);
   const now = new Date();
   await tx.$executeRaw`
@@ -62,6 +103,7 @@ export async function ensureMember(tx: Tx, shopId: string, identity: CustomerIde
 export async function syncCustomer(db: Db, shopId: string, identity: CustomerIdentity): Promise<void> {
   const optedOut = isOptedOut(identity.tags);
   await db.$transaction(async (tx) => {
+    if (await isRedactedCustomer(tx, shopId, identity.customerId)) return;
     const member = await tx.member.findUnique({
       where: { shopId_customerId: { shopId, customerId: identity.customerId } },
     });
@@ -82,10 +124,25 @@ export async function syncCustomer(db: Db, shopId: string, identity: CustomerIde
   });
 }
 
-/** customers/redact: erase personal data, keep the anonymous ledger totals. */
+/**
+ * customers/redact: erase personal data, keep the anonymous ledger totals. Afterwards nothing
+ * Shopify sent about the person is left: the member row keeps only balances, orders lose their
+ * customer, inbox payloads about the customer or their orders (pending or dead) lose the
+ * person's details, and a tombstone (a keyed hash of the id) turns away jobs still in flight.
+ * On SQLite the erased bytes are overwritten (secure_delete) and the WAL is emptied.
+ */
 export async function redactCustomer(db: Db, shopId: string, customerId: string, orderIds: string[]): Promise<void> {
   await db.$transaction(async (tx) => {
+    await tx.$executeRaw`
+      INSERT INTO "RedactedCustomer" ("shopId", "customerHash", "redactedAt")
+      VALUES (${shopId}, ${redactedCustomerHash(shopId, customerId)}, ${new Date()})
+      ON CONFLICT DO NOTHING`;
     const member = await tx.member.findUnique({ where: { shopId_customerId: { shopId, customerId } } });
+    const known = await tx.orderFact.findMany({
+      where: { shopId, OR: [{ customerId }, ...(member ? [{ memberId: member.id }] : [])] },
+      select: { orderId: true },
+    });
+    const orders = new Set([...orderIds, ...known.map((o) => o.orderId)]);
     if (member) {
       await tx.member.update({
         where: { id: member.id },
@@ -100,11 +157,16 @@ export async function redactCustomer(db: Db, shopId: string, customerId: string,
           addressHashes: "",
         },
       });
-      // Entry reasons name orders ("Order #1001"), not people; they stay for the books.
+      // Entry reasons name orders ("Order #1001"), not people; they stay for the books. Entries the
+      // shopper made themselves once named them in the actor; the entry's member says who it was.
+      await tx.ledgerEntry.updateMany({
+        where: { shopId, memberId: member.id, actor: `shopper:${customerId}` },
+        data: { actor: "shopper" },
+      });
       await tx.orderFact.updateMany({ where: { shopId, memberId: member.id }, data: { customerId: null } });
     }
     await tx.orderFact.updateMany({
-      where: { shopId, OR: [{ customerId }, { orderId: { in: orderIds } }] },
+      where: { shopId, OR: [{ customerId }, { orderId: { in: [...orders] } }] },
       data: { customerId: null },
     });
     await tx.dataRequest.deleteMany({ where: { shopId, customerId } });
@@ -112,9 +174,47 @@ export async function redactCustomer(db: Db, shopId: string, customerId: string,
       where: { shopId, refereeCustomerId: customerId },
       data: { refereeCustomerId: `redacted:${randomBytes(8).toString("hex")}` },
     });
-    // Payloads still waiting in the inbox carry the customer's details.
-    await tx.webhookJob.updateMany({ where: { shopId, customerId }, data: { payload: null, customerId: null } });
+    await redactInbox(tx, shopId, customerId, orders);
+    // Processed jobs have no payload left, only the column naming the customer.
+    await tx.webhookJob.updateMany({ where: { shopId, customerId }, data: { customerId: null } });
   });
+  await checkpointAfterErasure(db);
+}
+
+/**
+ * Payloads still in the inbox (pending, or dead letters) about the customer — by the customer
+ * column, by the customer in the body, or by order: their orders and refunds of those orders,
+ * which name no customer (guest checkouts, refunds). Orders keep their amounts as a guest's.
+ */
+async function redactInbox(tx: Tx, shopId: string, customerId: string, orders: ReadonlySet<string>) {
+  const jobs = await tx.webhookJob.findMany({
+    where: { shopId, payload: { not: null } },
+    select: { id: true, topic: true, customerId: true, payload: true, status: true },
+  });
+  for (const job of jobs) {
+    let body: unknown = null;
+    try {
+      body = JSON.parse(job.payload!);
+    } catch {
+      // unreadable: judged by its customer column alone
+    }
+    const b = (body ?? {}) as Record<string, unknown>;
+    const about =
+      job.customerId === customerId ||
+      (body !== null && customerOf(job.topic, body) === customerId) ||
+      (job.topic.startsWith("orders/") && orders.has(String(b.id))) ||
+      (job.topic === "refunds/create" && orders.has(String(b.order_id)));
+    if (!about) continue;
+    const payload = body === null ? null : redactPayload(job.topic, body);
+    await tx.webhookJob.update({
+      where: { id: job.id },
+      data: {
+        payload,
+        customerId: null,
+        ...(payload === null && job.status !== "processing" ? { status: "skipped", lastError: "customer redacted" } : {}),
+      },
+    });
+  }
 }
 
 /** customers/data_request: everything held on that customer, as one JSON document. */
@@ -162,6 +262,7 @@ export async function joinClub(db: Db, shopId: string, customerId: string, birth
     const existing = await tx.member.findUnique({ where: { shopId_customerId: { shopId, customerId } } });
     if (existing?.state === "opted_out") return "opted_out" as const;
     const member = existing ?? (await ensureMember(tx, shopId, { customerId }));
+    if (!member) return "opted_out" as const; // erased by customers/redact
     if (birthday && member.birthdayMonth === null) {
       const [month, day] = birthday.split("-").map(Number);
       await tx.member.update({ where: { id: member.id }, data: { birthdayMonth: month, birthdayDay: day } });
@@ -178,7 +279,7 @@ export async function joinClub(db: Db, shopId: string, customerId: string, birth
         idempotencyKey: `signup:${member.id}`,
         sourceType: "signup",
         programVersion: rules.version,
-        actor: "shopper",
+        actor: "shopper", // the entry's member says who
         reason: "Welcome bonus for joining",
         occurredAt: now,
       });

@@ -17,7 +17,7 @@ import {
 } from "~/domain/orders";
 import { Prisma, rawExecute, rawQuery, type Db } from "~/db.server";
 import { timestampParam, withLedger, type Ledger, type NewEntry } from "./ledger.server";
-import { ensureMember } from "./members.server";
+import { ensureMember, redactedAmong } from "./members.server";
 import { markRedemptionsUsed } from "./redemptions.server";
 import { applyReferral, rememberShipping } from "./referrals.server";
 import { currentRules } from "./shops.server";
@@ -103,9 +103,10 @@ async function storeOrders(ledger: Ledger, records: Array<{ shopId: string; reco
  * Applies a batch of order events inside the caller's ledger transaction. Events about one order
  * are applied in the batch's order, each on the facts the one before left.
  */
-export async function applyOrderEvents(ledger: Ledger, work: readonly OrderWork[], now = new Date()): Promise<void> {
-  if (work.length === 0) return;
+export async function applyOrderEvents(ledger: Ledger, batch: readonly OrderWork[], now = new Date()): Promise<void> {
+  if (batch.length === 0) return;
   const { tx } = ledger;
+  const work = await withoutErasedCustomers(tx, batch);
   const orderKeys = new Map<string, [string, string]>();
   for (const w of work) orderKeys.set(keyOf(w.shopId, orderIdOf(w.event)), [w.shopId, orderIdOf(w.event)]);
   const orders = [...orderKeys.values()].sort(([a, b], [c, d]) => (a === c ? (b < d ? -1 : 1) : a < c ? -1 : 1));
@@ -208,8 +209,10 @@ export async function applyOrderEvents(ledger: Ledger, work: readonly OrderWork[
       case "enrol": {
         const customer = event.type === "refund" ? null : event.order.customer;
         const m = await ensureMember(tx, shopId, customer ?? { customerId: record.customerId! });
-        memberById.set(m.id, m);
-        memberByCustomer.set(keyOf(shopId, record.customerId!), m);
+        if (m) {
+          memberById.set(m.id, m);
+          memberByCustomer.set(keyOf(shopId, record.customerId!), m);
+        }
         member = m;
         break;
       }
@@ -257,6 +260,22 @@ export async function applyOrderEvents(ledger: Ledger, work: readonly OrderWork[
     await applyReferral(ledger, w.shopId, w.event.order, rules, w.actor, now);
     if (memberId && rules.referrerPoints > 0) await rememberShipping(tx, w.shopId, memberId, w.event.order);
   }
+}
+
+/** An order of a customer erased meanwhile (its job was already in the inbox) is a guest's order. */
+async function withoutErasedCustomers(tx: Ledger["tx"], work: readonly OrderWork[]): Promise<readonly OrderWork[]> {
+  const customers = work.flatMap((w) =>
+    w.event.type !== "refund" && w.event.order.customer
+      ? [{ shopId: w.shopId, customerId: w.event.order.customer.customerId }]
+      : [],
+  );
+  const erased = await redactedAmong(tx, customers);
+  if (erased.size === 0) return work;
+  return work.map((w) =>
+    w.event.type !== "refund" && w.event.order.customer && erased.has(keyOf(w.shopId, w.event.order.customer.customerId))
+      ? { ...w, event: { ...w.event, order: { ...w.event.order, customer: null, email: null, shippingAddress: null } } }
+      : w,
+  );
 }
 
 /** One event in its own transaction (tests, reconciliation, and a job retried alone). */

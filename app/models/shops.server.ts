@@ -58,6 +58,7 @@ export async function redactShop(db: Db, shopId: string): Promise<void> {
     db.redemption.deleteMany({ where: { shopId } }),
     db.referral.deleteMany({ where: { shopId } }),
     db.webhookJob.deleteMany({ where: { shopId } }),
+    db.redactedCustomer.deleteMany({ where: { shopId } }),
     db.session.deleteMany({ where: { shop: shopId } }),
     db.shop.deleteMany({ where: { id: shopId } }),
   ]);

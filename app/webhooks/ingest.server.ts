@@ -90,7 +90,7 @@ export async function ingestWebhook(
     webhookId,
     eventId: header(raw, "x-shopify-event-id") ?? null,
     customerId: customerOf(topic, body),
-    payload: raw.body.toString("utf8"),
+    payload: handler.minimise(body),
     afterUninstall: handler.afterUninstall === true,
     deadLetter,
   });

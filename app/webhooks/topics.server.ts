@@ -12,6 +12,7 @@ import {
   parseShopResource,
   ShopMismatchError,
 } from "./payloads";
+import { minimisePayload } from "./minimise";
 
 export interface TopicHandler {
   /**
@@ -19,6 +20,8 @@ export interface TopicHandler {
    * PayloadError when the body cannot be used.
    */
   validate(body: unknown, shopId: string): void;
+  /** the JSON the inbox stores: only the fields processing reads (app/webhooks/minimise.ts) */
+  minimise(body: unknown): string;
   /** processed at once, before answering, instead of through the inbox */
   inline?: boolean;
   /** still accepted after uninstall (Shopify sends these up to 48 hours later) */
@@ -56,26 +59,29 @@ const shopResource = (body: unknown, shopId: string) => {
 const orderTopic = (topic: string): TopicHandler => ({
   validate: (body) => void parseOrderEvent(topic, body),
   orderEvent: (body) => parseOrderEvent(topic, body),
+  minimise: (body) => minimisePayload(topic, body),
   process: async (db, shopId, body, actor) => {
     await applyOrderEvent(db, shopId, parseOrderEvent(topic, body), actor);
   },
 });
 
-const customerTopic: TopicHandler = {
+const customerTopic = (topic: string): TopicHandler => ({
   validate: (body) => void parseCustomer(body),
+  minimise: (body) => minimisePayload(topic, body),
   process: (db, shopId, body) => syncCustomer(db, shopId, parseCustomer(body)),
-};
+});
 
 const HANDLERS: Array<[string, TopicHandler]> = [
   ["orders/paid", orderTopic("orders/paid")],
   ["orders/cancelled", orderTopic("orders/cancelled")],
   ["refunds/create", orderTopic("refunds/create")],
-  ["customers/create", customerTopic],
-  ["customers/update", customerTopic],
+  ["customers/create", customerTopic("customers/create")],
+  ["customers/update", customerTopic("customers/update")],
   [
     "app/uninstalled",
     {
       validate: (body, shopId) => void shopResource(body, shopId),
+      minimise: (body) => minimisePayload("app/uninstalled", body),
       inline: true,
       process: async (db, shopId, body) => {
         shopResource(body, shopId); // again: a dead letter's Retry comes here without the door
@@ -87,6 +93,7 @@ const HANDLERS: Array<[string, TopicHandler]> = [
     "customers/data_request",
     {
       validate: (body, shopId) => void compliance(body, shopId),
+      minimise: (body) => minimisePayload("customers/data_request", body),
       afterUninstall: true,
       process: async (db, shopId, body) => {
         const { customerId, requestId } = compliance(body, shopId);
@@ -98,6 +105,7 @@ const HANDLERS: Array<[string, TopicHandler]> = [
     "customers/redact",
     {
       validate: (body, shopId) => void compliance(body, shopId),
+      minimise: (body) => minimisePayload("customers/redact", body),
       afterUninstall: true,
       process: async (db, shopId, body) => {
         const { customerId, orderIds } = compliance(body, shopId);
@@ -109,6 +117,7 @@ const HANDLERS: Array<[string, TopicHandler]> = [
     "shop/redact",
     {
       validate: (body, shopId) => void shopRedact(body, shopId),
+      minimise: (body) => minimisePayload("shop/redact", body),
       afterUninstall: true,
       process: async (db, shopId, body) => {
         shopRedact(body, shopId);

@@ -6,6 +6,9 @@ import path from "node:path";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
+/** The tests', demo's and benchmark's LOYALTY_SECRET_KEY (public: never use it for a real shop). */
+export const TEST_SECRET_KEY = "loyalty-club-test-secret-key-0123456789abcdef";
+
 export interface AppServerSettings {
   port: number;
   databaseUrl: string;
@@ -22,6 +25,7 @@ export function appServerEnv(s: AppServerSettings): Record<string, string> {
     DATABASE_URL: s.databaseUrl,
     SHOPIFY_API_KEY: s.apiKey,
     SHOPIFY_API_SECRET: s.apiSecret,
+    LOYALTY_SECRET_KEY: TEST_SECRET_KEY,
     SHOPIFY_APP_URL: s.appUrl,
     SCOPES: "read_customers,read_orders,write_discounts",
     STORE_EMULATOR_URL: s.emulatorUrl,

@@ -357,7 +357,8 @@ describe.each(dialects)("storefront on %s", (dialect) => {
   it("settles reservations a crash left open: issued if Shopify has the code, else points back", async () => {
     await earn(395, 1_000);
     const m = await balance(395);
-    const token = (await app.db.session.findFirstOrThrow({ where: { shop: SHOP, isOnline: false } })).accessToken;
+    const { decryptToken } = await import("~/secrets.server");
+    const token = decryptToken((await app.db.session.findFirstOrThrow({ where: { shop: SHOP, isOnline: false } })).accessToken, SHOP);
     const graphql = async (query: string, variables?: Record<string, unknown>) =>
       (
         await fetch(`${app.emulator.url}/${SHOP}/admin/api/2026-10/graphql.json`, {

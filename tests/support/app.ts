@@ -106,6 +106,8 @@ export async function startApp(dialect: Dialect, env: Record<string, string> = {
   };
   let server = await startServer({ ...baseEnv, ...env });
   const db = createDb(databaseUrl);
+  // The test's own writes (rows it plants) erase like the app's connections do (app/db.server.ts).
+  if (dialect === "sqlite") await db.$queryRawUnsafe("PRAGMA secure_delete = ON");
   const app: TestApp = {
     url,
     dialect,
