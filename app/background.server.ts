@@ -11,6 +11,7 @@ import { ingestWebhook, type RawWebhook } from "./webhooks/ingest.server";
 import { awardBirthdays } from "./models/bonuses.server";
 import { handleProxy as handleProxyRequest, type ProxyRequest } from "./proxy/handler.server";
 import { settleStaleRedemptions } from "./models/redemptions.server";
+import { reconcileDueShops } from "./models/reconcile.server";
 import { adminGraphqlFor } from "./shopify/admin.server";
 import { startWorker, type Worker, type WorkerOptions } from "./webhooks/worker.server";
 
@@ -18,6 +19,8 @@ const workerOptions: WorkerOptions = {
   periodic: [
     [60_000, () => settleStaleRedemptions(db, adminGraphqlFor)],
     [3_600_000, () => awardBirthdays(db)],
+    // Daily per shop (each call runs the shops whose last run is a day old).
+    [10 * 60_000, () => reconcileDueShops(db, adminGraphqlFor)],
     [3_600_000, () => import("./models/retention.server").then((m) => m.expireDeadLetterPayloads(db))],
   ],
 };

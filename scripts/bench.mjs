@@ -282,7 +282,10 @@ async function benchApp(dialect, processes = 1, { rated = true, fairness = true 
     const result = { max, rated: r, processes };
     if (fairness) result.fairness = await benchFairness(app, shops);
     await settle(q);
-    result.ledger = await checkLedger(q, mergeExpected(burst.expected, ...(steady ? [steady.expected] : []), ...(result.fairness ? [result.fairness.expected] : [])));
+    result.ledger = await checkLedger(
+      q,
+      mergeExpected(burst.expected, ...(steady ? [steady.expected] : []), ...(result.fairness ? [result.fairness.expected] : [])),
+    );
     result.peakRssMb = Math.max(...app.pids.map(peakRssMb));
     return result;
   } finally {
@@ -301,7 +304,11 @@ async function benchFairness(app, shops) {
   const waits = [];
   await sleep(1500);
   for (const probe of probes) {
-    const answered = await fetch(`${app.urls.split(",")[0]}${probe.path}`, { method: "POST", headers: probe.headers, body: probe.body });
+    const answered = await fetch(`${app.urls.split(",")[0]}${probe.path}`, {
+      method: "POST",
+      headers: probe.headers,
+      body: probe.body,
+    });
     const acked = performance.now();
     if (!answered.ok) throw new Error(`probe answered ${answered.status}`);
     const orderId = JSON.parse(probe.body).id;
@@ -316,11 +323,19 @@ async function benchFairness(app, shops) {
     waits.push(performance.now() - acked);
     await sleep(200);
   }
-  const [{ n: bigLeft }] = await app.q.all(`SELECT count(*) AS n FROM "WebhookJob" WHERE "shopId" = '${BIG_SHOP}' AND "status" IN ('pending','processing')`);
+  const [{ n: bigLeft }] = await app.q.all(
+    `SELECT count(*) AS n FROM "WebhookJob" WHERE "shopId" = '${BIG_SHOP}' AND "status" IN ('pending','processing')`,
+  );
   await flood;
   const expected = mergeExpected(big.expected, prepare(12, 4, shops.slice(0, 12)).expected);
   waits.sort((a, b) => a - b);
-  return { probes: waits.length, p50: waits[Math.floor(waits.length / 2)], max: waits.at(-1), bigBacklogLeft: Number(bigLeft), expected };
+  return {
+    probes: waits.length,
+    p50: waits[Math.floor(waits.length / 2)],
+    max: waits.at(-1),
+    bigBacklogLeft: Number(bigLeft),
+    expected,
+  };
 }
 
 async function benchProxy(dialect) {
@@ -344,7 +359,10 @@ async function benchProxy(dialect) {
       check.enrolled === true &&
       check.points.available === 50 * ENTRIES_PER_MEMBER &&
       check.history.length === Math.min(25, ENTRIES_PER_MEMBER);
-    const r = await load(appUrl, proxyRequests(shop, SECRET, PROXY_RATE * PROXY_SECONDS, 2), { connections: 16, rate: PROXY_RATE });
+    const r = await load(appUrl, proxyRequests(shop, SECRET, PROXY_RATE * PROXY_SECONDS, 2), {
+      connections: 16,
+      rate: PROXY_RATE,
+    });
     return { ...r, seededSeconds: seeded, entries: Number(entries), correct };
   } finally {
     await stop();

@@ -4,7 +4,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { applyDelta, balanceDelta, canSpend, EMPTY_BALANCE, type Balance, type EntryKind } from "./ledger";
-import { emptyOrderRecord, mergeOrderFacts, planOrderEvent, type OrderEvent, type OrderPlanInput, type OrderRecord } from "./orders";
+import {
+  emptyOrderRecord,
+  mergeOrderFacts,
+  planOrderEvent,
+  type OrderEvent,
+  type OrderPlanInput,
+  type OrderRecord,
+} from "./orders";
 import { DEFAULT_RULES } from "./program";
 
 const RULES = { ...DEFAULT_RULES, version: 1 };

@@ -106,7 +106,9 @@ describe("planOrderEvent", () => {
   it("earns at the tier's multiplier and records the version and rate it used", () => {
     const gold = { id: "t", name: "Gold", thresholdPoints: 100, earnMultiplierPct: 150 };
     const plan = planOrderEvent({ ...base, ...paid(10_000), member: { ...member, lifetimeEarned: 500 }, tiers: [gold] });
-    expect(plan.entries).toMatchObject([{ kind: "earn", points: 150, status: "available", programVersion: 3, rateNum: 150, rateDen: 100 }]);
+    expect(plan.entries).toMatchObject([
+      { kind: "earn", points: 150, status: "available", programVersion: 3, rateNum: 150, rateDen: 100 },
+    ]);
     expect(plan.record).toMatchObject({ earnVersion: 3, memberId: "m1", earnedPoints: 150 });
   });
 
@@ -122,7 +124,9 @@ describe("planOrderEvent", () => {
       record: mergeOrderFacts(first.record, refund, false),
       earnEntry: first.entries[0]!,
     });
-    expect(second.entries).toMatchObject([{ kind: "reversal", points: -50, status: "pending", sourceType: "refund", sourceId: "r1" }]);
+    expect(second.entries).toMatchObject([
+      { kind: "reversal", points: -50, status: "pending", sourceType: "refund", sourceId: "r1" },
+    ]);
   });
 
   it("gives spent points back on a wholly refunded order only when the program says so", () => {

@@ -309,5 +309,8 @@ export const orderEarnKey = (orderId: string) => `order:${orderId}:earn`;
 
 /** Wholly refunded or cancelled. */
 export function orderUndone(record: Pick<OrderRecord, "cancelled" | "subtotalMinor" | "refundedMinor">): boolean {
-  return record.cancelled || (record.subtotalMinor !== null && record.subtotalMinor > 0 && record.refundedMinor >= record.subtotalMinor);
+  return (
+    record.cancelled ||
+    (record.subtotalMinor !== null && record.subtotalMinor > 0 && record.refundedMinor >= record.subtotalMinor)
+  );
 }

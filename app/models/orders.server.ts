@@ -103,8 +103,8 @@ async function storeOrders(ledger: Ledger, records: Array<{ shopId: string; reco
  * Applies a batch of order events inside the caller's ledger transaction. Events about one order
  * are applied in the batch's order, each on the facts the one before left.
  */
-export async function applyOrderEvents(ledger: Ledger, batch: readonly OrderWork[], now = new Date()): Promise<void> {
-  if (batch.length === 0) return;
+export async function applyOrderEvents(ledger: Ledger, batch: readonly OrderWork[], now = new Date()): Promise<NewEntry[]> {
+  if (batch.length === 0) return [];
   const { tx } = ledger;
   const work = await withoutErasedCustomers(tx, batch);
   const orderKeys = new Map<string, [string, string]>();
@@ -240,7 +240,7 @@ export async function applyOrderEvents(ledger: Ledger, batch: readonly OrderWork
     if (event.type === "paid") paid.push({ w, memberId: member?.state === "active" ? member.id : null });
   }
 
-  await ledger.postMany(entries);
+  const posted = await ledger.postMany(entries);
   if (newRefunds.length) {
     await rawExecute(
       tx,
@@ -260,6 +260,7 @@ export async function applyOrderEvents(ledger: Ledger, batch: readonly OrderWork
     await applyReferral(ledger, w.shopId, w.event.order, rules, w.actor, now);
     if (memberId && rules.referrerPoints > 0) await rememberShipping(tx, w.shopId, memberId, w.event.order);
   }
+  return entries.filter((e) => posted.has(e.idempotencyKey));
 }
 
 /** An order of a customer erased meanwhile (its job was already in the inbox) is a guest's order. */
@@ -279,6 +280,6 @@ async function withoutErasedCustomers(tx: Ledger["tx"], work: readonly OrderWork
 }
 
 /** One event in its own transaction (tests, reconciliation, and a job retried alone). */
-export function applyOrderEvent(db: Db, shopId: string, event: OrderEvent, actor: string, now = new Date()): Promise<void> {
+export function applyOrderEvent(db: Db, shopId: string, event: OrderEvent, actor: string, now = new Date()): Promise<NewEntry[]> {
   return withLedger(db, (ledger) => applyOrderEvents(ledger, [{ shopId, event, actor }], now));
 }

@@ -8,7 +8,14 @@ import type { Tx } from "~/db.server";
 import type { Ledger } from "./ledger.server";
 import { addressHash, emailHash } from "./members.server";
 
-export async function applyReferral(ledger: Ledger, shopId: string, order: OrderFacts, rules: EarningRules, actor: string, now: Date) {
+export async function applyReferral(
+  ledger: Ledger,
+  shopId: string,
+  order: OrderFacts,
+  rules: EarningRules,
+  actor: string,
+  now: Date,
+) {
   const { tx } = ledger;
   if (rules.referrerPoints <= 0 || !order.customer || order.discountCodes.length === 0) return;
   const codes = order.discountCodes.map((c) => c.toUpperCase());

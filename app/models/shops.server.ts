@@ -59,6 +59,8 @@ export async function redactShop(db: Db, shopId: string): Promise<void> {
     db.referral.deleteMany({ where: { shopId } }),
     db.webhookJob.deleteMany({ where: { shopId } }),
     db.redactedCustomer.deleteMany({ where: { shopId } }),
+    db.pendingRelease.deleteMany({ where: { shopId } }),
+    db.reconciliation.deleteMany({ where: { shopId } }),
     db.session.deleteMany({ where: { shop: shopId } }),
     db.shop.deleteMany({ where: { id: shopId } }),
   ]);

@@ -14,14 +14,14 @@ const REFUNDS_COST = 1 + 20 * (1 + 45 * 2);
 
 const PAID = new Set(["PAID", "PARTIALLY_REFUNDED", "REFUNDED"]);
 
-/** Orders updated since `since`, oldest change first, a page at a time. */
-export async function* ordersUpdatedSince(graphql: AdminGraphql, since: Date): AsyncGenerator<ShopifyOrder[]> {
+/** Orders updated between `since` and `until`, oldest change first, a page at a time. */
+export async function* ordersUpdatedSince(graphql: AdminGraphql, since: Date, until: Date): AsyncGenerator<ShopifyOrder[]> {
   let after: string | null = null;
   for (;;) {
     const data = (await adminCall(
       graphql,
       RECENT_ORDERS,
-      { first: PAGE, after, query: `updated_at:>='${since.toISOString()}'` },
+      { first: PAGE, after, query: `updated_at:>='${since.toISOString()}' AND updated_at:<='${until.toISOString()}'` },
       { cost: ORDERS_COST, attempts: 5 },
     )) as unknown as RecentOrders;
     yield data.orders.nodes;
@@ -38,7 +38,12 @@ export interface ShopifyRefund {
 
 /** An order's refunds with their merchandise subtotals (what a refunds/create webhook says). */
 export async function orderRefunds(graphql: AdminGraphql, orderId: string): Promise<ShopifyRefund[]> {
-  const data = (await adminCall(graphql, ORDER_REFUNDS, { id: `gid://shopify/Order/${orderId}` }, { cost: REFUNDS_COST, attempts: 5 })) as unknown as OrderRefunds;
+  const data = (await adminCall(
+    graphql,
+    ORDER_REFUNDS,
+    { id: `gid://shopify/Order/${orderId}` },
+    { cost: REFUNDS_COST, attempts: 5 },
+  )) as unknown as OrderRefunds;
   return (data.order?.refunds ?? []).map((r) => ({
     refundId: r.legacyResourceId,
     createdAt: new Date(r.createdAt),

@@ -29,8 +29,15 @@ export type Resolvers = Record<string, (args: Record<string, unknown>, shop: Emu
 
 /** When an order last changed: created, cancelled or refunded. */
 export function orderUpdatedAt(shop: EmulatedShop, order: Order): string {
-  const times = [order.created_at, order.cancelled_at, ...shop.refunds.filter((r) => r.order.id === order.id).map((r) => r.created_at)];
-  return times.filter((t): t is string => Boolean(t)).sort().at(-1)!;
+  const times = [
+    order.created_at,
+    order.cancelled_at,
+    ...shop.refunds.filter((r) => r.order.id === order.id).map((r) => r.created_at),
+  ];
+  return times
+    .filter((t): t is string => Boolean(t))
+    .sort()
+    .at(-1)!;
 }
 
 /** An Order node as Admin GraphQL answers it (the fields the app asks for, and a few more). */
@@ -54,7 +61,10 @@ function orderNode(shop: EmulatedShop, order: Order) {
     },
     subtotalPriceSet: {
       shopMoney: money(subtotalMinor(order)),
-      presentmentMoney: { amount: (Math.round(subtotalMinor(order) * order.rate) / 100).toFixed(2), currencyCode: order.presentment_currency },
+      presentmentMoney: {
+        amount: (Math.round(subtotalMinor(order) * order.rate) / 100).toFixed(2),
+        currencyCode: order.presentment_currency,
+      },
     },
     refunds: ({ first }: { first?: number }) =>
       shop.refunds
@@ -85,9 +95,12 @@ function orderNode(shop: EmulatedShop, order: Order) {
 
 /** `orders(query: "updated_at:>='…'")`, sorted by UPDATED_AT, paged with opaque cursors. */
 function ordersConnection(shop: EmulatedShop, args: { first?: number; after?: string | null; query?: string | null }) {
+  // Shopify's search syntax, the part the app uses: updated_at:>='…' AND updated_at:<='…'
   const since = /updated_at:>=?'?([^' ]+)'?/.exec(args.query ?? "")?.[1];
+  const until = /updated_at:<=?'?([^' ]+)'?/.exec(args.query ?? "")?.[1];
   const all = [...shop.orders.values()]
     .filter((o) => !since || orderUpdatedAt(shop, o) >= new Date(since).toISOString())
+    .filter((o) => !until || orderUpdatedAt(shop, o) <= new Date(until).toISOString())
     .sort((a, b) => (orderUpdatedAt(shop, a) < orderUpdatedAt(shop, b) ? -1 : 1));
   const start = args.after ? Number(Buffer.from(args.after, "base64").toString()) + 1 : 0;
   const page = all.slice(start, start + (args.first ?? 50));

@@ -23,7 +23,7 @@ export function readBody(req: http.IncomingMessage): Promise<string> {
     req.on("error", reject);
   });
 }
-const BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
+export const BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
 
 export interface EmulatorOptions {
   apiKey: string;
@@ -120,7 +120,8 @@ export class StoreEmulator {
   recordRefund(domain: string, refund: Refund): void {
     const shop = this.shop(domain);
     shop.refunds.push(refund);
-    const left = refund.order.lines.length - shop.refunds.filter((r) => r.order.id === refund.order.id).flatMap((r) => r.lines).length;
+    const left =
+      refund.order.lines.length - shop.refunds.filter((r) => r.order.id === refund.order.id).flatMap((r) => r.lines).length;
     refund.order.financial_status = left <= 0 ? "refunded" : "partially_refunded";
     shop.orders.set(refund.order.id, refund.order);
   }

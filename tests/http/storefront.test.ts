@@ -358,7 +358,10 @@ describe.each(dialects)("storefront on %s", (dialect) => {
     await earn(395, 1_000);
     const m = await balance(395);
     const { decryptToken } = await import("~/secrets.server");
-    const token = decryptToken((await app.db.session.findFirstOrThrow({ where: { shop: SHOP, isOnline: false } })).accessToken, SHOP);
+    const token = decryptToken(
+      (await app.db.session.findFirstOrThrow({ where: { shop: SHOP, isOnline: false } })).accessToken,
+      SHOP,
+    );
     const graphql = async (query: string, variables?: Record<string, unknown>) =>
       (
         await fetch(`${app.emulator.url}/${SHOP}/admin/api/2026-10/graphql.json`, {

@@ -160,7 +160,10 @@ export async function tableCounts(db: Db) {
 export async function assertLedgerConsistent(db: Db) {
   const members = await db.member.findMany();
   for (const m of members) {
-    const entries = await db.ledgerEntry.findMany({ where: { memberId: m.id }, select: { kind: true, points: true, status: true } });
+    const entries = await db.ledgerEntry.findMany({
+      where: { memberId: m.id },
+      select: { kind: true, points: true, status: true },
+    });
     const sum = entries.reduce(
       (b, e) => applyDelta(b, balanceDelta({ kind: e.kind as EntryKind, points: e.points, status: e.status as EntryStatus })),
       EMPTY_BALANCE,
