@@ -26,6 +26,7 @@ const workerOptions: WorkerOptions = {
 };
 
 const JOBS_ROLE = "loyalty-jobs";
+const JOB_HEAP_MB = Number(process.env.LOYALTY_JOB_HEAP_MB ?? 96);
 let inbox: InboxWriter | null = null;
 let kick: () => void = () => {};
 
@@ -45,7 +46,12 @@ export async function startBackground(options: { worker?: boolean } = {}) {
       let thread: Thread;
       let stopping = false;
       const spawn = () => {
-        thread = new Thread(file, { workerData: { role: JOBS_ROLE, threadSignals: threadSignals.buffer } });
+        thread = new Thread(file, {
+          workerData: { role: JOBS_ROLE, threadSignals: threadSignals.buffer },
+          // V8 grows a heap lazily up to a share of the machine's memory; a bound keeps a flash
+          // sale's garbage from taking the process past what a small instance has (ADR 0010).
+          resourceLimits: { maxOldGenerationSizeMb: JOB_HEAP_MB, maxYoungGenerationSizeMb: 16 },
+        });
         thread.on("error", (error) => console.warn(`[jobs] thread failed: ${error.message}`));
         thread.on("exit", (code) => {
           if (!stopping) setTimeout(spawn, code === 0 ? 0 : 1000).unref();

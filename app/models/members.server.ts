@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { normaliseAddress, normaliseEmail, type AddressParts } from "~/domain/referrals";
-import { checkpointAfterErasure, type Db, type Tx } from "~/db.server";
+import { checkpointAfterErasure, clientDialect, Prisma, rawExecute, type Db, type Dialect, type Tx } from "~/db.server";
 import { personalDataHash } from "~/secrets.server";
 import { redactPayload } from "~/webhooks/minimise";
 import { customerOf } from "~/webhooks/payloads";
@@ -87,16 +87,52 @@ export interface CustomerIdentity {
  * same customer are safe: the insert skips on conflict and everyone reads the one row.
  * null for a customer that customers/redact erased (a job still in flight must not bring them back).
  */
-export async function ensureMember(tx: Tx, shopId: string, identity: CustomerIdentity) {
-  if (await isRedactedCustomer(tx, shopId, identity.customerId)) return null;
-  const optedOut = isOptedOut(identity.tags);
+/** A transaction and its dialect (a Ledger is one). */
+export interface Writer {
+  tx: Tx;
+  dialect: Dialect;
+}
+
+export async function ensureMember(writer: Writer, shopId: string, identity: CustomerIdentity) {
+  const [member] = await ensureMembers(writer, [{ shopId, identity }]);
+  return member ?? null;
+}
+
+/**
+ * The member rows for many customers, enrolling those without one, in a few statements (a batch
+ * of orders). Erased customers (tombstoned) are never enrolled and are left out of the answer.
+ */
+export async function ensureMembers(
+  { tx, dialect }: Writer,
+  customers: ReadonlyArray<{ shopId: string; identity: CustomerIdentity }>,
+) {
+  const erased = await redactedAmong(
+    tx,
+    customers.map((c) => ({ shopId: c.shopId, customerId: c.identity.customerId })),
+  );
+  const wanted = customers.filter((c) => !erased.has(`${c.shopId}\u0000${c.identity.customerId}`));
+  if (wanted.length === 0) return [];
   const now = new Date();
-  await tx.$executeRaw`
-    INSERT INTO "Member" ("id", "shopId", "customerId", "emailHash", "tags", "state", "enrolledAt", "referralCode")
-    VALUES (${`m_${randomBytes(12).toString("hex")}`}, ${shopId}, ${identity.customerId}, ${emailHash(shopId, identity.email)},
-            ${identity.tags ?? ""}, ${optedOut ? "opted_out" : "active"}, ${now}, ${referralCode()})
-    ON CONFLICT DO NOTHING`;
-  return tx.member.findUniqueOrThrow({ where: { shopId_customerId: { shopId, customerId: identity.customerId } } });
+  const rows = wanted.map(({ shopId, identity }) => {
+    const state = isOptedOut(identity.tags) ? "opted_out" : "active";
+    return Prisma.sql`(${`m_${randomBytes(12).toString("hex")}`}, ${shopId}, ${identity.customerId}, ${emailHash(shopId, identity.email)},
+      ${identity.tags ?? ""}, ${state}, ${now}, ${referralCode()})`;
+  });
+  await rawExecute(
+    tx,
+    dialect,
+    Prisma.sql`INSERT INTO "Member" ("id", "shopId", "customerId", "emailHash", "tags", "state", "enrolledAt", "referralCode")
+      VALUES ${Prisma.join(rows)} ON CONFLICT DO NOTHING`,
+  );
+  const shops = [...new Set(wanted.map((c) => c.shopId))];
+  return tx.member.findMany({
+    where: {
+      OR: shops.map((shopId) => ({
+        shopId,
+        customerId: { in: wanted.filter((c) => c.shopId === shopId).map((c) => c.identity.customerId) },
+      })),
+    },
+  });
 }
 
 /** customers/create and customers/update: keep identity, tags and opt-out current. */
@@ -109,7 +145,7 @@ export async function syncCustomer(db: Db, shopId: string, identity: CustomerIde
     });
     if (!member) {
       // Remember an opt-out before the first order so that order does not enrol them.
-      if (optedOut) await ensureMember(tx, shopId, identity);
+      if (optedOut) await ensureMember({ tx, dialect: clientDialect(db) }, shopId, identity);
       return;
     }
     if (member.state === "redacted") return;
@@ -258,10 +294,11 @@ export async function joinClub(db: Db, shopId: string, customerId: string, birth
   const shop = await activeShop(db, shopId);
   if (!shop) return "shop_not_found" as const;
   const rules = await currentRules(db, shopId, shop.programVersion);
-  return withLedger(db, async ({ tx, post }) => {
+  return withLedger(db, async (ledger) => {
+    const { tx, post } = ledger;
     const existing = await tx.member.findUnique({ where: { shopId_customerId: { shopId, customerId } } });
     if (existing?.state === "opted_out") return "opted_out" as const;
-    const member = existing ?? (await ensureMember(tx, shopId, { customerId }));
+    const member = existing ?? (await ensureMember(ledger, shopId, { customerId }));
     if (!member) return "opted_out" as const; // erased by customers/redact
     if (birthday && member.birthdayMonth === null) {
       const [month, day] = birthday.split("-").map(Number);

@@ -17,7 +17,7 @@ import {
 } from "~/domain/orders";
 import { Prisma, rawExecute, rawQuery, type Db } from "~/db.server";
 import { timestampParam, withLedger, type Ledger, type NewEntry } from "./ledger.server";
-import { ensureMember, redactedAmong } from "./members.server";
+import { ensureMembers, redactedAmong } from "./members.server";
 import { markRedemptionsUsed } from "./redemptions.server";
 import { applyReferral, rememberShipping } from "./referrals.server";
 import { currentRules } from "./shops.server";
@@ -171,6 +171,27 @@ export async function applyOrderEvents(ledger: Ledger, batch: readonly OrderWork
   const usedOn = new Map<string, OrderPlanInput["usedRedemptions"][number][]>();
   for (const r of used) usedOn.set(keyOf(r.shopId, r.orderId!), [...(usedOn.get(keyOf(r.shopId, r.orderId!)) ?? []), r]);
 
+  // Customers this batch enrols (their first paid order, the program enrolling automatically),
+  // enrolled together before planning; the plan then finds them as members.
+  const enrol = new Map<
+    string,
+    { shopId: string; identity: { customerId: string; email?: string | null; tags?: string | null } }
+  >();
+  for (const w of work) {
+    if (w.event.type === "refund" || !w.event.order.customer || !programVersion.has(w.shopId)) continue;
+    const key = keyOf(w.shopId, orderIdOf(w.event));
+    const record = mergeOrderFacts(records.get(key) ?? emptyOrderRecord(orderIdOf(w.event)), w.event, false);
+    const rules = await currentRules(tx, w.shopId, record.earnVersion ?? programVersion.get(w.shopId)!);
+    const customerKey = keyOf(w.shopId, w.event.order.customer.customerId);
+    if (!memberByCustomer.has(customerKey) && orderEarner(record, null, rules.autoEnroll) === "enrol") {
+      enrol.set(customerKey, { shopId: w.shopId, identity: w.event.order.customer });
+    }
+  }
+  for (const m of await ensureMembers(ledger, [...enrol.values()])) {
+    memberById.set(m.id, m);
+    if (m.customerId) memberByCustomer.set(keyOf(m.shopId, m.customerId), m);
+  }
+
   const entries: NewEntry[] = [];
   const newRefunds: Array<{ shopId: string; refundId: string; orderId: string; subtotalMinor: number; createdAt: Date }> = [];
   const touched = new Map<string, { shopId: string; record: OrderRecord }>();
@@ -198,25 +219,10 @@ export async function applyOrderEvents(ledger: Ledger, batch: readonly OrderWork
     const record = mergeOrderFacts(records.get(key) ?? emptyOrderRecord(orderIdOf(event)), event, seen);
     const rules = await currentRules(tx, shopId, record.earnVersion ?? version);
     const customerMember = record.customerId ? (memberByCustomer.get(keyOf(shopId, record.customerId)) ?? null) : null;
-    let member: OrderMember | null = null;
-    switch (orderEarner(record, customerMember, rules.autoEnroll)) {
-      case "recorded":
-        member = memberById.get(record.memberId!) ?? null;
-        break;
-      case "member":
-        member = customerMember;
-        break;
-      case "enrol": {
-        const customer = event.type === "refund" ? null : event.order.customer;
-        const m = await ensureMember(tx, shopId, customer ?? { customerId: record.customerId! });
-        if (m) {
-          memberById.set(m.id, m);
-          memberByCustomer.set(keyOf(shopId, record.customerId!), m);
-        }
-        member = m;
-        break;
-      }
-    }
+    // Enrolled above where the program enrols them ("enrol" is left only for the erased).
+    const earner = orderEarner(record, customerMember, rules.autoEnroll);
+    const member =
+      earner === "recorded" ? (memberById.get(record.memberId!) ?? null) : earner === "member" ? customerMember : null;
 
     const plan = planOrderEvent({
       event,

@@ -3,7 +3,8 @@
 // is taken again once its lease runs out. Order jobs are applied many to a transaction, which
 // also marks them done. Failures retry alone with exponential backoff; after MAX_ATTEMPTS, or at
 // once for a body that cannot be used, the job is kept as a dead letter, visible in the admin.
-import { Prisma, rawQuery, type Db, type Dialect, type Tx } from "~/db.server";
+import { clientDialect, Prisma, rawQuery, type Db, type Dialect, type Tx } from "~/db.server";
+import type { OrderEvent } from "~/domain/orders";
 import { releaseDuePoints, withLedger } from "~/models/ledger.server";
 import { expireInactivePoints } from "~/models/expiry.server";
 import { applyOrderEvents } from "~/models/orders.server";
@@ -12,8 +13,24 @@ import { TOPIC_HANDLERS, type TopicHandler } from "./topics.server";
 
 export const MAX_ATTEMPTS = 8;
 const LEASE_MS = 30_000;
-/** order events applied in one transaction (short enough that the door's inbox writes never wait long) */
-const ORDER_CHUNK = 100;
+/**
+ * Order events applied in one transaction: as many as fit in TX_TARGET_MS. On SQLite a
+ * transaction holds the one write lock the door's inbox also needs, so it stays short there.
+ */
+const TX_TARGET_MS: Record<Dialect, number> = { sqlite: 12, postgresql: 60 };
+const CHUNK_MIN = 4;
+const CHUNK_MAX = 200;
+
+/** Grows the chunk while transactions are quick, halves it when one was slow. */
+export class ChunkSize {
+  size = 32;
+  constructor(private readonly targetMs: number) {}
+  observe(count: number, ms: number) {
+    if (count < this.size) return; // a short run says nothing about the size
+    if (ms > this.targetMs * 1.5) this.size = Math.max(CHUNK_MIN, Math.floor(this.size / 2));
+    else if (ms < this.targetMs / 2) this.size = Math.min(CHUNK_MAX, this.size * 2);
+  }
+}
 /** shops visited by one claim, round-robin */
 const SHOPS_PER_CLAIM = 64;
 /** claimed before anything else: Shopify's compliance topics */
@@ -193,15 +210,13 @@ interface Prepared {
   body: unknown;
 }
 
+type PreparedOrder = Prepared & { event: OrderEvent };
+
 /** Order jobs, applied together in one ledger transaction that also marks them done. */
-async function processOrderJobs(db: Db, jobs: Prepared[], now: () => Date): Promise<void> {
-  const run = (list: Prepared[]) =>
+async function processOrderJobs(db: Db, jobs: PreparedOrder[], now: () => Date): Promise<void> {
+  const run = (list: PreparedOrder[]) =>
     withLedger(db, async (ledger) => {
-      const work = list.map((p) => ({
-        shopId: p.job.shopId,
-        event: p.handler.orderEvent!(p.body),
-        actor: `webhook:${p.job.webhookId}`,
-      }));
+      const work = list.map((p) => ({ shopId: p.job.shopId, event: p.event, actor: `webhook:${p.job.webhookId}` }));
       await applyOrderEvents(ledger, work, now());
       await finishJobs(
         ledger.tx,
@@ -238,18 +253,28 @@ async function processOtherJob(db: Db, p: Prepared, now: () => Date): Promise<vo
  * Processes claimed jobs in their claim order: runs of order jobs are applied in chunks of one
  * transaction each; other topics one by one.
  */
-export async function processJobs(db: Db, jobs: ClaimedJob[], now = () => new Date(), pace?: () => Promise<void>): Promise<void> {
+export async function processJobs(
+  db: Db,
+  jobs: ClaimedJob[],
+  now = () => new Date(),
+  pace?: () => Promise<void>,
+  chunk = new ChunkSize(TX_TARGET_MS[clientDialect(db)]),
+): Promise<void> {
   const shopIds = [...new Set(jobs.map((j) => j.shopId))];
   const shops = new Map(
     (await db.shop.findMany({ where: { id: { in: shopIds } }, select: { id: true, uninstalledAt: true } })).map((s) => [s.id, s]),
   );
   const skipped: number[] = [];
   const dead: Array<[number, string]> = [];
-  let run: Prepared[] = [];
+  let run: PreparedOrder[] = [];
   const flush = async () => {
-    for (let i = 0; i < run.length; i += ORDER_CHUNK) {
+    for (let i = 0; i < run.length;) {
       await pace?.();
-      await processOrderJobs(db, run.slice(i, i + ORDER_CHUNK), now);
+      const part = run.slice(i, i + chunk.size);
+      const started = performance.now();
+      await processOrderJobs(db, part, now);
+      chunk.observe(part.length, performance.now() - started);
+      i += part.length;
     }
     run = [];
   };
@@ -265,15 +290,16 @@ export async function processJobs(db: Db, jobs: ClaimedJob[], now = () => new Da
       continue;
     }
     let body: unknown;
+    let event: OrderEvent | undefined;
     try {
       body = JSON.parse(job.payload);
-      if (handler.orderEvent) handler.orderEvent(body); // an unusable body is a dead letter at once
+      event = handler.orderEvent?.(body); // an unusable body is a dead letter at once
     } catch (error) {
       dead.push([job.id, failureText(error)]);
       continue;
     }
-    if (handler.orderEvent) {
-      run.push({ job, handler, body });
+    if (event) {
+      run.push({ job, handler, body, event });
       continue;
     }
     await flush();
@@ -327,11 +353,12 @@ export function startWorker(db: Db, dialect: Dialect, options: WorkerOptions = {
 
   const loop = async () => {
     const cursor: ClaimCursor = { shop: "" };
+    const chunk = new ChunkSize(TX_TARGET_MS[dialect]);
     while (running) {
       let jobs: ClaimedJob[] = [];
       try {
         jobs = await claimJobs(db, dialect, batch, new Date(), cursor);
-        await processJobs(db, jobs, undefined, options.pace);
+        await processJobs(db, jobs, undefined, options.pace, chunk);
       } catch (error) {
         console.warn(`[worker] ${error instanceof Error ? error.message : error}`);
       }

@@ -1,5 +1,6 @@
 // Data protection against a real database (both kinds): keyed hashes, the redaction tombstone,
 // the actor of shopper-initiated entries, and the 30-day expiry of dead-letter payloads.
+import { withLedger } from "~/models/ledger.server";
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db, Dialect } from "~/db.server";
@@ -73,12 +74,16 @@ describe.each(dialects as Dialect[])("erasure and retention on %s", (dialect) =>
     expect(await db.ledgerEntry.count({ where: { actor: { contains: "5002" } } })).toBe(0);
     const tombstone = await db.redactedCustomer.findFirstOrThrow({ where: { shopId: SHOP } });
     expect(tombstone.customerHash).not.toContain("5002");
-    expect(await db.$transaction((tx) => ensureMember(tx, SHOP, { customerId: "5002", email: "x@example.com" }))).toBeNull();
+    expect(
+      await withLedger(db, (ledger) => ensureMember(ledger, SHOP, { customerId: "5002", email: "x@example.com" })),
+    ).toBeNull();
     await syncCustomer(db, SHOP, { customerId: "5002", email: "x@example.com", tags: "loyalty-opt-out" });
     expect(await joinClub(db, SHOP, "5002", "01-02")).toBe("opted_out");
     expect(await db.member.count({ where: { shopId: SHOP, customerId: "5002" } })).toBe(0);
     // Other customers are unaffected.
-    expect(await db.$transaction((tx) => ensureMember(tx, SHOP, { customerId: "5003" }))).toMatchObject({ state: "active" });
+    expect(await withLedger(db, (ledger) => ensureMember(ledger, SHOP, { customerId: "5003" }))).toMatchObject({
+      state: "active",
+    });
   });
 
   it("clears inbox payloads by order: refunds and guest orders name no customer", async () => {
