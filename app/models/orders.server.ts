@@ -50,15 +50,17 @@ function byShop<K extends string>(column: K, list: Array<[string, string]>) {
 /** Creates the batch's missing order rows and locks them all, in key order (no deadlock between batches). */
 async function lockOrders(ledger: Ledger, orders: Array<[string, string]>, now: Date): Promise<Map<string, OrderRecord>> {
   const { tx, dialect } = ledger;
-  await rawExecute(
-    tx,
-    dialect,
-    Prisma.sql`
-    INSERT INTO "OrderFact" ("shopId", "orderId", "updatedAt")
-    VALUES ${Prisma.join(orders.map(([s, o]) => Prisma.sql`(${s}, ${o}, ${now})`))}
-    ON CONFLICT DO NOTHING`,
-  );
+  // SQLite's transaction already holds the one write lock; PostgreSQL locks rows, so the missing
+  // ones are created first to have something to lock.
   if (dialect === "postgresql") {
+    await rawExecute(
+      tx,
+      dialect,
+      Prisma.sql`
+      INSERT INTO "OrderFact" ("shopId", "orderId", "updatedAt")
+      VALUES ${Prisma.join(orders.map(([s, o]) => Prisma.sql`(${s}, ${o}, ${now})`))}
+      ON CONFLICT DO NOTHING`,
+    );
     await rawQuery(
       tx,
       dialect,

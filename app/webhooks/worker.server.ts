@@ -17,8 +17,8 @@ const LEASE_MS = 30_000;
  * Order events applied in one transaction: as many as fit in TX_TARGET_MS. On SQLite a
  * transaction holds the one write lock the door's inbox also needs, so it stays short there.
  */
-const TX_TARGET_MS: Record<Dialect, number> = { sqlite: 12, postgresql: 60 };
-const CHUNK_MIN = 4;
+const TX_TARGET_MS: Record<Dialect, number> = { sqlite: 25, postgresql: 100 };
+const CHUNK_MIN = 16;
 const CHUNK_MAX = 200;
 
 /** Grows the chunk while transactions are quick, halves it when one was slow. */
