@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
+import { launchAllows, launchOf, tagList } from "~/domain/program";
 import { normaliseAddress, normaliseEmail, type AddressParts } from "~/domain/referrals";
 import type { Db, Tx } from "~/db.server";
 import { withLedger } from "./ledger.server";
@@ -8,14 +9,7 @@ export const OPT_OUT_TAG = "loyalty-opt-out";
 
 /** Customers tagged with OPT_OUT_TAG in Shopify are never enrolled. */
 export function isOptedOut(tags: string | null | undefined): boolean {
-  return parseTags(tags).includes(OPT_OUT_TAG);
-}
-
-export function parseTags(tags: string | null | undefined): string[] {
-  return (tags ?? "")
-    .split(",")
-    .map((t) => t.trim())
-    .filter(Boolean);
+  return tagList(tags).includes(OPT_OUT_TAG);
 }
 
 /** Emails are kept only as a salted hash (per shop) of their normalised form (Gmail dots and +tags folded). */
@@ -24,6 +18,12 @@ export function emailHash(shopId: string, email: string | null | undefined): str
   return createHash("sha256")
     .update(`${shopId}\u0000${normaliseEmail(email)}`)
     .digest("hex");
+}
+
+/** The email as the merchant's member list shows and searches it (protected customer data). */
+export function storedEmail(email: string | null | undefined): string | null {
+  const e = email?.trim().toLowerCase();
+  return e && e.includes("@") ? e.slice(0, 320) : null;
 }
 
 /** Shipping addresses likewise: only a salted hash of the normalised address, for referral checks. */
@@ -51,9 +51,9 @@ export async function ensureMember(tx: Tx, shopId: string, identity: CustomerIde
   const optedOut = isOptedOut(identity.tags);
   const now = new Date();
   await tx.$executeRaw`
-    INSERT INTO "Member" ("id", "shopId", "customerId", "emailHash", "tags", "state", "enrolledAt", "referralCode")
+    INSERT INTO "Member" ("id", "shopId", "customerId", "emailHash", "email", "tags", "state", "enrolledAt", "referralCode")
     VALUES (${`m_${randomBytes(12).toString("hex")}`}, ${shopId}, ${identity.customerId}, ${emailHash(shopId, identity.email)},
-            ${identity.tags ?? ""}, ${optedOut ? "opted_out" : "active"}, ${now}, ${referralCode()})
+            ${storedEmail(identity.email)}, ${identity.tags ?? ""}, ${optedOut ? "opted_out" : "active"}, ${now}, ${referralCode()})
     ON CONFLICT DO NOTHING`;
   return tx.member.findUniqueOrThrow({ where: { shopId_customerId: { shopId, customerId: identity.customerId } } });
 }
@@ -75,6 +75,7 @@ export async function syncCustomer(db: Db, shopId: string, identity: CustomerIde
       where: { id: member.id },
       data: {
         emailHash: emailHash(shopId, identity.email),
+        email: storedEmail(identity.email),
         tags: identity.tags ?? "",
         state: optedOut ? "opted_out" : "active",
       },
@@ -92,6 +93,7 @@ export async function redactCustomer(db: Db, shopId: string, customerId: string,
         data: {
           customerId: null,
           emailHash: null,
+          email: null,
           tags: "",
           referralCode: null,
           state: "redacted",
@@ -134,7 +136,7 @@ export async function exportCustomer(db: Db, shopId: string, customerId: string,
       tags: member.tags,
       points: { available: member.available, pending: member.pending, lifetime: member.lifetimeEarned },
       referralCode: member.referralCode,
-      note: "email is held only as a one-way hash",
+      email: member.email,
     },
     ledger: entries.map((e) => ({ kind: e.kind, points: e.points, status: e.status, reason: e.reason, at: e.occurredAt })),
     orders: orders.map((o) => ({
@@ -153,15 +155,24 @@ export async function exportCustomer(db: Db, shopId: string, customerId: string,
   return document;
 }
 
+/** A customer's tags as Shopify has them, for a pilot's check of someone the app has not seen (null: unknown). */
+export type TagLookup = (customerId: string) => Promise<string[] | null>;
+
 /** /proxy/join: enrols the customer (idempotent), records an optional birthday, pays the signup bonus once. */
-export async function joinClub(db: Db, shopId: string, customerId: string, birthday: string | null) {
+export async function joinClub(db: Db, shopId: string, customerId: string, birthday: string | null, lookupTags?: TagLookup) {
   const shop = await activeShop(db, shopId);
   if (!shop) return "shop_not_found" as const;
   const rules = await currentRules(db, shopId, shop.programVersion);
+  let lookedUp: string[] | null = null;
+  if (rules.launchState !== "live") {
+    const known = await db.member.findUnique({ where: { shopId_customerId: { shopId, customerId } }, select: { tags: true } });
+    if (!known) lookedUp = (await lookupTags?.(customerId)) ?? null;
+    if (!launchAllows(launchOf(rules), known ? tagList(known.tags) : lookedUp)) return "club_closed" as const;
+  }
   return withLedger(db, async ({ tx, post }) => {
     const existing = await tx.member.findUnique({ where: { shopId_customerId: { shopId, customerId } } });
     if (existing?.state === "opted_out") return "opted_out" as const;
-    const member = existing ?? (await ensureMember(tx, shopId, { customerId }));
+    const member = existing ?? (await ensureMember(tx, shopId, { customerId, tags: lookedUp?.join(", ") ?? null }));
     if (birthday && member.birthdayMonth === null) {
       const [month, day] = birthday.split("-").map(Number);
       await tx.member.update({ where: { id: member.id }, data: { birthdayMonth: month, birthdayDay: day } });

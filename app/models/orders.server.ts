@@ -15,6 +15,7 @@ import {
   type OrderPlanInput,
   type OrderRecord,
 } from "~/domain/orders";
+import { launchOf, tagList } from "~/domain/program";
 import { Prisma, rawExecute, rawQuery, type Db } from "~/db.server";
 import { timestampParam, withLedger, type Ledger, type NewEntry } from "./ledger.server";
 import { ensureMember } from "./members.server";
@@ -135,9 +136,9 @@ export async function applyOrderEvents(ledger: Ledger, work: readonly OrderWork[
       : [],
     tx.member.findMany({
       where: { OR: [{ id: { in: memberIds } }, ...byShop("customerId", customerKeys)] },
-      select: { id: true, shopId: true, customerId: true, state: true, lifetimeEarned: true },
+      select: { id: true, shopId: true, customerId: true, state: true, lifetimeEarned: true, tags: true },
     }),
-    tx.tier.findMany({ where: { shopId: { in: shopIds } } }),
+    tx.tier.findMany({ where: { shopId: { in: shopIds }, active: true } }),
     tx.ledgerEntry.findMany({
       where: { OR: byShop("idempotencyKey", earnKeys) },
       select: {
@@ -159,7 +160,9 @@ export async function applyOrderEvents(ledger: Ledger, work: readonly OrderWork[
 
   const programVersion = new Map(shops.map((s) => [s.id, s.programVersion]));
   const refundSeen = new Set(seenRefunds.map((r) => keyOf(r.shopId, r.refundId)));
-  const memberById = new Map<string, OrderMember & { shopId: string; customerId: string | null }>(members.map((m) => [m.id, m]));
+  const memberById = new Map<string, OrderMember & { shopId: string; customerId: string | null; tags?: string }>(
+    members.map((m) => [m.id, m]),
+  );
   const memberByCustomer = new Map(members.flatMap((m) => (m.customerId ? [[keyOf(m.shopId, m.customerId), m] as const] : [])));
   const earnEntryOf = new Map<string, OrderPlanInput["earnEntry"]>(
     earnEntries.map((e) => [
@@ -198,7 +201,11 @@ export async function applyOrderEvents(ledger: Ledger, work: readonly OrderWork[
     const rules = await currentRules(tx, shopId, record.earnVersion ?? version);
     const customerMember = record.customerId ? (memberByCustomer.get(keyOf(shopId, record.customerId)) ?? null) : null;
     let member: OrderMember | null = null;
-    switch (orderEarner(record, customerMember, rules.autoEnroll)) {
+    // The order's own copy of the customer's tags is the newest; a refund has none.
+    const orderCustomer = event.type === "refund" ? null : event.order.customer;
+    const tags = orderCustomer?.tags != null ? tagList(orderCustomer.tags) : customerMember ? tagList(customerMember.tags) : null;
+    const earner = orderEarner(record, customerMember, rules.autoEnroll, { launch: launchOf(rules), tags });
+    switch (earner) {
       case "recorded":
         member = memberById.get(record.memberId!) ?? null;
         break;
@@ -219,6 +226,7 @@ export async function applyOrderEvents(ledger: Ledger, work: readonly OrderWork[
       event,
       record,
       member,
+      closed: earner === "closed",
       rules,
       tiers: tiers.filter((t) => t.shopId === shopId),
       earnEntry: earnEntryOf.get(key) ?? null,

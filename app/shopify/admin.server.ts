@@ -1,8 +1,15 @@
 import { unauthenticated } from "~/shopify.server";
 import type { AdminGraphql } from "./discounts.server";
 
-/** The Admin GraphQL client of a shop's offline session, in the shape the Shopify calls take. */
+type AdminClient = { graphql: (query: string, options?: { variables?: Record<string, unknown> }) => Promise<Response> };
+
+/** An admin client in the shape the Shopify calls take. */
+export function adminGraphqlClient(admin: AdminClient): AdminGraphql {
+  return async (query, variables) => (await admin.graphql(query, { variables })).json();
+}
+
+/** The Admin GraphQL client of a shop's offline session. */
 export async function adminGraphqlFor(shop: string): Promise<AdminGraphql> {
   const { admin } = await unauthenticated.admin(shop);
-  return async (query, variables) => (await admin.graphql(query, { variables })).json();
+  return adminGraphqlClient(admin);
 }

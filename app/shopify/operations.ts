@@ -91,3 +91,26 @@ export const SET_APP_METAFIELDS = `#graphql
     }
   }
 `;
+
+export const CUSTOMER_TAGS = `#graphql
+  query CustomerTags($id: ID!) {
+    customer(id: $id) {
+      id
+      tags
+    }
+  }
+`;
+
+export const CUSTOMERS_SEARCH = `#graphql
+  query CustomersSearch($query: String!) {
+    customers(first: 250, query: $query) {
+      nodes {
+        id
+        defaultEmailAddress {
+          emailAddress
+        }
+        tags
+      }
+    }
+  }
+`;
