@@ -18,7 +18,7 @@ import {
 import { launchOf, tagList } from "~/domain/program";
 import { Prisma, rawExecute, rawQuery, type Db } from "~/db.server";
 import { timestampParam, withLedger, type Ledger, type NewEntry } from "./ledger.server";
-import { ensureMember } from "./members.server";
+import { ensureMember, storedEmail } from "./members.server";
 import { markRedemptionsUsed } from "./redemptions.server";
 import { applyReferral, rememberShipping } from "./referrals.server";
 import { currentRules } from "./shops.server";
@@ -136,7 +136,7 @@ export async function applyOrderEvents(ledger: Ledger, work: readonly OrderWork[
       : [],
     tx.member.findMany({
       where: { OR: [{ id: { in: memberIds } }, ...byShop("customerId", customerKeys)] },
-      select: { id: true, shopId: true, customerId: true, state: true, lifetimeEarned: true, tags: true },
+      select: { id: true, shopId: true, customerId: true, state: true, lifetimeEarned: true, tags: true, email: true },
     }),
     tx.tier.findMany({ where: { shopId: { in: shopIds }, active: true } }),
     tx.ledgerEntry.findMany({
@@ -177,6 +177,7 @@ export async function applyOrderEvents(ledger: Ledger, work: readonly OrderWork[
   const newRefunds: Array<{ shopId: string; refundId: string; orderId: string; subtotalMinor: number; createdAt: Date }> = [];
   const touched = new Map<string, { shopId: string; record: OrderRecord }>();
   const paid: Array<{ w: OrderWork; memberId: string | null }> = [];
+  const emailsLearned: Array<{ id: string; email: string }> = [];
 
   for (const w of work) {
     const { shopId, event } = w;
@@ -205,6 +206,12 @@ export async function applyOrderEvents(ledger: Ledger, work: readonly OrderWork[
     const orderCustomer = event.type === "refund" ? null : event.order.customer;
     const tags = orderCustomer?.tags != null ? tagList(orderCustomer.tags) : customerMember ? tagList(customerMember.tags) : null;
     const earner = orderEarner(record, customerMember, rules.autoEnroll, { launch: launchOf(rules), tags });
+    // A member first seen without an email (joined on the storefront) gets the order's.
+    const orderEmail = storedEmail(orderCustomer?.email);
+    if (customerMember && customerMember.state !== "redacted" && orderEmail && customerMember.email === null) {
+      customerMember.email = orderEmail;
+      emailsLearned.push({ id: customerMember.id, email: orderEmail });
+    }
     switch (earner) {
       case "recorded":
         member = memberById.get(record.memberId!) ?? null;
@@ -246,6 +253,7 @@ export async function applyOrderEvents(ledger: Ledger, work: readonly OrderWork[
   }
 
   await ledger.postMany(entries);
+  for (const m of emailsLearned) await tx.member.updateMany({ where: { id: m.id, email: null }, data: { email: m.email } });
   if (newRefunds.length) {
     await rawExecute(
       tx,
