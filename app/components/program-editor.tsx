@@ -70,7 +70,8 @@ export function useProgramEditor(saved: EditableProgram, options: { saveBarId: s
 }
 
 /** Minor units ↔ the decimal a merchant types (2 decimals; the shop's currency). */
-export const toMoney = (minor: number | null | undefined) => (minor === null || minor === undefined ? "" : (minor / 100).toFixed(2));
+export const toMoney = (minor: number | null | undefined) =>
+  minor === null || minor === undefined ? "" : (minor / 100).toFixed(2);
 export function fromMoney(text: string): number | null {
   const t = text.trim();
   if (!t) return null;

@@ -9,21 +9,33 @@ export async function glance(db: Db, shopId: string, now = new Date()) {
   const last = { gte: new Date(now.getTime() - 30 * DAY), lt: now };
   const before = { gte: new Date(now.getTime() - 60 * DAY), lt: last.gte };
   const issuedKinds = ["earn", "bonus", "referral"];
-  const [issuedTotal, members, balances, redemptions, joined, joinedBefore, issued, issuedBefore, redeemed, redeemedBefore, orders, memberOrders] =
-    await Promise.all([
-      db.ledgerEntry.aggregate({ where: { shopId, kind: { in: issuedKinds } }, _sum: { points: true } }),
-      db.member.count({ where: { shopId, state: "active" } }),
-      db.member.aggregate({ where: { shopId }, _sum: { available: true, pending: true } }),
-      db.redemption.count({ where: { shopId, status: { in: ["issued", "used"] } } }),
-      db.member.count({ where: { shopId, state: "active", enrolledAt: last } }),
-      db.member.count({ where: { shopId, state: "active", enrolledAt: before } }),
-      db.ledgerEntry.aggregate({ where: { shopId, kind: { in: issuedKinds }, createdAt: last }, _sum: { points: true } }),
-      db.ledgerEntry.aggregate({ where: { shopId, kind: { in: issuedKinds }, createdAt: before }, _sum: { points: true } }),
-      db.redemption.count({ where: { shopId, status: { in: ["issued", "used"] }, createdAt: last } }),
-      db.redemption.count({ where: { shopId, status: { in: ["issued", "used"] }, createdAt: before } }),
-      db.orderFact.count({ where: { shopId, paid: true } }),
-      db.orderFact.count({ where: { shopId, paid: true, memberId: { not: null } } }),
-    ]);
+  const [
+    issuedTotal,
+    members,
+    balances,
+    redemptions,
+    joined,
+    joinedBefore,
+    issued,
+    issuedBefore,
+    redeemed,
+    redeemedBefore,
+    orders,
+    memberOrders,
+  ] = await Promise.all([
+    db.ledgerEntry.aggregate({ where: { shopId, kind: { in: issuedKinds } }, _sum: { points: true } }),
+    db.member.count({ where: { shopId, state: "active" } }),
+    db.member.aggregate({ where: { shopId }, _sum: { available: true, pending: true } }),
+    db.redemption.count({ where: { shopId, status: { in: ["issued", "used"] } } }),
+    db.member.count({ where: { shopId, state: "active", enrolledAt: last } }),
+    db.member.count({ where: { shopId, state: "active", enrolledAt: before } }),
+    db.ledgerEntry.aggregate({ where: { shopId, kind: { in: issuedKinds }, createdAt: last }, _sum: { points: true } }),
+    db.ledgerEntry.aggregate({ where: { shopId, kind: { in: issuedKinds }, createdAt: before }, _sum: { points: true } }),
+    db.redemption.count({ where: { shopId, status: { in: ["issued", "used"] }, createdAt: last } }),
+    db.redemption.count({ where: { shopId, status: { in: ["issued", "used"] }, createdAt: before } }),
+    db.orderFact.count({ where: { shopId, paid: true } }),
+    db.orderFact.count({ where: { shopId, paid: true, memberId: { not: null } } }),
+  ]);
   return {
     members,
     pointsIssued: issuedTotal._sum.points ?? 0,
@@ -37,17 +49,23 @@ export async function glance(db: Db, shopId: string, now = new Date()) {
   };
 }
 
-
 /** The setup guide: steps done (seen in the data, or marked by the merchant), and whether it was dismissed. */
 export async function setupGuide(db: Db, shopId: string) {
-  const shop = await db.shop.findUniqueOrThrow({ where: { id: shopId }, select: { setupGuide: true, programVersion: true } });
+  // (On the very first request the shop's row may still be being created.)
+  const shop = (await db.shop.findUnique({ where: { id: shopId }, select: { setupGuide: true, programVersion: true } })) ?? {
+    setupGuide: "",
+    programVersion: 1,
+  };
   const marked = new Set(shop.setupGuide.split(",").filter(Boolean));
   const [versions, rewards, tiers, imported, live] = await Promise.all([
     db.programVersion.count({ where: { shopId } }),
     db.reward.count({ where: { shopId } }),
     db.tier.count({ where: { shopId, active: true } }),
     db.ledgerEntry.count({ where: { shopId, kind: "import" }, take: 1 }),
-    db.programVersion.findUnique({ where: { shopId_version: { shopId, version: shop.programVersion } }, select: { launchState: true } }),
+    db.programVersion.findUnique({
+      where: { shopId_version: { shopId, version: shop.programVersion } },
+      select: { launchState: true },
+    }),
   ]);
   const done: Record<SetupStep, boolean> = {
     program: versions > 1 || marked.has("program"),

@@ -24,18 +24,40 @@ export async function action({ request }: ActionFunctionArgs) {
 const number = new Intl.NumberFormat("en");
 
 const STEPS: Record<SetupStep, { title: string; text: string; url: string; action: string }> = {
-  program: { title: "Set how members earn", text: "Points per order, pending days, expiry, bonuses.", url: "/app/program", action: "Review program" },
-  rewards: { title: "Add rewards", text: "What points buy: amounts off, free shipping, a free product.", url: "/app/rewards", action: "Add a reward" },
+  program: {
+    title: "Set how members earn",
+    text: "Points per order, pending days, expiry, bonuses.",
+    url: "/app/program",
+    action: "Review program",
+  },
+  rewards: {
+    title: "Add rewards",
+    text: "What points buy: amounts off, free shipping, a free product.",
+    url: "/app/rewards",
+    action: "Add a reward",
+  },
   tiers: { title: "Add VIP tiers", text: "Let your best customers earn faster.", url: "/app/tiers", action: "Add tiers" },
-  members: { title: "Bring your members", text: "Import balances from a file, e.g. from an earlier program.", url: "/app/import-export", action: "Import" },
-  launch: { title: "Launch", text: "Pilot with tagged customers, then open to everyone.", url: "/app/program", action: "Choose launch state" },
+  members: {
+    title: "Bring your members",
+    text: "Import balances from a file, e.g. from an earlier program.",
+    url: "/app/import-export",
+    action: "Import",
+  },
+  launch: {
+    title: "Launch",
+    text: "Pilot with tagged customers, then open to everyone.",
+    url: "/app/program",
+    action: "Choose launch state",
+  },
 };
 
 function Trend({ now, before }: { now: number; before: number }) {
   const change = before === 0 ? null : Math.round(((now - before) / before) * 100);
   return (
     <Text as="span" variant="bodySm" tone={change === null ? "subdued" : change >= 0 ? "success" : "critical"}>
-      {change === null ? `${number.format(now)} in the last 30 days` : `${change >= 0 ? "+" : ""}${change}% vs the 30 days before`}
+      {change === null
+        ? `${number.format(now)} in the last 30 days`
+        : `${change >= 0 ? "+" : ""}${change}% vs the 30 days before`}
     </Text>
   );
 }
@@ -98,7 +120,9 @@ export default function Home() {
                             borderRadius: 10,
                             fontSize: 12,
                             color: "#fff",
-                            background: data.guide.done[step] ? "var(--p-color-bg-fill-success)" : "var(--p-color-bg-fill-disabled)",
+                            background: data.guide.done[step]
+                              ? "var(--p-color-bg-fill-success)"
+                              : "var(--p-color-bg-fill-disabled)",
                           }}
                         >
                           ✓

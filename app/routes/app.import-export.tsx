@@ -48,7 +48,9 @@ export default function ImportExportPage() {
       const body = await res.json();
       if (!res.ok) {
         setReport(null);
-        setProblem((body.errors ?? []).map((e: { message: string }) => e.message).join(" ") || `The import failed (${res.status}).`);
+        setProblem(
+          (body.errors ?? []).map((e: { message: string }) => e.message).join(" ") || `The import failed (${res.status}).`,
+        );
         return;
       }
       setReport(body);
@@ -117,14 +119,22 @@ export default function ImportExportPage() {
                 <Button onClick={() => send(true)} disabled={!file} loading={busy && !report}>
                   Check file
                 </Button>
-                <Button variant="primary" onClick={() => send(false)} disabled={!file || !report || report.valid === 0} loading={busy}>
+                <Button
+                  variant="primary"
+                  onClick={() => send(false)}
+                  disabled={!file || !report || report.valid === 0}
+                  loading={busy}
+                >
                   {report ? `Import ${report.valid} rows` : "Import"}
                 </Button>
               </InlineStack>
             </BlockStack>
           </Card>
         </Layout.AnnotatedSection>
-        <Layout.AnnotatedSection title="Export" description="Members with their balances and tiers, or the whole program to set up another shop.">
+        <Layout.AnnotatedSection
+          title="Export"
+          description="Members with their balances and tiers, or the whole program to set up another shop."
+        >
           <Card>
             <InlineStack gap="200">
               <Button onClick={() => download("/app/export/members.csv", "loyalty-members.csv")}>Export members (CSV)</Button>

@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { useLoaderData, useNavigate, useSearchParams } from "@remix-run/react";
+import { Link, useLoaderData, useNavigate, useSearchParams } from "@remix-run/react";
 import { Badge, Card, EmptyState, IndexTable, Page, Text, TextField, BlockStack } from "@shopify/polaris";
 import { useEffect, useState } from "react";
 import db from "~/db.server";
@@ -18,7 +18,7 @@ const number = new Intl.NumberFormat("en");
 
 export default function MembersPage() {
   const { members, nextCursor, query, cursor } = useLoaderData<typeof loader>();
-  const [params, setParams] = useSearchParams();
+  const [, setParams] = useSearchParams();
   const [text, setText] = useState(query);
   const navigate = useNavigate();
   useEffect(() => {
@@ -75,12 +75,14 @@ export default function MembersPage() {
                   id={m.customerId}
                   key={m.customerId}
                   position={i}
-                  onClick={() => navigate(`/app/members/${m.customerId}${params.size ? `?${params}` : ""}`)}
+                  onClick={() => navigate(`/app/members/${m.customerId}`)}
                 >
                   <IndexTable.Cell>
-                    <Text as="span" fontWeight="semibold">
-                      {m.email ?? `Customer ${m.customerId}`}
-                    </Text>
+                    <Link to={`/app/members/${m.customerId}`} data-primary-link onClick={(e) => e.stopPropagation()}>
+                      <Text as="span" fontWeight="semibold">
+                        {m.email ?? `Customer ${m.customerId}`}
+                      </Text>
+                    </Link>
                     {m.state !== "active" ? (
                       <>
                         {" "}

@@ -35,7 +35,10 @@ export default function ProgramPage() {
       <BlockStack gap="400">
         {banner}
         <Layout>
-          <Layout.AnnotatedSection title="Launch" description="Try the club with a few tagged customers before opening it to everyone.">
+          <Layout.AnnotatedSection
+            title="Launch"
+            description="Try the club with a few tagged customers before opening it to everyone."
+          >
             <Card>
               <FormLayout>
                 <Select
@@ -56,7 +59,10 @@ export default function ProgramPage() {
               </FormLayout>
             </Card>
           </Layout.AnnotatedSection>
-          <Layout.AnnotatedSection title="Earning" description="Points on the merchandise subtotal of paid orders, in whole units of shop currency.">
+          <Layout.AnnotatedSection
+            title="Earning"
+            description="Points on the merchandise subtotal of paid orders, in whole units of shop currency."
+          >
             <Card>
               <FormLayout>
                 <InlineGrid columns={{ xs: 1, sm: 2 }} gap="300">

@@ -1,6 +1,18 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { BlockStack, Button, Card, EmptyState, FormLayout, IndexTable, InlineStack, Layout, Page, Text, TextField } from "@shopify/polaris";
+import {
+  BlockStack,
+  Button,
+  Card,
+  EmptyState,
+  FormLayout,
+  IndexTable,
+  InlineStack,
+  Layout,
+  Page,
+  Text,
+  TextField,
+} from "@shopify/polaris";
 import { useState } from "react";
 import { programPageAction } from "~/admin/program-action.server";
 import { intOf, useProgramEditor, type EditableProgram } from "~/components/program-editor";
@@ -23,7 +35,8 @@ export default function TiersPage() {
   const { doc, setDoc, errorAt } = editor;
   const [selected, setSelected] = useState<number | null>(null);
   const tiers = doc.tiers;
-  const update = (i: number, patch: Partial<Tier>) => setDoc({ ...doc, tiers: tiers.map((t, j) => (j === i ? { ...t, ...patch } : t)) });
+  const update = (i: number, patch: Partial<Tier>) =>
+    setDoc({ ...doc, tiers: tiers.map((t, j) => (j === i ? { ...t, ...patch } : t)) });
   const add = () => {
     const top = tiers.reduce((m, t) => Math.max(m, Number(t.thresholdPoints) || 0), 0);
     setDoc({ ...doc, tiers: [...tiers, { name: "", thresholdPoints: top + 1000, earnMultiplierPct: 100 }] });
@@ -54,7 +67,12 @@ export default function TiersPage() {
                   resourceName={{ singular: "tier", plural: "tiers" }}
                   itemCount={tiers.length}
                   selectable={false}
-                  headings={[{ title: "Tier" }, { title: "From (lifetime points)", alignment: "end" }, { title: "Earns", alignment: "end" }, { title: "" }]}
+                  headings={[
+                    { title: "Tier" },
+                    { title: "From (lifetime points)", alignment: "end" },
+                    { title: "Earns", alignment: "end" },
+                    { title: "" },
+                  ]}
                 >
                   {tiers.map((tier, i) => (
                     <IndexTable.Row id={String(i)} key={tier.id ?? `new-${i}`} position={i} selected={selected === i}>
@@ -91,7 +109,13 @@ export default function TiersPage() {
                   <Text as="h2" variant="headingMd">
                     {t.id ? "Edit tier" : "New tier"}
                   </Text>
-                  <TextField label="Name" autoComplete="off" value={t.name} onChange={(name) => update(selected, { name })} error={at("name")} />
+                  <TextField
+                    label="Name"
+                    autoComplete="off"
+                    value={t.name}
+                    onChange={(name) => update(selected, { name })}
+                    error={at("name")}
+                  />
                   <TextField
                     label="From lifetime points"
                     type="number"

@@ -117,7 +117,8 @@
     class extends HTMLElement {
       connectedCallback() {
         this.style.display = "none";
-        queueMicrotask(() =>
+        // React may add the links after the element is connected: post them whenever they change.
+        const post = () =>
           window.parent.postMessage(
             {
               type: "emulator:nav",
@@ -128,8 +129,13 @@
               })),
             },
             "*",
-          ),
-        );
+          );
+        queueMicrotask(post);
+        this.observer = new window.MutationObserver(post);
+        this.observer.observe(this, { subtree: true, childList: true, characterData: true });
+      }
+      disconnectedCallback() {
+        if (this.observer) this.observer.disconnect();
       }
     },
   );
