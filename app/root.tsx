@@ -1,4 +1,7 @@
-import { Links, Meta, Outlet, Scripts, ScrollRestoration } from "@remix-run/react";
+import { Links, Meta, Outlet, Scripts } from "@remix-run/react";
+
+// No <ScrollRestoration>: it keeps positions in sessionStorage, which a browser that blocks
+// third-party storage refuses inside the admin's frame, and then every client-side navigation fails.
 
 export default function App() {
   return (
@@ -11,7 +14,6 @@ export default function App() {
       </head>
       <body>
         <Outlet />
-        <ScrollRestoration />
         <Scripts />
       </body>
     </html>

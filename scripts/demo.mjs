@@ -11,6 +11,7 @@ import { migrate, sqlitePath } from "./migrate.mjs";
 import { StoreEmulator } from "../tests/emulator/server.ts";
 import { appServerEnv, spawnAppServer } from "../tests/emulator/app-process.ts";
 import { generateHistory } from "../tests/emulator/store.ts";
+import { adminIdToken } from "../tests/emulator/signing.ts";
 import { Storefront } from "../tests/emulator/storefront.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -96,41 +97,40 @@ const installed = await emulator.install(SHOP);
 if (installed.status !== 200) throw new Error(`install answered ${installed.status}`);
 log(`installed ${SHOP} through token exchange`);
 
-/** The demo's own seeding of what a merchant would set up in the admin, straight into its database. */
-function seed(write) {
-  const db = new Database(sqlitePath(databaseUrl));
-  try {
-    write(db);
-  } finally {
-    db.close();
-  }
+/** What a merchant sets up in the admin, through the same admin API the admin's pages use. */
+async function editProgram(change) {
+  const headers = () => ({
+    Authorization: `Bearer ${adminIdToken(SHOP, apiKey, apiSecret, "demo-merchant")}`,
+    "Content-Type": "application/json",
+    "User-Agent": "loyalty-demo",
+  });
+  const current = await (await fetch(`${appUrl}/app/api/program`, { headers: headers() })).json();
+  const res = await fetch(`${appUrl}/app/api/program`, {
+    method: "PUT",
+    headers: headers(),
+    body: JSON.stringify(change(current)),
+  });
+  if (res.status !== 200) throw new Error(`saving the program answered ${res.status}: ${await res.text()}`);
 }
 
 // The program a merchant might have set up beside the default "5 off": every kind of reward,
 // so the launcher shows what a shopper can afford and how far the rest are.
-seed((db) => {
-  const insert = db.prepare(
-    `INSERT INTO "Reward" ("id","shopId","name","type","pointsCost","valueMinor","percent","maxDiscountMinor","variantId","minimumSubtotalMinor","position","createdAt")
-     VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
-  );
-  const now = new Date().toISOString();
-  insert.run("demo_reward_ship", SHOP, "Free shipping", "free_shipping", 300, null, null, null, null, null, 1, now);
-  insert.run("demo_reward_pct", SHOP, "10% off, up to $25", "percentage", 1000, null, 10, 2500, null, 5000, 2, now);
-  insert.run(
-    "demo_reward_mug",
-    SHOP,
-    "Free Thermal Mug",
-    "free_product",
-    1500,
-    null,
-    null,
-    null,
-    "gid://shopify/ProductVariant/4000010",
-    null,
-    3,
-    now,
-  );
-});
+await editProgram((doc) => ({
+  ...doc,
+  rewards: [
+    ...doc.rewards,
+    { name: "Free shipping", type: "free_shipping", pointsCost: 300 },
+    {
+      name: "10% off, up to $25",
+      type: "percentage",
+      pointsCost: 1000,
+      percent: 10,
+      maxDiscountMinor: 2500,
+      minimumSubtotalMinor: 5000,
+    },
+    { name: "Free Thermal Mug", type: "free_product", pointsCost: 1500, variantId: "gid://shopify/ProductVariant/4000010" },
+  ],
+}));
 
 // Every 20th webhook is delivered twice, as Shopify sometimes does.
 const deliveries = history.flatMap((e, i) => (i % 20 === 0 ? [e, e] : [e]));
@@ -160,12 +160,14 @@ for (;;) {
 
 // VIP tiers by lifetime points, added once the history is in (as a merchant would introduce them),
 // so the history earned at the base rate on every run and the demo stays the same.
-seed((db) => {
-  const tier = db.prepare(`INSERT INTO "Tier" ("id","shopId","name","thresholdPoints","earnMultiplierPct") VALUES (?,?,?,?,?)`);
-  tier.run("demo_tier_silver", SHOP, "Silver", 1_000, 100);
-  tier.run("demo_tier_gold", SHOP, "Gold", 5_000, 110);
-  tier.run("demo_tier_platinum", SHOP, "Platinum", 25_000, 125);
-});
+await editProgram((doc) => ({
+  ...doc,
+  tiers: [
+    { name: "Silver", thresholdPoints: 1_000, earnMultiplierPct: 100 },
+    { name: "Gold", thresholdPoints: 5_000, earnMultiplierPct: 110 },
+    { name: "Platinum", thresholdPoints: 25_000, earnMultiplierPct: 125 },
+  ],
+}));
 const members = db.prepare(`SELECT count(*) AS n FROM "Member" WHERE "state" = 'active'`).get().n;
 const entries = db.prepare(`SELECT count(*) AS n FROM "LedgerEntry"`).get().n;
 const top = db

@@ -10,6 +10,8 @@ export const ENTRY_KINDS = [
   "bonus",
   "referral",
   "refund_of_redemption",
+  // points brought in by the merchant's import of a members file (e.g. from an earlier program)
+  "import",
   // internal: pending points (of the entry named by the key) becoming available; folded into that entry for shoppers
   "release",
 ] as const;
@@ -30,7 +32,15 @@ export interface Balance {
   lifetimeEarned: number;
 }
 
-const COUNTS_TOWARDS_LIFETIME: ReadonlySet<EntryKind> = new Set(["earn", "reversal", "bonus", "referral", "adjustment"]);
+// Imported points were earned elsewhere before: like adjustments they count towards tiers.
+const COUNTS_TOWARDS_LIFETIME: ReadonlySet<EntryKind> = new Set([
+  "earn",
+  "reversal",
+  "bonus",
+  "referral",
+  "adjustment",
+  "import",
+]);
 
 export function balanceDelta(entry: { kind: EntryKind; points: number; status: EntryStatus }): BalanceDelta {
   if (entry.kind === "release") return releaseDelta(entry.points);

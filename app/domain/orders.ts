@@ -3,7 +3,7 @@
 // this function says what is still to be written, so the final state never depends on delivery.
 import { mulDivRoundHalfUp } from "./arithmetic";
 import type { EntryKind, EntryStatus } from "./ledger";
-import { availableAtFor, effectiveRate, pointsForSubtotal, type EarningRules } from "./program";
+import { availableAtFor, effectiveRate, launchAllows, pointsForSubtotal, type EarningRules, type Launch } from "./program";
 import type { AddressParts } from "./referrals";
 import { tierStanding, type TierRule } from "./tiers";
 
@@ -157,16 +157,20 @@ export interface OrderMember {
 /**
  * Who earns on this order: the member it already earned for, else its customer's member, else
  * (on the first paid order, when the program enrols automatically) a new member for its customer.
+ * "closed": the program's launch state keeps this customer out (draft, or a pilot without the
+ * tag), so the order is decided as earning nothing.
  */
 export function orderEarner(
   record: OrderRecord,
   customerMember: OrderMember | null,
   autoEnroll: boolean,
-): "recorded" | "member" | "enrol" | "none" {
+  access: { launch: Launch; tags: readonly string[] | null } = { launch: { state: "live", pilotTag: "" }, tags: null },
+): "recorded" | "member" | "enrol" | "closed" | "none" {
   if (record.memberId) return "recorded";
   if (!record.customerId || !record.paid || record.earnVersion !== null) return "none";
-  if (customerMember) return "member";
-  return autoEnroll ? "enrol" : "none";
+  if (!customerMember && !autoEnroll) return "none";
+  if (!launchAllows(access.launch, access.tags)) return "closed";
+  return customerMember ? "member" : "enrol";
 }
 
 /** An entry the plan asks the ledger to post (the writer adds shop, actor and the key's hash). */
@@ -192,6 +196,8 @@ export interface OrderPlanInput {
   record: OrderRecord;
   /** the member who earns or earned on it (null: nobody) */
   member: OrderMember | null;
+  /** the launch state keeps the order's customer out: a paid order is decided as earning 0 */
+  closed?: boolean;
   /** the rules of the version the order earned under, or the current ones if not decided */
   rules: EarningRules;
   tiers: readonly TierRule[];
@@ -216,6 +222,8 @@ export function planOrderEvent(input: OrderPlanInput): OrderPlan {
   if (canEarn) {
     rate = effectiveRate(rules, tierStanding(member.lifetimeEarned, input.tiers).tier?.earnMultiplierPct ?? 100);
     pointsIfEarned = pointsForSubtotal(record.subtotalMinor!, record.currency, rate);
+  } else if (input.closed && record.earnVersion === null) {
+    pointsIfEarned = 0;
   }
   const points = planOrderPoints(
     {

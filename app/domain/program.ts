@@ -15,7 +15,43 @@ export interface EarningRules {
   referrerPoints: number;
   refereePercent: number;
   returnSpentPointsOnRefund: boolean;
+  launchState: LaunchState;
+  /** in pilot, the customer tag that lets a customer in */
+  pilotTag: string;
 }
+
+export const LAUNCH_STATES = ["draft", "pilot", "live"] as const;
+export type LaunchState = (typeof LAUNCH_STATES)[number];
+
+export interface Launch {
+  state: LaunchState;
+  pilotTag: string;
+}
+
+/**
+ * Whether the club is open to a customer with these tags: nobody in draft, only customers
+ * tagged with the pilot tag (compared as Shopify compares tags, ignoring case) in pilot,
+ * everyone once live.
+ */
+export function launchAllows(launch: Launch, tags: readonly string[] | null): boolean {
+  if (launch.state === "live") return true;
+  if (launch.state === "draft") return false;
+  const wanted = launch.pilotTag.trim().toLowerCase();
+  return wanted !== "" && (tags ?? []).some((t) => t.trim().toLowerCase() === wanted);
+}
+
+/** Shopify's tags as a list (the payloads send them comma-separated). */
+export function tagList(tags: string | null | undefined): string[] {
+  return (tags ?? "")
+    .split(",")
+    .map((t) => t.trim())
+    .filter(Boolean);
+}
+
+export const launchOf = (rules: Pick<EarningRules, "launchState" | "pilotTag">): Launch => ({
+  state: rules.launchState,
+  pilotTag: rules.pilotTag,
+});
 
 export interface Rate {
   num: number;
@@ -33,6 +69,8 @@ export const DEFAULT_RULES: Omit<EarningRules, "version"> = {
   referrerPoints: 0,
   refereePercent: 10,
   returnSpentPointsOnRefund: false,
+  launchState: "live",
+  pilotTag: "",
 };
 
 export const DEFAULT_REWARD = {

@@ -1,13 +1,96 @@
-// Figures for the admin home.
+// Figures for the admin home (the club at a glance, the setup guide) and the System page.
 import type { Db } from "~/db.server";
+import type { SetupStep } from "~/domain/setup";
 
-export async function dashboard(db: Db, shopId: string) {
-  const [members, byKind, balances, orders, memberOrders, recent, dead, deadCount, open] = await Promise.all([
+const DAY = 86_400_000;
+
+/** The club at a glance: totals now, and the last 30 days against the 30 before. */
+export async function glance(db: Db, shopId: string, now = new Date()) {
+  const last = { gte: new Date(now.getTime() - 30 * DAY), lt: now };
+  const before = { gte: new Date(now.getTime() - 60 * DAY), lt: last.gte };
+  const issuedKinds = ["earn", "bonus", "referral"];
+  const [
+    issuedTotal,
+    members,
+    balances,
+    redemptions,
+    joined,
+    joinedBefore,
+    issued,
+    issuedBefore,
+    redeemed,
+    redeemedBefore,
+    orders,
+    memberOrders,
+  ] = await Promise.all([
+    db.ledgerEntry.aggregate({ where: { shopId, kind: { in: issuedKinds } }, _sum: { points: true } }),
     db.member.count({ where: { shopId, state: "active" } }),
-    db.ledgerEntry.groupBy({ by: ["kind"], where: { shopId }, _sum: { points: true } }),
     db.member.aggregate({ where: { shopId }, _sum: { available: true, pending: true } }),
+    db.redemption.count({ where: { shopId, status: { in: ["issued", "used"] } } }),
+    db.member.count({ where: { shopId, state: "active", enrolledAt: last } }),
+    db.member.count({ where: { shopId, state: "active", enrolledAt: before } }),
+    db.ledgerEntry.aggregate({ where: { shopId, kind: { in: issuedKinds }, createdAt: last }, _sum: { points: true } }),
+    db.ledgerEntry.aggregate({ where: { shopId, kind: { in: issuedKinds }, createdAt: before }, _sum: { points: true } }),
+    db.redemption.count({ where: { shopId, status: { in: ["issued", "used"] }, createdAt: last } }),
+    db.redemption.count({ where: { shopId, status: { in: ["issued", "used"] }, createdAt: before } }),
     db.orderFact.count({ where: { shopId, paid: true } }),
     db.orderFact.count({ where: { shopId, paid: true, memberId: { not: null } } }),
+  ]);
+  return {
+    members,
+    pointsIssued: issuedTotal._sum.points ?? 0,
+    pointsOutstanding: (balances._sum.available ?? 0) + (balances._sum.pending ?? 0),
+    pointsPending: balances._sum.pending ?? 0,
+    redemptions,
+    orders,
+    memberOrders,
+    last30: { joined, pointsIssued: issued._sum.points ?? 0, redemptions: redeemed },
+    previous30: { joined: joinedBefore, pointsIssued: issuedBefore._sum.points ?? 0, redemptions: redeemedBefore },
+  };
+}
+
+/** The setup guide: steps done (seen in the data, or marked by the merchant), and whether it was dismissed. */
+export async function setupGuide(db: Db, shopId: string) {
+  // (On the very first request the shop's row may still be being created.)
+  const shop = (await db.shop.findUnique({ where: { id: shopId }, select: { setupGuide: true, programVersion: true } })) ?? {
+    setupGuide: "",
+    programVersion: 1,
+  };
+  const marked = new Set(shop.setupGuide.split(",").filter(Boolean));
+  const [versions, rewards, tiers, imported, live] = await Promise.all([
+    db.programVersion.count({ where: { shopId } }),
+    db.reward.count({ where: { shopId } }),
+    db.tier.count({ where: { shopId, active: true } }),
+    db.ledgerEntry.count({ where: { shopId, kind: "import" }, take: 1 }),
+    db.programVersion.findUnique({
+      where: { shopId_version: { shopId, version: shop.programVersion } },
+      select: { launchState: true },
+    }),
+  ]);
+  const done: Record<SetupStep, boolean> = {
+    program: versions > 1 || marked.has("program"),
+    rewards: rewards > 1 || marked.has("rewards"),
+    tiers: tiers > 0 || marked.has("tiers"),
+    members: imported > 0 || marked.has("members"),
+    launch: (versions > 1 && live?.launchState === "live") || marked.has("launch"),
+  };
+  return { dismissed: marked.has("dismissed"), done };
+}
+
+/** Marks a step done, or the guide dismissed (kept on the shop, so every staff member sees the same). */
+export async function markSetup(db: Db, shopId: string, mark: SetupStep | "dismissed" | "shown") {
+  await db.$transaction(async (tx) => {
+    const shop = await tx.shop.findUniqueOrThrow({ where: { id: shopId }, select: { setupGuide: true } });
+    const marks = new Set(shop.setupGuide.split(",").filter(Boolean));
+    if (mark === "shown") marks.delete("dismissed");
+    else marks.add(mark);
+    await tx.shop.update({ where: { id: shopId }, data: { setupGuide: [...marks].join(",") } });
+  });
+}
+
+/** The webhook pipeline as the System page shows it. */
+export async function systemStatus(db: Db, shopId: string) {
+  const [recent, dead, deadCount, open] = await Promise.all([
     db.webhookJob.findMany({
       where: { shopId, status: { in: ["done", "skipped", "dead"] } },
       orderBy: [{ processedAt: "desc" }, { id: "desc" }],
@@ -23,18 +106,7 @@ export async function dashboard(db: Db, shopId: string) {
     db.webhookJob.count({ where: { shopId, status: "dead" } }),
     db.webhookJob.count({ where: { shopId, status: { in: ["pending", "processing"] } } }),
   ]);
-  const sum = (kind: string) => byKind.find((k) => k.kind === kind)?._sum.points ?? 0;
-  const issued = sum("earn") + sum("bonus") + sum("referral");
   return {
-    members,
-    pointsIssued: issued,
-    // (+ 0 turns a -0 of an empty sum into 0)
-    pointsReversed: -sum("reversal") + 0,
-    pointsRedeemed: -sum("redeem") - sum("refund_of_redemption") + 0,
-    pointsOutstanding: (balances._sum.available ?? 0) + (balances._sum.pending ?? 0),
-    pointsPending: balances._sum.pending ?? 0,
-    orders,
-    memberOrders,
     recent: recent.map((j) => ({
       ...j,
       receivedAt: j.receivedAt.toISOString(),

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { launchAllows, launchOf, tagList } from "~/domain/program";
 import { normaliseAddress, normaliseEmail, type AddressParts } from "~/domain/referrals";
 import { checkpointAfterErasure, clientDialect, Prisma, rawExecute, type Db, type Dialect, type Tx } from "~/db.server";
 import { personalDataHash } from "~/secrets.server";
@@ -11,14 +12,7 @@ export const OPT_OUT_TAG = "loyalty-opt-out";
 
 /** Customers tagged with OPT_OUT_TAG in Shopify are never enrolled. */
 export function isOptedOut(tags: string | null | undefined): boolean {
-  return parseTags(tags).includes(OPT_OUT_TAG);
-}
-
-export function parseTags(tags: string | null | undefined): string[] {
-  return (tags ?? "")
-    .split(",")
-    .map((t) => t.trim())
-    .filter(Boolean);
+  return tagList(tags).includes(OPT_OUT_TAG);
 }
 
 /**
@@ -29,6 +23,12 @@ export function parseTags(tags: string | null | undefined): string[] {
 export function emailHash(shopId: string, email: string | null | undefined): string | null {
   if (!email || !email.includes("@")) return null;
   return personalDataHash(shopId, "email", normaliseEmail(email));
+}
+
+/** The email as the merchant's member list shows and searches it (protected customer data). */
+export function storedEmail(email: string | null | undefined): string | null {
+  const e = email?.trim().toLowerCase();
+  return e && e.includes("@") ? e.slice(0, 320) : null;
 }
 
 /** Shipping addresses likewise: only a keyed hash of the normalised address, for referral checks. */
@@ -116,12 +116,12 @@ export async function ensureMembers(
   const rows = wanted.map(({ shopId, identity }) => {
     const state = isOptedOut(identity.tags) ? "opted_out" : "active";
     return Prisma.sql`(${`m_${randomBytes(12).toString("hex")}`}, ${shopId}, ${identity.customerId}, ${emailHash(shopId, identity.email)},
-      ${identity.tags ?? ""}, ${state}, ${now}, ${referralCode()})`;
+      ${storedEmail(identity.email)}, ${identity.tags ?? ""}, ${state}, ${now}, ${referralCode()})`;
   });
   await rawExecute(
     tx,
     dialect,
-    Prisma.sql`INSERT INTO "Member" ("id", "shopId", "customerId", "emailHash", "tags", "state", "enrolledAt", "referralCode")
+    Prisma.sql`INSERT INTO "Member" ("id", "shopId", "customerId", "emailHash", "email", "tags", "state", "enrolledAt", "referralCode")
       VALUES ${Prisma.join(rows)} ON CONFLICT DO NOTHING`,
   );
   const shops = [...new Set(wanted.map((c) => c.shopId))];
@@ -153,6 +153,7 @@ export async function syncCustomer(db: Db, shopId: string, identity: CustomerIde
       where: { id: member.id },
       data: {
         emailHash: emailHash(shopId, identity.email),
+        email: storedEmail(identity.email),
         tags: identity.tags ?? "",
         state: optedOut ? "opted_out" : "active",
       },
@@ -185,6 +186,7 @@ export async function redactCustomer(db: Db, shopId: string, customerId: string,
         data: {
           customerId: null,
           emailHash: null,
+          email: null,
           tags: "",
           referralCode: null,
           state: "redacted",
@@ -270,7 +272,7 @@ export async function exportCustomer(db: Db, shopId: string, customerId: string,
       tags: member.tags,
       points: { available: member.available, pending: member.pending, lifetime: member.lifetimeEarned },
       referralCode: member.referralCode,
-      note: "email is held only as a one-way hash",
+      email: member.email,
     },
     ledger: entries.map((e) => ({ kind: e.kind, points: e.points, status: e.status, reason: e.reason, at: e.occurredAt })),
     orders: orders.map((o) => ({
@@ -289,16 +291,25 @@ export async function exportCustomer(db: Db, shopId: string, customerId: string,
   return document;
 }
 
+/** A customer's tags as Shopify has them, for a pilot's check of someone the app has not seen (null: unknown). */
+export type TagLookup = (customerId: string) => Promise<string[] | null>;
+
 /** /proxy/join: enrols the customer (idempotent), records an optional birthday, pays the signup bonus once. */
-export async function joinClub(db: Db, shopId: string, customerId: string, birthday: string | null) {
+export async function joinClub(db: Db, shopId: string, customerId: string, birthday: string | null, lookupTags?: TagLookup) {
   const shop = await activeShop(db, shopId);
   if (!shop) return "shop_not_found" as const;
   const rules = await currentRules(db, shopId, shop.programVersion);
+  let lookedUp: string[] | null = null;
+  if (rules.launchState !== "live") {
+    const known = await db.member.findUnique({ where: { shopId_customerId: { shopId, customerId } }, select: { tags: true } });
+    if (!known) lookedUp = (await lookupTags?.(customerId)) ?? null;
+    if (!launchAllows(launchOf(rules), known ? tagList(known.tags) : lookedUp)) return "club_closed" as const;
+  }
   return withLedger(db, async (ledger) => {
     const { tx, post } = ledger;
     const existing = await tx.member.findUnique({ where: { shopId_customerId: { shopId, customerId } } });
     if (existing?.state === "opted_out") return "opted_out" as const;
-    const member = existing ?? (await ensureMember(ledger, shopId, { customerId }));
+    const member = existing ?? (await ensureMember(ledger, shopId, { customerId, tags: lookedUp?.join(", ") ?? null }));
     if (!member) return "opted_out" as const; // erased by customers/redact
     if (birthday && member.birthdayMonth === null) {
       const [month, day] = birthday.split("-").map(Number);

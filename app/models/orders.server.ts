@@ -15,9 +15,10 @@ import {
   type OrderPlanInput,
   type OrderRecord,
 } from "~/domain/orders";
+import { launchOf, tagList } from "~/domain/program";
 import { Prisma, rawExecute, rawQuery, type Db } from "~/db.server";
 import { timestampParam, withLedger, type Ledger, type NewEntry } from "./ledger.server";
-import { ensureMembers, redactedAmong } from "./members.server";
+import { ensureMembers, redactedAmong, storedEmail } from "./members.server";
 import { markRedemptionsUsed } from "./redemptions.server";
 import { applyReferral, rememberShipping } from "./referrals.server";
 import { currentRules } from "./shops.server";
@@ -138,9 +139,9 @@ export async function applyOrderEvents(ledger: Ledger, batch: readonly OrderWork
       : [],
     tx.member.findMany({
       where: { OR: [{ id: { in: memberIds } }, ...byShop("customerId", customerKeys)] },
-      select: { id: true, shopId: true, customerId: true, state: true, lifetimeEarned: true },
+      select: { id: true, shopId: true, customerId: true, state: true, lifetimeEarned: true, tags: true, email: true },
     }),
-    tx.tier.findMany({ where: { shopId: { in: shopIds } } }),
+    tx.tier.findMany({ where: { shopId: { in: shopIds }, active: true } }),
     tx.ledgerEntry.findMany({
       where: { OR: byShop("idempotencyKey", earnKeys) },
       select: {
@@ -162,7 +163,9 @@ export async function applyOrderEvents(ledger: Ledger, batch: readonly OrderWork
 
   const programVersion = new Map(shops.map((s) => [s.id, s.programVersion]));
   const refundSeen = new Set(seenRefunds.map((r) => keyOf(r.shopId, r.refundId)));
-  const memberById = new Map<string, OrderMember & { shopId: string; customerId: string | null }>(members.map((m) => [m.id, m]));
+  const memberById = new Map<string, OrderMember & { shopId: string; customerId: string | null; tags?: string }>(
+    members.map((m) => [m.id, m]),
+  );
   const memberByCustomer = new Map(members.flatMap((m) => (m.customerId ? [[keyOf(m.shopId, m.customerId), m] as const] : [])));
   const earnEntryOf = new Map<string, OrderPlanInput["earnEntry"]>(
     earnEntries.map((e) => [
@@ -185,7 +188,8 @@ export async function applyOrderEvents(ledger: Ledger, batch: readonly OrderWork
     const record = mergeOrderFacts(records.get(key) ?? emptyOrderRecord(orderIdOf(w.event)), w.event, false);
     const rules = await currentRules(tx, w.shopId, record.earnVersion ?? programVersion.get(w.shopId)!);
     const customerKey = keyOf(w.shopId, w.event.order.customer.customerId);
-    if (!memberByCustomer.has(customerKey) && orderEarner(record, null, rules.autoEnroll) === "enrol") {
+    const access = { launch: launchOf(rules), tags: customerTags(w.event.order.customer, null) };
+    if (!memberByCustomer.has(customerKey) && orderEarner(record, null, rules.autoEnroll, access) === "enrol") {
       enrol.set(customerKey, { shopId: w.shopId, identity: w.event.order.customer });
     }
   }
@@ -198,6 +202,7 @@ export async function applyOrderEvents(ledger: Ledger, batch: readonly OrderWork
   const newRefunds: Array<{ shopId: string; refundId: string; orderId: string; subtotalMinor: number; createdAt: Date }> = [];
   const touched = new Map<string, { shopId: string; record: OrderRecord }>();
   const paid: Array<{ w: OrderWork; memberId: string | null }> = [];
+  const emailsLearned: Array<{ id: string; email: string }> = [];
 
   for (const w of work) {
     const { shopId, event } = w;
@@ -221,8 +226,19 @@ export async function applyOrderEvents(ledger: Ledger, batch: readonly OrderWork
     const record = mergeOrderFacts(records.get(key) ?? emptyOrderRecord(orderIdOf(event)), event, seen);
     const rules = await currentRules(tx, shopId, record.earnVersion ?? version);
     const customerMember = record.customerId ? (memberByCustomer.get(keyOf(shopId, record.customerId)) ?? null) : null;
+    // The order's own copy of the customer's tags is the newest; a refund has none.
+    const orderCustomer = event.type === "refund" ? null : event.order.customer;
+    const earner = orderEarner(record, customerMember, rules.autoEnroll, {
+      launch: launchOf(rules),
+      tags: customerTags(orderCustomer, customerMember),
+    });
+    // A member first seen without an email (joined on the storefront) gets the order's.
+    const orderEmail = storedEmail(orderCustomer?.email);
+    if (customerMember && customerMember.state !== "redacted" && orderEmail && customerMember.email === null) {
+      customerMember.email = orderEmail;
+      emailsLearned.push({ id: customerMember.id, email: orderEmail });
+    }
     // Enrolled above where the program enrols them ("enrol" is left only for the erased).
-    const earner = orderEarner(record, customerMember, rules.autoEnroll);
     const member =
       earner === "recorded" ? (memberById.get(record.memberId!) ?? null) : earner === "member" ? customerMember : null;
 
@@ -230,6 +246,7 @@ export async function applyOrderEvents(ledger: Ledger, batch: readonly OrderWork
       event,
       record,
       member,
+      closed: earner === "closed",
       rules,
       tiers: tiers.filter((t) => t.shopId === shopId),
       earnEntry: earnEntryOf.get(key) ?? null,
@@ -249,6 +266,7 @@ export async function applyOrderEvents(ledger: Ledger, batch: readonly OrderWork
   }
 
   const posted = await ledger.postMany(entries);
+  for (const m of emailsLearned) await tx.member.updateMany({ where: { id: m.id, email: null }, data: { email: m.email } });
   if (newRefunds.length) {
     await rawExecute(
       tx,
@@ -269,6 +287,12 @@ export async function applyOrderEvents(ledger: Ledger, batch: readonly OrderWork
     if (memberId && rules.referrerPoints > 0) await rememberShipping(tx, w.shopId, memberId, w.event.order);
   }
   return entries.filter((e) => posted.has(e.idempotencyKey));
+}
+
+/** The customer's tags as the order says them (the newest), else as the member last had them. */
+function customerTags(orderCustomer: { tags?: string | null } | null, member: { tags: string } | null): string[] | null {
+  if (orderCustomer?.tags != null) return tagList(orderCustomer.tags);
+  return member ? tagList(member.tags) : null;
 }
 
 /** An order of a customer erased meanwhile (its job was already in the inbox) is a guest's order. */

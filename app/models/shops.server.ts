@@ -1,5 +1,5 @@
 // Shops and their programs: install (default program), uninstall, erase.
-import { DEFAULT_REWARD, DEFAULT_RULES, type EarningRules } from "~/domain/program";
+import { DEFAULT_REWARD, DEFAULT_RULES, LAUNCH_STATES, type EarningRules, type LaunchState } from "~/domain/program";
 import { currencyExponent } from "~/domain/money";
 import type { Db, Tx } from "~/db.server";
 
@@ -89,6 +89,8 @@ export async function currentRules(db: Db | Tx, shopId: string, version: number)
     referrerPoints: row.referrerPoints,
     refereePercent: row.refereePercent,
     returnSpentPointsOnRefund: row.returnSpentPointsOnRefund,
+    launchState: (LAUNCH_STATES as readonly string[]).includes(row.launchState) ? (row.launchState as LaunchState) : "draft",
+    pilotTag: row.pilotTag,
   };
   rulesCache.set(`${shopId}\u0000${version}`, rules);
   return rules;

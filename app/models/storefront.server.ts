@@ -4,6 +4,8 @@ import { canSpend } from "~/domain/ledger";
 import { rewardProblem } from "~/domain/rewards";
 import { tierStanding } from "~/domain/tiers";
 import type { Db } from "~/db.server";
+import { launchAllows, launchOf, tagList } from "~/domain/program";
+import type { TagLookup } from "./members.server";
 import { activeShop, currentRules } from "./shops.server";
 
 // The public program changes rarely and is read on every storefront call: each server keeps it
@@ -26,11 +28,13 @@ async function loadProgram(db: Db, shopId: string) {
   const [rules, rewards, tiers] = await Promise.all([
     currentRules(db, shopId, shop.programVersion),
     db.reward.findMany({ where: { shopId, active: true }, orderBy: [{ position: "asc" }, { pointsCost: "asc" }] }),
-    db.tier.findMany({ where: { shopId }, orderBy: { thresholdPoints: "asc" } }),
+    db.tier.findMany({ where: { shopId, active: true }, orderBy: { thresholdPoints: "asc" } }),
   ]);
   return {
     shop,
+    launch: launchOf(rules),
     summary: {
+      club: "open" as const,
       currency: shop.currency,
       waysToEarn: [
         {
@@ -66,6 +70,7 @@ async function loadProgram(db: Db, shopId: string) {
 
 interface StandingRow {
   state: string;
+  tags: string;
   available: number;
   pending: number;
   lifetimeEarned: number;
@@ -89,10 +94,10 @@ const HISTORY_LENGTH = 25;
 async function memberStanding(db: Db, shopId: string, customerId: string) {
   const rows = await db.$queryRaw<StandingRow[]>`
     WITH m AS (
-      SELECT "id", "state", "available", "pending", "lifetimeEarned", "referralCode"
+      SELECT "id", "state", "available", "pending", "lifetimeEarned", "referralCode", "tags"
       FROM "Member" WHERE "shopId" = ${shopId} AND "customerId" = ${customerId}
     )
-    SELECT m."state", m."available", m."pending", m."lifetimeEarned", m."referralCode",
+    SELECT m."state", m."available", m."pending", m."lifetimeEarned", m."referralCode", m."tags",
            e."id" AS "entryId", e."kind", e."points", e."status", e."reason", e."createdAt"
     FROM m LEFT JOIN (
       SELECT "id", "kind", "points", "reason", "createdAt",
@@ -114,6 +119,7 @@ async function memberStanding(db: Db, shopId: string, customerId: string) {
       pending: Number(first.pending),
       lifetimeEarned: Number(first.lifetimeEarned),
       referralCode: first.referralCode,
+      tags: first.tags,
     },
     history: rows
       .filter((r) => r.entryId !== null)
@@ -128,12 +134,25 @@ async function memberStanding(db: Db, shopId: string, customerId: string) {
   };
 }
 
-export async function shopperView(db: Db, shopId: string, customerId: string | null) {
+/** What the storefront says to someone the launch state keeps out: nothing about the program. */
+const closed = (loggedIn: boolean, currency: string) => ({ loggedIn, enrolled: false, club: "closed" as const, currency });
+
+/**
+ * A shopper's view. Before launch (draft) it says nothing; in a pilot it speaks only to customers
+ * with the pilot tag: a member's tags are known, someone not yet seen is asked about with
+ * `lookupTags` (Shopify) — without it, they are kept out.
+ */
+export async function shopperView(db: Db, shopId: string, customerId: string | null, lookupTags?: TagLookup) {
   const program = await publicProgram(db, shopId);
   if (!program) return null;
-  const { summary, tiers } = program;
-  if (!customerId) return { loggedIn: false, enrolled: false, ...summary };
+  const { summary, tiers, launch } = program;
+  const live = launch.state === "live";
+  if (!customerId) return live ? { loggedIn: false, enrolled: false, ...summary } : closed(false, summary.currency);
   const standing = await memberStanding(db, shopId, customerId);
+  if (!live) {
+    const tags = standing ? tagList(standing.member.tags) : ((await lookupTags?.(customerId)) ?? null);
+    if (!launchAllows(launch, tags)) return closed(true, summary.currency);
+  }
   if (!standing || standing.member.state !== "active") {
     return { loggedIn: true, enrolled: false, customerId, ...summary };
   }
@@ -142,6 +161,7 @@ export async function shopperView(db: Db, shopId: string, customerId: string | n
   return {
     loggedIn: true,
     enrolled: true,
+    club: "open" as const,
     customerId,
     points: { available: member.available, pending: member.pending, lifetime: member.lifetimeEarned },
     tier: tier.tier && { id: tier.tier.id, name: tier.tier.name, earnMultiplierPct: tier.tier.earnMultiplierPct },
@@ -153,4 +173,11 @@ export async function shopperView(db: Db, shopId: string, customerId: string | n
     rewards: summary.rewards.map((r) => ({ ...r, redeemable: canSpend(member.available, r.pointsCost) })),
     history,
   };
+}
+
+/** GET /proxy/program: the public program once live; before that, nothing but that it is closed. */
+export async function programSummary(db: Db, shopId: string) {
+  const program = await publicProgram(db, shopId);
+  if (!program) return null;
+  return program.launch.state === "live" ? program.summary : closed(false, program.summary.currency);
 }

@@ -7,7 +7,8 @@ import type { Db } from "~/db.server";
 import { joinClub } from "~/models/members.server";
 import { redeem, RedeemError } from "~/models/redemptions.server";
 import { ensureReferralDiscount } from "~/models/referral-links.server";
-import { publicProgram, shopperView } from "~/models/storefront.server";
+import { programSummary, shopperView } from "~/models/storefront.server";
+import { customerTags } from "~/shopify/customers.server";
 import type { AdminGraphql } from "~/shopify/discounts.server";
 import { verifyAppProxySignature } from "./signature";
 
@@ -90,27 +91,30 @@ export async function handleProxy(deps: ProxyDeps, req: ProxyRequest): Promise<P
   }
   const route = `${req.method} ${req.path.replace(/\/+$/, "")}`;
   const { db } = deps;
+  // Before launch, whether a customer may see the club can depend on their tags in Shopify.
+  const lookupTags = async (id: string) => customerTags(await deps.adminGraphqlFor(shop), id).catch(() => null);
 
   switch (route) {
     // Reads use the per-server program cache, which also knows whether the shop is installed
     // (for up to 5 s after an uninstall a read may still answer 200; writes check live).
     case "GET me": {
-      const view = await shopperView(db, shop, customerId);
+      const view = await shopperView(db, shop, customerId, lookupTags);
       return view ? { status: 200, body: view, headers: noStore } : NOT_INSTALLED;
     }
     case "GET program": {
-      const program = await publicProgram(db, shop);
-      return program ? { status: 200, body: program.summary, headers: { "Cache-Control": "public, max-age=60" } } : NOT_INSTALLED;
+      const program = await programSummary(db, shop);
+      return program ? { status: 200, body: program, headers: { "Cache-Control": "public, max-age=60" } } : NOT_INSTALLED;
     }
     case "POST join": {
       if (!customerId) return error(401, "not_logged_in", "log in to join");
       const json = parseJson(req.body);
       const body = json.ok ? JoinBody.safeParse(json.value) : null;
       if (!body?.success) return error(400, "invalid_body", body ? body.error.issues[0]!.message : "body must be JSON");
-      const joined = await joinClub(db, shop, customerId, body.data.birthday ?? null);
+      const joined = await joinClub(db, shop, customerId, body.data.birthday ?? null, lookupTags);
       if (joined === "shop_not_found") return NOT_INSTALLED;
+      if (joined === "club_closed") return error(403, "club_closed", "the loyalty club is not open to this customer yet");
       if (joined === "opted_out") return error(409, "opted_out", "this customer has opted out of the loyalty club");
-      return { status: 200, body: await shopperView(db, shop, customerId), headers: noStore };
+      return { status: 200, body: await shopperView(db, shop, customerId, lookupTags), headers: noStore };
     }
     case "POST redeem": {
       if (!customerId) return error(401, "not_logged_in", "log in to redeem points");

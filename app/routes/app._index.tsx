@@ -1,29 +1,68 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
-import { useFetcher, useLoaderData } from "@remix-run/react";
-import { Badge, Banner, BlockStack, Button, Card, DataTable, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
+import type { ReactNode } from "react";
+import { Link, useFetcher, useLoaderData } from "@remix-run/react";
+import { Badge, BlockStack, Button, Card, InlineGrid, InlineStack, Layout, Page, ProgressBar, Text } from "@shopify/polaris";
 import db from "~/db.server";
-import { dashboard, retryDeadLetter } from "~/models/dashboard.server";
+import { SETUP_STEPS, type SetupStep } from "~/domain/setup";
+import { glance, markSetup, setupGuide } from "~/models/dashboard.server";
 import { authenticate } from "~/shopify.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
-  return dashboard(db, session.shop);
+  const [figures, guide] = await Promise.all([glance(db, session.shop), setupGuide(db, session.shop)]);
+  return { ...figures, guide };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
   const { session } = await authenticate.admin(request);
-  const form = await request.formData();
-  const jobId = Number(form.get("jobId"));
-  if (!Number.isSafeInteger(jobId)) return { ok: false, error: "Choose a webhook to retry." };
-  const ok = await retryDeadLetter(db, session.shop, jobId);
-  return ok ? { ok: true } : { ok: false, error: "That webhook is no longer waiting for a retry." };
+  const mark = String((await request.formData()).get("mark") ?? "");
+  if (![...SETUP_STEPS, "dismissed", "shown"].includes(mark)) return { ok: false };
+  await markSetup(db, session.shop, mark as SetupStep | "dismissed" | "shown");
+  return { ok: true };
 }
 
 const number = new Intl.NumberFormat("en");
-const time = (iso: string | null) =>
-  iso ? new Date(iso).toLocaleString("en", { dateStyle: "medium", timeStyle: "medium" }) : "—";
 
-function Stat({ label, value, help, testId }: { label: string; value: number; help?: string; testId: string }) {
+const STEPS: Record<SetupStep, { title: string; text: string; url: string; action: string }> = {
+  program: {
+    title: "Set how members earn",
+    text: "Points per order, pending days, expiry, bonuses.",
+    url: "/app/program",
+    action: "Review program",
+  },
+  rewards: {
+    title: "Add rewards",
+    text: "What points buy: amounts off, free shipping, a free product.",
+    url: "/app/rewards",
+    action: "Add a reward",
+  },
+  tiers: { title: "Add VIP tiers", text: "Let your best customers earn faster.", url: "/app/tiers", action: "Add tiers" },
+  members: {
+    title: "Bring your members",
+    text: "Import balances from a file, e.g. from an earlier program.",
+    url: "/app/import-export",
+    action: "Import",
+  },
+  launch: {
+    title: "Launch",
+    text: "Pilot with tagged customers, then open to everyone.",
+    url: "/app/program",
+    action: "Choose launch state",
+  },
+};
+
+function Trend({ now, before }: { now: number; before: number }) {
+  const change = before === 0 ? null : Math.round(((now - before) / before) * 100);
+  return (
+    <Text as="span" variant="bodySm" tone={change === null ? "subdued" : change >= 0 ? "success" : "critical"}>
+      {change === null
+        ? `${number.format(now)} in the last 30 days`
+        : `${change >= 0 ? "+" : ""}${change}% vs the 30 days before`}
+    </Text>
+  );
+}
+
+function Stat({ label, value, testId, children }: { label: string; value: number; testId: string; children?: ReactNode }) {
   return (
     <Card>
       <BlockStack gap="100">
@@ -33,103 +72,119 @@ function Stat({ label, value, help, testId }: { label: string; value: number; he
         <Text as="p" variant="heading2xl" id={testId}>
           {number.format(value)}
         </Text>
-        {help ? (
-          <Text as="p" variant="bodySm" tone="subdued">
-            {help}
-          </Text>
-        ) : null}
+        {children}
       </BlockStack>
     </Card>
   );
 }
 
-const statusTone = { done: "success", skipped: undefined, dead: "critical" } as const;
-
 export default function Home() {
   const data = useLoaderData<typeof loader>();
-  const retry = useFetcher<typeof action>();
+  const guide = useFetcher();
+  const done = SETUP_STEPS.filter((s) => data.guide.done[s]).length;
+  const mark = (value: string) => guide.submit({ mark: value }, { method: "post" });
   return (
     <Page title="Loyalty Club">
-      <BlockStack gap="500">
-        {data.deadLetters.count > 0 ? (
-          <Banner
-            tone="critical"
-            title={`${data.deadLetters.count} webhook${data.deadLetters.count === 1 ? "" : "s"} could not be processed`}
-          >
-            <BlockStack gap="200">
-              <p>They are kept below. Retry one after fixing its cause; nothing is applied twice.</p>
-              {data.deadLetters.latest.map((job) => (
-                <retry.Form method="post" key={job.id}>
-                  <input type="hidden" name="jobId" value={job.id} />
-                  <Text as="span">
-                    {job.topic} · {time(job.receivedAt)} · {job.lastError}
-                  </Text>{" "}
-                  <Button submit size="slim" loading={retry.state !== "idle"}>
-                    Retry
-                  </Button>
-                </retry.Form>
-              ))}
-              {retry.data && !retry.data.ok ? (
-                <Text as="p" tone="critical">
-                  {retry.data.error}
-                </Text>
-              ) : null}
-            </BlockStack>
-          </Banner>
-        ) : null}
-        <Layout>
+      <Layout>
+        {!data.guide.dismissed ? (
           <Layout.Section>
-            <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="400">
-              <Stat
-                label="Members"
-                value={data.members}
-                testId="stat-members"
-                help={`${number.format(data.memberOrders)} of ${number.format(data.orders)} paid orders by members`}
-              />
-              <Stat
-                label="Points issued"
-                value={data.pointsIssued}
-                testId="stat-issued"
-                help={`${number.format(data.pointsReversed)} taken back by refunds and cancellations`}
-              />
-              <Stat
-                label="Points outstanding"
-                value={data.pointsOutstanding}
-                testId="stat-outstanding"
-                help={`${number.format(data.pointsPending)} still pending`}
-              />
-              <Stat label="Points redeemed" value={data.pointsRedeemed} testId="stat-redeemed" />
-            </InlineGrid>
-          </Layout.Section>
-          <Layout.Section>
-            <Card padding="0">
-              <BlockStack gap="200">
-                <div style={{ padding: "var(--p-space-400) var(--p-space-400) 0" }}>
+            <Card>
+              <BlockStack gap="300">
+                <InlineStack align="space-between" blockAlign="center">
                   <Text as="h2" variant="headingMd">
-                    Last webhooks processed
+                    Set up your club
                   </Text>
-                  <Text as="p" tone="subdued" variant="bodySm">
-                    {data.inboxOpen > 0 ? `${number.format(data.inboxOpen)} waiting to be processed` : "Nothing waiting"}
+                  <Button variant="plain" onClick={() => mark("dismissed")} accessibilityLabel="Dismiss the setup guide">
+                    Dismiss
+                  </Button>
+                </InlineStack>
+                <InlineStack gap="200" blockAlign="center">
+                  <Text as="span" tone="subdued">
+                    {done} of {SETUP_STEPS.length} done
                   </Text>
-                </div>
-                <DataTable
-                  columnContentTypes={["text", "text", "numeric", "text", "text"]}
-                  headings={["Topic", "Status", "Attempts", "Received", "Processed"]}
-                  rows={data.recent.map((job) => [
-                    job.topic,
-                    <Badge key={job.id} tone={statusTone[job.status as keyof typeof statusTone]}>
-                      {job.status}
-                    </Badge>,
-                    job.attempts,
-                    time(job.receivedAt),
-                    time(job.processedAt),
-                  ])}
-                />
+                  <div style={{ flex: 1, maxWidth: 240 }}>
+                    <ProgressBar progress={(done / SETUP_STEPS.length) * 100} size="small" tone="success" />
+                  </div>
+                </InlineStack>
+                <BlockStack gap="200">
+                  {SETUP_STEPS.map((step) => (
+                    <InlineStack key={step} align="space-between" blockAlign="center" wrap={false} gap="300">
+                      <InlineStack gap="200" blockAlign="center" wrap={false}>
+                        <span
+                          aria-hidden="true"
+                          style={{
+                            display: "inline-grid",
+                            placeItems: "center",
+                            width: 20,
+                            height: 20,
+                            borderRadius: 10,
+                            fontSize: 12,
+                            color: "#fff",
+                            background: data.guide.done[step]
+                              ? "var(--p-color-bg-fill-success)"
+                              : "var(--p-color-bg-fill-disabled)",
+                          }}
+                        >
+                          ✓
+                        </span>
+                        <BlockStack>
+                          <Text as="p" fontWeight="semibold">
+                            {STEPS[step].title}
+                          </Text>
+                          <Text as="p" tone="subdued" variant="bodySm">
+                            {STEPS[step].text}
+                          </Text>
+                        </BlockStack>
+                      </InlineStack>
+                      {data.guide.done[step] ? (
+                        <Badge tone="success">Done</Badge>
+                      ) : (
+                        <InlineStack gap="200" wrap={false}>
+                          <Link to={STEPS[step].url}>{STEPS[step].action}</Link>
+                          <Button variant="plain" onClick={() => mark(step)}>
+                            Mark done
+                          </Button>
+                        </InlineStack>
+                      )}
+                    </InlineStack>
+                  ))}
+                </BlockStack>
               </BlockStack>
             </Card>
           </Layout.Section>
-        </Layout>
-      </BlockStack>
+        ) : null}
+        <Layout.Section>
+          <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="400">
+            <Stat label="Members" value={data.members} testId="stat-members">
+              <Trend now={data.last30.joined} before={data.previous30.joined} />
+            </Stat>
+            <Stat label="Points issued" value={data.pointsIssued} testId="stat-issued">
+              <Trend now={data.last30.pointsIssued} before={data.previous30.pointsIssued} />
+            </Stat>
+            <Stat label="Points outstanding" value={data.pointsOutstanding} testId="stat-outstanding">
+              <Text as="span" variant="bodySm" tone="subdued">
+                {number.format(data.pointsPending)} still pending
+              </Text>
+            </Stat>
+            <Stat label="Redemptions" value={data.redemptions} testId="stat-redemptions">
+              <Trend now={data.last30.redemptions} before={data.previous30.redemptions} />
+            </Stat>
+          </InlineGrid>
+        </Layout.Section>
+        <Layout.Section>
+          <Text as="p" tone="subdued" variant="bodySm">
+            {number.format(data.memberOrders)} of {number.format(data.orders)} paid orders were by members.
+            {data.guide.dismissed ? (
+              <>
+                {" "}
+                <Button variant="plain" onClick={() => mark("shown")}>
+                  Show the setup guide
+                </Button>
+              </>
+            ) : null}
+          </Text>
+        </Layout.Section>
+      </Layout>
     </Page>
   );
 }

@@ -3,7 +3,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import db from "~/db.server";
 import { lastReconciliation, runReconciliation } from "~/models/reconcile.server";
-import { graphqlOf } from "~/shopify/admin.server";
+import { adminGraphqlClient } from "~/shopify/admin.server";
 import { authenticate } from "~/shopify.server";
 
 // Scripts and the admin's own fetches carry a session token; without one there is nobody to answer.
@@ -25,7 +25,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const { session, admin } = await authenticate.admin(request);
   if (request.method !== "POST") return Response.json({ error: "method_not_allowed" }, { status: 405 });
   // On demand the newest orders are compared too: a webhook still on its way then finds its work done.
-  const report = await runReconciliation(db, graphqlOf(admin), session.shop, { settleMs: 0 });
+  const report = await runReconciliation(db, adminGraphqlClient(admin), session.shop, { settleMs: 0 });
   if (!report) return Response.json({ error: "reconciliation_running" }, { status: 409 });
   return Response.json({ report });
 }

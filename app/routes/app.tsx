@@ -22,6 +22,12 @@ export default function App() {
         <Link to="/app" rel="home">
           Home
         </Link>
+        <Link to="/app/program">Program</Link>
+        <Link to="/app/rewards">Rewards</Link>
+        <Link to="/app/tiers">Tiers</Link>
+        <Link to="/app/members">Members</Link>
+        <Link to="/app/import-export">Import/Export</Link>
+        <Link to="/app/system">System</Link>
       </NavMenu>
       <Outlet />
     </AppProvider>

@@ -184,3 +184,26 @@ export const ORDER_REFUNDS = `#graphql
     }
   }
 `;
+
+export const CUSTOMER_TAGS = `#graphql
+  query CustomerTags($id: ID!) {
+    customer(id: $id) {
+      id
+      tags
+    }
+  }
+`;
+
+export const CUSTOMERS_SEARCH = `#graphql
+  query CustomersSearch($query: String!) {
+    customers(first: 250, query: $query) {
+      nodes {
+        id
+        defaultEmailAddress {
+          emailAddress
+        }
+        tags
+      }
+    }
+  }
+`;

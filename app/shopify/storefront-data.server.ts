@@ -6,7 +6,7 @@ import { APP_INSTALLATION, SET_APP_METAFIELDS } from "./operations";
 
 export async function publishProgram(
   graphql: AdminGraphql,
-  rules: Pick<EarningRules, "earnRateNum" | "earnRateDen" | "version">,
+  rules: Pick<EarningRules, "earnRateNum" | "earnRateDen" | "version" | "launchState">,
 ): Promise<void> {
   const installation = await graphql(APP_INSTALLATION);
   const ownerId = (installation.data as { currentAppInstallation: { id: string } }).currentAppInstallation.id;
@@ -17,7 +17,13 @@ export async function publishProgram(
         namespace: "loyalty",
         key: "program",
         type: "json",
-        value: JSON.stringify({ num: rules.earnRateNum, den: rules.earnRateDen, version: rules.version }),
+        // `open`: the product-page estimate is shown only once the club is live for everyone.
+        value: JSON.stringify({
+          num: rules.earnRateNum,
+          den: rules.earnRateDen,
+          version: rules.version,
+          open: rules.launchState === "live",
+        }),
       },
     ],
   });

@@ -20,6 +20,11 @@
       waiting.get(m.id)(m.token);
       waiting.delete(m.id);
     }
+    if (m.type === "emulator:saveBarAction") {
+      const bar = document.getElementById(m.id);
+      const button = bar && bar.querySelectorAll("button")[m.index];
+      if (button) button.click();
+    }
     if (m.type === "emulator:navigate") {
       const a = document.createElement("a");
       a.setAttribute("href", m.href);
@@ -38,10 +43,63 @@
     });
   }
 
+  // The contextual save bar: like Shopify's it is drawn by the admin around the app, from the
+  // element's buttons (the first marked variant="primary" is Save); clicks come back to them.
+  const saveBars = new Map();
+  function postSaveBar(el, open) {
+    const buttons = [...el.querySelectorAll("button")].map((b) => ({
+      label: b.textContent,
+      primary: b.getAttribute("variant") === "primary",
+      disabled: b.disabled,
+    }));
+    window.parent.postMessage({ type: "emulator:saveBar", id: el.id, open, buttons }, "*");
+  }
+  customElements.define(
+    "ui-save-bar",
+    class extends HTMLElement {
+      connectedCallback() {
+        this.style.display = "none";
+        saveBars.set(this.id, this);
+        this.observer = new window.MutationObserver(() => {
+          if (this.showing) postSaveBar(this, true);
+        });
+        this.observer.observe(this, { subtree: true, childList: true, attributes: true, characterData: true });
+      }
+      disconnectedCallback() {
+        if (this.observer) this.observer.disconnect();
+        if (this.showing) postSaveBar(this, false);
+        saveBars.delete(this.id);
+      }
+      get showing() {
+        return this._showing === true;
+      }
+      async show() {
+        this._showing = true;
+        postSaveBar(this, true);
+        this.dispatchEvent(new CustomEvent("show"));
+      }
+      async hide() {
+        if (!this._showing) return;
+        this._showing = false;
+        postSaveBar(this, false);
+        this.dispatchEvent(new CustomEvent("hide"));
+      }
+      async toggle() {
+        return this.showing ? this.hide() : this.show();
+      }
+    },
+  );
+
   window.shopify = {
     config: { apiKey, shop },
     idToken,
-    toast: { show: (message) => window.parent.postMessage({ type: "emulator:toast", message }, "*") },
+    toast: { show: (message) => window.parent.postMessage({ type: "emulator:toast", message }, "*"), hide: () => {} },
+    saveBar: {
+      show: async (id) => saveBars.get(id) && saveBars.get(id).show(),
+      hide: async (id) => saveBars.get(id) && saveBars.get(id).hide(),
+      toggle: async (id) => saveBars.get(id) && saveBars.get(id).toggle(),
+      leaveConfirmation: async () => {},
+    },
     loading: () => {},
   };
 
@@ -59,7 +117,8 @@
     class extends HTMLElement {
       connectedCallback() {
         this.style.display = "none";
-        queueMicrotask(() =>
+        // React may add the links after the element is connected: post them whenever they change.
+        const post = () =>
           window.parent.postMessage(
             {
               type: "emulator:nav",
@@ -70,8 +129,13 @@
               })),
             },
             "*",
-          ),
-        );
+          );
+        queueMicrotask(post);
+        this.observer = new window.MutationObserver(post);
+        this.observer.observe(this, { subtree: true, childList: true, characterData: true });
+      }
+      disconnectedCallback() {
+        if (this.observer) this.observer.disconnect();
       }
     },
   );

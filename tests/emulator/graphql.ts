@@ -142,6 +142,21 @@ function rootQuery(shop: EmulatedShop) {
         }
       );
     },
+    // Shopify's search syntax, as far as the app uses it: `email:"a@b.c" OR id:123`.
+    customers: ({ first, query }: { first?: number; query?: string }) => {
+      const emails = [...(query ?? "").matchAll(/email:"?([^"\s]+)"?/g)].map((m) => m[1]!.toLowerCase());
+      const ids = [...(query ?? "").matchAll(/\bid:(\d+)/g)].map((m) => Number(m[1]));
+      const found = [...shop.customers.values()].filter(
+        (c) => (emails.length === 0 && ids.length === 0) || emails.includes(c.email.toLowerCase()) || ids.includes(c.id),
+      );
+      return {
+        nodes: found.slice(0, first ?? 50).map((c) => ({
+          id: `gid://shopify/Customer/${c.id}`,
+          defaultEmailAddress: c.email ? { emailAddress: c.email } : null,
+          tags: c.tags.split(", ").filter(Boolean),
+        })),
+      };
+    },
   };
 }
 

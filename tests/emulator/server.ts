@@ -399,12 +399,17 @@ export class StoreEmulator {
   nav a.app{margin-top:8px} nav a.sub{padding-left:26px;font-weight:450} nav a[aria-current]{background:#fafafa}
   main{padding:0;overflow:hidden} iframe{border:0;width:100%;height:100%;background:#f1f1f1}
   #toast{position:fixed;bottom:24px;left:50%;transform:translateX(-50%);background:#1a1a1a;color:#fff;padding:10px 16px;border-radius:10px;display:none}
+  #savebar{position:fixed;top:0;left:0;right:0;height:48px;background:#1a1a1a;color:#fff;display:none;align-items:center;gap:8px;padding:0 16px;z-index:10}
+  #savebar span{margin-right:auto;font-weight:600} #savebar button{font:inherit;border-radius:8px;padding:6px 12px;border:1px solid #616161;background:#303030;color:#fff;cursor:pointer}
+  #savebar button.primary{background:#fff;color:#1a1a1a;border-color:#fff} #savebar button:disabled{opacity:.5}
+  @media (max-width:700px){body{grid-template:48px 1fr/1fr} nav{display:none} header{grid-column:1}}
 </style></head>
 <body>
 <header><b>Shopify</b><span>admin emulator · offline</span><span style="margin-left:auto">${name}</span></header>
 <nav aria-label="Admin"><a href="#">Home</a><a href="#">Orders</a><a href="#">Customers</a><a class="app" aria-current="page" href="#">Loyalty Club</a><div id="appnav"></div></nav>
 <main><iframe id="app" title="Loyalty Club" src="${src}"></iframe></main>
 <div id="toast" role="status"></div>
+<div id="savebar" role="region" aria-label="Unsaved changes"><span>Unsaved changes</span></div>
 <script>
   const shop = ${JSON.stringify(shop)};
   const frame = document.getElementById("app");
@@ -421,6 +426,21 @@ export class StoreEmulator {
         a.onclick = (e) => { e.preventDefault(); frame.contentWindow.postMessage({ type: "emulator:navigate", href: l.href }, "*"); };
         return a;
       }));
+    }
+    if (m.type === "emulator:saveBar") {
+      const bar = document.getElementById("savebar");
+      bar.style.display = m.open ? "flex" : "none";
+      bar.querySelectorAll("button").forEach((b) => b.remove());
+      // Discard first, Save last, as in Shopify's admin.
+      const order = m.buttons.map((b, index) => ({ ...b, index })).sort((a, b) => Number(a.primary) - Number(b.primary));
+      for (const b of order) {
+        const el = document.createElement("button");
+        el.textContent = b.primary ? b.label || "Save" : b.label || "Discard";
+        el.className = b.primary ? "primary" : "";
+        el.disabled = !!b.disabled;
+        el.onclick = () => frame.contentWindow.postMessage({ type: "emulator:saveBarAction", id: m.id, index: b.index }, "*");
+        bar.appendChild(el);
+      }
     }
     if (m.type === "emulator:toast") {
       const t = document.getElementById("toast"); t.textContent = m.message; t.style.display = "block";

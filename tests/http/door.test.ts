@@ -116,9 +116,9 @@ describe.each(dialects)("the doors on %s", (dialect) => {
     ]);
     expect(await tableCounts(app.db)).toEqual({ ...before, jobs: before.jobs + 2 });
     expect(await app.db.shop.findUniqueOrThrow({ where: { id: SHOP } })).toMatchObject({ uninstalledAt: null });
-    // The merchant sees it among the dead letters of the admin home.
-    const { dashboard } = await import("~/models/dashboard.server");
-    expect((await dashboard(app.db, SHOP)).deadLetters.latest.map((j) => j.lastError)).toContain("invalid_payload");
+    // The merchant sees it among the dead letters of the System page.
+    const { systemStatus } = await import("~/models/dashboard.server");
+    expect((await systemStatus(app.db, SHOP)).deadLetters.latest.map((j) => j.lastError)).toContain("invalid_payload");
   });
 
   it("has no webhook route named after Object's prototype", async () => {

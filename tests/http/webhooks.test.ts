@@ -38,7 +38,7 @@ describe.each(dialects)("webhooks on %s", (dialect) => {
       { operationName: "SetAppMetafields", errors: null },
     ]);
     // The theme extension reads the earning rate from this app-data metafield.
-    expect(app.emulator.shop(SHOP).appMetafields.get("loyalty.program")).toEqual({ num: 1, den: 1, version: 1 });
+    expect(app.emulator.shop(SHOP).appMetafields.get("loyalty.program")).toEqual({ num: 1, den: 1, version: 1, open: true });
   });
 
   it("credits an order once when orders/paid arrives 5 times at once", async () => {

@@ -98,6 +98,8 @@
   function load() {
     return api("/me").then(function (r) {
       state.me = r.ok ? r.data : null;
+      // Before launch (or outside a pilot) the club is not offered at all.
+      if (state.me && state.me.club === "closed" && button) button.closest(".lc-root").hidden = true;
       fillBalances();
       if (state.open) render();
     });

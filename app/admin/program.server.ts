@@ -1,0 +1,48 @@
+// Saving the program document, the one way the API, the import and the admin's forms all use:
+// validate (zod, app/domain), save a new version (409 on a stale version), then publish what the
+// theme reads (the storefront's own program cache catches up within seconds).
+import db from "~/db.server";
+import { parseProgramDocument, type FieldError } from "~/domain/program-document";
+import { programDocument, saveProgram } from "~/models/program.server";
+import { currentRules } from "~/models/shops.server";
+import type { AdminGraphql } from "~/shopify/discounts.server";
+import { publishProgram } from "~/shopify/storefront-data.server";
+
+export type ProgramSave =
+  | { status: 200; document: Awaited<ReturnType<typeof programDocument>> }
+  | { status: 409 | 422; error?: string; errors: FieldError[] };
+
+export async function submitProgram(
+  shopId: string,
+  body: unknown,
+  options: { actor: string; importing?: boolean; graphql?: () => Promise<AdminGraphql> },
+): Promise<ProgramSave> {
+  const parsed = parseProgramDocument(body);
+  if (!parsed.ok) return { status: 422, errors: parsed.errors };
+  const saved = await saveProgram(db, shopId, parsed.doc, { actor: options.actor, importing: options.importing });
+  if (!saved.ok) {
+    return {
+      status: 409,
+      error: "version_conflict",
+      errors: [
+        { path: "version", message: `the program was changed meanwhile (now version ${saved.current}); reload and try again` },
+      ],
+    };
+  }
+  if (options.graphql) {
+    try {
+      await publishProgram(await options.graphql(), await currentRules(db, shopId, saved.version));
+    } catch (error) {
+      // The theme's estimate is a courtesy; the saved program is what counts. The next save retries.
+      console.warn(`[program] ${shopId}: publishing the program metafield failed: ${(error as Error).message}`);
+    }
+  }
+  return { status: 200, document: await programDocument(db, shopId) };
+}
+
+export const programAnswer = (result: ProgramSave) =>
+  result.status === 200
+    ? Response.json(result.document)
+    : Response.json(result.error ? { error: result.error, errors: result.errors } : { errors: result.errors }, {
+        status: result.status,
+      });

@@ -1,0 +1,184 @@
+// The program document: everything a merchant sets in one JSON shape, read and written whole by
+// the admin API, its forms, and the export/import between shops. One zod schema validates it for
+// all of them; its issues become the API's 422 `errors` and the forms' field errors.
+import { z } from "zod";
+import { LAUNCH_STATES, PENDING_DAYS_MAX, type EarningRules } from "./program";
+import { rewardProblem } from "./rewards";
+
+export const REWARD_TYPES = ["fixed_amount", "percentage", "free_shipping", "free_product"] as const;
+
+const int = (min: number, max: number) => z.number().int("must be a whole number").min(min).max(max);
+const optionalMinor = int(0, 100_000_000).nullable().default(null);
+const id = z.string().min(1).max(100).optional();
+
+export const RewardDoc = z
+  .object({
+    id,
+    name: z.string().trim().min(1, "a reward needs a name").max(100),
+    type: z.enum(REWARD_TYPES),
+    pointsCost: int(1, 10_000_000),
+    /** fixed_amount: amount off, shop-currency minor units */
+    valueMinor: optionalMinor,
+    /** percentage: whole percent */
+    percent: int(1, 100).nullable().default(null),
+    /** percentage: the most a code takes off, minor units */
+    maxDiscountMinor: optionalMinor,
+    /** free_product: gid://shopify/ProductVariant/<id> */
+    variantId: z.string().max(100).nullable().default(null),
+    minimumSubtotalMinor: optionalMinor,
+    codeValidDays: int(1, 3650).default(30),
+  })
+  .superRefine((r, ctx) => {
+    const problem = rewardProblem(r);
+    if (problem) ctx.addIssue({ code: "custom", message: problem, path: [problemField(r.type)] });
+  });
+export type RewardDoc = z.output<typeof RewardDoc>;
+
+const problemField = (type: string) =>
+  ({ fixed_amount: "valueMinor", percentage: "percent", free_product: "variantId" })[type] ?? "type";
+
+export const TierDoc = z.object({
+  id,
+  name: z.string().trim().min(1, "a tier needs a name").max(100),
+  thresholdPoints: int(0, 1_000_000_000),
+  earnMultiplierPct: int(100, 1000).default(100),
+});
+export type TierDoc = z.output<typeof TierDoc>;
+
+export const ProgramDocument = z
+  .object({
+    version: int(1, 2_000_000_000),
+    earning: z.object({
+      /** points per `per` whole units of shop currency */
+      points: int(0, 1000),
+      per: int(1, 1_000_000).default(1),
+      autoEnroll: z.boolean(),
+    }),
+    pendingDays: int(0, PENDING_DAYS_MAX),
+    expiry: z.object({ inactiveDays: int(1, 3650).nullable() }),
+    bonuses: z.object({ signup: int(0, 1_000_000), birthday: int(0, 1_000_000) }),
+    referrals: z.object({ referrerPoints: int(0, 1_000_000), refereePercent: int(1, 100) }),
+    returnSpentPointsOnRefund: z.boolean().default(false),
+    launch: z.object({ state: z.enum(LAUNCH_STATES), pilotTag: z.string().trim().max(255).default("") }),
+    rewards: z.array(RewardDoc).max(100),
+    tiers: z.array(TierDoc).max(20),
+  })
+  .superRefine((doc, ctx) => {
+    if (doc.launch.state === "pilot" && doc.launch.pilotTag === "")
+      ctx.addIssue({
+        code: "custom",
+        path: ["launch", "pilotTag"],
+        message: "a pilot needs the customer tag that lets customers in",
+      });
+    const seen = new Map<number, number>();
+    doc.tiers.forEach((t, i) => {
+      if (seen.has(t.thresholdPoints))
+        ctx.addIssue({
+          code: "custom",
+          path: ["tiers", i, "thresholdPoints"],
+          message: "another tier starts at the same points",
+        });
+      seen.set(t.thresholdPoints, i);
+    });
+    for (const list of ["rewards", "tiers"] as const) {
+      const ids = new Set<string>();
+      doc[list].forEach((item, i) => {
+        if (item.id === undefined) return;
+        if (ids.has(item.id)) ctx.addIssue({ code: "custom", path: [list, i, "id"], message: "listed twice" });
+        ids.add(item.id);
+      });
+    }
+  });
+export type ProgramDocument = z.output<typeof ProgramDocument>;
+/** What a client sends (defaults not yet applied). */
+export type ProgramDocumentInput = z.input<typeof ProgramDocument>;
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+/** zod issues as `{path: "rewards.0.pointsCost", message}`. */
+export function fieldErrors(error: z.ZodError): FieldError[] {
+  return error.issues.map((i) => ({ path: i.path.join(".") || "body", message: i.message }));
+}
+
+export function parseProgramDocument(value: unknown): { ok: true; doc: ProgramDocument } | { ok: false; errors: FieldError[] } {
+  const result = ProgramDocument.safeParse(value);
+  return result.success ? { ok: true, doc: result.data } : { ok: false, errors: fieldErrors(result.error) };
+}
+
+/** The rules of a version as the document says them. */
+export function rulesOfDocument(doc: ProgramDocument): Omit<EarningRules, "version"> {
+  return {
+    earnRateNum: doc.earning.points,
+    earnRateDen: doc.earning.per,
+    pendingDays: doc.pendingDays,
+    expiryDays: doc.expiry.inactiveDays,
+    autoEnroll: doc.earning.autoEnroll,
+    signupBonus: doc.bonuses.signup,
+    birthdayBonus: doc.bonuses.birthday,
+    referrerPoints: doc.referrals.referrerPoints,
+    refereePercent: doc.referrals.refereePercent,
+    returnSpentPointsOnRefund: doc.returnSpentPointsOnRefund,
+    launchState: doc.launch.state,
+    pilotTag: doc.launch.pilotTag,
+  };
+}
+
+export function documentOf(
+  rules: EarningRules,
+  rewards: Array<RewardDoc & { id: string }>,
+  tiers: Array<TierDoc & { id: string }>,
+): ProgramDocument & { rewards: Array<RewardDoc & { id: string }>; tiers: Array<TierDoc & { id: string }> } {
+  return {
+    version: rules.version,
+    earning: { points: rules.earnRateNum, per: rules.earnRateDen, autoEnroll: rules.autoEnroll },
+    pendingDays: rules.pendingDays,
+    expiry: { inactiveDays: rules.expiryDays },
+    bonuses: { signup: rules.signupBonus, birthday: rules.birthdayBonus },
+    referrals: { referrerPoints: rules.referrerPoints, refereePercent: rules.refereePercent },
+    returnSpentPointsOnRefund: rules.returnSpentPointsOnRefund,
+    launch: { state: rules.launchState, pilotTag: rules.pilotTag },
+    rewards,
+    tiers,
+  };
+}
+
+/**
+ * How a saved document changes the shop's rewards (or tiers): items whose id is one of the
+ * shop's are updated in place; otherwise, when importing from another shop, an item of the same
+ * name keeps the target's id; the rest are created. The shop's items left out are archived.
+ */
+export function reconcile<T extends { id?: string; name: string }>(
+  incoming: readonly T[],
+  existing: ReadonlyArray<{ id: string; name: string }>,
+  matchByName: boolean,
+): { update: Array<{ id: string; item: T; position: number }>; create: Array<{ item: T; position: number }>; archive: string[] } {
+  const byId = new Map(existing.map((e) => [e.id, e]));
+  const byName = new Map(existing.map((e) => [e.name.trim().toLowerCase(), e]));
+  const used = new Set<string>();
+  const update: Array<{ id: string; item: T; position: number }> = [];
+  const create: Array<{ item: T; position: number }> = [];
+  incoming.forEach((item, position) => {
+    let match = item.id !== undefined ? byId.get(item.id) : undefined;
+    if (!match && matchByName) match = byName.get(item.name.trim().toLowerCase());
+    if (match && !used.has(match.id)) {
+      used.add(match.id);
+      update.push({ id: match.id, item, position });
+    } else create.push({ item, position });
+  });
+  return { update, create, archive: existing.filter((e) => !used.has(e.id)).map((e) => e.id) };
+}
+
+/** A merchant's points adjustment (API and the member page). */
+export const Adjustment = z.object({
+  points: z
+    .number()
+    .int("must be a whole number")
+    .min(-10_000_000)
+    .max(10_000_000)
+    .refine((n) => n !== 0, "must not be 0"),
+  reason: z.string().trim().min(1, "say why (the member's history shows it)").max(500),
+  idempotencyKey: z.string().trim().min(1).max(200),
+});

@@ -1,0 +1,106 @@
+// The program document in and out of the database: a new ProgramVersion per save (earlier
+// versions stay, and entries name the one they were earned under), rewards and tiers reconciled
+// in the same transaction, and the shop's current version bumped only if it is still the one
+// the document was read at (optimistic concurrency: a stale document is refused, nothing saved).
+import { documentOf, reconcile, rulesOfDocument, type ProgramDocument } from "~/domain/program-document";
+import type { Db, Tx } from "~/db.server";
+import { currentRules } from "./shops.server";
+
+export async function programDocument(db: Db | Tx, shopId: string) {
+  const shop = await db.shop.findUniqueOrThrow({ where: { id: shopId } });
+  const [rules, rewards, tiers] = await Promise.all([
+    currentRules(db, shopId, shop.programVersion),
+    db.reward.findMany({ where: { shopId, active: true }, orderBy: [{ position: "asc" }, { pointsCost: "asc" }, { id: "asc" }] }),
+    db.tier.findMany({ where: { shopId, active: true }, orderBy: [{ thresholdPoints: "asc" }, { id: "asc" }] }),
+  ]);
+  return {
+    currency: shop.currency,
+    ...documentOf(
+      rules,
+      rewards.map((r) => ({
+        id: r.id,
+        name: r.name,
+        type: r.type as ProgramDocument["rewards"][number]["type"],
+        pointsCost: r.pointsCost,
+        valueMinor: r.valueMinor,
+        percent: r.percent,
+        maxDiscountMinor: r.maxDiscountMinor,
+        variantId: r.variantId,
+        minimumSubtotalMinor: r.minimumSubtotalMinor,
+        codeValidDays: r.codeValidDays,
+      })),
+      tiers.map((t) => ({ id: t.id, name: t.name, thresholdPoints: t.thresholdPoints, earnMultiplierPct: t.earnMultiplierPct })),
+    ),
+  };
+}
+
+export type SaveResult = { ok: true; version: number } | { ok: false; code: "version_conflict"; current: number };
+
+export interface SaveOptions {
+  /** who saved it (the staff user id of the session token) */
+  actor: string;
+  /** importing another shop's document: its ids mean nothing here, so items match by name */
+  importing?: boolean;
+}
+
+/**
+ * Saves the document as version `doc.version + 1`. When importing, the target's current version
+ * is taken as the base (the document's own version is another shop's).
+ */
+export async function saveProgram(db: Db, shopId: string, doc: ProgramDocument, options: SaveOptions): Promise<SaveResult> {
+  return db.$transaction(async (tx) => {
+    const base = options.importing
+      ? (await tx.shop.findUniqueOrThrow({ where: { id: shopId }, select: { programVersion: true } })).programVersion
+      : doc.version;
+    const next = base + 1;
+    // The version check and the bump are one statement: two saves of the same version cannot both win.
+    const bumped = await tx.shop.updateMany({ where: { id: shopId, programVersion: base }, data: { programVersion: next } });
+    if (bumped.count !== 1) {
+      const current = await tx.shop.findUniqueOrThrow({ where: { id: shopId }, select: { programVersion: true } });
+      return { ok: false as const, code: "version_conflict" as const, current: current.programVersion };
+    }
+    await tx.programVersion.create({ data: { shopId, version: next, ...rulesOfDocument(doc), createdBy: options.actor } });
+
+    const [rewards, tiers] = await Promise.all([
+      tx.reward.findMany({ where: { shopId }, select: { id: true, name: true, active: true } }),
+      tx.tier.findMany({ where: { shopId }, select: { id: true, name: true, active: true } }),
+    ]);
+    // Archived items can come back when a document names them; by name only the live ones match.
+    const rewardPlan = reconcile(doc.rewards, options.importing ? rewards.filter((r) => r.active) : rewards, !!options.importing);
+    for (const { id, item, position } of rewardPlan.update) {
+      await tx.reward.update({ where: { id }, data: { ...rewardData(item), position, active: true } });
+    }
+    for (const { item, position } of rewardPlan.create) {
+      await tx.reward.create({ data: { shopId, ...rewardData(item), position } });
+    }
+    if (rewardPlan.archive.length)
+      await tx.reward.updateMany({ where: { shopId, id: { in: rewardPlan.archive } }, data: { active: false } });
+
+    const tierPlan = reconcile(doc.tiers, options.importing ? tiers.filter((t) => t.active) : tiers, !!options.importing);
+    for (const { id, item } of tierPlan.update)
+      await tx.tier.update({ where: { id }, data: { ...tierData(item), active: true } });
+    for (const { item } of tierPlan.create) await tx.tier.create({ data: { shopId, ...tierData(item) } });
+    if (tierPlan.archive.length)
+      await tx.tier.updateMany({ where: { shopId, id: { in: tierPlan.archive } }, data: { active: false } });
+    return { ok: true as const, version: next };
+  });
+}
+
+const rewardData = (r: ProgramDocument["rewards"][number]) => ({
+  name: r.name,
+  type: r.type,
+  pointsCost: r.pointsCost,
+  // Only the fields of the reward's type are kept, so a changed type leaves nothing stale behind.
+  valueMinor: r.type === "fixed_amount" ? r.valueMinor : null,
+  percent: r.type === "percentage" ? r.percent : null,
+  maxDiscountMinor: r.type === "percentage" ? r.maxDiscountMinor : null,
+  variantId: r.type === "free_product" ? r.variantId : null,
+  minimumSubtotalMinor: r.minimumSubtotalMinor,
+  codeValidDays: r.codeValidDays,
+});
+
+const tierData = (t: ProgramDocument["tiers"][number]) => ({
+  name: t.name,
+  thresholdPoints: t.thresholdPoints,
+  earnMultiplierPct: t.earnMultiplierPct,
+});

@@ -1,0 +1,19 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { adminApi, jsonBody, jsonError } from "~/admin/api.server";
+import db from "~/db.server";
+import { Adjustment, fieldErrors } from "~/domain/program-document";
+import { AdminInputError, adjustPoints } from "~/models/member-admin.server";
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { shop, actor } = await adminApi(request);
+  if (request.method !== "POST") return jsonError(405, [{ path: "method", message: "POST an adjustment" }]);
+  const parsed = Adjustment.safeParse(await jsonBody(request));
+  if (!parsed.success) return jsonError(422, fieldErrors(parsed.error));
+  try {
+    const entry = await adjustPoints(db, shop, params.customerId ?? "", { ...parsed.data, actor });
+    return Response.json({ entry });
+  } catch (error) {
+    if (error instanceof AdminInputError) return jsonError(error.status, error.errors, error.code);
+    throw error;
+  }
+}

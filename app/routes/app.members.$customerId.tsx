@@ -1,0 +1,157 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
+import { useFetcher, useLoaderData } from "@remix-run/react";
+import { useAppBridge } from "@shopify/app-bridge-react";
+import {
+  Badge,
+  BlockStack,
+  Button,
+  Card,
+  DataTable,
+  FormLayout,
+  InlineGrid,
+  Layout,
+  Page,
+  Text,
+  TextField,
+} from "@shopify/polaris";
+import { useEffect, useState } from "react";
+import db from "~/db.server";
+import { Adjustment, fieldErrors, type FieldError } from "~/domain/program-document";
+import { AdminInputError, adjustPoints, memberDetail } from "~/models/member-admin.server";
+import { authenticate } from "~/shopify.server";
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { session } = await authenticate.admin(request);
+  const member = await memberDetail(db, session.shop, params.customerId ?? "");
+  if (!member) throw new Response("No such member", { status: 404 });
+  return member;
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { session, sessionToken } = await authenticate.admin(request);
+  const form = await request.formData();
+  const parsed = Adjustment.safeParse({
+    points: /^-?\d+$/.test(String(form.get("points") ?? "").trim()) ? Number(form.get("points")) : NaN,
+    reason: form.get("reason"),
+    idempotencyKey: form.get("idempotencyKey"),
+  });
+  if (!parsed.success) return { errors: fieldErrors(parsed.error) };
+  try {
+    const entry = await adjustPoints(db, session.shop, params.customerId ?? "", {
+      ...parsed.data,
+      actor: String(sessionToken?.sub ?? "staff"),
+    });
+    return { entry };
+  } catch (error) {
+    if (error instanceof AdminInputError) return { errors: error.errors };
+    throw error;
+  }
+}
+
+const number = new Intl.NumberFormat("en");
+
+export default function MemberPage() {
+  const member = useLoaderData<typeof loader>();
+  const fetcher = useFetcher<{ entry?: unknown; errors?: FieldError[] }>();
+  const shopify = useAppBridge();
+  const [points, setPoints] = useState("");
+  const [reason, setReason] = useState("");
+  // One key per intended adjustment: a double click or a retry posts it once.
+  const [key, setKey] = useState(() => crypto.randomUUID());
+  const errorAt = (path: string) => fetcher.data?.errors?.find((e) => e.path === path)?.message;
+  useEffect(() => {
+    if (fetcher.state === "idle" && fetcher.data?.entry) {
+      shopify.toast.show("Points adjusted");
+      setPoints("");
+      setReason("");
+      setKey(crypto.randomUUID());
+    }
+  }, [fetcher.state, fetcher.data, shopify]);
+
+  return (
+    <Page
+      title={member.email ?? `Customer ${member.customerId}`}
+      subtitle={`Customer ${member.customerId} · member since ${new Date(member.enrolledAt).toLocaleDateString("en", { dateStyle: "medium" })}`}
+      backAction={{ content: "Members", url: "/app/members" }}
+      titleMetadata={member.tier ? <Badge tone="info">{member.tier}</Badge> : undefined}
+    >
+      <Layout>
+        <Layout.Section>
+          <BlockStack gap="400">
+            <InlineGrid columns={3} gap="300">
+              {(
+                [
+                  ["Available", member.points.available, "member-available"],
+                  ["Pending", member.points.pending, "member-pending"],
+                  ["Lifetime", member.points.lifetime, "member-lifetime"],
+                ] as const
+              ).map(([label, value, id]) => (
+                <Card key={label}>
+                  <Text as="h3" variant="headingSm" tone="subdued">
+                    {label}
+                  </Text>
+                  <Text as="p" variant="headingXl" id={id}>
+                    {number.format(value)}
+                  </Text>
+                </Card>
+              ))}
+            </InlineGrid>
+            <Card padding="0">
+              <div style={{ padding: "var(--p-space-400) var(--p-space-400) 0" }}>
+                <Text as="h2" variant="headingMd">
+                  History
+                </Text>
+              </div>
+              <DataTable
+                columnContentTypes={["text", "text", "numeric", "text"]}
+                headings={["When", "What", "Points", "By"]}
+                rows={member.history.map((e) => [
+                  new Date(e.createdAt).toLocaleString("en", { dateStyle: "medium", timeStyle: "short" }),
+                  <span key={e.id}>
+                    {e.reason} {e.status === "pending" ? <Badge tone="attention">pending</Badge> : null}
+                  </span>,
+                  (e.points > 0 ? "+" : "") + number.format(e.points),
+                  e.actor.startsWith("webhook:") ? "Order" : e.actor === "shopper" ? "Member" : e.actor,
+                ])}
+              />
+            </Card>
+          </BlockStack>
+        </Layout.Section>
+        <Layout.Section variant="oneThird">
+          <Card>
+            <fetcher.Form method="post">
+              <FormLayout>
+                <Text as="h2" variant="headingMd">
+                  Adjust points
+                </Text>
+                <input type="hidden" name="idempotencyKey" value={key} />
+                <TextField
+                  label="Points"
+                  name="points"
+                  type="number"
+                  autoComplete="off"
+                  value={points}
+                  onChange={setPoints}
+                  helpText="Negative to take points away."
+                  error={errorAt("points")}
+                />
+                <TextField
+                  label="Reason"
+                  name="reason"
+                  autoComplete="off"
+                  value={reason}
+                  onChange={setReason}
+                  helpText="Shown in the member's history."
+                  error={errorAt("reason") ?? errorAt("idempotencyKey")}
+                />
+                <Button submit variant="primary" loading={fetcher.state !== "idle"}>
+                  Adjust
+                </Button>
+              </FormLayout>
+            </fetcher.Form>
+          </Card>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}

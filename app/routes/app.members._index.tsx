@@ -1,0 +1,117 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { Link, useLoaderData, useNavigate, useSearchParams } from "@remix-run/react";
+import { Badge, Card, EmptyState, IndexTable, Page, Text, TextField, BlockStack } from "@shopify/polaris";
+import { useEffect, useState } from "react";
+import db from "~/db.server";
+import { listMembers } from "~/models/member-admin.server";
+import { authenticate } from "~/shopify.server";
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { session } = await authenticate.admin(request);
+  const url = new URL(request.url);
+  const query = url.searchParams.get("query") ?? "";
+  const cursor = url.searchParams.get("cursor");
+  return { query, cursor, ...(await listMembers(db, session.shop, { query, cursor })) };
+}
+
+const number = new Intl.NumberFormat("en");
+
+export default function MembersPage() {
+  const { members, nextCursor, query, cursor } = useLoaderData<typeof loader>();
+  const [, setParams] = useSearchParams();
+  const [text, setText] = useState(query);
+  const navigate = useNavigate();
+  useEffect(() => {
+    if (text === query) return;
+    const timer = setTimeout(() => setParams(text ? { query: text } : {}, { replace: true }), 300);
+    return () => clearTimeout(timer);
+  }, [text, query, setParams]);
+
+  return (
+    <Page title="Members">
+      <Card padding="0">
+        <BlockStack>
+          <div style={{ padding: "var(--p-space-300)" }}>
+            <TextField
+              label="Search members"
+              labelHidden
+              placeholder="Search by email or customer id"
+              autoComplete="off"
+              value={text}
+              onChange={setText}
+              clearButton
+              onClearButtonClick={() => setText("")}
+            />
+          </div>
+          {members.length === 0 ? (
+            <EmptyState heading={query ? "No members match" : "No members yet"} image="">
+              <p>
+                {query
+                  ? "Try the start of an email address, or a whole customer id."
+                  : "Customers join on your storefront or with their first paid order. You can also import members from a file."}
+              </p>
+            </EmptyState>
+          ) : (
+            <IndexTable
+              resourceName={{ singular: "member", plural: "members" }}
+              itemCount={members.length}
+              selectable={false}
+              headings={[
+                { title: "Member" },
+                { title: "Tier" },
+                { title: "Available", alignment: "end" },
+                { title: "Pending", alignment: "end" },
+                { title: "Lifetime", alignment: "end" },
+              ]}
+              pagination={{
+                hasPrevious: Boolean(cursor),
+                onPrevious: () => setParams(query ? { query } : {}),
+                hasNext: Boolean(nextCursor),
+                onNext: () => setParams({ ...(query ? { query } : {}), cursor: nextCursor! }),
+              }}
+            >
+              {members.map((m, i) => (
+                <IndexTable.Row
+                  id={m.customerId}
+                  key={m.customerId}
+                  position={i}
+                  onClick={() => navigate(`/app/members/${m.customerId}`)}
+                >
+                  <IndexTable.Cell>
+                    <Link to={`/app/members/${m.customerId}`} data-primary-link onClick={(e) => e.stopPropagation()}>
+                      <Text as="span" fontWeight="semibold">
+                        {m.email ?? `Customer ${m.customerId}`}
+                      </Text>
+                    </Link>
+                    {m.state !== "active" ? (
+                      <>
+                        {" "}
+                        <Badge>{m.state === "opted_out" ? "Opted out" : m.state}</Badge>
+                      </>
+                    ) : null}
+                  </IndexTable.Cell>
+                  <IndexTable.Cell>{m.tier ?? "—"}</IndexTable.Cell>
+                  <IndexTable.Cell>
+                    <Text as="span" alignment="end" numeric>
+                      {number.format(m.points.available)}
+                    </Text>
+                  </IndexTable.Cell>
+                  <IndexTable.Cell>
+                    <Text as="span" alignment="end" numeric>
+                      {number.format(m.points.pending)}
+                    </Text>
+                  </IndexTable.Cell>
+                  <IndexTable.Cell>
+                    <Text as="span" alignment="end" numeric>
+                      {number.format(m.points.lifetime)}
+                    </Text>
+                  </IndexTable.Cell>
+                </IndexTable.Row>
+              ))}
+            </IndexTable>
+          )}
+        </BlockStack>
+      </Card>
+    </Page>
+  );
+}

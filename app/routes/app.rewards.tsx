@@ -1,0 +1,212 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import {
+  Badge,
+  BlockStack,
+  Button,
+  Card,
+  EmptyState,
+  FormLayout,
+  IndexTable,
+  InlineStack,
+  Layout,
+  Page,
+  Select,
+  Text,
+  TextField,
+} from "@shopify/polaris";
+import { useState } from "react";
+import { programPageAction } from "~/admin/program-action.server";
+import { fromMoney, intOf, toMoney, useProgramEditor, type EditableProgram } from "~/components/program-editor";
+import db from "~/db.server";
+import { programDocument } from "~/models/program.server";
+import { authenticate } from "~/shopify.server";
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { session } = await authenticate.admin(request);
+  return programDocument(db, session.shop);
+}
+
+export const action = programPageAction;
+
+type Reward = EditableProgram["rewards"][number];
+const TYPES = [
+  { label: "Fixed amount off", value: "fixed_amount" },
+  { label: "Percentage off", value: "percentage" },
+  { label: "Free shipping", value: "free_shipping" },
+  { label: "Free product", value: "free_product" },
+];
+const describe = (r: Reward, currency: string) =>
+  r.type === "fixed_amount"
+    ? `${toMoney(r.valueMinor)} ${currency} off`
+    : r.type === "percentage"
+      ? `${r.percent ?? "?"}% off${r.maxDiscountMinor ? `, up to ${toMoney(r.maxDiscountMinor)} ${currency}` : ""}`
+      : r.type === "free_shipping"
+        ? "Free shipping"
+        : "One free product";
+
+export default function RewardsPage() {
+  const saved = useLoaderData<typeof loader>() as EditableProgram;
+  const currency = saved.currency ?? "";
+  const editor = useProgramEditor(saved, { saveBarId: "rewards-save", savedMessage: "Rewards saved" });
+  const { doc, setDoc, errorAt } = editor;
+  const [selected, setSelected] = useState<number | null>(null);
+  const rewards = doc.rewards;
+  const update = (i: number, patch: Partial<Reward>) =>
+    setDoc({ ...doc, rewards: rewards.map((r, j) => (j === i ? { ...r, ...patch } : r)) });
+  const add = () => {
+    setDoc({ ...doc, rewards: [...rewards, { name: "", type: "fixed_amount", pointsCost: 500, valueMinor: 500 }] });
+    setSelected(rewards.length);
+  };
+  const archive = (i: number) => {
+    setDoc({ ...doc, rewards: rewards.filter((_, j) => j !== i) });
+    setSelected(null);
+  };
+  const r = selected !== null ? rewards[selected] : undefined;
+  const at = (field: string) => (selected !== null ? errorAt(`rewards.${selected}.${field}`) : undefined);
+  const rowHasError = (i: number) => editor.errors.some((e) => e.path.startsWith(`rewards.${i}.`));
+
+  return (
+    <Page
+      title="Rewards"
+      subtitle="What members spend points on. A reward you remove is archived: codes already issued keep working."
+      primaryAction={{ content: "Add reward", onAction: add }}
+    >
+      {editor.saveBar}
+      <BlockStack gap="400">
+        {editor.banner}
+        <Layout>
+          <Layout.Section>
+            <Card padding="0">
+              {rewards.length === 0 ? (
+                <EmptyState heading="No rewards yet" action={{ content: "Add reward", onAction: add }} image="">
+                  <p>Members can only save points until you add something to spend them on.</p>
+                </EmptyState>
+              ) : (
+                <IndexTable
+                  resourceName={{ singular: "reward", plural: "rewards" }}
+                  itemCount={rewards.length}
+                  selectable={false}
+                  headings={[{ title: "Reward" }, { title: "Gives" }, { title: "Points", alignment: "end" }, { title: "" }]}
+                >
+                  {rewards.map((reward, i) => (
+                    <IndexTable.Row id={String(i)} key={reward.id ?? `new-${i}`} position={i} selected={selected === i}>
+                      <IndexTable.Cell>
+                        <InlineStack gap="200">
+                          <Text as="span" fontWeight="semibold">
+                            {reward.name || "Untitled reward"}
+                          </Text>
+                          {!reward.id ? <Badge tone="info">New</Badge> : null}
+                          {rowHasError(i) ? <Badge tone="critical">Needs attention</Badge> : null}
+                        </InlineStack>
+                      </IndexTable.Cell>
+                      <IndexTable.Cell>{describe(reward, currency)}</IndexTable.Cell>
+                      <IndexTable.Cell>
+                        <Text as="span" alignment="end" numeric>
+                          {reward.pointsCost}
+                        </Text>
+                      </IndexTable.Cell>
+                      <IndexTable.Cell>
+                        <Button variant="plain" onClick={() => setSelected(i)} accessibilityLabel={`Edit ${reward.name}`}>
+                          Edit
+                        </Button>
+                      </IndexTable.Cell>
+                    </IndexTable.Row>
+                  ))}
+                </IndexTable>
+              )}
+            </Card>
+          </Layout.Section>
+          {r && selected !== null ? (
+            <Layout.Section variant="oneThird">
+              <Card>
+                <BlockStack gap="300">
+                  <Text as="h2" variant="headingMd">
+                    {r.id ? "Edit reward" : "New reward"}
+                  </Text>
+                  <FormLayout>
+                    <TextField
+                      label="Name"
+                      autoComplete="off"
+                      value={r.name}
+                      onChange={(name) => update(selected, { name })}
+                      error={at("name")}
+                    />
+                    <Select
+                      label="Type"
+                      options={TYPES}
+                      value={r.type}
+                      onChange={(type) => update(selected, { type: type as Reward["type"] })}
+                      error={at("type")}
+                    />
+                    <TextField
+                      label="Points"
+                      type="number"
+                      autoComplete="off"
+                      value={Number.isNaN(r.pointsCost) ? "" : String(r.pointsCost)}
+                      onChange={(v) => update(selected, { pointsCost: intOf(v) as number })}
+                      error={at("pointsCost")}
+                    />
+                    {r.type === "fixed_amount" ? (
+                      <TextField
+                        label={`Amount off (${currency})`}
+                        autoComplete="off"
+                        value={toMoney(r.valueMinor)}
+                        onChange={(v) => update(selected, { valueMinor: fromMoney(v) })}
+                        error={at("valueMinor")}
+                      />
+                    ) : null}
+                    {r.type === "percentage" ? (
+                      <>
+                        <TextField
+                          label="Percent off"
+                          type="number"
+                          autoComplete="off"
+                          value={r.percent == null ? "" : String(r.percent)}
+                          onChange={(v) => update(selected, { percent: intOf(v) })}
+                          error={at("percent")}
+                        />
+                        <TextField
+                          label={`At most (${currency}, optional)`}
+                          autoComplete="off"
+                          value={toMoney(r.maxDiscountMinor)}
+                          onChange={(v) => update(selected, { maxDiscountMinor: fromMoney(v) })}
+                          error={at("maxDiscountMinor")}
+                        />
+                      </>
+                    ) : null}
+                    {r.type === "free_product" ? (
+                      <TextField
+                        label="Product variant"
+                        autoComplete="off"
+                        placeholder="gid://shopify/ProductVariant/…"
+                        value={r.variantId ?? ""}
+                        onChange={(v) => update(selected, { variantId: v || null })}
+                        error={at("variantId")}
+                      />
+                    ) : null}
+                    <TextField
+                      label={`Minimum subtotal (${currency}, optional)`}
+                      autoComplete="off"
+                      value={toMoney(r.minimumSubtotalMinor)}
+                      onChange={(v) => update(selected, { minimumSubtotalMinor: fromMoney(v) })}
+                      error={at("minimumSubtotalMinor")}
+                    />
+                    <InlineStack gap="200">
+                      <Button variant="primary" onClick={() => editor.save()} loading={editor.saving} disabled={!editor.dirty}>
+                        Save
+                      </Button>
+                      <Button tone="critical" onClick={() => archive(selected)}>
+                        {r.id ? "Archive" : "Remove"}
+                      </Button>
+                    </InlineStack>
+                  </FormLayout>
+                </BlockStack>
+              </Card>
+            </Layout.Section>
+          ) : null}
+        </Layout>
+      </BlockStack>
+    </Page>
+  );
+}

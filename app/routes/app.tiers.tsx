@@ -1,0 +1,158 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import {
+  BlockStack,
+  Button,
+  Card,
+  EmptyState,
+  FormLayout,
+  IndexTable,
+  InlineStack,
+  Layout,
+  Page,
+  Text,
+  TextField,
+} from "@shopify/polaris";
+import { useState } from "react";
+import { programPageAction } from "~/admin/program-action.server";
+import { intOf, useProgramEditor, type EditableProgram } from "~/components/program-editor";
+import db from "~/db.server";
+import { programDocument } from "~/models/program.server";
+import { authenticate } from "~/shopify.server";
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { session } = await authenticate.admin(request);
+  return programDocument(db, session.shop);
+}
+
+export const action = programPageAction;
+
+type Tier = EditableProgram["tiers"][number];
+
+export default function TiersPage() {
+  const saved = useLoaderData<typeof loader>() as EditableProgram;
+  const editor = useProgramEditor(saved, { saveBarId: "tiers-save", savedMessage: "Tiers saved" });
+  const { doc, setDoc, errorAt } = editor;
+  const [selected, setSelected] = useState<number | null>(null);
+  const tiers = doc.tiers;
+  const update = (i: number, patch: Partial<Tier>) =>
+    setDoc({ ...doc, tiers: tiers.map((t, j) => (j === i ? { ...t, ...patch } : t)) });
+  const add = () => {
+    const top = tiers.reduce((m, t) => Math.max(m, Number(t.thresholdPoints) || 0), 0);
+    setDoc({ ...doc, tiers: [...tiers, { name: "", thresholdPoints: top + 1000, earnMultiplierPct: 100 }] });
+    setSelected(tiers.length);
+  };
+  const t = selected !== null ? tiers[selected] : undefined;
+  const at = (field: string) => (selected !== null ? errorAt(`tiers.${selected}.${field}`) : undefined);
+  const value = (n: number | null | undefined) => (n === null || n === undefined || Number.isNaN(n) ? "" : String(n));
+
+  return (
+    <Page
+      title="Tiers"
+      subtitle="Members move up by lifetime points; a higher tier can earn faster."
+      primaryAction={{ content: "Add tier", onAction: add }}
+    >
+      {editor.saveBar}
+      <BlockStack gap="400">
+        {editor.banner}
+        <Layout>
+          <Layout.Section>
+            <Card padding="0">
+              {tiers.length === 0 ? (
+                <EmptyState heading="No tiers" action={{ content: "Add tier", onAction: add }} image="">
+                  <p>Tiers reward your best customers: for example Silver from 1,000 lifetime points, earning 10% more.</p>
+                </EmptyState>
+              ) : (
+                <IndexTable
+                  resourceName={{ singular: "tier", plural: "tiers" }}
+                  itemCount={tiers.length}
+                  selectable={false}
+                  headings={[
+                    { title: "Tier" },
+                    { title: "From (lifetime points)", alignment: "end" },
+                    { title: "Earns", alignment: "end" },
+                    { title: "" },
+                  ]}
+                >
+                  {tiers.map((tier, i) => (
+                    <IndexTable.Row id={String(i)} key={tier.id ?? `new-${i}`} position={i} selected={selected === i}>
+                      <IndexTable.Cell>
+                        <Text as="span" fontWeight="semibold">
+                          {tier.name || "Untitled tier"}
+                        </Text>
+                      </IndexTable.Cell>
+                      <IndexTable.Cell>
+                        <Text as="span" alignment="end" numeric>
+                          {tier.thresholdPoints}
+                        </Text>
+                      </IndexTable.Cell>
+                      <IndexTable.Cell>
+                        <Text as="span" alignment="end" numeric>
+                          {((tier.earnMultiplierPct ?? 100) / 100).toFixed(2)}×
+                        </Text>
+                      </IndexTable.Cell>
+                      <IndexTable.Cell>
+                        <Button variant="plain" onClick={() => setSelected(i)} accessibilityLabel={`Edit ${tier.name}`}>
+                          Edit
+                        </Button>
+                      </IndexTable.Cell>
+                    </IndexTable.Row>
+                  ))}
+                </IndexTable>
+              )}
+            </Card>
+          </Layout.Section>
+          {t && selected !== null ? (
+            <Layout.Section variant="oneThird">
+              <Card>
+                <FormLayout>
+                  <Text as="h2" variant="headingMd">
+                    {t.id ? "Edit tier" : "New tier"}
+                  </Text>
+                  <TextField
+                    label="Name"
+                    autoComplete="off"
+                    value={t.name}
+                    onChange={(name) => update(selected, { name })}
+                    error={at("name")}
+                  />
+                  <TextField
+                    label="From lifetime points"
+                    type="number"
+                    autoComplete="off"
+                    value={value(t.thresholdPoints)}
+                    onChange={(v) => update(selected, { thresholdPoints: intOf(v) as number })}
+                    error={at("thresholdPoints")}
+                  />
+                  <TextField
+                    label="Earn rate (%)"
+                    type="number"
+                    autoComplete="off"
+                    value={value(t.earnMultiplierPct)}
+                    onChange={(v) => update(selected, { earnMultiplierPct: intOf(v) as number })}
+                    helpText="100 earns the program's rate; 125 earns a quarter more."
+                    error={at("earnMultiplierPct")}
+                  />
+                  <InlineStack gap="200">
+                    <Button variant="primary" onClick={() => editor.save()} loading={editor.saving} disabled={!editor.dirty}>
+                      Save
+                    </Button>
+                    <Button
+                      tone="critical"
+                      onClick={() => {
+                        setDoc({ ...doc, tiers: tiers.filter((_, j) => j !== selected) });
+                        setSelected(null);
+                      }}
+                    >
+                      {t.id ? "Archive" : "Remove"}
+                    </Button>
+                  </InlineStack>
+                </FormLayout>
+              </Card>
+            </Layout.Section>
+          ) : null}
+        </Layout>
+      </BlockStack>
+    </Page>
+  );
+}
