@@ -205,6 +205,45 @@ describe.each(dialects)("storefront on %s", (dialect) => {
     await assertLedgerConsistent(app.db);
   });
 
+  it("answers a failed redemption's key the same way every time, with a code and no internal text", async () => {
+    await earn(371, 700);
+    const key = randomUUID();
+    app.emulator.failures = [503, 503, 503];
+    const first = await redeemAs(371, { rewardId, idempotencyKey: key });
+    const firstBody = await first.json();
+    expect([first.status, firstBody.error]).toEqual([503, "shopify_unavailable"]);
+    // Shopify answers again, but the key already has its answer (as Stripe replays): no new attempt, no debit.
+    for (let i = 0; i < 2; i++) {
+      const again = await redeemAs(371, { rewardId, idempotencyKey: key });
+      expect(again.status).toBe(503);
+      expect(await again.json()).toEqual(firstBody);
+    }
+    expect(JSON.stringify(firstBody)).not.toMatch(/Internal Server Error|fetch failed|prisma|myshopify\.com|\{"errors/i);
+    expect(await app.db.redemption.findFirstOrThrow({ where: { shopId: SHOP, idempotencyKey: key } })).toMatchObject({
+      status: "released",
+      failure: "shopify_unavailable",
+    });
+    expect(await balance(371)).toMatchObject({ available: 700 });
+    expect(await app.db.redemption.count({ where: { shopId: SHOP, idempotencyKey: key } })).toBe(1);
+  });
+
+  it("refuses a key used for another reward (422), and replays the same redemption for the same one", async () => {
+    await earn(372, 1_200);
+    const other = await app.db.reward.create({
+      data: { shopId: SHOP, name: "Another 5 off", type: "fixed_amount", pointsCost: 500, valueMinor: 500 },
+    });
+    const key = randomUUID();
+    const first = await (await redeemAs(372, { rewardId, idempotencyKey: key })).json();
+    const reused = await redeemAs(372, { rewardId: other.id, idempotencyKey: key });
+    expect(reused.status).toBe(422);
+    expect(await reused.json()).toMatchObject({ error: "idempotency_key_reused" });
+    const same = await (await redeemAs(372, { rewardId, idempotencyKey: key })).json();
+    expect(same.redemption).toEqual(first.redemption);
+    expect(await balance(372)).toMatchObject({ available: 700 });
+    await app.db.reward.update({ where: { id: other.id }, data: { active: false } });
+    await assertLedgerConsistent(app.db);
+  });
+
   it("marks a redemption used when an order pays with its code", async () => {
     await earn(380, 500);
     const { redemption } = await (await redeemAs(380, { rewardId, idempotencyKey: randomUUID() })).json();
