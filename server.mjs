@@ -190,10 +190,28 @@ function remixServes(pathname) {
 
 let closing = false;
 
+const OPS_PATHS = new Set(["/healthz", "/readyz", "/metrics"]);
+
+async function operations(req, res) {
+  try {
+    const answer = await initial.entry.module.handleOperations({
+      path: req.url.split("?")[0],
+      authorization: req.headers.authorization,
+      remoteAddress: req.socket.remoteAddress,
+      shuttingDown: closing,
+    });
+    res.writeHead(answer.status, { "Content-Type": answer.contentType, "Cache-Control": "no-store" });
+    res.end(answer.body);
+  } catch {
+    sendJson(res, 503, { error: "unavailable" });
+  }
+}
+
 const server = http.createServer({ connectionsCheckingInterval: 2_000 }, (req, res) => {
   // While shutting down, every answer ends its connection, so that draining finishes.
   if (closing) res.setHeader("Connection", "close");
   if (req.method === "POST" && req.url.startsWith("/webhooks/")) return void webhook(req, res);
+  if (req.method === "GET" && OPS_PATHS.has(req.url.split("?")[0])) return void operations(req, res);
   if (req.url.startsWith("/proxy/")) return void proxy(req, res);
   if (dev) return vite.middlewares(req, res, () => remix(req, res));
   if (req.url.startsWith("/assets/") || req.url === "/favicon.ico") return assets(req, res, () => remix(req, res));

@@ -13,7 +13,9 @@ import { handleProxy as handleProxyRequest, type ProxyRequest } from "./proxy/ha
 import { settleStaleRedemptions } from "./models/redemptions.server";
 import { reconcileDueShops } from "./models/reconcile.server";
 import { adminGraphqlFor } from "./shopify/admin.server";
+import { handleOps, type OpsRequest } from "./ops.server";
 import { startWorker, type Worker, type WorkerOptions } from "./webhooks/worker.server";
+import { log } from "~/log.server";
 
 const workerOptions: WorkerOptions = {
   periodic: [
@@ -52,7 +54,7 @@ export async function startBackground(options: { worker?: boolean } = {}) {
           // sale's garbage from taking the process past what a small instance has (ADR 0010).
           resourceLimits: { maxOldGenerationSizeMb: JOB_HEAP_MB, maxYoungGenerationSizeMb: 16 },
         });
-        thread.on("error", (error) => console.warn(`[jobs] thread failed: ${error.message}`));
+        thread.on("error", (error) => log("error", "job thread failed", { error: error.message }));
         thread.on("exit", (code) => {
           if (!stopping) setTimeout(spawn, code === 0 ? 0 : 1000).unref();
         });
@@ -75,6 +77,10 @@ export async function startBackground(options: { worker?: boolean } = {}) {
       await db.$disconnect();
     },
   };
+}
+
+export function handleOperations(req: OpsRequest) {
+  return handleOps(db, req);
 }
 
 export function handleProxy(req: ProxyRequest) {

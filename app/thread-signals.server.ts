@@ -2,13 +2,17 @@
 // job thread as workerData.threadSignals):
 //   URGENT_WRITERS  inbox writes waiting for SQLite's write lock (the job thread steps aside)
 //   DOOR_ACTIVITY   webhooks stored so far (the job thread paces itself while Shopify is sending)
+//   JOBS_DONE       jobs this process processed (metrics)
+//   JOBS_FAILED     jobs that failed an attempt here (metrics)
 import { isMainThread, workerData } from "node:worker_threads";
 
 export const URGENT_WRITERS = 0;
 export const DOOR_ACTIVITY = 1;
+export const JOBS_DONE = 2;
+export const JOBS_FAILED = 3;
 
 export const threadSignals = new Int32Array(
-  !isMainThread && workerData?.threadSignals instanceof SharedArrayBuffer ? workerData.threadSignals : new SharedArrayBuffer(8),
+  !isMainThread && workerData?.threadSignals instanceof SharedArrayBuffer ? workerData.threadSignals : new SharedArrayBuffer(16),
 );
 
 /**

@@ -7,6 +7,7 @@ import { programDocument, saveProgram } from "~/models/program.server";
 import { currentRules } from "~/models/shops.server";
 import type { AdminGraphql } from "~/shopify/discounts.server";
 import { publishProgram } from "~/shopify/storefront-data.server";
+import { errorText, log } from "~/log.server";
 
 export type ProgramSave =
   | { status: 200; document: Awaited<ReturnType<typeof programDocument>> }
@@ -34,7 +35,7 @@ export async function submitProgram(
       await publishProgram(await options.graphql(), await currentRules(db, shopId, saved.version));
     } catch (error) {
       // The theme's estimate is a courtesy; the saved program is what counts. The next save retries.
-      console.warn(`[program] ${shopId}: publishing the program metafield failed: ${(error as Error).message}`);
+      log("warn", "publishing the program metafield failed", { shop: shopId, error: errorText(error) });
     }
   }
   return { status: 200, document: await programDocument(db, shopId) };

@@ -9,6 +9,7 @@ import type { AdminGraphql } from "~/shopify/admin-call.server";
 import { orderRefunds, ordersUpdatedSince, shopifyOrderEvents } from "~/shopify/orders.server";
 import { withLedger } from "./ledger.server";
 import { applyOrderEvents, type OrderWork } from "./orders.server";
+import { errorText, log } from "~/log.server";
 
 export interface ReconcileReport {
   since: string;
@@ -154,7 +155,7 @@ export async function reconcileDueShops(
     try {
       await runReconciliation(db, await graphqlFor(id), id, { now });
     } catch (error) {
-      console.warn(`[reconcile] ${id}: ${error instanceof Error ? error.message : error}`);
+      log("warn", "reconciliation failed", { shop: id, error: errorText(error) });
     }
   }
   return ran;

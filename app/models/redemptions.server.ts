@@ -16,6 +16,7 @@ import {
 } from "~/shopify/discounts.server";
 import { InsufficientPointsError, withLedger } from "./ledger.server";
 import { currentRules } from "./shops.server";
+import { errorText, log } from "~/log.server";
 
 export class RedeemError extends Error {
   constructor(
@@ -159,7 +160,7 @@ export async function redeem(db: Db, graphql: () => Promise<AdminGraphql>, input
   } catch (error) {
     const code: Failure = error instanceof ShopifyRejectedError ? "discount_failed" : "shopify_unavailable";
     // What went wrong is for the operator's log, never for the shopper (it may name the shop or the database).
-    console.warn(`[redeem] ${id}: ${code}: ${error instanceof Error ? error.message : String(error)}`);
+    log("warn", "redemption failed", { redemption: id, code, error: errorText(error) });
     await release(db, id, code);
     throw failed(code);
   }
@@ -218,7 +219,7 @@ export async function settleStaleRedemptions(
         }
         settled++;
       } catch (error) {
-        if (!(error instanceof ShopifyUnavailableError)) console.warn(`[redemptions] ${r.id}: ${(error as Error).message}`);
+        if (!(error instanceof ShopifyUnavailableError)) log("warn", "settling a redemption failed", { redemption: r.id, error: errorText(error) });
         unreachable.add(r.shopId);
       }
     }

@@ -13,6 +13,7 @@ import {
   ShopMismatchError,
 } from "./payloads";
 import { minimisePayload } from "./minimise";
+import { log } from "~/log.server";
 
 export interface TopicHandler {
   /**
@@ -125,7 +126,7 @@ const HANDLERS: Array<[string, TopicHandler]> = [
         // (it came back, or the request is not what it claims) deleting everything is never right.
         const shop = await db.shop.findUnique({ where: { id: shopId }, select: { uninstalledAt: true } });
         if (shop && shop.uninstalledAt === null) {
-          console.warn(`[jobs] shop/redact for ${shopId} skipped: the shop is installed`);
+          log("warn", "shop/redact skipped: the shop is installed", { shop: shopId });
           return;
         }
         await redactShop(db, shopId);

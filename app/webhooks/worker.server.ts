@@ -9,10 +9,13 @@ import { releaseDuePoints, withLedger } from "~/models/ledger.server";
 import { expireInactivePoints } from "~/models/expiry.server";
 import { applyOrderEvents } from "~/models/orders.server";
 import { PayloadError } from "./payloads";
+import { JOBS_DONE, JOBS_FAILED, threadSignals } from "~/thread-signals.server";
 import { TOPIC_HANDLERS, type TopicHandler } from "./topics.server";
+import { errorText, log } from "~/log.server";
 
 export const MAX_ATTEMPTS = 8;
-const LEASE_MS = 30_000;
+// How long a claim holds its jobs; a process killed mid-batch leaves them to others after this.
+const LEASE_MS = Number(process.env.LOYALTY_JOB_LEASE_MS ?? 30_000);
 /**
  * Order events applied in one transaction: as many as fit in TX_TARGET_MS. On SQLite a
  * transaction holds the one write lock the door's inbox also needs, so it stays short there.
@@ -195,6 +198,7 @@ const failureText = (error: unknown) =>
   error instanceof PayloadError ? error.code : error instanceof Error ? error.message.slice(0, 500) : String(error);
 
 async function failJob(db: Db, job: ClaimedJob, error: unknown, now: Date): Promise<void> {
+  Atomics.add(threadSignals, JOBS_FAILED, 1);
   const message = failureText(error);
   if (error instanceof PayloadError || job.attempts >= MAX_ATTEMPTS)
     return finishJobs(db, [job.id], { status: "dead", lastError: message }, now);
@@ -227,12 +231,14 @@ async function processOrderJobs(db: Db, jobs: PreparedOrder[], now: () => Date):
     });
   try {
     await run(jobs);
+    Atomics.add(threadSignals, JOBS_DONE, jobs.length);
   } catch (error) {
     if (jobs.length === 1) return failJob(db, jobs[0]!.job, error, now());
     // One bad job must not hold up the others: each is tried alone, and only the failing one retries.
     for (const p of jobs) {
       try {
         await run([p]);
+        Atomics.add(threadSignals, JOBS_DONE, 1);
       } catch (alone) {
         await failJob(db, p.job, alone, now());
       }
@@ -244,6 +250,7 @@ async function processOtherJob(db: Db, p: Prepared, now: () => Date): Promise<vo
   try {
     await p.handler.process(db, p.job.shopId, p.body, `webhook:${p.job.webhookId}`);
     await finishJobs(db, [p.job.id], { status: "done", lastError: null }, now());
+    Atomics.add(threadSignals, JOBS_DONE, 1);
   } catch (error) {
     await failJob(db, p.job, error, now());
   }
@@ -253,12 +260,22 @@ async function processOtherJob(db: Db, p: Prepared, now: () => Date): Promise<vo
  * Processes claimed jobs in their claim order: runs of order jobs are applied in chunks of one
  * transaction each; other topics one by one.
  */
+/** Jobs claimed but not started go back to the queue at once (a stopping process), their attempt not counted. */
+async function releaseJobs(db: Db, ids: number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.webhookJob.updateMany({
+    where: { id: { in: ids }, status: "processing" },
+    data: { status: "pending", lockedUntil: null, attempts: { decrement: 1 } },
+  });
+}
+
 export async function processJobs(
   db: Db,
   jobs: ClaimedJob[],
   now = () => new Date(),
   pace?: () => Promise<void>,
   chunk = new ChunkSize(TX_TARGET_MS[clientDialect(db)]),
+  stopping: () => boolean = () => false,
 ): Promise<void> {
   const shopIds = [...new Set(jobs.map((j) => j.shopId))];
   const shops = new Map(
@@ -278,7 +295,15 @@ export async function processJobs(
     }
     run = [];
   };
-  for (const job of jobs) {
+  for (const [index, job] of jobs.entries()) {
+    if (stopping()) {
+      await flush();
+      await releaseJobs(
+        db,
+        jobs.slice(index).map((j) => j.id),
+      );
+      break;
+    }
     const handler = TOPIC_HANDLERS.get(job.topic);
     if (!handler || job.payload === null) {
       dead.push([job.id, "no handler or no payload"]);
@@ -358,22 +383,32 @@ export function startWorker(db: Db, dialect: Dialect, options: WorkerOptions = {
       let jobs: ClaimedJob[] = [];
       try {
         jobs = await claimJobs(db, dialect, batch, new Date(), cursor);
-        await processJobs(db, jobs, undefined, options.pace, chunk);
+        await processJobs(db, jobs, undefined, options.pace, chunk, () => !running);
       } catch (error) {
-        console.warn(`[worker] ${error instanceof Error ? error.message : error}`);
+        log("warn", "worker loop failed", { error: errorText(error) });
       }
       if (jobs.length < batch && running) await sleep(pollMs);
     }
   };
 
+  // A line a minute while there is work: what this process did, for logs without a metrics scraper.
+  let reported = Atomics.load(threadSignals, JOBS_DONE);
+  const report = async () => {
+    const done = Atomics.load(threadSignals, JOBS_DONE);
+    if (done === reported) return;
+    const backlog = await db.webhookJob.count({ where: { status: { in: ["pending", "processing"] } } });
+    log("info", "jobs", { processed: done - reported, perSecond: Math.round((done - reported) / 60), backlog });
+    reported = done;
+  };
   const periodic: Array<[number, () => Promise<unknown>]> = [
+    [60_000, report],
     [60_000, () => releaseDuePoints(db)],
     [5_000, () => reclaimExpiredLeases(db)],
     [3_600_000, () => expireInactivePoints(db)],
     ...(options.periodic ?? []),
   ];
   const timers = periodic.map(([every, job]) =>
-    setInterval(() => void job().catch((e) => console.warn(`[periodic] ${e.message}`)), every),
+    setInterval(() => void job().catch((e) => log("warn", "periodic job failed", { error: errorText(e) })), every),
   );
   timers.forEach((t) => t.unref());
   // Jobs a killed process left behind are taken again at once, not only when the timer comes.
