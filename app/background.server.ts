@@ -2,6 +2,8 @@
 // and the job thread that processes the inbox. Processing runs on its own thread (with its own database connection) so that the CPU
 // it takes never delays answering Shopify or shoppers. Exported from entry.server, so the job
 // thread runs the same build as the server.
+import { existsSync } from "node:fs";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { isMainThread, parentPort, Worker as Thread, workerData } from "node:worker_threads";
 import db, { databaseUrl, dialect, ready } from "./db.server";
@@ -28,6 +30,16 @@ const workerOptions: WorkerOptions = {
 };
 
 const JOBS_ROLE = "loyalty-jobs";
+
+/**
+ * The job thread runs the build's jobs bundle (build/server/jobs.mjs: this module and what it
+ * imports, without the admin's React and Polaris, tens of MB less per process), or the server
+ * build itself where there is none.
+ */
+function jobsFile(serverBuild: string): string {
+  const bundle = path.join(path.dirname(serverBuild), "jobs.mjs");
+  return existsSync(bundle) ? bundle : serverBuild;
+}
 const JOB_HEAP_MB = Number(process.env.LOYALTY_JOB_HEAP_MB ?? 96);
 let inbox: InboxWriter | null = null;
 let kick: () => void = () => {};
@@ -48,7 +60,7 @@ export async function startBackground(options: { worker?: boolean } = {}) {
       let thread: Thread;
       let stopping = false;
       const spawn = () => {
-        thread = new Thread(file, {
+        thread = new Thread(jobsFile(file), {
           workerData: { role: JOBS_ROLE, threadSignals: threadSignals.buffer },
           // V8 grows a heap lazily up to a share of the machine's memory; a bound keeps a flash
           // sale's garbage from taking the process past what a small instance has (ADR 0010).

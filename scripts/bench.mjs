@@ -222,7 +222,10 @@ async function startBenchApp(dialect, shops, processes = 1) {
     const p = i === 0 ? port : await freePort();
     apps.push(
       await spawnAppServer(
-        appServerEnv({ port: p, databaseUrl: url, apiKey: API_KEY, apiSecret: SECRET, appUrl, emulatorUrl: emulator.url }),
+        {
+          ...appServerEnv({ port: p, databaseUrl: url, apiKey: API_KEY, apiSecret: SECRET, appUrl, emulatorUrl: emulator.url }),
+          ...(process.env.BENCH_APP_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_APP_NODE_OPTIONS } : {}),
+        },
         { showErrors: Boolean(process.env.BENCH_TRACE) },
       ),
     );

@@ -105,11 +105,16 @@ export async function ensureMember(writer: Writer, shopId: string, identity: Cus
 export async function ensureMembers(
   { tx, dialect }: Writer,
   customers: ReadonlyArray<{ shopId: string; identity: CustomerIdentity }>,
+  /** the caller looked the tombstones up already, in this transaction (the order writer) */
+  options: { erasedChecked?: boolean } = {},
 ) {
-  const erased = await redactedAmong(
-    tx,
-    customers.map((c) => ({ shopId: c.shopId, customerId: c.identity.customerId })),
-  );
+  if (customers.length === 0) return [];
+  const erased = options.erasedChecked
+    ? new Set<string>()
+    : await redactedAmong(
+        tx,
+        customers.map((c) => ({ shopId: c.shopId, customerId: c.identity.customerId })),
+      );
   const wanted = customers.filter((c) => !erased.has(`${c.shopId}\u0000${c.identity.customerId}`));
   if (wanted.length === 0) return [];
   const now = new Date();

@@ -131,7 +131,18 @@ export async function applyOrderEvents(ledger: Ledger, batch: readonly OrderWork
       : [],
   );
   const memberIds = [...records.values()].flatMap((r) => (r.memberId ? [r.memberId] : []));
-  const earnKeys = orders.map(([s, o]) => [s, orderEarnKey(o)] as [string, string]);
+  // Only orders that earned before can need their earn entry (a reversal takes back from it), and
+  // only orders a cancellation or refund touches can give spent points back: a batch of new paid
+  // orders (a flash sale) reads neither.
+  const earned = orders.filter(([s, o]) => (records.get(keyOf(s, o))?.earnedPoints ?? 0) > 0);
+  const earnKeys = earned.map(([s, o]) => [s, orderEarnKey(o)] as [string, string]);
+  const undoable = orders.filter(([s, o]) => {
+    const r = records.get(keyOf(s, o));
+    return (
+      (r && (r.cancelled || r.refundedMinor > 0)) ||
+      work.some((w) => w.shopId === s && orderIdOf(w.event) === o && w.event.type !== "paid")
+    );
+  });
   const [shops, seenRefunds, members, tiers, earnEntries, used] = await Promise.all([
     tx.shop.findMany({ where: { id: { in: shopIds } }, select: { id: true, programVersion: true } }),
     refundKeys.length
@@ -142,23 +153,27 @@ export async function applyOrderEvents(ledger: Ledger, batch: readonly OrderWork
       select: { id: true, shopId: true, customerId: true, state: true, lifetimeEarned: true, tags: true, email: true },
     }),
     tx.tier.findMany({ where: { shopId: { in: shopIds }, active: true } }),
-    tx.ledgerEntry.findMany({
-      where: { OR: byShop("idempotencyKey", earnKeys) },
-      select: {
-        shopId: true,
-        idempotencyKey: true,
-        memberId: true,
-        status: true,
-        availableAt: true,
-        programVersion: true,
-        rateNum: true,
-        rateDen: true,
-      },
-    }),
-    tx.redemption.findMany({
-      where: { OR: byShop("orderId", orders), status: "used" },
-      select: { shopId: true, orderId: true, id: true, memberId: true, pointsSpent: true },
-    }),
+    earnKeys.length === 0
+      ? []
+      : tx.ledgerEntry.findMany({
+          where: { OR: byShop("idempotencyKey", earnKeys) },
+          select: {
+            shopId: true,
+            idempotencyKey: true,
+            memberId: true,
+            status: true,
+            availableAt: true,
+            programVersion: true,
+            rateNum: true,
+            rateDen: true,
+          },
+        }),
+    undoable.length === 0
+      ? []
+      : tx.redemption.findMany({
+          where: { OR: byShop("orderId", undoable), status: "used" },
+          select: { shopId: true, orderId: true, id: true, memberId: true, pointsSpent: true },
+        }),
   ]);
 
   const programVersion = new Map(shops.map((s) => [s.id, s.programVersion]));
@@ -193,7 +208,7 @@ export async function applyOrderEvents(ledger: Ledger, batch: readonly OrderWork
       enrol.set(customerKey, { shopId: w.shopId, identity: w.event.order.customer });
     }
   }
-  for (const m of await ensureMembers(ledger, [...enrol.values()])) {
+  for (const m of await ensureMembers(ledger, [...enrol.values()], { erasedChecked: true })) {
     memberById.set(m.id, m);
     if (m.customerId) memberByCustomer.set(keyOf(m.shopId, m.customerId), m);
   }

@@ -3,6 +3,7 @@
 // demo and the benchmark.
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
+import { serverNodeOptions } from "../../scripts/server-flags.mjs";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
@@ -45,7 +46,7 @@ export interface AppServer {
 export async function spawnAppServer(env: Record<string, string>, options: { showErrors?: boolean } = {}): Promise<AppServer> {
   const child = spawn(process.execPath, ["--import", path.join(root, "tests/emulator/intercept.mjs"), "server.mjs"], {
     cwd: root,
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...env, NODE_OPTIONS: serverNodeOptions(env.NODE_OPTIONS ?? process.env.NODE_OPTIONS) },
     stdio: ["ignore", "pipe", options.showErrors ? "inherit" : "pipe"],
   });
   let out = "";
