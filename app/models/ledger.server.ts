@@ -247,12 +247,24 @@ function makeLedger(tx: Tx, dialect: Dialect): Ledger {
 export interface LedgerOptions {
   /** the longest the transaction may run (ms) */
   timeout?: number;
+  /**
+   * false: PostgreSQL may acknowledge the commit before its WAL reaches the disk. Only for work
+   * that is replayed if lost: a batch of inbox jobs marks them done in the same transaction, so a
+   * commit a crash loses leaves its jobs pending, and they are applied again (once, by their keys).
+   */
+  durable?: boolean;
 }
 
 /** Runs `fn` in one transaction with the ledger; nothing can post outside one. */
 export function withLedger<T>(db: Db, fn: (ledger: Ledger) => Promise<T>, options: LedgerOptions = {}): Promise<T> {
   const dialect = clientDialect(db);
-  return db.$transaction((tx) => fn(makeLedger(tx, dialect)), { timeout: options.timeout ?? 15_000, maxWait: 15_000 });
+  return db.$transaction(
+    async (tx) => {
+      if (options.durable === false && dialect === "postgresql") await tx.$executeRawUnsafe("SET LOCAL synchronous_commit = off");
+      return fn(makeLedger(tx, dialect));
+    },
+    { timeout: options.timeout ?? 15_000, maxWait: 15_000 },
+  );
 }
 
 /**

@@ -219,16 +219,21 @@ type PreparedOrder = Prepared & { event: OrderEvent };
 /** Order jobs, applied together in one ledger transaction that also marks them done. */
 async function processOrderJobs(db: Db, jobs: PreparedOrder[], now: () => Date): Promise<void> {
   const run = (list: PreparedOrder[]) =>
-    withLedger(db, async (ledger) => {
-      const work = list.map((p) => ({ shopId: p.job.shopId, event: p.event, actor: `webhook:${p.job.webhookId}` }));
-      await applyOrderEvents(ledger, work, now());
-      await finishJobs(
-        ledger.tx,
-        list.map((p) => p.job.id),
-        { status: "done", lastError: null },
-        now(),
-      );
-    });
+    withLedger(
+      db,
+      async (ledger) => {
+        const work = list.map((p) => ({ shopId: p.job.shopId, event: p.event, actor: `webhook:${p.job.webhookId}` }));
+        await applyOrderEvents(ledger, work, now());
+        await finishJobs(
+          ledger.tx,
+          list.map((p) => p.job.id),
+          { status: "done", lastError: null },
+          now(),
+        );
+        // The jobs are marked done in this transaction: if a crash loses it, they are still pending.
+      },
+      { durable: false },
+    );
   try {
     await run(jobs);
     Atomics.add(threadSignals, JOBS_DONE, jobs.length);
