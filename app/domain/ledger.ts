@@ -19,6 +19,24 @@ export type EntryKind = (typeof ENTRY_KINDS)[number];
 
 export type EntryStatus = "pending" | "available";
 
+/** A ledger entry as a rule decides it; the ledger adds the shop, the actor and its key's hash. */
+export interface EntryDraft {
+  memberId: string;
+  kind: EntryKind;
+  points: number;
+  status: EntryStatus;
+  availableAt: Date;
+  idempotencyKey: string;
+  sourceType: string;
+  sourceId?: string | null;
+  /** the program version, and the rate, the points were earned under (a reversal reuses them) */
+  programVersion?: number | null;
+  rateNum?: number | null;
+  rateDen?: number | null;
+  reason: string;
+  occurredAt: Date;
+}
+
 export interface BalanceDelta {
   available: number;
   pending: number;

@@ -2,7 +2,7 @@
 // Webhooks arrive in any order and any number of times; each delivery updates the facts and
 // this function says what is still to be written, so the final state never depends on delivery.
 import { mulDivRoundHalfUp } from "./arithmetic";
-import type { EntryKind, EntryStatus } from "./ledger";
+import type { EntryDraft } from "./ledger";
 import { availableAtFor, effectiveRate, launchAllows, pointsForSubtotal, type EarningRules, type Launch } from "./program";
 import type { AddressParts } from "./referrals";
 import { tierStanding, type TierRule } from "./tiers";
@@ -173,22 +173,8 @@ export function orderEarner(
   return customerMember ? "member" : "enrol";
 }
 
-/** An entry the plan asks the ledger to post (the writer adds shop, actor and the key's hash). */
-export interface PlannedEntry {
-  memberId: string;
-  kind: EntryKind;
-  points: number;
-  status: EntryStatus;
-  availableAt: Date;
-  idempotencyKey: string;
-  sourceType: string;
-  sourceId: string | null;
-  programVersion: number | null;
-  rateNum: number | null;
-  rateDen: number | null;
-  reason: string;
-  occurredAt: Date;
-}
+/** An entry the plan asks the ledger to post. */
+export type PlannedEntry = EntryDraft;
 
 export interface OrderPlanInput {
   event: OrderEvent;

@@ -3,25 +3,12 @@
 // together with the member's balance, under a unique idempotency key stored with a hash of what
 // it posted. The same key with the same entry posts nothing; with a different entry it is refused.
 import { createHash, randomUUID } from "node:crypto";
-import { balanceDelta, type EntryKind, type EntryStatus } from "~/domain/ledger";
+import { balanceDelta, type EntryDraft } from "~/domain/ledger";
 import { clientDialect, Prisma, rawExecute, rawQuery, type Db, type Dialect, type Tx } from "~/db.server";
 
-export interface NewEntry {
+export interface NewEntry extends EntryDraft {
   shopId: string;
-  memberId: string;
-  kind: EntryKind;
-  points: number;
-  status: EntryStatus;
-  availableAt: Date;
-  idempotencyKey: string;
-  sourceType: string;
-  sourceId?: string | null;
-  programVersion?: number | null;
-  rateNum?: number | null;
-  rateDen?: number | null;
   actor: string;
-  reason: string;
-  occurredAt: Date;
 }
 
 export class InsufficientPointsError extends Error {
