@@ -2,7 +2,7 @@
 // A body that fails here is answered 422 and nothing is stored.
 import { z } from "zod";
 import { toMinorUnits } from "~/domain/money";
-import type { OrderEvent, OrderFacts } from "~/models/orders.server";
+import type { OrderEvent, OrderFacts } from "~/domain/orders";
 
 const id = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).transform(String);
 const money = z.object({ amount: z.union([z.string(), z.number()]), currency_code: z.string().length(3) });

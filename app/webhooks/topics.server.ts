@@ -2,7 +2,8 @@
 // checked at the door and what processing it does later, from the inbox.
 import type { Db } from "~/db.server";
 import { exportCustomer, redactCustomer, syncCustomer } from "~/models/members.server";
-import { applyOrderEvent, type OrderEvent } from "~/models/orders.server";
+import type { OrderEvent } from "~/domain/orders";
+import { applyOrderEvent } from "~/models/orders.server";
 import { redactShop, uninstallShop } from "~/models/shops.server";
 import {
   parseComplianceCustomer,

@@ -5,7 +5,8 @@ import type { Db, Dialect } from "~/db.server";
 import { createDb } from "~/db.server";
 import { expireInactivePoints } from "~/models/expiry.server";
 import { InsufficientPointsError, releaseDuePoints, withLedger } from "~/models/ledger.server";
-import { applyOrderEvent, type OrderFacts } from "~/models/orders.server";
+import type { OrderFacts } from "~/domain/orders";
+import { applyOrderEvent } from "~/models/orders.server";
 import { installShop } from "~/models/shops.server";
 import { assertLedgerConsistent, dropDatabase, freshDatabaseUrl, testDialects } from "../support/app";
 
