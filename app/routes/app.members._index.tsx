@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
-import { Link, useLoaderData, useNavigate, useSearchParams } from "@remix-run/react";
+import { Link, useLoaderData, useLocation, useNavigate, useNavigation, useSearchParams } from "@remix-run/react";
 import { Badge, Card, EmptyState, IndexTable, Page, Text, TextField, BlockStack } from "@shopify/polaris";
 import { useEffect, useState } from "react";
 import db from "~/db.server";
@@ -21,17 +21,31 @@ export default function MembersPage() {
   const [, setParams] = useSearchParams();
   const [text, setText] = useState(query);
   const navigate = useNavigate();
+  const navigation = useNavigation();
+  const location = useLocation();
+  // Leaving the list (a member was opened) cancels a search still waiting to be sent, which would
+  // otherwise bring the merchant back to the list.
+  const leaving = Boolean(navigation.location && navigation.location.pathname !== location.pathname);
+  const searching = navigation.state === "loading" && navigation.location?.pathname === location.pathname;
+  const search = (value: string) => setParams(value ? { query: value } : {}, { replace: true });
   useEffect(() => {
-    if (text === query) return;
-    const timer = setTimeout(() => setParams(text ? { query: text } : {}, { replace: true }), 300);
+    if (text === query || leaving) return;
+    const timer = setTimeout(() => search(text), 300);
     return () => clearTimeout(timer);
-  }, [text, query, setParams]);
+  }, [text, query, leaving]);
 
   return (
     <Page title="Members">
       <Card padding="0">
         <BlockStack>
-          <div style={{ padding: "var(--p-space-300)" }}>
+          <form
+            role="search"
+            style={{ padding: "var(--p-space-300)" }}
+            onSubmit={(event) => {
+              event.preventDefault();
+              search(text);
+            }}
+          >
             <TextField
               label="Search members"
               labelHidden
@@ -42,7 +56,7 @@ export default function MembersPage() {
               clearButton
               onClearButtonClick={() => setText("")}
             />
-          </div>
+          </form>
           {members.length === 0 ? (
             <EmptyState heading={query ? "No members match" : "No members yet"} image="">
               <p>
@@ -56,6 +70,7 @@ export default function MembersPage() {
               resourceName={{ singular: "member", plural: "members" }}
               itemCount={members.length}
               selectable={false}
+              loading={searching}
               headings={[
                 { title: "Member" },
                 { title: "Tier" },
