@@ -207,3 +207,14 @@ export const CUSTOMERS_SEARCH = `#graphql
     }
   }
 `;
+
+/** The tags the shop's customers carry, for choosing a pilot's tag (most used first, as Shopify lists them). */
+export const SHOP_CUSTOMER_TAGS = `#graphql
+  query ShopCustomerTags {
+    shop {
+      customerTags(first: 250) {
+        nodes
+      }
+    }
+  }
+`;
