@@ -16,7 +16,7 @@ export default defineConfig({
         v3_fetcherPersist: true,
         v3_relativeSplatPath: true,
         v3_throwAbortReason: true,
-        // The whole route manifest ships with the page (ADR 0010). Lazy discovery asks /__manifest
+        // The whole route manifest ships with the page (ADR 0011). Lazy discovery asks /__manifest
         // and then reads and writes sessionStorage on every answer, which a browser refuses to a
         // cross-site frame when it blocks third-party storage — the admin's frame, for the app.
         v3_lazyRouteDiscovery: false,
