@@ -7,6 +7,7 @@ import { programDocument, saveProgram } from "~/models/program.server";
 import { currentRules } from "~/models/shops.server";
 import type { AdminGraphql } from "~/shopify/discounts.server";
 import { publishProgram } from "~/shopify/storefront-data.server";
+import { tierTagsMayHaveChanged } from "./tier-tags.server";
 
 export type ProgramSave =
   | { status: 200; document: Awaited<ReturnType<typeof programDocument>> }
@@ -37,6 +38,8 @@ export async function submitProgram(
       console.warn(`[program] ${shopId}: publishing the program metafield failed: ${(error as Error).message}`);
     }
   }
+  // Tiers may have moved: members' tier tags in Shopify follow in the background.
+  await tierTagsMayHaveChanged(shopId);
   return { status: 200, document: await programDocument(db, shopId) };
 }
 

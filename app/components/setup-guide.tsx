@@ -60,15 +60,7 @@ function StepMark({ done }: { done: boolean }) {
   );
 }
 
-export function SetupGuide({
-  guide,
-  embedLink,
-  customerTags,
-}: {
-  guide: SetupGuideData;
-  embedLink: string;
-  customerTags: string[];
-}) {
+export function SetupGuide({ guide, embedLink }: { guide: SetupGuideData; embedLink: string }) {
   const fetcher = useFetcher<GuideAnswer>({ key: "setup-guide" });
   const done = SETUP_STEPS.filter((s) => guide.done[s]).length;
   // One step open at a time: the first one left to do, or the one the merchant opens.
@@ -153,7 +145,6 @@ export function SetupGuide({
                       </InlineStack>
                       {expanded && !isDone && step === "pilot" ? (
                         <PilotForm
-                          tags={customerTags}
                           current={guide.launch.pilotTag}
                           busy={busy("pilot")}
                           error={fetcher.data?.step === "pilot" ? fetcher.data.errors?.[0]?.message : undefined}
@@ -201,13 +192,11 @@ export function SetupGuide({
 }
 
 function PilotForm({
-  tags,
   current,
   busy,
   error,
   submit,
 }: {
-  tags: string[];
   current: string;
   busy: boolean;
   error?: string;
@@ -217,6 +206,19 @@ function PilotForm({
   // The refusal is about what was sent: it goes once the merchant changes the tag.
   const [sent, setSent] = useState<string | null>(null);
   useEffect(() => setTag(current), [current]);
+  // The tags the shop's customers carry, asked of Shopify when the step is open (App Bridge adds
+  // the session token); without them the field still works.
+  const [tags, setTags] = useState<string[]>([]);
+  useEffect(() => {
+    let live = true;
+    fetch("/app/api/customer-tags")
+      .then((res) => (res.ok ? res.json() : { tags: [] }))
+      .then((body: { tags?: string[] }) => live && setTags(body.tags ?? []))
+      .catch(() => {});
+    return () => {
+      live = false;
+    };
+  }, []);
   return (
     <Form
       method="post"

@@ -12,24 +12,19 @@ import { appEmbedDeepLink, SETUP_STEPS, type SetupStep } from "~/domain/setup";
 import { glance, markSetup, setupGuide } from "~/models/dashboard.server";
 import { lastReconciliation } from "~/models/reconcile.server";
 import { adminGraphqlClient } from "~/shopify/admin.server";
-import { shopCustomerTags } from "~/shopify/customers.server";
 import { authenticate } from "~/shopify.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const { session, admin } = await authenticate.admin(request);
+  const { session } = await authenticate.admin(request);
   const [figures, guide, reconciliation] = await Promise.all([
     glance(db, session.shop),
     setupGuide(db, session.shop),
     lastReconciliation(db, session.shop),
   ]);
-  // The pilot step offers the tags the shop's customers already carry; without them it still works.
-  const customerTags =
-    !guide.dismissed && !guide.done.pilot ? await shopCustomerTags(adminGraphqlClient(admin)).catch(() => []) : [];
   return {
     ...figures,
     guide,
     reconciliation,
-    customerTags,
     embedLink: appEmbedDeepLink(session.shop, process.env.SHOPIFY_API_KEY ?? ""),
   };
 }
@@ -103,7 +98,7 @@ export default function Home() {
       <Layout>
         {!data.guide.dismissed ? (
           <Layout.Section>
-            <SetupGuide guide={data.guide} embedLink={data.embedLink} customerTags={data.customerTags} />
+            <SetupGuide guide={data.guide} embedLink={data.embedLink} />
           </Layout.Section>
         ) : null}
         <Layout.Section>

@@ -16,6 +16,7 @@ import {
   useBreakpoints,
 } from "@shopify/polaris";
 import { useEffect, useState } from "react";
+import { tierTagsMayHaveChanged } from "~/admin/tier-tags.server";
 import db from "~/db.server";
 import { Adjustment, fieldErrors, type FieldError } from "~/domain/program-document";
 import { actorLabel, sentence } from "~/domain/wording";
@@ -43,6 +44,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       ...parsed.data,
       actor: String(sessionToken?.sub ?? "staff"),
     });
+    await tierTagsMayHaveChanged(session.shop, { customerId: params.customerId });
     return { entry };
   } catch (error) {
     if (error instanceof AdminInputError) return { errors: error.errors };

@@ -218,3 +218,32 @@ export const SHOP_CUSTOMER_TAGS = `#graphql
     }
   }
 `;
+
+/** A member's tier tag on their Shopify customer (write_customers). */
+export const CUSTOMER_TAGS_ADD = `#graphql
+  mutation AddCustomerTags($id: ID!, $tags: [String!]!) {
+    tagsAdd(id: $id, tags: $tags) {
+      node {
+        id
+      }
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;
+
+export const CUSTOMER_TAGS_REMOVE = `#graphql
+  mutation RemoveCustomerTags($id: ID!, $tags: [String!]!) {
+    tagsRemove(id: $id, tags: $tags) {
+      node {
+        id
+      }
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;

@@ -93,6 +93,25 @@ export class StoreEmulator {
         userErrors: [],
       };
     };
+    // tagsAdd/tagsRemove on customers: Shopify compares tags ignoring case and keeps them trimmed.
+    const editTags = (adding: boolean) => (args: Record<string, unknown>, shop: EmulatedShop) => {
+      const id = String(args.id);
+      const customer = /^gid:\/\/shopify\/Customer\/(\d+)$/.test(id)
+        ? shop.customers.get(Number(id.split("/").pop()))
+        : undefined;
+      if (!customer) return { node: null, userErrors: [{ field: ["id"], message: "Customer does not exist" }] };
+      const given = (args.tags as string[]).map((t) => t.trim()).filter(Boolean);
+      if (given.some((t) => t.length > 255))
+        return { node: null, userErrors: [{ field: ["tags"], message: "Tags must be 255 characters or fewer" }] };
+      let tags = customer.tags.split(", ").filter(Boolean);
+      const has = (list: string[], t: string) => list.some((x) => x.toLowerCase() === t.toLowerCase());
+      if (adding) for (const t of given) tags = has(tags, t) ? tags : [...tags, t];
+      else tags = tags.filter((t) => !has(given, t));
+      customer.tags = tags.join(", ");
+      return { node: { __typename: "Customer", id }, userErrors: [] };
+    };
+    this.mutations.tagsAdd = editTags(true);
+    this.mutations.tagsRemove = editTags(false);
     this.mutations.discountCodeBasicCreate = create("basicCodeDiscount", "codeDiscountNode");
     this.mutations.discountCodeFreeShippingCreate = create("freeShippingCodeDiscount", "codeDiscountNode");
     this.mutations.discountCodeAppCreate = create("codeAppDiscount", "codeAppDiscount");
