@@ -178,7 +178,7 @@ export default function RewardsPage() {
                           />
                         ) : null}
                         {r.type === "percentage" ? (
-                          <>
+                          <FormLayout.Group condensed>
                             <TextField
                               label="Percent off"
                               type="number"
@@ -194,7 +194,7 @@ export default function RewardsPage() {
                               onChange={(v) => update(selected, { maxDiscountMinor: fromMoney(v) })}
                               error={at("maxDiscountMinor")}
                             />
-                          </>
+                          </FormLayout.Group>
                         ) : null}
                         {r.type === "free_product" ? (
                           <TextField
