@@ -18,13 +18,22 @@ export interface AppEmbed {
 export function appEmbeds(): AppEmbed[] {
   const locale = JSON.parse(readFileSync(path.join(EXTENSION, "locales/en.default.schema.json"), "utf8"));
   const translate = (text: string) =>
-    text.startsWith("t:") ? (text.slice(2).split(".").reduce((o, k) => o?.[k], locale) ?? text) : text;
+    text.startsWith("t:")
+      ? (text
+          .slice(2)
+          .split(".")
+          .reduce((o, k) => o?.[k], locale) ?? text)
+      : text;
   return readdirSync(path.join(EXTENSION, "blocks"))
     .filter((f) => f.endsWith(".liquid"))
     .map((f) => {
       const source = readFileSync(path.join(EXTENSION, "blocks", f), "utf8");
       const schema = JSON.parse(/\{%\s*schema\s*%\}([\s\S]*?)\{%\s*endschema\s*%\}/.exec(source)![1]!);
-      return { handle: f.replace(/\.liquid$/, ""), name: String(translate(schema.name)), target: String(schema.target ?? "section") };
+      return {
+        handle: f.replace(/\.liquid$/, ""),
+        name: String(translate(schema.name)),
+        target: String(schema.target ?? "section"),
+      };
     })
     .filter((b) => ["body", "head", "compliance_head"].includes(b.target));
 }
