@@ -16,7 +16,10 @@ export default defineConfig({
         v3_fetcherPersist: true,
         v3_relativeSplatPath: true,
         v3_throwAbortReason: true,
-        v3_lazyRouteDiscovery: true,
+        // The whole route manifest ships with the page (ADR 0011). Lazy discovery asks /__manifest
+        // and then reads and writes sessionStorage on every answer, which a browser refuses to a
+        // cross-site frame when it blocks third-party storage — the admin's frame, for the app.
+        v3_lazyRouteDiscovery: false,
         v3_singleFetch: true,
         v3_routeConfig: false,
       },

@@ -14,6 +14,7 @@ import { awardBirthdays } from "./models/bonuses.server";
 import { handleProxy as handleProxyRequest, type ProxyRequest } from "./proxy/handler.server";
 import { settleStaleRedemptions } from "./models/redemptions.server";
 import { reconcileDueShops } from "./models/reconcile.server";
+import { runTierTagJobs } from "./models/tier-tags.server";
 import { adminGraphqlFor } from "./shopify/admin.server";
 import { handleOps, type OpsRequest } from "./ops.server";
 import { startWorker, type Worker, type WorkerOptions } from "./webhooks/worker.server";
@@ -23,6 +24,10 @@ const workerOptions: WorkerOptions = {
   periodic: [
     [60_000, () => settleStaleRedemptions(db, adminGraphqlFor)],
     [3_600_000, () => awardBirthdays(db)],
+    // Tier tags on Shopify customers: the queue every 30 s, and an hourly sweep that queues members
+    // whose tier moved otherwise (points earned from orders).
+    [30_000, () => runTierTagJobs(db, adminGraphqlFor, false)],
+    [3_600_000, () => runTierTagJobs(db, adminGraphqlFor, true)],
     // Daily per shop (each call runs the shops whose last run is a day old).
     [10 * 60_000, () => reconcileDueShops(db, adminGraphqlFor)],
     [3_600_000, () => import("./models/retention.server").then((m) => m.expireDeadLetterPayloads(db))],

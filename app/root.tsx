@@ -9,6 +9,8 @@ export default function App() {
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width,initial-scale=1" />
+        {/* No favicon request (the admin shows its own). */}
+        <link rel="icon" href="data:," />
         <Meta />
         <Links />
       </head>

@@ -12,6 +12,8 @@ import { build } from "esbuild";
 import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
+import { appEmbedDeepLink, LAUNCHER_EMBED_HANDLE } from "~/domain/setup";
+import { appEmbeds } from "./emulator/theme-editor.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 const theme = path.join(root, "extensions/loyalty-theme");
@@ -76,6 +78,21 @@ describe("theme app extension", () => {
   it("keeps the launcher script within its 12 KB gzipped budget", () => {
     const size = gzipSync(readFileSync(path.join(theme, "assets/launcher.js")), { level: 9 }).length;
     expect(size).toBeLessThanOrEqual(12 * 1024);
+  });
+});
+
+describe("the setup guide's theme editor link", () => {
+  it("names the launcher, an app embed of this extension, with the app's key", () => {
+    const embeds = appEmbeds();
+    expect(embeds.map((e) => e.handle)).toContain(LAUNCHER_EMBED_HANDLE);
+    expect(embeds.find((e) => e.handle === LAUNCHER_EMBED_HANDLE)).toMatchObject({ target: "body", name: "Loyalty launcher" });
+    const link = new URL(appEmbedDeepLink("shop-1.myshopify.com", "abc123"));
+    expect(`${link.origin}${link.pathname}`).toBe("https://shop-1.myshopify.com/admin/themes/current/editor");
+    expect(Object.fromEntries(link.searchParams)).toEqual({
+      context: "apps",
+      template: "index",
+      activateAppId: `abc123/${LAUNCHER_EMBED_HANDLE}`,
+    });
   });
 });
 

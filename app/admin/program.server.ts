@@ -8,6 +8,7 @@ import { currentRules } from "~/models/shops.server";
 import type { AdminGraphql } from "~/shopify/discounts.server";
 import { publishProgram } from "~/shopify/storefront-data.server";
 import { errorText, log } from "~/log.server";
+import { tierTagsMayHaveChanged } from "./tier-tags.server";
 
 export type ProgramSave =
   | { status: 200; document: Awaited<ReturnType<typeof programDocument>> }
@@ -38,6 +39,8 @@ export async function submitProgram(
       log("warn", "publishing the program metafield failed", { shop: shopId, error: errorText(error) });
     }
   }
+  // Tiers may have moved: members' tier tags in Shopify follow in the background.
+  await tierTagsMayHaveChanged(shopId);
   return { status: 200, document: await programDocument(db, shopId) };
 }
 

@@ -6,6 +6,7 @@ import { SaveBar, useAppBridge } from "@shopify/app-bridge-react";
 import { Banner } from "@shopify/polaris";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { fieldErrors, ProgramDocument, type FieldError, type ProgramDocumentInput } from "~/domain/program-document";
+import { sentence } from "~/domain/wording";
 
 export type EditableProgram = ProgramDocumentInput & { currency?: string };
 
@@ -48,7 +49,13 @@ export function useProgramEditor(saved: EditableProgram, options: { saveBarId: s
     setDoc(base);
     setErrors([]);
   }, [base]);
-  const errorAt = useCallback((path: string) => errors.find((e) => e.path === path)?.message, [errors]);
+  const errorAt = useCallback(
+    (path: string) => {
+      const message = errors.find((e) => e.path === path)?.message;
+      return message === undefined ? undefined : sentence(message);
+    },
+    [errors],
+  );
   const conflict = errors.some((e) => e.path === "version");
   const otherErrors = errors.filter((e) => e.path === "body" || e.path === "version");
 
@@ -63,7 +70,7 @@ export function useProgramEditor(saved: EditableProgram, options: { saveBarId: s
   const banner =
     otherErrors.length > 0 ? (
       <Banner tone="critical" title={conflict ? "Someone else saved the program meanwhile" : "The program was not saved"}>
-        <p>{otherErrors.map((e) => e.message).join(" ")}</p>
+        <p>{otherErrors.map((e) => sentence(e.message)).join(" ")}</p>
       </Banner>
     ) : null;
   return { doc, setDoc, base, dirty, save, discard, errors, errorAt, saveBar, banner, saving: fetcher.state !== "idle" };

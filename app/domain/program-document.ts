@@ -7,7 +7,12 @@ import { rewardProblem } from "./rewards";
 
 export const REWARD_TYPES = ["fixed_amount", "percentage", "free_shipping", "free_product"] as const;
 
-const int = (min: number, max: number) => z.number().int("must be a whole number").min(min).max(max);
+const int = (min: number, max: number) =>
+  z
+    .number("must be a number")
+    .int("must be a whole number")
+    .min(min, `must be at least ${min.toLocaleString("en")}`)
+    .max(max, `must be at most ${max.toLocaleString("en")}`);
 const optionalMinor = int(0, 100_000_000).nullable().default(null);
 const id = z.string().min(1).max(100).optional();
 
@@ -174,10 +179,10 @@ export function reconcile<T extends { id?: string; name: string }>(
 /** A merchant's points adjustment (API and the member page). */
 export const Adjustment = z.object({
   points: z
-    .number()
+    .number("must be a whole number of points")
     .int("must be a whole number")
-    .min(-10_000_000)
-    .max(10_000_000)
+    .min(-10_000_000, "must be at least -10,000,000")
+    .max(10_000_000, "must be at most 10,000,000")
     .refine((n) => n !== 0, "must not be 0"),
   reason: z.string().trim().min(1, "say why (the member's history shows it)").max(500),
   idempotencyKey: z.string().trim().min(1).max(200),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { tierStanding } from "./tiers";
+import { tierStanding, tierTagChange, wantedTierTag } from "./tiers";
 
 const tiers = [
   { id: "g", name: "Gold", thresholdPoints: 1000, earnMultiplierPct: 150 },
@@ -12,5 +12,21 @@ describe("tierStanding", () => {
     expect(tierStanding(250, tiers)).toEqual({ tier: tiers[1], next: { tier: tiers[0], pointsToGo: 750 } });
     expect(tierStanding(5000, tiers)).toEqual({ tier: tiers[0], next: null });
     expect(tierStanding(10, [])).toEqual({ tier: null, next: null });
+  });
+});
+
+describe("tier tags", () => {
+  it("wants the member's tier while they take part, none after", () => {
+    expect(wantedTierTag({ state: "active", lifetimeEarned: 300 }, tiers)).toBe("Silver");
+    expect(wantedTierTag({ state: "active", lifetimeEarned: 10 }, tiers)).toBe("");
+    expect(wantedTierTag({ state: "opted_out", lifetimeEarned: 3000 }, tiers)).toBe("");
+  });
+
+  it("removes the old tag and adds the new one, and does nothing when they agree", () => {
+    expect(tierTagChange("Silver", "Gold")).toEqual({ remove: ["loyalty-tier:Silver"], add: ["loyalty-tier:Gold"] });
+    expect(tierTagChange(null, "Gold")).toEqual({ remove: [], add: ["loyalty-tier:Gold"] });
+    expect(tierTagChange("Gold", "")).toEqual({ remove: ["loyalty-tier:Gold"], add: [] });
+    expect(tierTagChange("Gold", "Gold")).toEqual({ remove: [], add: [] });
+    expect(tierTagChange(null, "")).toEqual({ remove: [], add: [] });
   });
 });

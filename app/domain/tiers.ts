@@ -24,3 +24,26 @@ export function tierStanding(lifetimePoints: number, tiers: readonly TierRule[])
   }
   return { tier, next };
 }
+
+/** The customer tag that names a member's tier in Shopify (segments, flows and emails can use it). */
+export const TIER_TAG_PREFIX = "loyalty-tier:";
+export const tierTag = (tierName: string) => `${TIER_TAG_PREFIX}${tierName}`;
+
+/**
+ * The tier a member's Shopify customer should be tagged with: their tier while they take part,
+ * none once they opted out or were redacted ("" = no tier).
+ */
+export function wantedTierTag(member: { state: string; lifetimeEarned: number }, tiers: readonly TierRule[]): string {
+  if (member.state !== "active") return "";
+  return tierStanding(member.lifetimeEarned, tiers).tier?.name ?? "";
+}
+
+/**
+ * The tags to remove and add to go from the tier last written (`null`: never written, taken as
+ * none: the app has put no tag there) to the tier wanted. Nothing when they agree.
+ */
+export function tierTagChange(written: string | null, wanted: string): { remove: string[]; add: string[] } {
+  const current = written ?? "";
+  if (current === wanted) return { remove: [], add: [] };
+  return { remove: current ? [tierTag(current)] : [], add: wanted ? [tierTag(wanted)] : [] };
+}

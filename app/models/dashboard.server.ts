@@ -1,5 +1,6 @@
 // Figures for the admin home (the club at a glance, the setup guide) and the System page.
 import type { Db } from "~/db.server";
+import type { LaunchState } from "~/domain/program";
 import type { SetupStep } from "~/domain/setup";
 
 const DAY = 86_400_000;
@@ -57,24 +58,29 @@ export async function setupGuide(db: Db, shopId: string) {
     programVersion: 1,
   };
   const marked = new Set(shop.setupGuide.split(",").filter(Boolean));
-  const [versions, rewards, tiers, imported, live] = await Promise.all([
+  const [versions, rewards, tiers, imported, current, piloted] = await Promise.all([
     db.programVersion.count({ where: { shopId } }),
     db.reward.count({ where: { shopId } }),
     db.tier.count({ where: { shopId, active: true } }),
     db.ledgerEntry.count({ where: { shopId, kind: "import" }, take: 1 }),
     db.programVersion.findUnique({
       where: { shopId_version: { shopId, version: shop.programVersion } },
-      select: { launchState: true },
+      select: { launchState: true, pilotTag: true },
     }),
+    db.programVersion.count({ where: { shopId, launchState: "pilot" }, take: 1 }),
   ]);
+  const launch = { state: (current?.launchState ?? "live") as LaunchState, pilotTag: current?.pilotTag ?? "" };
   const done: Record<SetupStep, boolean> = {
     program: versions > 1 || marked.has("program"),
     rewards: rewards > 1 || marked.has("rewards"),
     tiers: tiers > 0 || marked.has("tiers"),
     members: imported > 0 || marked.has("members"),
-    launch: (versions > 1 && live?.launchState === "live") || marked.has("launch"),
+    // Whether the theme has the embed on is the theme's business (its settings); the merchant says so.
+    embed: marked.has("embed"),
+    pilot: piloted > 0 || marked.has("pilot"),
+    launch: (versions > 1 && launch.state === "live") || marked.has("launch"),
   };
-  return { dismissed: marked.has("dismissed"), done };
+  return { dismissed: marked.has("dismissed"), done, launch };
 }
 
 /** Marks a step done, or the guide dismissed (kept on the shop, so every staff member sees the same). */

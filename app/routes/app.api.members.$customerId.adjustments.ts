@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { adminApi, jsonBody, jsonError } from "~/admin/api.server";
+import { tierTagsMayHaveChanged } from "~/admin/tier-tags.server";
 import db from "~/db.server";
 import { Adjustment, fieldErrors } from "~/domain/program-document";
 import { AdminInputError, adjustPoints } from "~/models/member-admin.server";
@@ -11,6 +12,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (!parsed.success) return jsonError(422, fieldErrors(parsed.error));
   try {
     const entry = await adjustPoints(db, shop, params.customerId ?? "", { ...parsed.data, actor });
+    await tierTagsMayHaveChanged(shop, { customerId: params.customerId });
     return Response.json({ entry });
   } catch (error) {
     if (error instanceof AdminInputError) return jsonError(error.status, error.errors, error.code);

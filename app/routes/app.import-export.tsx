@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useAppBridge } from "@shopify/app-bridge-react";
 import { Banner, BlockStack, Button, Card, DataTable, DropZone, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { useState } from "react";
+import { count, sentence } from "~/domain/wording";
 import { authenticate } from "~/shopify.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -49,13 +50,14 @@ export default function ImportExportPage() {
       if (!res.ok) {
         setReport(null);
         setProblem(
-          (body.errors ?? []).map((e: { message: string }) => e.message).join(" ") || `The import failed (${res.status}).`,
+          (body.errors ?? []).map((e: { message: string }) => sentence(e.message)).join(" ") ||
+            `The import failed (${res.status}).`,
         );
         return;
       }
       setReport(body);
       if (!dryRun) {
-        shopify.toast.show(`${body.applied} row${body.applied === 1 ? "" : "s"} imported`);
+        shopify.toast.show(`${count(body.applied, "row")} imported`);
         setFile(null);
       }
     } finally {
@@ -102,15 +104,19 @@ export default function ImportExportPage() {
                 <BlockStack gap="200">
                   <Text as="p" id="import-summary">
                     {report.applied !== undefined && report.applied > 0
-                      ? `Imported ${report.applied} of ${report.rows} rows.`
-                      : `${report.valid} of ${report.rows} rows can be imported.`}
+                      ? `Imported ${report.applied} of ${count(report.rows, "row")}.`
+                      : report.rows === 0
+                        ? "The file has no rows after its header."
+                        : `${report.valid} of ${count(report.rows, "row")} can be imported.`}
                   </Text>
                   {report.errors.length > 0 ? (
                     <DataTable
                       columnContentTypes={["numeric", "text"]}
                       headings={["Row", "Problem"]}
-                      rows={report.errors.slice(0, 100).map((e) => [e.row, e.message])}
-                      footerContent={report.errors.length > 100 ? `and ${report.errors.length - 100} more` : undefined}
+                      rows={report.errors.slice(0, 100).map((e) => [e.row, sentence(e.message)])}
+                      footerContent={
+                        report.errors.length > 100 ? `and ${count(report.errors.length - 100, "more problem")}` : undefined
+                      }
                     />
                   ) : null}
                 </BlockStack>
@@ -125,7 +131,7 @@ export default function ImportExportPage() {
                   disabled={!file || !report || report.valid === 0}
                   loading={busy}
                 >
-                  {report ? `Import ${report.valid} rows` : "Import"}
+                  {report ? `Import ${count(report.valid, "row")}` : "Import"}
                 </Button>
               </InlineStack>
             </BlockStack>

@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { adminApi, jsonError } from "~/admin/api.server";
+import { tierTagsMayHaveChanged } from "~/admin/tier-tags.server";
 import db from "~/db.server";
 import { importMembers } from "~/models/member-admin.server";
 
@@ -18,5 +19,6 @@ export async function action({ request }: ActionFunctionArgs) {
   const dryRun = ["1", "true"].includes(new URL(request.url).searchParams.get("dryRun") ?? "");
   const result = await importMembers(db, shop, text, { dryRun, actor, graphql });
   if ("invalid" in result) return jsonError(422, result.invalid);
+  if (!dryRun && result.applied > 0) await tierTagsMayHaveChanged(shop);
   return Response.json({ ...result, dryRun });
 }

@@ -13,10 +13,13 @@ import {
   Page,
   Text,
   TextField,
+  useBreakpoints,
 } from "@shopify/polaris";
 import { useEffect, useState } from "react";
+import { tierTagsMayHaveChanged } from "~/admin/tier-tags.server";
 import db from "~/db.server";
 import { Adjustment, fieldErrors, type FieldError } from "~/domain/program-document";
+import { actorLabel, sentence } from "~/domain/wording";
 import { AdminInputError, adjustPoints, memberDetail } from "~/models/member-admin.server";
 import { authenticate } from "~/shopify.server";
 
@@ -41,6 +44,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       ...parsed.data,
       actor: String(sessionToken?.sub ?? "staff"),
     });
+    await tierTagsMayHaveChanged(session.shop, { customerId: params.customerId });
     return { entry };
   } catch (error) {
     if (error instanceof AdminInputError) return { errors: error.errors };
@@ -58,7 +62,11 @@ export default function MemberPage() {
   const [reason, setReason] = useState("");
   // One key per intended adjustment: a double click or a retry posts it once.
   const [key, setKey] = useState(() => crypto.randomUUID());
-  const errorAt = (path: string) => fetcher.data?.errors?.find((e) => e.path === path)?.message;
+  const { smDown } = useBreakpoints();
+  const errorAt = (path: string) => {
+    const message = fetcher.data?.errors?.find((e) => e.path === path)?.message;
+    return message === undefined ? undefined : sentence(message);
+  };
   useEffect(() => {
     if (fetcher.state === "idle" && fetcher.data?.entry) {
       shopify.toast.show("Points adjusted");
@@ -67,6 +75,44 @@ export default function MemberPage() {
       setKey(crypto.randomUUID());
     }
   }, [fetcher.state, fetcher.data, shopify]);
+
+  // On a phone the form comes right after the balance: the history below it can be long.
+  const adjust = (
+    <Card>
+      <fetcher.Form method="post">
+        <BlockStack gap="300">
+          <Text as="h2" variant="headingMd">
+            Adjust points
+          </Text>
+          <FormLayout>
+            <input type="hidden" name="idempotencyKey" value={key} />
+            <TextField
+              label="Points"
+              name="points"
+              type="number"
+              autoComplete="off"
+              value={points}
+              onChange={setPoints}
+              helpText="Negative to take points away."
+              error={errorAt("points")}
+            />
+            <TextField
+              label="Reason"
+              name="reason"
+              autoComplete="off"
+              value={reason}
+              onChange={setReason}
+              helpText="Shown in the member's history."
+              error={errorAt("reason") ?? errorAt("idempotencyKey")}
+            />
+            <Button submit variant="primary" loading={fetcher.state !== "idle"}>
+              Adjust
+            </Button>
+          </FormLayout>
+        </BlockStack>
+      </fetcher.Form>
+    </Card>
+  );
 
   return (
     <Page
@@ -96,61 +142,40 @@ export default function MemberPage() {
                 </Card>
               ))}
             </InlineGrid>
+            {smDown ? adjust : null}
             <Card padding="0">
               <div style={{ padding: "var(--p-space-400) var(--p-space-400) 0" }}>
                 <Text as="h2" variant="headingMd">
                   History
                 </Text>
               </div>
-              <DataTable
-                columnContentTypes={["text", "text", "numeric", "text"]}
-                headings={["When", "What", "Points", "By"]}
-                rows={member.history.map((e) => [
-                  new Date(e.createdAt).toLocaleString("en", { dateStyle: "medium", timeStyle: "short" }),
-                  <span key={e.id}>
-                    {e.reason} {e.status === "pending" ? <Badge tone="attention">pending</Badge> : null}
-                  </span>,
-                  (e.points > 0 ? "+" : "") + number.format(e.points),
-                  e.actor.startsWith("webhook:") ? "Order" : e.actor === "shopper" ? "Member" : e.actor,
-                ])}
-              />
+              {member.history.length === 0 ? (
+                <div style={{ padding: "var(--p-space-400)" }}>
+                  <Text as="p" tone="subdued">
+                    No points yet.
+                  </Text>
+                </div>
+              ) : (
+                <DataTable
+                  columnContentTypes={["text", "text", "numeric", "text"]}
+                  headings={["When", "What", "Points", "By"]}
+                  rows={member.history.map((e) => [
+                    new Date(e.createdAt).toLocaleString(
+                      "en",
+                      smDown ? { dateStyle: "short" } : { dateStyle: "medium", timeStyle: "short" },
+                    ),
+                    <span key={e.id}>
+                      {e.reason} {e.status === "pending" ? <Badge tone="attention">Pending</Badge> : null}
+                    </span>,
+                    (e.points > 0 ? "+" : "") + number.format(e.points),
+                    actorLabel(e.actor),
+                  ])}
+                />
+              )}
             </Card>
           </BlockStack>
         </Layout.Section>
-        <Layout.Section variant="oneThird">
-          <Card>
-            <fetcher.Form method="post">
-              <FormLayout>
-                <Text as="h2" variant="headingMd">
-                  Adjust points
-                </Text>
-                <input type="hidden" name="idempotencyKey" value={key} />
-                <TextField
-                  label="Points"
-                  name="points"
-                  type="number"
-                  autoComplete="off"
-                  value={points}
-                  onChange={setPoints}
-                  helpText="Negative to take points away."
-                  error={errorAt("points")}
-                />
-                <TextField
-                  label="Reason"
-                  name="reason"
-                  autoComplete="off"
-                  value={reason}
-                  onChange={setReason}
-                  helpText="Shown in the member's history."
-                  error={errorAt("reason") ?? errorAt("idempotencyKey")}
-                />
-                <Button submit variant="primary" loading={fetcher.state !== "idle"}>
-                  Adjust
-                </Button>
-              </FormLayout>
-            </fetcher.Form>
-          </Card>
-        </Layout.Section>
+        {smDown ? null : <Layout.Section variant="oneThird">{adjust}</Layout.Section>}
       </Layout>
     </Page>
   );

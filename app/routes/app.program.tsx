@@ -1,6 +1,18 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { BlockStack, Card, Checkbox, FormLayout, InlineGrid, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
+import {
+  BlockStack,
+  Card,
+  Checkbox,
+  Form,
+  FormLayout,
+  InlineGrid,
+  Layout,
+  Page,
+  Select,
+  Text,
+  TextField,
+} from "@shopify/polaris";
 import { programPageAction } from "~/admin/program-action.server";
 import { intOf, useProgramEditor, type EditableProgram } from "~/components/program-editor";
 import db from "~/db.server";
@@ -34,130 +46,134 @@ export default function ProgramPage() {
       {saveBar}
       <BlockStack gap="400">
         {banner}
-        <Layout>
-          <Layout.AnnotatedSection
-            title="Launch"
-            description="Try the club with a few tagged customers before opening it to everyone."
-          >
-            <Card>
-              <FormLayout>
-                <Select
-                  label="State"
-                  options={LAUNCH}
-                  value={doc.launch.state}
-                  onChange={(state) => set({ launch: { ...doc.launch, state: state as "draft" | "pilot" | "live" } })}
-                  error={errorAt("launch.state")}
-                />
-                <TextField
-                  label="Pilot tag"
-                  autoComplete="off"
-                  value={doc.launch.pilotTag ?? ""}
-                  onChange={(pilotTag) => set({ launch: { ...doc.launch, pilotTag } })}
-                  helpText="Customers with this tag in Shopify take part in the pilot."
-                  error={errorAt("launch.pilotTag")}
-                />
-              </FormLayout>
-            </Card>
-          </Layout.AnnotatedSection>
-          <Layout.AnnotatedSection
-            title="Earning"
-            description="Points on the merchandise subtotal of paid orders, in whole units of shop currency."
-          >
-            <Card>
-              <FormLayout>
-                <InlineGrid columns={{ xs: 1, sm: 2 }} gap="300">
-                  <TextField
-                    label="Points"
-                    type="number"
-                    autoComplete="off"
-                    value={num(doc.earning.points)}
-                    onChange={(v) => set({ earning: { ...doc.earning, points: intOf(v) as number } })}
-                    error={errorAt("earning.points")}
+        {/* Enter in any field saves, like the save bar. */}
+        <Form onSubmit={() => dirty && save()}>
+          <Layout>
+            <Layout.AnnotatedSection
+              title="Launch"
+              description="Try the club with a few tagged customers before opening it to everyone."
+            >
+              <Card>
+                <FormLayout>
+                  <Select
+                    label="State"
+                    options={LAUNCH}
+                    value={doc.launch.state}
+                    onChange={(state) => set({ launch: { ...doc.launch, state: state as "draft" | "pilot" | "live" } })}
+                    error={errorAt("launch.state")}
                   />
                   <TextField
-                    label={`For every (${saved.currency})`}
-                    type="number"
+                    label="Pilot tag"
+                    placeholder="For example: vip"
                     autoComplete="off"
-                    value={num(doc.earning.per)}
-                    onChange={(v) => set({ earning: { ...doc.earning, per: intOf(v) as number } })}
-                    error={errorAt("earning.per")}
+                    value={doc.launch.pilotTag ?? ""}
+                    onChange={(pilotTag) => set({ launch: { ...doc.launch, pilotTag } })}
+                    helpText="Customers with this tag in Shopify take part in the pilot."
+                    error={errorAt("launch.pilotTag")}
                   />
-                </InlineGrid>
-                <TextField
-                  label="Pending days"
-                  type="number"
-                  autoComplete="off"
-                  value={num(doc.pendingDays)}
-                  onChange={(v) => set({ pendingDays: intOf(v) as number })}
-                  helpText="Points become spendable this many days after the order is paid (0: at once)."
-                  error={errorAt("pendingDays")}
-                />
-                <TextField
-                  label="Points expire after days without activity"
-                  type="number"
-                  autoComplete="off"
-                  value={num(doc.expiry.inactiveDays)}
-                  onChange={(v) => set({ expiry: { inactiveDays: intOf(v) } })}
-                  helpText="Leave empty: points never expire."
-                  error={errorAt("expiry.inactiveDays")}
-                />
-                <Checkbox
-                  label="Enrol customers automatically on their first paid order"
-                  checked={doc.earning.autoEnroll}
-                  onChange={(autoEnroll) => set({ earning: { ...doc.earning, autoEnroll } })}
-                />
-                <Checkbox
-                  label="Give spent points back when an order that used a reward is refunded in full"
-                  checked={doc.returnSpentPointsOnRefund ?? false}
-                  onChange={(returnSpentPointsOnRefund) => set({ returnSpentPointsOnRefund })}
-                />
-              </FormLayout>
-            </Card>
-          </Layout.AnnotatedSection>
-          <Layout.AnnotatedSection title="Bonuses and referrals" description="0 turns a bonus off.">
-            <Card>
-              <FormLayout>
-                <InlineGrid columns={{ xs: 1, sm: 2 }} gap="300">
+                </FormLayout>
+              </Card>
+            </Layout.AnnotatedSection>
+            <Layout.AnnotatedSection
+              title="Earning"
+              description="Points on the merchandise subtotal of paid orders, in whole units of shop currency."
+            >
+              <Card>
+                <FormLayout>
+                  <InlineGrid columns={{ xs: 1, sm: 2 }} gap="300">
+                    <TextField
+                      label="Points"
+                      type="number"
+                      autoComplete="off"
+                      value={num(doc.earning.points)}
+                      onChange={(v) => set({ earning: { ...doc.earning, points: intOf(v) as number } })}
+                      error={errorAt("earning.points")}
+                    />
+                    <TextField
+                      label={`For every (${saved.currency})`}
+                      type="number"
+                      autoComplete="off"
+                      value={num(doc.earning.per)}
+                      onChange={(v) => set({ earning: { ...doc.earning, per: intOf(v) as number } })}
+                      error={errorAt("earning.per")}
+                    />
+                  </InlineGrid>
                   <TextField
-                    label="Signup bonus (points)"
+                    label="Pending days"
                     type="number"
                     autoComplete="off"
-                    value={num(doc.bonuses.signup)}
-                    onChange={(v) => set({ bonuses: { ...doc.bonuses, signup: intOf(v) as number } })}
-                    error={errorAt("bonuses.signup")}
+                    value={num(doc.pendingDays)}
+                    onChange={(v) => set({ pendingDays: intOf(v) as number })}
+                    helpText="Points become spendable this many days after the order is paid (0: at once)."
+                    error={errorAt("pendingDays")}
                   />
                   <TextField
-                    label="Birthday bonus (points)"
+                    label="Points expire after days without activity"
                     type="number"
                     autoComplete="off"
-                    value={num(doc.bonuses.birthday)}
-                    onChange={(v) => set({ bonuses: { ...doc.bonuses, birthday: intOf(v) as number } })}
-                    error={errorAt("bonuses.birthday")}
+                    value={num(doc.expiry.inactiveDays)}
+                    onChange={(v) => set({ expiry: { inactiveDays: intOf(v) } })}
+                    helpText="Leave empty: points never expire."
+                    error={errorAt("expiry.inactiveDays")}
                   />
-                  <TextField
-                    label="Referrer earns (points)"
-                    type="number"
-                    autoComplete="off"
-                    value={num(doc.referrals.referrerPoints)}
-                    onChange={(v) => set({ referrals: { ...doc.referrals, referrerPoints: intOf(v) as number } })}
-                    error={errorAt("referrals.referrerPoints")}
+                  <Checkbox
+                    label="Enrol customers automatically on their first paid order"
+                    checked={doc.earning.autoEnroll}
+                    onChange={(autoEnroll) => set({ earning: { ...doc.earning, autoEnroll } })}
                   />
-                  <TextField
-                    label="Friend's discount (%)"
-                    type="number"
-                    autoComplete="off"
-                    value={num(doc.referrals.refereePercent)}
-                    onChange={(v) => set({ referrals: { ...doc.referrals, refereePercent: intOf(v) as number } })}
-                    error={errorAt("referrals.refereePercent")}
+                  <Checkbox
+                    label="Give spent points back when an order that used a reward is refunded in full"
+                    checked={doc.returnSpentPointsOnRefund ?? false}
+                    onChange={(returnSpentPointsOnRefund) => set({ returnSpentPointsOnRefund })}
                   />
-                </InlineGrid>
-                <Text as="p" tone="subdued" variant="bodySm">
-                  Orders already paid keep the points and rate of the version they earned under.
-                </Text>
-              </FormLayout>
-            </Card>
-          </Layout.AnnotatedSection>
-        </Layout>
+                </FormLayout>
+              </Card>
+            </Layout.AnnotatedSection>
+            <Layout.AnnotatedSection title="Bonuses and referrals" description="0 turns a bonus off.">
+              <Card>
+                <FormLayout>
+                  <InlineGrid columns={{ xs: 1, sm: 2 }} gap="300">
+                    <TextField
+                      label="Signup bonus (points)"
+                      type="number"
+                      autoComplete="off"
+                      value={num(doc.bonuses.signup)}
+                      onChange={(v) => set({ bonuses: { ...doc.bonuses, signup: intOf(v) as number } })}
+                      error={errorAt("bonuses.signup")}
+                    />
+                    <TextField
+                      label="Birthday bonus (points)"
+                      type="number"
+                      autoComplete="off"
+                      value={num(doc.bonuses.birthday)}
+                      onChange={(v) => set({ bonuses: { ...doc.bonuses, birthday: intOf(v) as number } })}
+                      error={errorAt("bonuses.birthday")}
+                    />
+                    <TextField
+                      label="Referrer earns (points)"
+                      type="number"
+                      autoComplete="off"
+                      value={num(doc.referrals.referrerPoints)}
+                      onChange={(v) => set({ referrals: { ...doc.referrals, referrerPoints: intOf(v) as number } })}
+                      error={errorAt("referrals.referrerPoints")}
+                    />
+                    <TextField
+                      label="Friend's discount (%)"
+                      type="number"
+                      autoComplete="off"
+                      value={num(doc.referrals.refereePercent)}
+                      onChange={(v) => set({ referrals: { ...doc.referrals, refereePercent: intOf(v) as number } })}
+                      error={errorAt("referrals.refereePercent")}
+                    />
+                  </InlineGrid>
+                  <Text as="p" tone="subdued" variant="bodySm">
+                    Orders already paid keep the points and rate of the version they earned under.
+                  </Text>
+                </FormLayout>
+              </Card>
+            </Layout.AnnotatedSection>
+          </Layout>
+        </Form>
       </BlockStack>
     </Page>
   );

@@ -6,6 +6,7 @@ import {
   Button,
   Card,
   EmptyState,
+  Form,
   FormLayout,
   IndexTable,
   InlineStack,
@@ -15,7 +16,7 @@ import {
   Text,
   TextField,
 } from "@shopify/polaris";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { programPageAction } from "~/admin/program-action.server";
 import { fromMoney, intOf, toMoney, useProgramEditor, type EditableProgram } from "~/components/program-editor";
 import db from "~/db.server";
@@ -30,6 +31,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export const action = programPageAction;
 
 type Reward = EditableProgram["rewards"][number];
+const number = new Intl.NumberFormat("en");
 const TYPES = [
   { label: "Fixed amount off", value: "fixed_amount" },
   { label: "Percentage off", value: "percentage" },
@@ -63,6 +65,13 @@ export default function RewardsPage() {
     setSelected(null);
   };
   const r = selected !== null ? rewards[selected] : undefined;
+  // Opening a reward moves the focus to its form (below the list on a phone).
+  const form = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (selected === null) return;
+    form.current?.scrollIntoView({ block: "nearest" });
+    form.current?.querySelector("input")?.focus();
+  }, [selected]);
   const at = (field: string) => (selected !== null ? errorAt(`rewards.${selected}.${field}`) : undefined);
   const rowHasError = (i: number) => editor.errors.some((e) => e.path.startsWith(`rewards.${i}.`));
 
@@ -90,7 +99,13 @@ export default function RewardsPage() {
                   headings={[{ title: "Reward" }, { title: "Gives" }, { title: "Points", alignment: "end" }, { title: "" }]}
                 >
                   {rewards.map((reward, i) => (
-                    <IndexTable.Row id={String(i)} key={reward.id ?? `new-${i}`} position={i} selected={selected === i}>
+                    <IndexTable.Row
+                      id={String(i)}
+                      key={reward.id ?? `new-${i}`}
+                      position={i}
+                      selected={selected === i}
+                      onClick={() => setSelected(i)}
+                    >
                       <IndexTable.Cell>
                         <InlineStack gap="200">
                           <Text as="span" fontWeight="semibold">
@@ -103,11 +118,15 @@ export default function RewardsPage() {
                       <IndexTable.Cell>{describe(reward, currency)}</IndexTable.Cell>
                       <IndexTable.Cell>
                         <Text as="span" alignment="end" numeric>
-                          {reward.pointsCost}
+                          {Number.isFinite(reward.pointsCost) ? number.format(reward.pointsCost) : "—"}
                         </Text>
                       </IndexTable.Cell>
                       <IndexTable.Cell>
-                        <Button variant="plain" onClick={() => setSelected(i)} accessibilityLabel={`Edit ${reward.name}`}>
+                        <Button
+                          variant="plain"
+                          onClick={() => setSelected(i)}
+                          accessibilityLabel={`Edit ${reward.name || "untitled reward"}`}
+                        >
                           Edit
                         </Button>
                       </IndexTable.Cell>
@@ -119,90 +138,94 @@ export default function RewardsPage() {
           </Layout.Section>
           {r && selected !== null ? (
             <Layout.Section variant="oneThird">
-              <Card>
-                <BlockStack gap="300">
-                  <Text as="h2" variant="headingMd">
-                    {r.id ? "Edit reward" : "New reward"}
-                  </Text>
-                  <FormLayout>
-                    <TextField
-                      label="Name"
-                      autoComplete="off"
-                      value={r.name}
-                      onChange={(name) => update(selected, { name })}
-                      error={at("name")}
-                    />
-                    <Select
-                      label="Type"
-                      options={TYPES}
-                      value={r.type}
-                      onChange={(type) => update(selected, { type: type as Reward["type"] })}
-                      error={at("type")}
-                    />
-                    <TextField
-                      label="Points"
-                      type="number"
-                      autoComplete="off"
-                      value={Number.isNaN(r.pointsCost) ? "" : String(r.pointsCost)}
-                      onChange={(v) => update(selected, { pointsCost: intOf(v) as number })}
-                      error={at("pointsCost")}
-                    />
-                    {r.type === "fixed_amount" ? (
-                      <TextField
-                        label={`Amount off (${currency})`}
-                        autoComplete="off"
-                        value={toMoney(r.valueMinor)}
-                        onChange={(v) => update(selected, { valueMinor: fromMoney(v) })}
-                        error={at("valueMinor")}
-                      />
-                    ) : null}
-                    {r.type === "percentage" ? (
-                      <>
+              <div ref={form}>
+                <Card>
+                  <Form onSubmit={() => editor.dirty && editor.save()}>
+                    <BlockStack gap="300">
+                      <Text as="h2" variant="headingMd">
+                        {r.id ? "Edit reward" : "New reward"}
+                      </Text>
+                      <FormLayout>
                         <TextField
-                          label="Percent off"
+                          label="Name"
+                          autoComplete="off"
+                          value={r.name}
+                          onChange={(name) => update(selected, { name })}
+                          error={at("name")}
+                        />
+                        <Select
+                          label="Type"
+                          options={TYPES}
+                          value={r.type}
+                          onChange={(type) => update(selected, { type: type as Reward["type"] })}
+                          error={at("type")}
+                        />
+                        <TextField
+                          label="Points"
                           type="number"
                           autoComplete="off"
-                          value={r.percent == null ? "" : String(r.percent)}
-                          onChange={(v) => update(selected, { percent: intOf(v) })}
-                          error={at("percent")}
+                          value={Number.isNaN(r.pointsCost) ? "" : String(r.pointsCost)}
+                          onChange={(v) => update(selected, { pointsCost: intOf(v) as number })}
+                          error={at("pointsCost")}
                         />
+                        {r.type === "fixed_amount" ? (
+                          <TextField
+                            label={`Amount off (${currency})`}
+                            autoComplete="off"
+                            value={toMoney(r.valueMinor)}
+                            onChange={(v) => update(selected, { valueMinor: fromMoney(v) })}
+                            error={at("valueMinor")}
+                          />
+                        ) : null}
+                        {r.type === "percentage" ? (
+                          <FormLayout.Group condensed>
+                            <TextField
+                              label="Percent off"
+                              type="number"
+                              autoComplete="off"
+                              value={r.percent == null ? "" : String(r.percent)}
+                              onChange={(v) => update(selected, { percent: intOf(v) })}
+                              error={at("percent")}
+                            />
+                            <TextField
+                              label={`At most (${currency}, optional)`}
+                              autoComplete="off"
+                              value={toMoney(r.maxDiscountMinor)}
+                              onChange={(v) => update(selected, { maxDiscountMinor: fromMoney(v) })}
+                              error={at("maxDiscountMinor")}
+                            />
+                          </FormLayout.Group>
+                        ) : null}
+                        {r.type === "free_product" ? (
+                          <TextField
+                            label="Product variant"
+                            autoComplete="off"
+                            placeholder="gid://shopify/ProductVariant/…"
+                            value={r.variantId ?? ""}
+                            onChange={(v) => update(selected, { variantId: v || null })}
+                            error={at("variantId")}
+                          />
+                        ) : null}
                         <TextField
-                          label={`At most (${currency}, optional)`}
+                          label={`Minimum subtotal (${currency}, optional)`}
                           autoComplete="off"
-                          value={toMoney(r.maxDiscountMinor)}
-                          onChange={(v) => update(selected, { maxDiscountMinor: fromMoney(v) })}
-                          error={at("maxDiscountMinor")}
+                          value={toMoney(r.minimumSubtotalMinor)}
+                          onChange={(v) => update(selected, { minimumSubtotalMinor: fromMoney(v) })}
+                          error={at("minimumSubtotalMinor")}
                         />
-                      </>
-                    ) : null}
-                    {r.type === "free_product" ? (
-                      <TextField
-                        label="Product variant"
-                        autoComplete="off"
-                        placeholder="gid://shopify/ProductVariant/…"
-                        value={r.variantId ?? ""}
-                        onChange={(v) => update(selected, { variantId: v || null })}
-                        error={at("variantId")}
-                      />
-                    ) : null}
-                    <TextField
-                      label={`Minimum subtotal (${currency}, optional)`}
-                      autoComplete="off"
-                      value={toMoney(r.minimumSubtotalMinor)}
-                      onChange={(v) => update(selected, { minimumSubtotalMinor: fromMoney(v) })}
-                      error={at("minimumSubtotalMinor")}
-                    />
-                    <InlineStack gap="200">
-                      <Button variant="primary" onClick={() => editor.save()} loading={editor.saving} disabled={!editor.dirty}>
-                        Save
-                      </Button>
-                      <Button tone="critical" onClick={() => archive(selected)}>
-                        {r.id ? "Archive" : "Remove"}
-                      </Button>
-                    </InlineStack>
-                  </FormLayout>
-                </BlockStack>
-              </Card>
+                        <InlineStack gap="200">
+                          <Button variant="primary" submit loading={editor.saving} disabled={!editor.dirty}>
+                            Save
+                          </Button>
+                          <Button tone="critical" onClick={() => archive(selected)}>
+                            {r.id ? "Archive" : "Remove"}
+                          </Button>
+                        </InlineStack>
+                      </FormLayout>
+                    </BlockStack>
+                  </Form>
+                </Card>
+              </div>
             </Layout.Section>
           ) : null}
         </Layout>

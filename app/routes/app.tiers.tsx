@@ -5,6 +5,7 @@ import {
   Button,
   Card,
   EmptyState,
+  Form,
   FormLayout,
   IndexTable,
   InlineStack,
@@ -13,7 +14,7 @@ import {
   Text,
   TextField,
 } from "@shopify/polaris";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { programPageAction } from "~/admin/program-action.server";
 import { intOf, useProgramEditor, type EditableProgram } from "~/components/program-editor";
 import db from "~/db.server";
@@ -28,6 +29,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export const action = programPageAction;
 
 type Tier = EditableProgram["tiers"][number];
+const number = new Intl.NumberFormat("en");
 
 export default function TiersPage() {
   const saved = useLoaderData<typeof loader>() as EditableProgram;
@@ -43,6 +45,13 @@ export default function TiersPage() {
     setSelected(tiers.length);
   };
   const t = selected !== null ? tiers[selected] : undefined;
+  // Opening a tier moves the focus to its form (below the list on a phone).
+  const form = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (selected === null) return;
+    form.current?.scrollIntoView({ block: "nearest" });
+    form.current?.querySelector("input")?.focus();
+  }, [selected]);
   const at = (field: string) => (selected !== null ? errorAt(`tiers.${selected}.${field}`) : undefined);
   const value = (n: number | null | undefined) => (n === null || n === undefined || Number.isNaN(n) ? "" : String(n));
 
@@ -75,7 +84,13 @@ export default function TiersPage() {
                   ]}
                 >
                   {tiers.map((tier, i) => (
-                    <IndexTable.Row id={String(i)} key={tier.id ?? `new-${i}`} position={i} selected={selected === i}>
+                    <IndexTable.Row
+                      id={String(i)}
+                      key={tier.id ?? `new-${i}`}
+                      position={i}
+                      selected={selected === i}
+                      onClick={() => setSelected(i)}
+                    >
                       <IndexTable.Cell>
                         <Text as="span" fontWeight="semibold">
                           {tier.name || "Untitled tier"}
@@ -83,7 +98,7 @@ export default function TiersPage() {
                       </IndexTable.Cell>
                       <IndexTable.Cell>
                         <Text as="span" alignment="end" numeric>
-                          {tier.thresholdPoints}
+                          {Number.isFinite(tier.thresholdPoints) ? number.format(tier.thresholdPoints) : "—"}
                         </Text>
                       </IndexTable.Cell>
                       <IndexTable.Cell>
@@ -92,7 +107,11 @@ export default function TiersPage() {
                         </Text>
                       </IndexTable.Cell>
                       <IndexTable.Cell>
-                        <Button variant="plain" onClick={() => setSelected(i)} accessibilityLabel={`Edit ${tier.name}`}>
+                        <Button
+                          variant="plain"
+                          onClick={() => setSelected(i)}
+                          accessibilityLabel={`Edit ${tier.name || "untitled tier"}`}
+                        >
                           Edit
                         </Button>
                       </IndexTable.Cell>
@@ -104,51 +123,55 @@ export default function TiersPage() {
           </Layout.Section>
           {t && selected !== null ? (
             <Layout.Section variant="oneThird">
-              <Card>
-                <FormLayout>
-                  <Text as="h2" variant="headingMd">
-                    {t.id ? "Edit tier" : "New tier"}
-                  </Text>
-                  <TextField
-                    label="Name"
-                    autoComplete="off"
-                    value={t.name}
-                    onChange={(name) => update(selected, { name })}
-                    error={at("name")}
-                  />
-                  <TextField
-                    label="From lifetime points"
-                    type="number"
-                    autoComplete="off"
-                    value={value(t.thresholdPoints)}
-                    onChange={(v) => update(selected, { thresholdPoints: intOf(v) as number })}
-                    error={at("thresholdPoints")}
-                  />
-                  <TextField
-                    label="Earn rate (%)"
-                    type="number"
-                    autoComplete="off"
-                    value={value(t.earnMultiplierPct)}
-                    onChange={(v) => update(selected, { earnMultiplierPct: intOf(v) as number })}
-                    helpText="100 earns the program's rate; 125 earns a quarter more."
-                    error={at("earnMultiplierPct")}
-                  />
-                  <InlineStack gap="200">
-                    <Button variant="primary" onClick={() => editor.save()} loading={editor.saving} disabled={!editor.dirty}>
-                      Save
-                    </Button>
-                    <Button
-                      tone="critical"
-                      onClick={() => {
-                        setDoc({ ...doc, tiers: tiers.filter((_, j) => j !== selected) });
-                        setSelected(null);
-                      }}
-                    >
-                      {t.id ? "Archive" : "Remove"}
-                    </Button>
-                  </InlineStack>
-                </FormLayout>
-              </Card>
+              <div ref={form}>
+                <Card>
+                  <Form onSubmit={() => editor.dirty && editor.save()}>
+                    <FormLayout>
+                      <Text as="h2" variant="headingMd">
+                        {t.id ? "Edit tier" : "New tier"}
+                      </Text>
+                      <TextField
+                        label="Name"
+                        autoComplete="off"
+                        value={t.name}
+                        onChange={(name) => update(selected, { name })}
+                        error={at("name")}
+                      />
+                      <TextField
+                        label="From lifetime points"
+                        type="number"
+                        autoComplete="off"
+                        value={value(t.thresholdPoints)}
+                        onChange={(v) => update(selected, { thresholdPoints: intOf(v) as number })}
+                        error={at("thresholdPoints")}
+                      />
+                      <TextField
+                        label="Earn rate (%)"
+                        type="number"
+                        autoComplete="off"
+                        value={value(t.earnMultiplierPct)}
+                        onChange={(v) => update(selected, { earnMultiplierPct: intOf(v) as number })}
+                        helpText="100 earns the program's rate; 125 earns a quarter more."
+                        error={at("earnMultiplierPct")}
+                      />
+                      <InlineStack gap="200">
+                        <Button variant="primary" submit loading={editor.saving} disabled={!editor.dirty}>
+                          Save
+                        </Button>
+                        <Button
+                          tone="critical"
+                          onClick={() => {
+                            setDoc({ ...doc, tiers: tiers.filter((_, j) => j !== selected) });
+                            setSelected(null);
+                          }}
+                        >
+                          {t.id ? "Archive" : "Remove"}
+                        </Button>
+                      </InlineStack>
+                    </FormLayout>
+                  </Form>
+                </Card>
+              </div>
             </Layout.Section>
           ) : null}
         </Layout>

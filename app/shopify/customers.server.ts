@@ -1,7 +1,8 @@
 // Customers as Shopify has them, for what the app has not seen in a webhook yet: the tags a
 // pilot checks, and the customer behind an email in an imported file.
+import { adminCall } from "./admin-call.server";
 import { ShopifyUnavailableError, type AdminGraphql } from "./discounts.server";
-import { CUSTOMER_TAGS, CUSTOMERS_SEARCH } from "./operations";
+import { CUSTOMER_TAGS, CUSTOMERS_SEARCH, SHOP_CUSTOMER_TAGS } from "./operations";
 
 export async function customerTags(graphql: AdminGraphql, customerId: string): Promise<string[] | null> {
   const result = await graphql(CUSTOMER_TAGS, { id: `gid://shopify/Customer/${customerId}` });
@@ -62,4 +63,12 @@ export async function customersById(graphql: AdminGraphql, ids: readonly string[
       if (part.includes(c.customerId)) found.set(c.customerId, c);
   }
   return found;
+}
+
+/** The tags the shop's customers carry (up to 250), for the pilot's choice of tag. */
+export async function shopCustomerTags(graphql: AdminGraphql): Promise<string[]> {
+  const data = (await adminCall(graphql, SHOP_CUSTOMER_TAGS, {}, { attempts: 2 })) as {
+    shop: { customerTags: { nodes: string[] } };
+  };
+  return data.shop.customerTags.nodes;
 }

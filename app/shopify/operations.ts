@@ -207,3 +207,43 @@ export const CUSTOMERS_SEARCH = `#graphql
     }
   }
 `;
+
+/** The tags the shop's customers carry, for choosing a pilot's tag (most used first, as Shopify lists them). */
+export const SHOP_CUSTOMER_TAGS = `#graphql
+  query ShopCustomerTags {
+    shop {
+      customerTags(first: 250) {
+        nodes
+      }
+    }
+  }
+`;
+
+/** A member's tier tag on their Shopify customer (write_customers). */
+export const CUSTOMER_TAGS_ADD = `#graphql
+  mutation AddCustomerTags($id: ID!, $tags: [String!]!) {
+    tagsAdd(id: $id, tags: $tags) {
+      node {
+        id
+      }
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;
+
+export const CUSTOMER_TAGS_REMOVE = `#graphql
+  mutation RemoveCustomerTags($id: ID!, $tags: [String!]!) {
+    tagsRemove(id: $id, tags: $tags) {
+      node {
+        id
+      }
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;

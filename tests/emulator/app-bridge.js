@@ -100,8 +100,42 @@
       toggle: async (id) => saveBars.get(id) && saveBars.get(id).toggle(),
       leaveConfirmation: async () => {},
     },
-    loading: () => {},
+    // The admin's loading bar above the app.
+    loading: (isLoading = true) => window.parent.postMessage({ type: "emulator:loading", loading: !!isLoading }, "*"),
   };
+
+  // Navigation out of the app: like App Bridge, window.open(url, "_top") (and a link with
+  // target="_top") takes the admin's own window there, e.g. to the theme editor.
+  const nativeOpen = window.open.bind(window);
+  window.open = (url, target, features) => {
+    if (framed && (target === "_top" || target === "_parent")) {
+      window.parent.postMessage({ type: "emulator:open", url: String(new URL(String(url), location.href)) }, "*");
+      return null;
+    }
+    return nativeOpen(url, target, features);
+  };
+  document.addEventListener(
+    "click",
+    (event) => {
+      const a = event.target instanceof window.Element ? event.target.closest("a[target='_top'], a[target='_parent']") : null;
+      if (!a || !framed || event.defaultPrevented) return;
+      event.preventDefault();
+      window.open(a.href, "_top");
+    },
+    true,
+  );
+
+  // The admin's address bar follows the app's own navigations, so a reload stays on the page.
+  const postLocation = () =>
+    window.parent.postMessage({ type: "emulator:location", path: location.pathname + location.search }, "*");
+  for (const method of ["pushState", "replaceState"]) {
+    const original = window.history[method].bind(window.history);
+    window.history[method] = (...args) => {
+      original(...args);
+      postLocation();
+    };
+  }
+  addEventListener("popstate", postLocation);
 
   const nativeFetch = window.fetch.bind(window);
   window.fetch = async (input, init = {}) => {

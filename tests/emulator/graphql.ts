@@ -125,6 +125,14 @@ function rootQuery(shop: EmulatedShop) {
       ianaTimezone: shop.timezone,
       myshopifyDomain: shop.domain,
       email: `owner@${shop.domain}`,
+      // The tags the shop's customers carry, most used first.
+      customerTags: ({ first }: { first: number }) => {
+        const uses = new Map<string, number>();
+        for (const c of shop.customers.values())
+          for (const tag of c.tags.split(", ").filter(Boolean)) uses.set(tag, (uses.get(tag) ?? 0) + 1);
+        const nodes = [...uses].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([tag]) => tag);
+        return { nodes: nodes.slice(0, first) };
+      },
     }),
     currentAppInstallation: () => ({ id: `gid://shopify/AppInstallation/${shop.id}` }),
     codeDiscountNodeByCode: ({ code }: { code: string }) => {

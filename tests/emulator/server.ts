@@ -11,6 +11,7 @@ import { functionExtensions } from "./functions.ts";
 import { executeAdmin, type Resolvers } from "./graphql.ts";
 import { adminHost, adminIdToken, signedProxyQuery, verifyJwt, webhookHmac } from "./signing.ts";
 import { emptyShop, type EmulatedShop } from "./store.ts";
+import { themeEditorPage } from "./theme-editor.ts";
 import type { Order, Refund } from "./payloads.ts";
 
 export const API_VERSION = "2026-10";
@@ -92,6 +93,25 @@ export class StoreEmulator {
         userErrors: [],
       };
     };
+    // tagsAdd/tagsRemove on customers: Shopify compares tags ignoring case and keeps them trimmed.
+    const editTags = (adding: boolean) => (args: Record<string, unknown>, shop: EmulatedShop) => {
+      const id = String(args.id);
+      const customer = /^gid:\/\/shopify\/Customer\/(\d+)$/.test(id)
+        ? shop.customers.get(Number(id.split("/").pop()))
+        : undefined;
+      if (!customer) return { node: null, userErrors: [{ field: ["id"], message: "Customer does not exist" }] };
+      const given = (args.tags as string[]).map((t) => t.trim()).filter(Boolean);
+      if (given.some((t) => t.length > 255))
+        return { node: null, userErrors: [{ field: ["tags"], message: "Tags must be 255 characters or fewer" }] };
+      let tags = customer.tags.split(", ").filter(Boolean);
+      const has = (list: string[], t: string) => list.some((x) => x.toLowerCase() === t.toLowerCase());
+      if (adding) for (const t of given) tags = has(tags, t) ? tags : [...tags, t];
+      else tags = tags.filter((t) => !has(given, t));
+      customer.tags = tags.join(", ");
+      return { node: { __typename: "Customer", id }, userErrors: [] };
+    };
+    this.mutations.tagsAdd = editTags(true);
+    this.mutations.tagsRemove = editTags(false);
     this.mutations.discountCodeBasicCreate = create("basicCodeDiscount", "codeDiscountNode");
     this.mutations.discountCodeFreeShippingCreate = create("freeShippingCodeDiscount", "codeDiscountNode");
     this.mutations.discountCodeAppCreate = create("codeAppDiscount", "codeAppDiscount");
@@ -281,7 +301,27 @@ export class StoreEmulator {
       );
     }
     m = /^\/store\/([a-z0-9-]+)\/apps\/loyalty(\/.*)?$/.exec(url.pathname);
-    if (m) return send(200, "text/html; charset=utf-8", this.adminShell(`${m[1]}.myshopify.com`, m[2] ?? ""));
+    if (m) return send(200, "text/html; charset=utf-8", this.adminShell(`${m[1]}.myshopify.com`, m[2] ?? "", url.searchParams));
+    m = /^\/store\/([a-z0-9-]+)\/themes\/[a-z0-9]+\/editor$/.exec(url.pathname);
+    if (m && this.shops.has(`${m[1]}.myshopify.com`)) {
+      const shop = this.shop(`${m[1]}.myshopify.com`);
+      const page = themeEditorPage({
+        shopName: shop.name,
+        apiKey: this.options.apiKey,
+        appName: "Loyalty Club",
+        params: url.searchParams,
+        record: (activation) => shop.embedActivations.push(activation),
+      });
+      return send(page.status, "text/html; charset=utf-8", page.html);
+    }
+    m = /^\/store\/([a-z0-9-]+)(\/.*)?$/.exec(url.pathname);
+    if (m) {
+      return send(
+        404,
+        "text/html; charset=utf-8",
+        `<!doctype html><meta charset="utf-8"><title>Not emulated</title><body style="font:15px system-ui;margin:3rem"><h1>Shopify admin (emulated)</h1><p>The emulator has no page <code>${(m[2] ?? "/").replace(/[<>&]/g, "")}</code>.</p></body>`,
+      );
+    }
     if (url.pathname === "/" || url.pathname === "/admin") return send(200, "text/html; charset=utf-8", this.index());
 
     m = /^\/s\/([a-z0-9-]+\.myshopify\.com)\/apps\/loyalty\/(.*)$/.exec(url.pathname);
@@ -385,12 +425,14 @@ export class StoreEmulator {
     return `<!doctype html><meta charset="utf-8"><title>Store emulator</title><body style="font:15px system-ui;margin:3rem"><h1>Store emulator</h1><p>Shops:</p><ul>${rows}</ul></body>`;
   }
 
-  private adminShell(shop: string, path: string): string {
-    const src = this.embeddedAppUrl(shop, `/app${path}`);
+  private adminShell(shop: string, path: string, search = new URLSearchParams()): string {
+    // The app's own query (a search, a page) rides along, as the real admin passes it to the frame.
+    const extra = search.toString();
+    const src = this.embeddedAppUrl(shop, `/app${path}`) + (extra ? `&${extra}` : "");
     const name = this.shops.get(shop)?.name ?? shop;
     return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${name} · Loyalty Club · Shopify admin (emulated)</title>
+<title>${name} · Loyalty Club · Shopify admin (emulated)</title><link rel="icon" href="data:,">
 <style>
   body{margin:0;font:13px/1.4 -apple-system,BlinkMacSystemFont,"San Francisco","Segoe UI",Roboto,sans-serif;background:#f1f1f1;display:grid;grid-template:48px 1fr/240px 1fr;height:100vh}
   header{grid-column:1/3;background:#1a1a1a;color:#e3e3e3;display:flex;align-items:center;padding:0 16px;gap:12px}
@@ -402,17 +444,22 @@ export class StoreEmulator {
   #savebar{position:fixed;top:0;left:0;right:0;height:48px;background:#1a1a1a;color:#fff;display:none;align-items:center;gap:8px;padding:0 16px;z-index:10}
   #savebar span{margin-right:auto;font-weight:600} #savebar button{font:inherit;border-radius:8px;padding:6px 12px;border:1px solid #616161;background:#303030;color:#fff;cursor:pointer}
   #savebar button.primary{background:#fff;color:#1a1a1a;border-color:#fff} #savebar button:disabled{opacity:.5}
+  main{position:relative} #loading{position:absolute;top:0;left:0;height:3px;width:0;background:#2c6ecb;opacity:0;transition:width 2s ease-out,opacity .2s}
+  #loading[data-on="true"]{width:80%;opacity:1}
   @media (max-width:700px){body{grid-template:48px 1fr/1fr} nav{display:none} header{grid-column:1}}
 </style></head>
 <body>
 <header><b>Shopify</b><span>admin emulator · offline</span><span style="margin-left:auto">${name}</span></header>
 <nav aria-label="Admin"><a href="#">Home</a><a href="#">Orders</a><a href="#">Customers</a><a class="app" aria-current="page" href="#">Loyalty Club</a><div id="appnav"></div></nav>
-<main><iframe id="app" title="Loyalty Club" src="${src}"></iframe></main>
+<main><div id="loading" role="progressbar" aria-label="Loading" aria-hidden="true"></div><iframe id="app" title="Loyalty Club" src="${src}"></iframe></main>
 <div id="toast" role="status"></div>
 <div id="savebar" role="region" aria-label="Unsaved changes"><span>Unsaved changes</span></div>
 <script>
   const shop = ${JSON.stringify(shop)};
+  const store = shop.replace(".myshopify.com", "");
   const frame = document.getElementById("app");
+  // What Shopify adds to the frame's address, left out of the admin's.
+  const SHOPIFY_PARAMS = ["embedded", "shop", "host", "id_token", "locale", "timestamp", "hmac", "session"];
   addEventListener("message", async (event) => {
     const m = event.data || {};
     if (m.type === "emulator:requestIdToken") {
@@ -441,6 +488,24 @@ export class StoreEmulator {
         el.onclick = () => frame.contentWindow.postMessage({ type: "emulator:saveBarAction", id: m.id, index: b.index }, "*");
         bar.appendChild(el);
       }
+    }
+    if (m.type === "emulator:location" && event.source === frame.contentWindow) {
+      const url = new URL(m.path, location.origin);
+      if (!url.pathname.startsWith("/app")) return;
+      for (const p of SHOPIFY_PARAMS) url.searchParams.delete(p);
+      history.replaceState(null, "", "/store/" + store + "/apps/loyalty" + url.pathname.slice(4) + url.search);
+    }
+    if (m.type === "emulator:loading") {
+      const bar = document.getElementById("loading");
+      bar.dataset.on = String(!!m.loading);
+      bar.setAttribute("aria-hidden", String(!m.loading));
+    }
+    if (m.type === "emulator:open") {
+      // The shop's admin URLs (https://<shop>/admin/…, shopify://admin/…) open the emulator's pages.
+      const url = new URL(m.url);
+      const admin = url.protocol === "shopify:" && url.host === "admin" ? url.pathname :
+        url.host === shop && url.pathname.startsWith("/admin") ? url.pathname.slice("/admin".length) : null;
+      location.href = admin === null ? url.href : "/store/" + store + admin + url.search;
     }
     if (m.type === "emulator:toast") {
       const t = document.getElementById("toast"); t.textContent = m.message; t.style.display = "block";

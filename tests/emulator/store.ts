@@ -24,6 +24,8 @@ export interface EmulatedShop {
   discountCodes: Map<string, Record<string, unknown>>;
   /** app-data metafields ("namespace.key" → parsed value), as Liquid's app.metafields sees them */
   appMetafields: Map<string, unknown>;
+  /** app embeds the theme editor was opened to switch on (`<api key>/<handle>`), in order */
+  embedActivations: string[];
 }
 
 /** A webhook the history calls for, with its payload as it was at that moment. */
@@ -107,6 +109,7 @@ export function emptyShop(domain: string, name = "Demo Outfitters", currency = "
     accessTokens: new Set(),
     discountCodes: new Map(),
     appMetafields: new Map(),
+    embedActivations: [],
   };
 }
 

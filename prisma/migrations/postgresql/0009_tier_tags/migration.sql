@@ -1,0 +1,19 @@
+-- Tier tags on Shopify customers: what the app last wrote, and a queue of members to bring in line.
+-- AlterTable
+ALTER TABLE "Member" ADD COLUMN "tierTag" TEXT;
+
+-- CreateTable
+CREATE TABLE "TierTagJob" (
+    "memberId" TEXT NOT NULL,
+    "shopId" TEXT NOT NULL,
+    "generation" INTEGER NOT NULL DEFAULT 0,
+    "runAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "attempts" INTEGER NOT NULL DEFAULT 0,
+    "lockedUntil" TIMESTAMP(3),
+    "lastError" TEXT,
+
+    CONSTRAINT "TierTagJob_pkey" PRIMARY KEY ("memberId")
+);
+
+-- CreateIndex
+CREATE INDEX "TierTagJob_runAt_idx" ON "TierTagJob"("runAt");
