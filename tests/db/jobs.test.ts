@@ -1,15 +1,14 @@
 // The scheduled jobs and the ledger's guarded writes against a real database (both kinds):
 // pending points released once, inactivity expiry once, and concurrent spends never overspend.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db, Dialect } from "~/db.server";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import type { Db } from "~/db.server";
 import { createDb } from "~/db.server";
 import { expireInactivePoints } from "~/models/expiry.server";
 import { InsufficientPointsError, releaseDuePoints, withLedger } from "~/models/ledger.server";
 import { applyOrderEvent, type OrderFacts } from "~/models/orders.server";
 import { installShop } from "~/models/shops.server";
-import { assertLedgerConsistent, dropDatabase, freshDatabaseUrl, testDialects } from "../support/app";
+import { assertLedgerConsistent, dropDatabase, freshDatabaseUrl, describeDialects } from "../support/app";
 
-const dialects = await testDialects();
 const SHOP = "jobs-shop.myshopify.com";
 const DAY = 86_400_000;
 
@@ -28,7 +27,7 @@ function facts(orderId: string, customerId: string, subtotalMinor: number, paidA
   };
 }
 
-describe.each(dialects as Dialect[])("jobs and guarded writes on %s", (dialect) => {
+describeDialects("jobs and guarded writes on %s", (dialect) => {
   let db: Db;
   let url = "";
   const member = (customerId: string) =>

@@ -3,15 +3,14 @@
 import { withLedger } from "~/models/ledger.server";
 import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Db, Dialect } from "~/db.server";
+import type { Db } from "~/db.server";
 import { createDb } from "~/db.server";
 import { normaliseEmail } from "~/domain/referrals";
 import { addressHash, emailHash, ensureMember, joinClub, redactCustomer, syncCustomer } from "~/models/members.server";
 import { DEAD_LETTER_PAYLOAD_DAYS, expireDeadLetterPayloads } from "~/models/retention.server";
 import { installShop } from "~/models/shops.server";
-import { dropDatabase, freshDatabaseUrl, testDialects } from "../support/app";
+import { dropDatabase, freshDatabaseUrl, describeDialects } from "../support/app";
 
-const dialects = await testDialects();
 const DAY = 86_400_000;
 
 describe("personal-data hashes", () => {
@@ -41,7 +40,7 @@ describe("personal-data hashes", () => {
   });
 });
 
-describe.each(dialects as Dialect[])("erasure and retention on %s", (dialect) => {
+describeDialects("erasure and retention on %s", (dialect) => {
   const SHOP = `privacy-db-${dialect}.myshopify.com`;
   let db: Db;
   let url = "";

@@ -1,17 +1,24 @@
 // Contract §6 over HTTP: the admin API with real signed session tokens (as App Bridge sends them),
 // on SQLite and (when it answers) PostgreSQL.
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { adminIdToken, signJwt } from "../emulator/signing.ts";
-import { API_KEY, API_SECRET, assertLedgerConsistent, startApp, tableCounts, testDialects, type TestApp } from "../support/app";
+import {
+  API_KEY,
+  API_SECRET,
+  assertLedgerConsistent,
+  startApp,
+  tableCounts,
+  describeDialects,
+  type TestApp,
+} from "../support/app";
 import { customer, customerEvent, order, paid, refund, refunded } from "../support/orders";
 
-const dialects = await testDialects();
 const SHOP = "lake-house.myshopify.com";
 const OTHER = "river-bend.myshopify.com";
 const STAFF = "77001";
 
-describe.each(dialects)("admin API on %s", (dialect) => {
+describeDialects("admin API on %s", (dialect) => {
   let app: TestApp;
   const token = (shop = SHOP, sub = STAFF) => adminIdToken(shop, API_KEY, API_SECRET, sub);
   const call = (path: string, init: RequestInit & { shop?: string; auth?: string | null } = {}) => {

@@ -3,13 +3,12 @@
 // the raw bytes of the file and its WAL), a job still in flight cannot bring the member back, and
 // offline access tokens are encrypted at rest yet still reach Admin GraphQL.
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { orderPayload, refundPayload } from "../emulator/payloads.ts";
-import { startApp, testDialects, type TestApp } from "../support/app";
+import { startApp, describeDialects, type TestApp } from "../support/app";
 import { customer, customerEvent, order, paid, refund, refunded } from "../support/orders";
 import { scanFiles, scanTables, sqliteFiles, textColumns } from "../support/scan";
 
-const dialects = await testDialects();
 const SHOP = "privacy-shop.myshopify.com";
 
 // The person to erase: every string below is something Shopify sent about them.
@@ -52,7 +51,7 @@ const address = {
   phone: PERSON.phone,
 };
 
-describe.each(dialects)("data protection on %s", (dialect) => {
+describeDialects("data protection on %s", (dialect) => {
   let app: TestApp;
 
   beforeAll(async () => {

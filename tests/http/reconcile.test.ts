@@ -1,16 +1,23 @@
 // Reconciliation (webhooks Shopify never delivered) over HTTP, on SQLite and PostgreSQL: the
 // store emulator records orders and refunds whose webhooks a test drops; the app lists them
 // through Admin GraphQL and applies exactly what its ledger is missing, once.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { adminIdToken } from "../emulator/signing.ts";
 import { BROWSER_UA } from "../emulator/server.ts";
-import { API_KEY, API_SECRET, assertLedgerConsistent, startApp, tableCounts, testDialects, type TestApp } from "../support/app";
+import {
+  API_KEY,
+  API_SECRET,
+  assertLedgerConsistent,
+  startApp,
+  tableCounts,
+  describeDialects,
+  type TestApp,
+} from "../support/app";
 import { customer, order, paid, refund, refunded } from "../support/orders";
 
-const dialects = await testDialects();
 const SHOP = "missed-webhooks.myshopify.com";
 
-describe.each(dialects)("reconciliation on %s", (dialect) => {
+describeDialects("reconciliation on %s", (dialect) => {
   let app: TestApp;
   const member = (id: number) =>
     app.db.member.findUnique({ where: { shopId_customerId: { shopId: SHOP, customerId: String(id) } } });

@@ -1,14 +1,13 @@
 // Referrals and bonuses over HTTP (and the birthday job against the same database).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { awardBirthdays } from "~/models/bonuses.server";
 import { orderPayload } from "../emulator/payloads.ts";
-import { startApp, testDialects, type TestApp } from "../support/app";
+import { startApp, describeDialects, type TestApp } from "../support/app";
 import { customer, order } from "../support/orders";
 
-const dialects = await testDialects();
 const SHOP = "maple-goods.myshopify.com";
 
-describe.each(dialects)("referrals and bonuses on %s", (dialect) => {
+describeDialects("referrals and bonuses on %s", (dialect) => {
   let app: TestApp;
   const member = (id: number) =>
     app.db.member.findUniqueOrThrow({ where: { shopId_customerId: { shopId: SHOP, customerId: String(id) } } });
