@@ -71,9 +71,8 @@ describeDialects("the doors on %s", (dialect) => {
   });
 
   it("lets shop/redact delete nothing while the shop is installed", async () => {
-    app.expectServerErrors(
-      new RegExp(`^\\[jobs\\] shop/redact for ${OTHER.replace(/\./g, "\\.")} skipped: the shop is installed$`),
-    );
+    // The job says so (a warning, on stderr); the test looks for it below too.
+    app.expectServerErrors(/shop\/redact (for \S+ )?skipped: the shop is installed/);
     const intact = await shopRows(OTHER);
     const res = await app.emulator.sendWebhook(
       OTHER,

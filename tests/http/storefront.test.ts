@@ -196,7 +196,7 @@ describeDialects("storefront on %s", (dialect) => {
   });
 
   it("gives the points back when Shopify fails, and retries a throttled call", async () => {
-    app.expectServerErrors(/^\[redeem\] rd_\S+: shopify_unavailable: Shopify did not answer/);
+    app.expectServerErrors(/\[redeem\].*\bshopify_unavailable\b|"code":"shopify_unavailable"/); // the failed attempt, logged
     await earn(370, 700);
     app.emulator.failures = [503, 503, 503];
     const failed = await redeemAs(370, { rewardId, idempotencyKey: randomUUID() });

@@ -67,15 +67,24 @@ export function expectServerErrors(pattern: RegExp, options: { required?: boolea
   expectations.push({ pattern, scope: inTest ? "test" : "file", required: options.required ?? true, seen: 0 });
 }
 
-/** Messages: a line at the margin starts one; indented lines and bracket lines continue it. */
+/**
+ * Messages: a line at the margin starts one; indented lines (stack frames, pretty-printed JSON)
+ * and lines that only close a bracket continue it; an empty line ends it.
+ */
 export function messagesOf(text: string): string[] {
   const messages: string[] = [];
+  let open = false;
   for (const line of text.split("\n")) {
-    const continues = line === "" || /^[\s{}[\]()"'^]/.test(line);
-    if (continues && messages.length) messages[messages.length - 1] += `\n${line}`;
-    else if (line !== "") messages.push(line);
+    if (line.trim() === "") {
+      open = false;
+      continue;
+    }
+    const continues = /^\s/.test(line) || /^[{}[\]()]+[,;]?$/.test(line);
+    if (continues && open) messages[messages.length - 1] += `\n${line}`;
+    else messages.push(line);
+    open = true;
   }
-  return messages.map((m) => m.trimEnd()).filter((m) => m !== "");
+  return messages.map((m) => m.trimEnd());
 }
 
 const STDOUT_ERROR = [
