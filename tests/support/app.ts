@@ -50,11 +50,11 @@ export function postgresStatus(): PostgresStatus {
  * collected, as skipped tests whose suite names the reason, and the run ends saying so.
  */
 export function describeDialects(title: string, body: (dialect: Dialect) => void): void {
-  const pg = postgresStatus();
+  const postgres = postgresStatus();
   for (const dialect of ["sqlite", "postgresql"] as const) {
     const name = title.replace("%s", dialect);
-    if (dialect === "postgresql" && !pg.available)
-      describe.skip(`${name} [${POSTGRES_SKIP_MARK}: ${pg.reason}]`, () => body(dialect));
+    if (dialect === "postgresql" && !postgres.available)
+      describe.skip(`${name} [${POSTGRES_SKIP_MARK}: ${postgres.reason}]`, () => body(dialect));
     else describe(name, () => body(dialect));
   }
 }
