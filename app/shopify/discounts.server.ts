@@ -2,9 +2,9 @@
 // argument (tests pass the store emulator's). Throttling and server errors are retried briefly;
 // a refusal (userErrors) is final.
 import { formatMinorUnits } from "~/domain/money";
-import type { RewardSettings } from "../../extensions/loyalty-reward-discount/src/cart_lines_discounts_generate_run";
 import { adminCall, ShopifyRejectedError, type AdminGraphql } from "./admin-call.server";
 import { CREATE_APP_DISCOUNT, CREATE_BASIC_DISCOUNT, CREATE_FREE_SHIPPING_DISCOUNT, DISCOUNT_BY_CODE } from "./operations";
+import type { RewardSettings } from "./reward-settings";
 
 /** The app's discount Function (extensions/loyalty-reward-discount) and the metafield it reads. */
 export const REWARD_FUNCTION = { handle: "loyalty-reward-discount", namespace: "$app:loyalty-club", key: "reward" } as const;

@@ -39,7 +39,14 @@ export function appServerEnv(s: AppServerSettings): Record<string, string> {
 
 export interface AppServer {
   child: ChildProcess;
+  /** everything the server printed, stdout and stderr as they came */
   output(): string;
+  /** what it printed on stdout */
+  stdout(): string;
+  /** what it printed on stderr: console.error and console.warn, uncaught exceptions */
+  stderr(): string;
+  /** resolves once the process has exited and everything it printed has been read */
+  closed: Promise<void>;
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
@@ -50,8 +57,17 @@ export async function spawnAppServer(env: Record<string, string>, options: { sho
     stdio: ["ignore", "pipe", options.showErrors ? "inherit" : "pipe"],
   });
   let out = "";
-  child.stdout!.on("data", (d) => (out += d));
-  child.stderr?.on("data", (d) => (out += d));
+  let stdout = "";
+  let err = "";
+  const closed = new Promise<void>((resolve) => child.once("close", () => resolve()));
+  child.stdout!.on("data", (d) => {
+    out += d;
+    stdout += d;
+  });
+  child.stderr?.on("data", (d) => {
+    out += d;
+    err += d;
+  });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL"); // a server that never came up is not left running
@@ -71,11 +87,12 @@ export async function spawnAppServer(env: Record<string, string>, options: { sho
   return {
     child,
     output: () => out,
+    stdout: () => stdout,
+    stderr: () => err,
+    closed,
     async stop(signal = "SIGTERM") {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill(signal);
-      await exited;
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await closed;
     },
   };
 }

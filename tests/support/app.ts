@@ -5,15 +5,18 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
+import { describe, inject } from "vitest";
 import { createDb, type Db, type Dialect } from "~/db.server";
 import { applyDelta, balanceDelta, EMPTY_BALANCE, type EntryKind, type EntryStatus } from "~/domain/ledger";
 import { migrate } from "../../scripts/migrate.mjs";
 import { appServerEnv, spawnAppServer, type AppServer } from "../emulator/app-process.ts";
 import { StoreEmulator } from "../emulator/server.ts";
+import { POSTGRES_ADMIN_URL, POSTGRES_SKIP_MARK, type PostgresStatus } from "./postgres.ts";
+import { expectServerErrors, watchServer } from "./server-errors.ts";
 
 export const API_KEY = "test-api-key";
 export const API_SECRET = "test-api-secret-0123456789abcdef";
-export const POSTGRES_ADMIN_URL = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+export { POSTGRES_ADMIN_URL };
 
 const portsGiven = new Set<number>();
 /** A port nothing listens on, never the same twice in one process (the OS may offer it again). */
@@ -34,27 +37,26 @@ export async function freePort(): Promise<number> {
   }
 }
 
-let postgresChecked: Promise<boolean> | undefined;
-/** Whether PostgreSQL answers; with REQUIRE_POSTGRES=1 (CI) its absence is an error. */
-export function postgresAvailable(): Promise<boolean> {
-  postgresChecked ??= (async () => {
-    const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL, connectionTimeoutMillis: 2000 });
-    try {
-      await client.connect();
-      await client.end();
-      return true;
-    } catch (error) {
-      if (process.env.REQUIRE_POSTGRES === "1")
-        throw new Error(`PostgreSQL required but unreachable: ${(error as Error).message}`);
-      console.warn(`PostgreSQL not reachable at ${POSTGRES_ADMIN_URL}: PostgreSQL variants are skipped`);
-      return false;
-    }
-  })();
-  return postgresChecked;
+/** Whether PostgreSQL answers, as tests/global-setup.ts found once for the whole run. */
+export function postgresStatus(): PostgresStatus {
+  const status = inject("postgres");
+  if (!status) throw new Error("no PostgreSQL status: run the tests through vitest.config.ts (its globalSetup checks)");
+  return status;
 }
 
-export async function testDialects(): Promise<Dialect[]> {
-  return (await postgresAvailable()) ? ["sqlite", "postgresql"] : ["sqlite"];
+/**
+ * The suite `title` (with `%s` for the database) once per database. When PostgreSQL is not
+ * reachable (and not required: tests/global-setup.ts fails the run then), its block is still
+ * collected, as skipped tests whose suite names the reason, and the run ends saying so.
+ */
+export function describeDialects(title: string, body: (dialect: Dialect) => void): void {
+  const postgres = postgresStatus();
+  for (const dialect of ["sqlite", "postgresql"] as const) {
+    const name = title.replace("%s", dialect);
+    if (dialect === "postgresql" && !postgres.available)
+      describe.skip(`${name} [${POSTGRES_SKIP_MARK}: ${postgres.reason}]`, () => body(dialect));
+    else describe(name, () => body(dialect));
+  }
 }
 
 export async function freshDatabaseUrl(dialect: Dialect): Promise<string> {
@@ -77,8 +79,11 @@ export async function dropDatabase(url: string): Promise<void> {
 
 export type AppProcess = AppServer & { url: string };
 
+/** Starts the production server; its output is watched for errors (tests/support/server-errors.ts). */
 export async function startServer(env: Record<string, string>): Promise<AppProcess> {
-  return { ...(await spawnAppServer(env)), url: `http://127.0.0.1:${env.PORT}` };
+  const url = `http://127.0.0.1:${env.PORT}`;
+  const label = `app server ${url} on ${env.DATABASE_URL?.startsWith("postgres") ? "postgresql" : "sqlite"}`;
+  return watchServer({ ...(await spawnAppServer(env)), url }, label);
 }
 
 export interface TestApp {
@@ -92,6 +97,13 @@ export interface TestApp {
   settled(timeoutMs?: number): Promise<void>;
   restart(env?: Record<string, string>, signal?: NodeJS.Signals): Promise<void>;
   stop(): Promise<void>;
+  /**
+   * Says the test provokes a server message matching `pattern` on purpose (inside a test: for that
+   * test; in beforeAll: for the file). Any other error the server prints fails the test.
+   */
+  expectServerErrors(pattern: RegExp, options?: { required?: boolean }): void;
+  /** A shop of its own for one test: added to the emulator and installed, with the default program. */
+  installShop(name: string, currency?: string): Promise<string>;
 }
 
 export async function startApp(dialect: Dialect, env: Record<string, string> = {}): Promise<TestApp> {
@@ -128,6 +140,14 @@ export async function startApp(dialect: Dialect, env: Record<string, string> = {
       await server.stop(signal);
       server = await startServer({ ...baseEnv, ...extra });
       app.server = server;
+    },
+    expectServerErrors,
+    async installShop(name, currency = "USD") {
+      const domain = `${name}-${randomBytes(3).toString("hex")}.myshopify.com`;
+      emulator.addShop(domain, name, currency);
+      const res = await emulator.install(domain);
+      if (res.status !== 200) throw new Error(`installing ${domain} answered ${res.status}\n${server.output()}`);
+      return domain;
     },
     async stop() {
       await server.stop();

@@ -4,26 +4,7 @@
 // emulator and the tests run this same module. Amounts in the settings are in the shop's
 // currency; the cart is in the shopper's, so both are converted with presentmentCurrencyRate.
 
-/** What the app writes into the discount's `$app:loyalty-club / reward` metafield. */
-export type RewardSettings =
-  | {
-      type: "percentage";
-      /** whole percent, 1–100 */
-      percent: number;
-      /** the most the discount may take off, in shop currency ("20.00"); null for no cap */
-      cap: string | null;
-      /** the cart subtotal the code needs, in shop currency ("50.00") */
-      minimumSubtotal: string | null;
-      /** shown to the shopper at checkout */
-      message: string;
-    }
-  | {
-      type: "free_product";
-      /** the product variant given, as a GID */
-      variantId: string;
-      minimumSubtotal: string | null;
-      message: string;
-    };
+import type { RewardSettings } from "./settings";
 
 /** The input as `cart_lines_discounts_generate_run.graphql` asks for it. */
 export interface CartLinesDiscountsGenerateRunInput {
