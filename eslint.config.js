@@ -4,14 +4,14 @@ import tseslint from "typescript-eslint";
 // What app/ must not import. The store emulator and the test helpers stand in for Shopify in
 // tests and the demo only; the production build must never depend on them. Extensions are
 // built by the Shopify CLI from their own folders: app/ reads the discount Function's settings
-// type through app/shopify/reward-settings.ts alone (ADR 0011).
+// type through app/shopify/reward-settings.ts alone (ADR 0012).
 const NOT_THE_EMULATOR = {
   group: ["**/tests/**", "**/tests"],
   message: "app/ never imports the store emulator or test helpers (tests/**): they stand in for Shopify in tests only.",
 };
 const NOT_AN_EXTENSION = {
   group: ["**/extensions/**", "**/extensions"],
-  message: "app/ reaches into extensions/ only through app/shopify/reward-settings.ts (ADR 0011).",
+  message: "app/ reaches into extensions/ only through app/shopify/reward-settings.ts (ADR 0012).",
 };
 // Flat config does not merge a rule's options across objects: each object below lists all that apply.
 const restrict = (...patterns) => ["error", { patterns }];

@@ -2,6 +2,6 @@
 // type is the Function's contract and lives in the extension (the Shopify CLI builds
 // extensions/loyalty-reward-discount from its own folder, so the extension cannot import from
 // app/); this module is the one place in app/ allowed to import from extensions/ — the lint
-// rule in eslint.config.js refuses any other (ADR 0011). Types only: nothing of the extension
+// rule in eslint.config.js refuses any other (ADR 0012). Types only: nothing of the extension
 // is bundled into the app.
 export type { RewardSettings } from "../../extensions/loyalty-reward-discount/src/settings";

@@ -1,18 +1,16 @@
 // The worker's claims and batches against a real database (both kinds): compliance topics first,
 // round-robin over shops, a failing job retried alone, and a job whose row shop/redact removed
 // finishing without stalling the rest of its batch.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createDb, type Db, type Dialect } from "~/db.server";
+import { afterEach, beforeEach, expect, it } from "vitest";
+import { createDb, type Db } from "~/db.server";
 import { installShop, uninstallShop } from "~/models/shops.server";
 import { claimJobs, processJobs } from "~/webhooks/worker.server";
 import { minimisePayload } from "~/webhooks/minimise";
 import { orderPayload } from "../emulator/payloads.ts";
 import { customer, order } from "../support/orders";
-import { dropDatabase, freshDatabaseUrl, testDialects } from "../support/app";
+import { dropDatabase, freshDatabaseUrl, describeDialects } from "../support/app";
 
-const dialects = await testDialects();
-
-describe.each(dialects as Dialect[])("claims and batches on %s", (dialect) => {
+describeDialects("claims and batches on %s", (dialect) => {
   let db: Db;
   let url = "";
   let seq = 0;

@@ -1,11 +1,10 @@
 // Several app processes on one PostgreSQL, and a process killed at any moment: every order is
 // credited exactly once. Also the operator's view: health, readiness, metrics, JSON logs.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { appServerEnv, spawnAppServer, type AppServer } from "../emulator/app-process.ts";
-import { API_KEY, API_SECRET, assertLedgerConsistent, freePort, startApp, testDialects, type TestApp } from "../support/app";
+import { API_KEY, API_SECRET, assertLedgerConsistent, freePort, startApp, describeDialects, type TestApp } from "../support/app";
 import { customer, order, paid } from "../support/orders";
 
-const dialects = await testDialects();
 const SHOP = "many-processes.myshopify.com";
 const LEASE = { LOYALTY_JOB_LEASE_MS: "2000" };
 
@@ -34,7 +33,7 @@ function makeOrders(n: number, firstCustomer: number) {
   });
 }
 
-describe.each(dialects)("a process killed mid-batch on %s", (dialect) => {
+describeDialects("a process killed mid-batch on %s", (dialect) => {
   let app: TestApp;
   const others: AppServer[] = [];
 
@@ -92,7 +91,7 @@ describe.each(dialects)("a process killed mid-batch on %s", (dialect) => {
   }, 180_000);
 });
 
-describe.each(dialects)("operations endpoints on %s", (dialect) => {
+describeDialects("operations endpoints on %s", (dialect) => {
   let app: TestApp;
   beforeAll(async () => {
     app = await startApp(dialect, { LOYALTY_METRICS_TOKEN: "metrics-secret-token" });
@@ -135,6 +134,7 @@ describe.each(dialects)("operations endpoints on %s", (dialect) => {
     await app.emulator.sendWebhook(SHOP, "orders/paid", paid(rich).payload);
     await app.settled();
     app.emulator.failures = [503, 503, 503];
+    app.expectServerErrors(/redemption failed/);
     const failed = await app.emulator.proxy(SHOP, "redeem", {
       customerId: String(rich.customer!.id),
       method: "POST",

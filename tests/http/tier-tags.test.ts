@@ -3,16 +3,15 @@
 // app brings Shopify in line in the background through tagsAdd/tagsRemove (validated by the
 // emulator against the 2026-10 Admin schema), throttle-aware, once.
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { adminIdToken } from "../emulator/signing.ts";
 import { BROWSER_UA } from "../emulator/server.ts";
-import { API_KEY, API_SECRET, startApp, testDialects, type TestApp } from "../support/app";
+import { API_KEY, API_SECRET, startApp, describeDialects, type TestApp } from "../support/app";
 import { customer, order, paid } from "../support/orders";
 
-const dialects = await testDialects();
 const SHOP = "tier-tags.myshopify.com";
 
-describe.each(dialects)("tier tags on %s", (dialect) => {
+describeDialects("tier tags on %s", (dialect) => {
   let app: TestApp;
   const call = (path: string, init: RequestInit = {}) =>
     fetch(`${app.url}${path}`, {

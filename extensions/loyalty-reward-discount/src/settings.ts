@@ -1,7 +1,7 @@
 // The contract between the app and this Function: the settings the app writes, as JSON, into a
 // reward code's `$app:loyalty-club / reward` metafield, and this Function reads. It lives here,
 // in the extension, because the Shopify CLI builds the extension from this folder alone; the
-// app reads it through app/shopify/reward-settings.ts, its one import from extensions/ (ADR 0011).
+// app reads it through app/shopify/reward-settings.ts, its one import from extensions/ (ADR 0012).
 
 /** What the app writes into the discount's `$app:loyalty-club / reward` metafield. */
 export type RewardSettings =
