@@ -1,16 +1,17 @@
 // Publishes what the theme extension needs to compute "Earn N points" without a request per page
 // view: the earning rate, as an app-data metafield (app.metafields.loyalty.program in Liquid).
 import type { EarningRules } from "~/domain/program";
-import type { AdminGraphql } from "./discounts.server";
+import { adminCall, type AdminGraphql } from "./admin-call.server";
 import { APP_INSTALLATION, SET_APP_METAFIELDS } from "./operations";
 
 export async function publishProgram(
   graphql: AdminGraphql,
   rules: Pick<EarningRules, "earnRateNum" | "earnRateDen" | "version" | "launchState">,
 ): Promise<void> {
-  const installation = await graphql(APP_INSTALLATION);
-  const ownerId = (installation.data as { currentAppInstallation: { id: string } }).currentAppInstallation.id;
-  const result = await graphql(SET_APP_METAFIELDS, {
+  // Throttled answers are retried like every Admin call; a refusal is final.
+  const installation = await adminCall(graphql, APP_INSTALLATION, {});
+  const ownerId = (installation as { currentAppInstallation: { id: string } }).currentAppInstallation.id;
+  const result = await adminCall(graphql, SET_APP_METAFIELDS, {
     metafields: [
       {
         ownerId,
@@ -27,7 +28,6 @@ export async function publishProgram(
       },
     ],
   });
-  const errors =
-    (result.data as { metafieldsSet: { userErrors: Array<{ message: string }> } } | undefined)?.metafieldsSet.userErrors ?? [];
-  if (result.errors || errors.length) throw new Error(`metafieldsSet failed: ${JSON.stringify(result.errors ?? errors)}`);
+  const errors = (result as { metafieldsSet: { userErrors: Array<{ message: string }> } }).metafieldsSet.userErrors;
+  if (errors.length) throw new Error(`metafieldsSet failed: ${JSON.stringify(errors)}`);
 }
