@@ -23,7 +23,6 @@ import { markRedemptionsUsed } from "./redemptions.server";
 import { applyReferral, rememberShipping } from "./referrals.server";
 import { currentRules } from "./shops.server";
 
-
 export interface OrderWork {
   shopId: string;
   event: OrderEvent;

@@ -219,7 +219,8 @@ export async function settleStaleRedemptions(
         }
         settled++;
       } catch (error) {
-        if (!(error instanceof ShopifyUnavailableError)) log("warn", "settling a redemption failed", { redemption: r.id, error: errorText(error) });
+        if (!(error instanceof ShopifyUnavailableError))
+          log("warn", "settling a redemption failed", { redemption: r.id, error: errorText(error) });
         unreachable.add(r.shopId);
       }
     }
