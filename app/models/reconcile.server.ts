@@ -4,6 +4,7 @@
 // cancellation, a refund) is applied through the same order writer as a webhook, so nothing is
 // applied twice: an event that arrives later, or a second run, finds its keys already used.
 import type { OrderEvent } from "~/domain/orders";
+import type { ReconciliationFindings } from "~/domain/wording";
 import type { Db } from "~/db.server";
 import type { AdminGraphql } from "~/shopify/admin-call.server";
 import { orderRefunds, ordersUpdatedSince, shopifyOrderEvents } from "~/shopify/orders.server";
@@ -11,15 +12,10 @@ import { withLedger } from "./ledger.server";
 import { applyOrderEvents, type OrderWork } from "./orders.server";
 import { errorText, log } from "~/log.server";
 
-export interface ReconcileReport {
+/** What a run compared, found and fixed (the figures the admin words, app/domain/wording.ts). */
+export interface ReconcileReport extends ReconciliationFindings {
   since: string;
   until: string;
-  ordersChecked: number;
-  missedPaid: number;
-  missedCancelled: number;
-  missedRefunds: number;
-  pointsCredited: number;
-  pointsReversed: number;
   finishedAt: string;
 }
 
