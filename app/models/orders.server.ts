@@ -134,12 +134,10 @@ export async function applyOrderEvents(ledger: Ledger, batch: readonly OrderWork
   // orders (a flash sale) reads neither.
   const earned = orders.filter(([s, o]) => (records.get(keyOf(s, o))?.earnedPoints ?? 0) > 0);
   const earnKeys = earned.map(([s, o]) => [s, orderEarnKey(o)] as [string, string]);
+  const undoneInBatch = new Set(work.flatMap((w) => (w.event.type !== "paid" ? [keyOf(w.shopId, orderIdOf(w.event))] : [])));
   const undoable = orders.filter(([s, o]) => {
     const r = records.get(keyOf(s, o));
-    return (
-      (r && (r.cancelled || r.refundedMinor > 0)) ||
-      work.some((w) => w.shopId === s && orderIdOf(w.event) === o && w.event.type !== "paid")
-    );
+    return (r && (r.cancelled || r.refundedMinor > 0)) || undoneInBatch.has(keyOf(s, o));
   });
   const [shops, seenRefunds, members, tiers, earnEntries, used] = await Promise.all([
     tx.shop.findMany({ where: { id: { in: shopIds } }, select: { id: true, programVersion: true } }),

@@ -128,36 +128,21 @@ export async function claimJobs(
     cursor.shop = shops[shops.length - 1]!;
     const share = Math.max(1, Math.ceil((limit - claimed.length) / shops.length));
     const list = Prisma.sql`WITH "s" ("shopId") AS (VALUES ${Prisma.join(shops.map((s) => Prisma.sql`(${s})`))})`;
-    const rows =
+    // Each shop's due jobs, oldest first, up to its share; one spelling per dialect of "for each
+    // shop in the list" (PostgreSQL: LATERAL, which SQLite lacks; SQLite: a correlated IN).
+    const due = Prisma.sql`
+      SELECT "w"."id" FROM "WebhookJob" "w"
+      WHERE "w"."shopId" = "s"."shopId" AND "w"."status" = 'pending' AND "w"."runAt" <= ${now}
+      ORDER BY "w"."id" LIMIT ${share} ${skipLocked}`;
+    const perShop =
       dialect === "postgresql"
-        ? await rawQuery<Record<string, unknown>>(
-            db,
-            dialect,
-            Prisma.sql`
-            ${list}
-            UPDATE "WebhookJob" SET ${set}
-            WHERE "id" IN (
-              SELECT "j"."id" FROM "s" CROSS JOIN LATERAL (
-                SELECT "id" FROM "WebhookJob" "w"
-                WHERE "w"."shopId" = "s"."shopId" AND "w"."status" = 'pending' AND "w"."runAt" <= ${now}
-                ORDER BY "w"."id" LIMIT ${share} FOR UPDATE SKIP LOCKED
-              ) "j"
-            ) ${CLAIMED}`,
-          )
-        : await rawQuery<Record<string, unknown>>(
-            db,
-            dialect,
-            Prisma.sql`
-            ${list}
-            UPDATE "WebhookJob" SET ${set}
-            WHERE "id" IN (
-              SELECT "w"."id" FROM "s" JOIN "WebhookJob" "w" ON "w"."id" IN (
-                SELECT "x"."id" FROM "WebhookJob" "x"
-                WHERE "x"."shopId" = "s"."shopId" AND "x"."status" = 'pending' AND "x"."runAt" <= ${now}
-                ORDER BY "x"."id" LIMIT ${share}
-              )
-            ) ${CLAIMED}`,
-          );
+        ? Prisma.sql`SELECT "j"."id" FROM "s" CROSS JOIN LATERAL (${due}) "j"`
+        : Prisma.sql`SELECT "j"."id" FROM "s" JOIN "WebhookJob" "j" ON "j"."id" IN (${due})`;
+    const rows = await rawQuery<Record<string, unknown>>(
+      db,
+      dialect,
+      Prisma.sql`${list} UPDATE "WebhookJob" SET ${set} WHERE "id" IN (${perShop}) ${CLAIMED}`,
+    );
     claimed.push(...toJobs(rows));
   }
   return claimed.sort((a, b) => a.id - b.id);
