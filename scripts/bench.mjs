@@ -36,7 +36,7 @@ const RATE = Number(process.env.BENCH_RATE ?? 500);
 const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 20);
 const PROXY_RATE = Number(process.env.BENCH_PROXY_RATE ?? 200);
 const PROXY_SECONDS = Number(process.env.BENCH_PROXY_SECONDS ?? 20);
-const ONLY = process.env.BENCH_ONLY ?? "all"; // all | ingest | proxy
+const ONLY = process.env.BENCH_ONLY ?? "all"; // all | ingest | proxy | drain
 const PG_ADMIN = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const results = [];
 
@@ -205,7 +205,9 @@ async function checkLedger(q, expected) {
   return { ok: wrong.length === 0 && Number(dead) === 0, orders, points, dead: Number(dead), wrong: wrong.slice(0, 5) };
 }
 
-async function startBenchApp(dialect, shops, processes = 1) {
+const nodeOptions = process.env.BENCH_APP_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_APP_NODE_OPTIONS } : {};
+
+async function startBenchApp(dialect, shops, processes = 1, env = {}) {
   const name = `lc_bench_${Date.now().toString(36)}`;
   const url =
     dialect === "sqlite"
@@ -224,7 +226,8 @@ async function startBenchApp(dialect, shops, processes = 1) {
       await spawnAppServer(
         {
           ...appServerEnv({ port: p, databaseUrl: url, apiKey: API_KEY, apiSecret: SECRET, appUrl, emulatorUrl: emulator.url }),
-          ...(process.env.BENCH_APP_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_APP_NODE_OPTIONS } : {}),
+          ...env,
+          ...nodeOptions,
         },
         { showErrors: Boolean(process.env.BENCH_TRACE) },
       ),
@@ -248,7 +251,20 @@ async function startBenchApp(dialect, shops, processes = 1) {
       await admin.end();
     }
   };
-  return { url, appUrl, urls: apps.map((a) => a.url).join(","), pids: apps.map((a) => a.child.pid), emulator, q, stop };
+  /** Replaces the (single) app process by one with `extra` env, on the same port and database. */
+  const restart = async (extra) => {
+    await apps[0].stop();
+    apps[0] = await spawnAppServer(
+      {
+        ...appServerEnv({ port, databaseUrl: url, apiKey: API_KEY, apiSecret: SECRET, appUrl, emulatorUrl: emulator.url }),
+        ...nodeOptions,
+        ...extra,
+      },
+      { showErrors: Boolean(process.env.BENCH_TRACE) },
+    );
+    return apps[0].child.pid;
+  };
+  return { url, appUrl, urls: apps.map((a) => a.url).join(","), pids: apps.map((a) => a.child.pid), emulator, q, stop, restart };
 }
 
 function mergeExpected(...maps) {
@@ -291,6 +307,36 @@ async function benchApp(dialect, processes = 1, { rated = true, fairness = true 
     );
     result.peakRssMb = Math.max(...app.pids.map(peakRssMb));
     return result;
+  } finally {
+    await app.stop();
+  }
+}
+
+/** CPU seconds (user + system, all threads) a process has used so far. */
+function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks (USER_HZ = 100 on Linux)
+}
+
+/**
+ * Processing alone: the burst is acknowledged with the worker off, then a process with the worker
+ * on drains it. Wall time and the process's CPU time per order (less noisy on a shared machine).
+ */
+async function benchDrain(dialect) {
+  const shops = Array.from({ length: SHOPS }, (_, i) => `bench-shop-${i}.myshopify.com`);
+  const app = await startBenchApp(dialect, shops, 1, { LOYALTY_WORKER: "off" });
+  try {
+    const burst = prepare(MAX_REQUESTS, 1, shops);
+    await load(app.urls, burst.requests, { connections: 32 });
+    const pid = await app.restart({});
+    const cpu0 = cpuSeconds(pid);
+    const started = performance.now();
+    while ((await credited(app.q, 1)) < MAX_REQUESTS) await sleep(20);
+    const seconds = (performance.now() - started) / 1000;
+    const cpu = cpuSeconds(pid) - cpu0;
+    await settle(app.q);
+    const ledger = await checkLedger(app.q, burst.expected);
+    return { seconds, perSecond: MAX_REQUESTS / seconds, cpuMsPerOrder: (cpu * 1000) / MAX_REQUESTS, ledger };
   } finally {
     await app.stop();
   }
@@ -413,7 +459,17 @@ console.log(
   `storefront launcher: ${launcher.length} bytes, ${gzipSync(launcher, { level: 9 }).length} bytes gzipped (budget 12288)\n`,
 );
 
-if (ONLY !== "proxy") {
+if (ONLY === "drain" || ONLY === "all") {
+  console.log(`processing alone: ${MAX_REQUESTS} orders acknowledged with the worker off, then drained`);
+  for (const dialect of dialects) {
+    const r = await benchDrain(dialect);
+    console.log(
+      `  ${dialect}: ${fmt(r.perSecond)} orders/s (${fmt(r.seconds, 1)} s), ${fmt(r.cpuMsPerOrder, 2)} ms of CPU per order; ledger ${r.ledger.ok ? "exact" : "WRONG"}`,
+    );
+    results.push({ bench: "drain", dialect, ...r });
+  }
+}
+if (ONLY === "all" || ONLY === "ingest") {
   console.log(
     `ingest: ${SHOPS} shops, ${MAX_REQUESTS} orders (+5% duplicate deliveries) flat out, then ${RATE} req/s for ${RATE_SECONDS} s\n`,
   );
@@ -454,7 +510,7 @@ if (ONLY !== "proxy") {
     }
   }
 }
-if (ONLY !== "ingest") {
+if (ONLY === "all" || ONLY === "proxy") {
   console.log(
     `\nGET /proxy/me: one shop with ${MEMBERS} members and ${MEMBERS * ENTRIES_PER_MEMBER} ledger entries, ${PROXY_RATE} req/s for ${PROXY_SECONDS} s`,
   );
