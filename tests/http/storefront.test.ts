@@ -415,72 +415,79 @@ describeDialects("storefront on %s", (dialect) => {
   it("settles reservations a crash left open: issued if Shopify has the code, else points back", async () => {
     await earn(395, 1_000);
     const m = await balance(395);
-    const { decryptToken } = await import("~/secrets.server");
-    const token = decryptToken(
-      (await app.db.session.findFirstOrThrow({ where: { shop: SHOP, isOnline: false } })).accessToken,
-      SHOP,
-    );
-    const graphql = async (query: string, variables?: Record<string, unknown>) =>
-      (
-        await fetch(`${app.emulator.url}/${SHOP}/admin/api/2026-10/graphql.json`, {
-          method: "POST",
-          headers: { "Content-Type": "application/json", "X-Shopify-Access-Token": token },
-          body: JSON.stringify({ query, variables }),
-        })
-      ).json();
-    const { withLedger } = await import("~/models/ledger.server");
-    const { settleStaleRedemptions } = await import("~/models/redemptions.server");
-    const old = new Date(Date.now() - 10 * 60_000);
-    for (const [id, code] of [
-      ["rd_crash_a", "LC-CRASH-AAAAA"],
-      ["rd_crash_b", "LC-CRASH-BBBBB"],
-    ] as const) {
-      await withLedger(app.db, async ({ tx, spend }) => {
-        await tx.redemption.create({
-          data: {
-            id,
+    // The server settles stale reservations itself every minute; with its job thread off, the
+    // rows below are settled by this test's call only, whenever the server's timer would fire.
+    await app.restart({ LOYALTY_WORKER: "off" });
+    try {
+      const { decryptToken } = await import("~/secrets.server");
+      const token = decryptToken(
+        (await app.db.session.findFirstOrThrow({ where: { shop: SHOP, isOnline: false } })).accessToken,
+        SHOP,
+      );
+      const graphql = async (query: string, variables?: Record<string, unknown>) =>
+        (
+          await fetch(`${app.emulator.url}/${SHOP}/admin/api/2026-10/graphql.json`, {
+            method: "POST",
+            headers: { "Content-Type": "application/json", "X-Shopify-Access-Token": token },
+            body: JSON.stringify({ query, variables }),
+          })
+        ).json();
+      const { withLedger } = await import("~/models/ledger.server");
+      const { settleStaleRedemptions } = await import("~/models/redemptions.server");
+      const old = new Date(Date.now() - 10 * 60_000);
+      for (const [id, code] of [
+        ["rd_crash_a", "LC-CRASH-AAAAA"],
+        ["rd_crash_b", "LC-CRASH-BBBBB"],
+      ] as const) {
+        await withLedger(app.db, async ({ tx, spend }) => {
+          await tx.redemption.create({
+            data: {
+              id,
+              shopId: SHOP,
+              memberId: m.id,
+              rewardId,
+              idempotencyKey: `crash-${id}`,
+              pointsSpent: 500,
+              status: "reserved",
+              code,
+              createdAt: old,
+            },
+          });
+          await spend({
             shopId: SHOP,
             memberId: m.id,
-            rewardId,
-            idempotencyKey: `crash-${id}`,
-            pointsSpent: 500,
-            status: "reserved",
-            code,
-            createdAt: old,
-          },
+            kind: "redeem",
+            points: -500,
+            status: "available",
+            availableAt: old,
+            idempotencyKey: `redemption:${id}`,
+            sourceType: "redemption",
+            sourceId: id,
+            actor: "test",
+            reason: "Redeemed",
+            occurredAt: old,
+          });
         });
-        await spend({
-          shopId: SHOP,
-          memberId: m.id,
-          kind: "redeem",
-          points: -500,
-          status: "available",
-          availableAt: old,
-          idempotencyKey: `redemption:${id}`,
-          sourceType: "redemption",
-          sourceId: id,
-          actor: "test",
-          reason: "Redeemed",
-          occurredAt: old,
-        });
+      }
+      // The first one reached Shopify before the crash; the second did not.
+      app.emulator.shop(SHOP).discountCodes.set("LC-CRASH-AAAAA", {
+        id: "gid://shopify/DiscountCodeNode/42",
+        kind: "basicCodeDiscount",
+        code: "LC-CRASH-AAAAA",
+        input: {},
+        usageCount: 0,
       });
+      expect(await settleStaleRedemptions(app.db, async () => graphql)).toBe(2);
+      expect(await app.db.redemption.findUniqueOrThrow({ where: { id: "rd_crash_a" } })).toMatchObject({
+        status: "issued",
+        discountId: "gid://shopify/DiscountCodeNode/42",
+      });
+      expect(await app.db.redemption.findUniqueOrThrow({ where: { id: "rd_crash_b" } })).toMatchObject({ status: "released" });
+      expect(await balance(395)).toMatchObject({ available: 500 });
+      expect(await settleStaleRedemptions(app.db, async () => graphql)).toBe(0);
+      await assertLedgerConsistent(app.db);
+    } finally {
+      await app.restart();
     }
-    // The first one reached Shopify before the crash; the second did not.
-    app.emulator.shop(SHOP).discountCodes.set("LC-CRASH-AAAAA", {
-      id: "gid://shopify/DiscountCodeNode/42",
-      kind: "basicCodeDiscount",
-      code: "LC-CRASH-AAAAA",
-      input: {},
-      usageCount: 0,
-    });
-    expect(await settleStaleRedemptions(app.db, async () => graphql)).toBe(2);
-    expect(await app.db.redemption.findUniqueOrThrow({ where: { id: "rd_crash_a" } })).toMatchObject({
-      status: "issued",
-      discountId: "gid://shopify/DiscountCodeNode/42",
-    });
-    expect(await app.db.redemption.findUniqueOrThrow({ where: { id: "rd_crash_b" } })).toMatchObject({ status: "released" });
-    expect(await balance(395)).toMatchObject({ available: 500 });
-    expect(await settleStaleRedemptions(app.db, async () => graphql)).toBe(0);
-    await assertLedgerConsistent(app.db);
   });
 });
