@@ -17,14 +17,16 @@ export const threadSignals = new Int32Array(
 
 /**
  * For the job thread: if webhooks arrived since the last call, pause briefly so the server thread
- * gets the CPU to answer them. Processing is deferred work; answering Shopify is not.
+ * gets the CPU to answer them. Processing is deferred work; answering Shopify is not. Answers
+ * whether they did (or an inbox write is waiting for SQLite's lock).
  */
-export function doorPacer(pauseMs = 2): () => Promise<void> {
+export function doorPacer(pauseMs = 2): () => Promise<boolean> {
   let seen = Atomics.load(threadSignals, DOOR_ACTIVITY);
   return async () => {
     const now = Atomics.load(threadSignals, DOOR_ACTIVITY);
-    if (now === seen) return;
+    if (now === seen) return Atomics.load(threadSignals, URGENT_WRITERS) > 0;
     seen = now;
     await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    return true;
   };
 }
