@@ -5,7 +5,8 @@ import path from "node:path";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { Prisma, PrismaClient } from "@prisma/client";
-import { serializedSqlite, SqliteGate } from "./sqlite-serialized.server";
+import { capturePgTransaction, capturingPg, runOnPgClient } from "./pg-direct.server";
+import { runHeld, serializedSqlite, SqliteGate } from "./sqlite-serialized.server";
 
 export type Dialect = "sqlite" | "postgresql";
 export type Db = PrismaClient;
@@ -17,12 +18,62 @@ export type Tx = Prisma.TransactionClient;
  * composed statements go through here, spelled with the dialect's placeholders.
  */
 export function rawQuery<T>(client: Db | Tx, dialect: Dialect, query: Prisma.Sql): Promise<T[]> {
+  const direct = directOf.get(client as Tx);
+  if (direct) return direct(query, true) as Promise<T[]>;
   return client.$queryRawUnsafe<T[]>(dialect === "postgresql" ? query.text : query.sql, ...query.values);
 }
 
 export function rawExecute(client: Db | Tx, dialect: Dialect, query: Prisma.Sql): Promise<number> {
+  const direct = directOf.get(client as Tx);
+  if (direct) return direct(query, false) as Promise<number>;
   return client.$executeRawUnsafe(dialect === "postgresql" ? query.text : query.sql, ...query.values);
 }
+
+/**
+ * Transactions opened by `transaction` run their composed statements (rawQuery, rawExecute) on
+ * their connection directly, past Prisma's client: a few hundred microseconds a statement less,
+ * which is most of what the order writer's dozen statements a batch cost. The rows are then the
+ * driver's (SQLite: numbers, strings, null, booleans as 0/1, timestamps as text; PostgreSQL:
+ * timestamps as ISO text), so callers read columns with `column` below, whichever way they came.
+ */
+type Direct = (query: Prisma.Sql, rows: boolean) => Promise<unknown[] | number>;
+const directOf = new WeakMap<Tx, Direct>();
+
+/** A synchronous call as a promise (its error a rejection, as Prisma's would be). */
+function settled<T>(run: () => T): Promise<T> {
+  try {
+    return Promise.resolve(run());
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/** Runs `fn` in a transaction of `db` whose composed statements go to its connection directly. */
+export function transaction<T>(db: Db, fn: (tx: Tx) => Promise<T>, options: { timeout: number; maxWait: number }): Promise<T> {
+  const gate = sqliteGates.get(db);
+  if (gate) {
+    return db.$transaction((tx) => {
+      // The transaction holds the gate: nothing else runs on the connection until it ends.
+      const open = gate.transaction;
+      directOf.set(tx, (q, rows) => settled(() => runHeld(gate, open, q.sql, q.values, rows)));
+      return fn(tx);
+    }, options);
+  }
+  return capturePgTransaction((slot) =>
+    db.$transaction((tx) => {
+      if (slot.client) directOf.set(tx, (q, rows) => runOnPgClient(slot, q.text, q.values, rows));
+      return fn(tx);
+    }, options),
+  );
+}
+
+/** A column read with rawQuery, as the type the schema gives it. */
+export const column = {
+  date: (v: unknown): Date | null => (v == null ? null : v instanceof Date ? v : new Date(v as string | number)),
+  bool: (v: unknown): boolean => v === true || v === 1 || v === 1n || v === "1" || v === "true",
+  int: (v: unknown): number => Number(v),
+  intOrNull: (v: unknown): number | null => (v == null ? null : Number(v)),
+};
 
 export const DEFAULT_DATABASE_URL = "file:./data/loyalty.sqlite";
 
@@ -46,7 +97,7 @@ export function createDb(url: string): Db {
       PrismaClient: typeof PrismaClient;
     };
     const max = Number(process.env.DATABASE_POOL_SIZE ?? 10);
-    return new pg.PrismaClient({ adapter: new PrismaPg({ connectionString: url, max }) });
+    return new pg.PrismaClient({ adapter: capturingPg(new PrismaPg({ connectionString: url, max })) });
   }
   const file = url.replace(/^file:/, "");
   const gate = new SqliteGate();

@@ -4,7 +4,7 @@
 // it posted. The same key with the same entry posts nothing; with a different entry it is refused.
 import { createHash, randomUUID } from "node:crypto";
 import { balanceDelta, type EntryDraft } from "~/domain/ledger";
-import { clientDialect, Prisma, rawExecute, rawQuery, type Db, type Dialect, type Tx } from "~/db.server";
+import { clientDialect, Prisma, rawExecute, rawQuery, transaction, type Db, type Dialect, type Tx } from "~/db.server";
 
 export interface NewEntry extends EntryDraft {
   shopId: string;
@@ -245,7 +245,8 @@ export interface LedgerOptions {
 /** Runs `fn` in one transaction with the ledger; nothing can post outside one. */
 export function withLedger<T>(db: Db, fn: (ledger: Ledger) => Promise<T>, options: LedgerOptions = {}): Promise<T> {
   const dialect = clientDialect(db);
-  return db.$transaction(
+  return transaction(
+    db,
     async (tx) => {
       if (options.durable === false && dialect === "postgresql") await tx.$executeRawUnsafe("SET LOCAL synchronous_commit = off");
       return fn(makeLedger(tx, dialect));

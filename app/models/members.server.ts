@@ -1,7 +1,18 @@
 import { randomBytes } from "node:crypto";
 import { launchAllows, launchOf, tagList } from "~/domain/program";
 import { normaliseAddress, normaliseEmail, type AddressParts } from "~/domain/referrals";
-import { checkpointAfterErasure, clientDialect, Prisma, rawExecute, type Db, type Dialect, type Tx } from "~/db.server";
+import type { Member } from "@prisma/client";
+import {
+  checkpointAfterErasure,
+  clientDialect,
+  column,
+  Prisma,
+  rawExecute,
+  rawQuery,
+  type Db,
+  type Dialect,
+  type Tx,
+} from "~/db.server";
 import { personalDataHash } from "~/secrets.server";
 import { redactPayload } from "~/webhooks/minimise";
 import { customerOf } from "~/webhooks/payloads";
@@ -51,24 +62,45 @@ export async function isRedactedCustomer(db: Db | Tx, shopId: string, customerId
 }
 
 /** Which of these customers were erased (customers/redact): their in-flight orders become guests' orders. */
-export async function redactedAmong(db: Db | Tx, customers: ReadonlyArray<{ shopId: string; customerId: string }>) {
+export async function redactedAmong({ tx, dialect }: Writer, customers: ReadonlyArray<{ shopId: string; customerId: string }>) {
   const redacted = new Set<string>();
   if (customers.length === 0) return redacted;
   const byHash = new Map(customers.map((c) => [`${c.shopId}\u0000${redactedCustomerHash(c.shopId, c.customerId)}`, c]));
-  const rows = await db.redactedCustomer.findMany({
-    where: {
-      OR: [...new Set(customers.map((c) => c.shopId))].map((shopId) => ({
-        shopId,
-        customerHash: { in: customers.filter((c) => c.shopId === shopId).map((c) => redactedCustomerHash(shopId, c.customerId)) },
-      })),
-    },
-    select: { shopId: true, customerHash: true },
-  });
+  const rows = await rawQuery<{ shopId: string; customerHash: string }>(
+    tx,
+    dialect,
+    Prisma.sql`SELECT "shopId", "customerHash" FROM "RedactedCustomer" WHERE ("shopId", "customerHash") IN
+      (VALUES ${Prisma.join(customers.map((c) => Prisma.sql`(${c.shopId}, ${redactedCustomerHash(c.shopId, c.customerId)})`))})`,
+  );
   for (const r of rows) {
     const c = byHash.get(`${r.shopId}\u0000${r.customerHash}`);
     if (c) redacted.add(`${c.shopId}\u0000${c.customerId}`);
   }
   return redacted;
+}
+
+/** A Member row read with rawQuery, as Prisma's client would give it. */
+function memberOf(r: Record<string, unknown>): Member {
+  const text = (v: unknown) => (v == null ? null : String(v));
+  return {
+    id: String(r.id),
+    shopId: String(r.shopId),
+    customerId: text(r.customerId),
+    emailHash: text(r.emailHash),
+    email: text(r.email),
+    tags: String(r.tags),
+    state: String(r.state),
+    enrolledAt: column.date(r.enrolledAt)!,
+    available: column.int(r.available),
+    pending: column.int(r.pending),
+    lifetimeEarned: column.int(r.lifetimeEarned),
+    lastActivityAt: column.date(r.lastActivityAt),
+    referralCode: text(r.referralCode),
+    birthdayMonth: column.intOrNull(r.birthdayMonth),
+    birthdayDay: column.intOrNull(r.birthdayDay),
+    addressHashes: String(r.addressHashes),
+    tierTag: text(r.tierTag),
+  };
 }
 
 function referralCode(): string {
@@ -112,7 +144,7 @@ export async function ensureMembers(
   const erased = options.erasedChecked
     ? new Set<string>()
     : await redactedAmong(
-        tx,
+        { tx, dialect },
         customers.map((c) => ({ shopId: c.shopId, customerId: c.identity.customerId })),
       );
   const wanted = customers.filter((c) => !erased.has(`${c.shopId}\u0000${c.identity.customerId}`));
@@ -129,15 +161,13 @@ export async function ensureMembers(
     Prisma.sql`INSERT INTO "Member" ("id", "shopId", "customerId", "emailHash", "email", "tags", "state", "enrolledAt", "referralCode")
       VALUES ${Prisma.join(rows)} ON CONFLICT DO NOTHING`,
   );
-  const shops = [...new Set(wanted.map((c) => c.shopId))];
-  return tx.member.findMany({
-    where: {
-      OR: shops.map((shopId) => ({
-        shopId,
-        customerId: { in: wanted.filter((c) => c.shopId === shopId).map((c) => c.identity.customerId) },
-      })),
-    },
-  });
+  const found = await rawQuery<Record<string, unknown>>(
+    tx,
+    dialect,
+    Prisma.sql`SELECT * FROM "Member" WHERE ("shopId", "customerId") IN
+      (VALUES ${Prisma.join(wanted.map((c) => Prisma.sql`(${c.shopId}, ${c.identity.customerId})`))})`,
+  );
+  return found.map(memberOf);
 }
 
 /** customers/create and customers/update: keep identity, tags and opt-out current. */

@@ -16,7 +16,7 @@ import {
   type OrderRecord,
 } from "~/domain/orders";
 import { launchOf, tagList } from "~/domain/program";
-import { Prisma, rawExecute, rawQuery, type Db } from "~/db.server";
+import { column, Prisma, rawExecute, rawQuery, type Db } from "~/db.server";
 import { timestampParam, withLedger, type Ledger, type NewEntry } from "./ledger.server";
 import { ensureMembers, redactedAmong, storedEmail } from "./members.server";
 import { markRedemptionsUsed } from "./redemptions.server";
@@ -35,15 +35,6 @@ const keyOf = (shopId: string, id: string) => `${shopId}\u0000${id}`;
 /** `("shopId", <column>) IN (VALUES …)`: a batch's rows across shops, by their unique key. */
 function pairs(column: string, list: Array<[string, string]>): Prisma.Sql {
   return Prisma.sql`("shopId", ${Prisma.raw(`"${column}"`)}) IN (VALUES ${Prisma.join(list.map(([s, id]) => Prisma.sql`(${s}, ${id})`))})`;
-}
-
-/** Prisma's `where` for rows of several shops by one column. */
-function byShop<K extends string>(column: K, list: Array<[string, string]>) {
-  const ids = new Map<string, string[]>();
-  for (const [s, id] of list) ids.set(s, [...(ids.get(s) ?? []), id]);
-  return [...ids].map(
-    ([shopId, values]) => ({ shopId, [column]: { in: values } }) as { shopId: string } & Record<K, { in: string[] }>,
-  );
 }
 
 /** Creates the batch's missing order rows and locks them all, in key order (no deadlock between batches). */
@@ -66,9 +57,40 @@ async function lockOrders(ledger: Ledger, orders: Array<[string, string]>, now: 
       Prisma.sql`SELECT 1 FROM "OrderFact" WHERE ${pairs("orderId", orders)} ORDER BY "shopId", "orderId" FOR UPDATE`,
     );
   }
-  const rows = await tx.orderFact.findMany({ where: { OR: byShop("orderId", orders) } });
-  return new Map(rows.map((r) => [keyOf(r.shopId, r.orderId), r]));
+  const rows = await rawQuery<Row>(tx, dialect, Prisma.sql`SELECT * FROM "OrderFact" WHERE ${pairs("orderId", orders)}`);
+  return new Map(rows.map((r) => [keyOf(r.shopId as string, r.orderId as string), orderRecordOf(r)]));
 }
+
+type Row = Record<string, unknown>;
+const str = (v: unknown) => v as string;
+const strOrNull = (v: unknown) => (v == null ? null : (v as string));
+
+/** An OrderFact row read with rawQuery. */
+function orderRecordOf(r: Row): OrderRecord {
+  return {
+    orderId: str(r.orderId),
+    name: str(r.name),
+    customerId: strOrNull(r.customerId),
+    memberId: strOrNull(r.memberId),
+    currency: str(r.currency),
+    presentmentCurrency: strOrNull(r.presentmentCurrency),
+    subtotalMinor: column.intOrNull(r.subtotalMinor),
+    discountCodes: str(r.discountCodes),
+    test: column.bool(r.test),
+    paid: column.bool(r.paid),
+    paidAt: column.date(r.paidAt),
+    cancelled: column.bool(r.cancelled),
+    orderCreatedAt: column.date(r.orderCreatedAt),
+    refundedMinor: column.int(r.refundedMinor),
+    earnedPoints: column.int(r.earnedPoints),
+    reversedPoints: column.int(r.reversedPoints),
+    earnVersion: column.intOrNull(r.earnVersion),
+  };
+}
+
+/** `"column" IN (…)` over a list of values. */
+const among = (column: string, values: readonly unknown[]) =>
+  Prisma.sql`${Prisma.raw(`"${column}"`)} IN (${Prisma.join(values.map((v) => Prisma.sql`${v}`))})`;
 
 async function storeOrders(ledger: Ledger, records: Array<{ shopId: string; record: OrderRecord }>, now: Date) {
   const { tx, dialect } = ledger;
@@ -107,7 +129,7 @@ async function storeOrders(ledger: Ledger, records: Array<{ shopId: string; reco
 export async function applyOrderEvents(ledger: Ledger, batch: readonly OrderWork[], now = new Date()): Promise<NewEntry[]> {
   if (batch.length === 0) return [];
   const { tx } = ledger;
-  const work = await withoutErasedCustomers(tx, batch);
+  const work = await withoutErasedCustomers(ledger, batch);
   const orderKeys = new Map<string, [string, string]>();
   for (const w of work) orderKeys.set(keyOf(w.shopId, orderIdOf(w.event)), [w.shopId, orderIdOf(w.event)]);
   const orders = [...orderKeys.values()].sort(([a, b], [c, d]) => (a === c ? (b < d ? -1 : 1) : a < c ? -1 : 1));
@@ -139,38 +161,75 @@ export async function applyOrderEvents(ledger: Ledger, batch: readonly OrderWork
     const r = records.get(keyOf(s, o));
     return (r && (r.cancelled || r.refundedMinor > 0)) || undoneInBatch.has(keyOf(s, o));
   });
-  const [shops, seenRefunds, members, tiers, earnEntries, used] = await Promise.all([
-    tx.shop.findMany({ where: { id: { in: shopIds } }, select: { id: true, programVersion: true } }),
+  const { dialect } = ledger;
+  const read = (sql: Prisma.Sql) => rawQuery<Row>(tx, dialect, sql);
+  const memberWhere = [
+    ...(memberIds.length ? [among("id", memberIds)] : []),
+    ...(customerKeys.length ? [pairs("customerId", customerKeys)] : []),
+  ];
+  const [shopRows, refundRows, memberRows, tierRows, earnRows, usedRows] = await Promise.all([
+    read(Prisma.sql`SELECT "id", "programVersion" FROM "Shop" WHERE ${among("id", shopIds)}`),
     refundKeys.length
-      ? tx.orderRefund.findMany({ where: { OR: byShop("refundId", refundKeys) }, select: { shopId: true, refundId: true } })
+      ? read(Prisma.sql`SELECT "shopId", "refundId" FROM "OrderRefund" WHERE ${pairs("refundId", refundKeys)}`)
       : [],
-    tx.member.findMany({
-      where: { OR: [{ id: { in: memberIds } }, ...byShop("customerId", customerKeys)] },
-      select: { id: true, shopId: true, customerId: true, state: true, lifetimeEarned: true, tags: true, email: true },
-    }),
-    tx.tier.findMany({ where: { shopId: { in: shopIds }, active: true } }),
+    memberWhere.length
+      ? read(
+          Prisma.sql`SELECT "id", "shopId", "customerId", "state", "lifetimeEarned", "tags", "email" FROM "Member"
+            WHERE ${Prisma.join(memberWhere, " OR ")}`,
+        )
+      : [],
+    read(
+      Prisma.sql`SELECT "id", "shopId", "name", "thresholdPoints", "earnMultiplierPct" FROM "Tier"
+        WHERE ${among("shopId", shopIds)} AND "active" = ${true}`,
+    ),
     earnKeys.length === 0
       ? []
-      : tx.ledgerEntry.findMany({
-          where: { OR: byShop("idempotencyKey", earnKeys) },
-          select: {
-            shopId: true,
-            idempotencyKey: true,
-            memberId: true,
-            status: true,
-            availableAt: true,
-            programVersion: true,
-            rateNum: true,
-            rateDen: true,
-          },
-        }),
+      : read(
+          Prisma.sql`SELECT "shopId", "idempotencyKey", "memberId", "status", "availableAt", "programVersion", "rateNum", "rateDen"
+            FROM "LedgerEntry" WHERE ${pairs("idempotencyKey", earnKeys)}`,
+        ),
     undoable.length === 0
       ? []
-      : tx.redemption.findMany({
-          where: { OR: byShop("orderId", undoable), status: "used" },
-          select: { shopId: true, orderId: true, id: true, memberId: true, pointsSpent: true },
-        }),
+      : read(
+          Prisma.sql`SELECT "shopId", "orderId", "id", "memberId", "pointsSpent" FROM "Redemption"
+            WHERE ${pairs("orderId", undoable)} AND "status" = 'used'`,
+        ),
   ]);
+  const shops = shopRows.map((r) => ({ id: str(r.id), programVersion: column.int(r.programVersion) }));
+  const seenRefunds = refundRows.map((r) => ({ shopId: str(r.shopId), refundId: str(r.refundId) }));
+  const members = memberRows.map((r) => ({
+    id: str(r.id),
+    shopId: str(r.shopId),
+    customerId: strOrNull(r.customerId),
+    state: str(r.state),
+    lifetimeEarned: column.int(r.lifetimeEarned),
+    tags: str(r.tags),
+    email: strOrNull(r.email),
+  }));
+  const tiers = tierRows.map((r) => ({
+    id: str(r.id),
+    shopId: str(r.shopId),
+    name: str(r.name),
+    thresholdPoints: column.int(r.thresholdPoints),
+    earnMultiplierPct: column.int(r.earnMultiplierPct),
+  }));
+  const earnEntries = earnRows.map((r) => ({
+    shopId: str(r.shopId),
+    idempotencyKey: str(r.idempotencyKey),
+    memberId: str(r.memberId),
+    status: str(r.status),
+    availableAt: column.date(r.availableAt)!,
+    programVersion: column.intOrNull(r.programVersion),
+    rateNum: column.intOrNull(r.rateNum),
+    rateDen: column.intOrNull(r.rateDen),
+  }));
+  const used = usedRows.map((r) => ({
+    shopId: str(r.shopId),
+    orderId: str(r.orderId),
+    id: str(r.id),
+    memberId: str(r.memberId),
+    pointsSpent: column.int(r.pointsSpent),
+  }));
 
   const programVersion = new Map(shops.map((s) => [s.id, s.programVersion]));
   const refundSeen = new Set(seenRefunds.map((r) => keyOf(r.shopId, r.refundId)));
@@ -307,13 +366,13 @@ function customerTags(orderCustomer: { tags?: string | null } | null, member: { 
 }
 
 /** An order of a customer erased meanwhile (its job was already in the inbox) is a guest's order. */
-async function withoutErasedCustomers(tx: Ledger["tx"], work: readonly OrderWork[]): Promise<readonly OrderWork[]> {
+async function withoutErasedCustomers(ledger: Ledger, work: readonly OrderWork[]): Promise<readonly OrderWork[]> {
   const customers = work.flatMap((w) =>
     w.event.type !== "refund" && w.event.order.customer
       ? [{ shopId: w.shopId, customerId: w.event.order.customer.customerId }]
       : [],
   );
-  const erased = await redactedAmong(tx, customers);
+  const erased = await redactedAmong(ledger, customers);
   if (erased.size === 0) return work;
   return work.map((w) =>
     w.event.type !== "refund" && w.event.order.customer && erased.has(keyOf(w.shopId, w.event.order.customer.customerId))

@@ -3,7 +3,7 @@
 // is taken again once its lease runs out. Order jobs are applied many to a transaction, which
 // also marks them done. Failures retry alone with exponential backoff; after MAX_ATTEMPTS, or at
 // once for a body that cannot be used, the job is kept as a dead letter, visible in the admin.
-import { clientDialect, Prisma, rawQuery, type Db, type Dialect, type Tx } from "~/db.server";
+import { clientDialect, Prisma, rawExecute, rawQuery, type Db, type Dialect, type Tx } from "~/db.server";
 import type { OrderEvent } from "~/domain/orders";
 import { releaseDuePoints, withLedger } from "~/models/ledger.server";
 import { expireInactivePoints } from "~/models/expiry.server";
@@ -167,21 +167,17 @@ export async function reclaimExpiredLeases(db: Db, now = new Date()): Promise<nu
 type Finish = { status: "done" | "skipped" | "dead"; lastError: string | null };
 
 // updateMany, not update: shop/redact may have deleted the job's own row meanwhile.
-function finishJobs(db: Db | Tx, ids: number[], outcome: Finish, at: Date) {
-  if (ids.length === 0) return Promise.resolve();
-  return db.webhookJob
-    .updateMany({
-      where: { id: { in: ids } },
-      data: {
-        status: outcome.status,
-        lastError: outcome.lastError,
-        processedAt: at,
-        lockedUntil: null,
-        // Processed payloads carry personal data: gone once done.
-        ...(outcome.status === "dead" ? {} : { payload: null }),
-      },
-    })
-    .then(() => undefined);
+async function finishJobs(db: Db | Tx, dialect: Dialect, ids: number[], outcome: Finish, at: Date): Promise<void> {
+  if (ids.length === 0) return;
+  // Processed payloads carry personal data: gone once done.
+  const payload = outcome.status === "dead" ? Prisma.empty : Prisma.sql`, "payload" = NULL`;
+  await rawExecute(
+    db,
+    dialect,
+    Prisma.sql`UPDATE "WebhookJob" SET "status" = ${outcome.status}, "lastError" = ${outcome.lastError},
+      "processedAt" = ${at}, "lockedUntil" = NULL ${payload}
+      WHERE "id" IN (${Prisma.join(ids.map((id) => Prisma.sql`${id}`))})`,
+  );
 }
 
 /** What a job's row keeps about its failure: a payload's fault by its stable code (its text may quote personal data). */
@@ -192,7 +188,7 @@ async function failJob(db: Db, job: ClaimedJob, error: unknown, now: Date): Prom
   Atomics.add(threadSignals, JOBS_FAILED, 1);
   const message = failureText(error);
   if (error instanceof PayloadError || job.attempts >= MAX_ATTEMPTS)
-    return finishJobs(db, [job.id], { status: "dead", lastError: message }, now);
+    return finishJobs(db, clientDialect(db), [job.id], { status: "dead", lastError: message }, now);
   await db.webhookJob.updateMany({
     where: { id: job.id },
     data: { status: "pending", lastError: message, lockedUntil: null, runAt: new Date(now.getTime() + backoffMs(job.attempts)) },
@@ -217,6 +213,7 @@ async function processOrderJobs(db: Db, jobs: PreparedOrder[], now: () => Date):
         await applyOrderEvents(ledger, work, now());
         await finishJobs(
           ledger.tx,
+          ledger.dialect,
           list.map((p) => p.job.id),
           { status: "done", lastError: null },
           now(),
@@ -245,7 +242,7 @@ async function processOrderJobs(db: Db, jobs: PreparedOrder[], now: () => Date):
 async function processOtherJob(db: Db, p: Prepared, now: () => Date): Promise<void> {
   try {
     await p.handler.process(db, p.job.shopId, p.body, `webhook:${p.job.webhookId}`);
-    await finishJobs(db, [p.job.id], { status: "done", lastError: null }, now());
+    await finishJobs(db, clientDialect(db), [p.job.id], { status: "done", lastError: null }, now());
     Atomics.add(threadSignals, JOBS_DONE, 1);
   } catch (error) {
     await failJob(db, p.job, error, now());
@@ -328,8 +325,8 @@ export async function processJobs(
     await processOtherJob(db, { job, handler, body }, now);
   }
   await flush();
-  await finishJobs(db, skipped, { status: "skipped", lastError: "shop not installed" }, now());
-  for (const [id, lastError] of dead) await finishJobs(db, [id], { status: "dead", lastError }, now());
+  await finishJobs(db, clientDialect(db), skipped, { status: "skipped", lastError: "shop not installed" }, now());
+  for (const [id, lastError] of dead) await finishJobs(db, clientDialect(db), [id], { status: "dead", lastError }, now());
 }
 
 /** One job (tests and the admin's retry). */
