@@ -213,6 +213,11 @@ export async function redactCustomer(db: Db, shopId: string, customerId: string,
       data: { customerId: null },
     });
     await tx.dataRequest.deleteMany({ where: { shopId, customerId } });
+    // Survey scores stay for the merchant's figures, no longer linked to the person.
+    await tx.surveyAnswer.updateMany({
+      where: { shopId, OR: [{ customerId }, { orderId: { in: [...orders] } }] },
+      data: { customerId: null },
+    });
     await tx.referral.updateMany({
       where: { shopId, refereeCustomerId: customerId },
       data: { refereeCustomerId: `redacted:${randomBytes(8).toString("hex")}` },
@@ -267,6 +272,7 @@ export async function exportCustomer(db: Db, shopId: string, customerId: string,
     ? await db.ledgerEntry.findMany({ where: { shopId, memberId: member.id }, orderBy: { createdAt: "asc" } })
     : [];
   const orders = await db.orderFact.findMany({ where: { shopId, customerId } });
+  const surveys = await db.surveyAnswer.findMany({ where: { shopId, customerId }, orderBy: { answeredAt: "asc" } });
   const document = {
     shop: shopId,
     customerId,
@@ -287,6 +293,7 @@ export async function exportCustomer(db: Db, shopId: string, customerId: string,
       earned: o.earnedPoints,
       reversed: o.reversedPoints,
     })),
+    surveyAnswers: surveys.map((a) => ({ order: a.orderId, score: a.score, at: a.answeredAt })),
   };
   await db.dataRequest.upsert({
     where: { shopId_requestId: { shopId, requestId } },
