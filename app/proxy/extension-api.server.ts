@@ -71,21 +71,24 @@ async function route(deps: ExtensionDeps, req: ExtensionRequest): Promise<ProxyA
     const me = answer.body as { tier?: { earnMultiplierPct: number } | null };
     return { ...answer, body: { ...me, ...(await orderFigures(deps, who, req.query, me.tier?.earnMultiplierPct ?? 100)) } };
   }
-  if (name === "POST survey" && surface === "checkout") return survey(deps, who, req);
+  if (name === "POST survey") return survey(deps, who, req);
   return error(404, "not_found", `no extension route ${name}`);
 }
 
 /**
- * For the checkout and thank-you pages, `GET me` takes the order in view: `?subtotal=<decimal>`
- * (merchandise subtotal in shop currency) adds what it would earn; `?order=<id>` adds what that
- * order did earn once its webhook was processed, and the survey answer it has.
+ * For the checkout and thank-you pages, `GET me` takes the order in view: `?subtotal=<decimal>&currency=<code>`
+ * (merchandise subtotal; the estimate is given only in shop currency, which points are earned on)
+ * adds what it would earn; `?order=<id>` adds what that order did earn once its webhook was
+ * processed, and the survey answer it has. A member's issued codes not yet used in an order come
+ * as `unusedCodes`, so a code redeemed and not applied is never lost.
  */
 async function orderFigures(deps: ExtensionDeps, who: ExtensionIdentity, query: URLSearchParams, multiplierPct: number) {
   const figures: Record<string, unknown> = {};
   const subtotal = query.get("subtotal");
   if (subtotal !== null && /^\d{1,12}(\.\d{1,3})?$/.test(subtotal)) {
     const shop = await activeShop(deps.db, who.shop);
-    if (shop) {
+    const currency = query.get("currency");
+    if (shop && (currency === null || currency === shop.currency)) {
       const rules = await currentRules(deps.db, shop.id, shop.programVersion);
       figures.estimate = {
         points: pointsForSubtotal(toMinorUnits(subtotal, shop.currency), shop.currency, effectiveRate(rules, multiplierPct)),
@@ -114,7 +117,33 @@ async function orderFigures(deps: ExtensionDeps, who: ExtensionIdentity, query: 
       survey: await surveyAnswerFor(deps.db, who.shop, orderId),
     };
   }
+  if (who.customerId) figures.unusedCodes = await unusedCodes(deps, who.shop, who.customerId);
   return figures;
+}
+
+async function unusedCodes(deps: ExtensionDeps, shopId: string, customerId: string) {
+  const member = await deps.db.member.findUnique({ where: { shopId_customerId: { shopId, customerId } } });
+  if (!member) return [];
+  const issued = await deps.db.redemption.findMany({
+    where: { shopId, memberId: member.id, status: "issued" },
+    orderBy: { createdAt: "desc" },
+    take: 20,
+    select: { id: true, code: true, rewardId: true, pointsSpent: true, createdAt: true, expiresAt: true },
+  });
+  const rewards = await deps.db.reward.findMany({
+    where: { shopId, id: { in: [...new Set(issued.map((r) => r.rewardId))] } },
+    select: { id: true, name: true },
+  });
+  const names = new Map(rewards.map((r) => [r.id, r.name]));
+  return issued.map((r) => ({
+    id: r.id,
+    code: r.code,
+    rewardId: r.rewardId,
+    rewardName: names.get(r.rewardId) ?? null,
+    pointsSpent: r.pointsSpent,
+    createdAt: r.createdAt.toISOString(),
+    expiresAt: r.expiresAt?.toISOString() ?? null,
+  }));
 }
 
 async function survey(deps: ExtensionDeps, who: ExtensionIdentity, req: ExtensionRequest): Promise<ProxyAnswer> {
