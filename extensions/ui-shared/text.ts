@@ -15,10 +15,13 @@ export interface Localised {
 
 type Named = { name: string; translations?: Reward["translations"] };
 
-/** The merchant's name for a reward or tier in the shopper's language, else the name as entered. */
+/**
+ * The merchant's name for a reward or tier in the shopper's language, else the name as entered,
+ * direction-isolated (FSI … PDI) so that "5 off" stays whole inside a Persian sentence.
+ */
 export function nameOf(item: Named, language: string): string {
   const t = item.translations;
-  return t?.[language]?.name || t?.[language.split("-")[0]!]?.name || item.name;
+  return `\u2068${t?.[language]?.name || t?.[language.split("-")[0]!]?.name || item.name}\u2069`;
 }
 
 /** Decimal strings of shop currency (as the API gives them) compared exactly, in minor units. */

@@ -144,12 +144,14 @@ function AccountPage() {
                 <s-stack gap="none">
                   <s-text>
                     {historyLabel(item, t)}
-                    {orderReference(item) ? <bdi> {orderReference(item)}</bdi> : null}
+                    {orderReference(item) ? <> <bdi>{orderReference(item)}</bdi></> : null}
                     {item.status === "pending" ? ` (${t.translate("acc.pending_status")})` : ""}
                   </s-text>
                   <s-text color="subdued">{t.formatDate(new Date(item.createdAt), { dateStyle: "medium" })}</s-text>
                 </s-stack>
-                <s-text type="strong">{signedPoints(item.points, t)}</s-text>
+                <s-text type="strong">
+                  <bdi>{signedPoints(item.points, t)}</bdi>
+                </s-text>
               </s-stack>
             ))}
             {history.length > shown && (
