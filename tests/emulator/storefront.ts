@@ -24,6 +24,7 @@ const FRAME_IDS: Record<string, string> = {
   "purchase.thank-you.block.render": "thank-you-block",
   "customer-account.page.render": "account-page",
   "customer-account.order-index.block.render": "order-index-block",
+  "customer-account.order-status.block.render": "order-status-block",
 };
 const frameIdFor = (target: string) => FRAME_IDS[target] ?? target;
 type NavText = Record<
@@ -426,6 +427,13 @@ export class Storefront {
     }
     if (url.pathname === "/checkout/summary") return html(await this.summary(s));
     if (url.pathname.startsWith("/_ext/")) return this.extensionRoute(s, url, req, body, res);
+    const orderStatus = /^\/account\/orders\/(\d+)$/.exec(url.pathname);
+    if (orderStatus) {
+      const placed = this.orders.find((o) => String(o.number) === orderStatus[1] && o.customer?.id === s.customerId);
+      if (!placed) return html("Not found", 404);
+      const frame = frameTag("order-status-block", `/_ext/frame?ext=loyalty-thank-you&target=customer-account.order-status.block.render&order=${placed.number}`, nav.loyalty);
+      return html(await this.page(s, `#${placed.number}`, `<h1 data-order-status>#${placed.number}</h1>${frame}`));
+    }
     if (url.pathname === "/account/loyalty" || url.pathname === "/account/orders") {
       if (s.customerId === null) return redirect(`/account/login?return_to=${url.pathname}`);
       const full = url.pathname === "/account/loyalty";
@@ -435,7 +443,7 @@ export class Storefront {
       const mine = this.orders.filter((o) => o.customer?.id === s.customerId).reverse();
       const list = full
         ? ""
-        : `<h1>${nav.orders}</h1>${frame}<table style="margin-top:16px">${mine.map((o) => `<tr><td>#${o.number}</td><td class="num">${(subtotalMinor(o) / 100).toFixed(2)}</td></tr>`).join("")}</table>`;
+        : `<h1>${nav.orders}</h1>${frame}<table style="margin-top:16px">${mine.map((o) => `<tr><td><a href="/account/orders/${o.number}">#${o.number}</a></td><td class="num">${(subtotalMinor(o) / 100).toFixed(2)}</td></tr>`).join("")}</table>`;
       return html(await this.page(s, full ? nav.loyalty : nav.orders, full ? frame : list));
     }
     const productMatch = /^\/products\/([a-z0-9-]+)$/.exec(url.pathname);
