@@ -206,7 +206,19 @@ describe("checkout, thank-you and customer-account UI extensions", () => {
     }
     // History lines are translated from their stable type.
     const account = keys(JSON.parse(readFileSync(path.join(dir("loyalty-account"), "locales/en.default.json"), "utf8")));
-    for (const type of ["earn", "redeem", "reversal", "adjustment", "expiry", "bonus", "referral", "refund_of_redemption", "import", "draw_entry", "draw_refund"]) {
+    for (const type of [
+      "earn",
+      "redeem",
+      "reversal",
+      "adjustment",
+      "expiry",
+      "bonus",
+      "referral",
+      "refund_of_redemption",
+      "import",
+      "draw_entry",
+      "draw_refund",
+    ]) {
       expect(account).toContain(`history.${type}`);
     }
   });

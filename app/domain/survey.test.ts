@@ -9,7 +9,14 @@ describe("survey summary", () => {
 
   it("counts promoters, passives and detractors and rounds NPS and mean", () => {
     // 2 promoters, 1 passive, 3 detractors of 6: (2 − 3) / 6 = −16.67 % → −17; mean 35 / 6 = 5.83 → 5.8
-    expect(summariseScores([10, 9, 7, 6, 3, 0])).toEqual({ responses: 6, promoters: 2, passives: 1, detractors: 3, mean: 5.8, nps: -17 });
+    expect(summariseScores([10, 9, 7, 6, 3, 0])).toEqual({
+      responses: 6,
+      promoters: 2,
+      passives: 1,
+      detractors: 3,
+      mean: 5.8,
+      nps: -17,
+    });
     expect(summariseScores([10, 10, 8])).toMatchObject({ nps: 67, mean: 9.3 });
   });
 

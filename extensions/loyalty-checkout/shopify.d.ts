@@ -1,6 +1,5 @@
 import "@shopify/ui-extensions";
 
-//@ts-ignore
 declare module "./src/Checkout.tsx" {
   const shopify: import("@shopify/ui-extensions/purchase.checkout.reductions.render-after").Api;
   const globalThis: { shopify: typeof shopify };

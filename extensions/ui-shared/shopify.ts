@@ -11,7 +11,8 @@ interface I18nLike {
 export function localised(i18n: I18nLike, language: string): Localised {
   return {
     translate: (key, replacements) => String(i18n.translate(key, replacements)),
-    points: (key, count, replacements) => String(i18n.translate(key, { count, points: i18n.formatNumber(count), ...replacements })),
+    points: (key, count, replacements) =>
+      String(i18n.translate(key, { count, points: i18n.formatNumber(count), ...replacements })),
     formatNumber: (value) => i18n.formatNumber(value),
     formatMoney: (amount, currency) => i18n.formatCurrency(Number(amount), { currency }),
     formatDate: (date, options) => i18n.formatDate(date, options),

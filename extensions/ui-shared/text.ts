@@ -30,10 +30,7 @@ export function minorOf(decimal: string): number {
   return Number(whole) * 1000 + Number(fraction.padEnd(3, "0").slice(0, 3));
 }
 
-export type RewardStanding =
-  | { kind: "ready" }
-  | { kind: "short"; points: number }
-  | { kind: "minimum"; amount: string };
+export type RewardStanding = { kind: "ready" } | { kind: "short"; points: number } | { kind: "minimum"; amount: string };
 
 /** Whether the member can redeem this reward for this order, else why not. */
 export function rewardStanding(reward: Reward, available: number, subtotal: string | null): RewardStanding {

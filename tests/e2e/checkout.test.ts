@@ -37,7 +37,11 @@ beforeAll(async () => {
     [906, 1200],
     [911, 300],
   ] as const) {
-    await app.emulator.sendWebhook(SHOP, "orders/paid", orderPayload(order(units * 100, customer(id, { email: `c${id}@example.com` }))));
+    await app.emulator.sendWebhook(
+      SHOP,
+      "orders/paid",
+      orderPayload(order(units * 100, customer(id, { email: `c${id}@example.com` }))),
+    );
   }
   await app.settled();
   await app.db.tier.createMany({
@@ -47,7 +51,16 @@ beforeAll(async () => {
     ],
   });
   await app.db.reward.create({
-    data: { shopId: SHOP, name: "10% off, up to $25", type: "percentage", pointsCost: 1000, percent: 10, maxDiscountMinor: 2500, minimumSubtotalMinor: 5000, position: 1 },
+    data: {
+      shopId: SHOP,
+      name: "10% off, up to $25",
+      type: "percentage",
+      pointsCost: 1000,
+      percent: 10,
+      maxDiscountMinor: 2500,
+      minimumSubtotalMinor: 5000,
+      position: 1,
+    },
   });
   storefront = new Storefront(app.emulator, SHOP);
   await storefront.start();
@@ -84,7 +97,11 @@ async function toCheckout(page: Page, product = "merino-beanie") {
 }
 
 const calls = (page: Page, frameId: string) =>
-  page.locator(`#${frameId}`).evaluate((f: HTMLIFrameElement) => (f.contentWindow as unknown as { __calls: Array<{ name: string; args: unknown }> }).__calls);
+  page
+    .locator(`#${frameId}`)
+    .evaluate(
+      (f: HTMLIFrameElement) => (f.contentWindow as unknown as { __calls: Array<{ name: string; args: unknown }> }).__calls,
+    );
 
 async function rendered(frame: FrameLocator, text: string | RegExp) {
   await frame.getByText(text).first().waitFor({ timeout: 60_000 });
@@ -104,13 +121,17 @@ describe("checkout", () => {
     await frame.getByRole("button", { name: "Redeem" }).click();
     await rendered(frame, /^Code LC-.* is applied to this order\.$/);
     const applied = (await calls(page, "checkout-reductions")).filter((c) => c.name === "applyDiscountCodeChange");
-    expect(applied).toEqual([{ name: "applyDiscountCodeChange", args: { type: "addDiscountCode", code: expect.stringMatching(/^LC-/) } }]);
+    expect(applied).toEqual([
+      { name: "applyDiscountCodeChange", args: { type: "addDiscountCode", code: expect.stringMatching(/^LC-/) } },
+    ]);
     const code = (applied[0]!.args as { code: string }).code;
     await page.locator(`[data-checkout-discount="${code}"][data-applied="true"]`).waitFor();
     expect(await page.locator("[data-checkout-total]").textContent()).toBe("27.00");
     await rendered(frame, "You have 700 points");
     // Every call to the app carried a session token, and went to the checkout API.
-    const fetched = (await calls(page, "checkout-reductions")).filter((c) => c.name === "fetch").map((c) => (c.args as { path: string }).path);
+    const fetched = (await calls(page, "checkout-reductions"))
+      .filter((c) => c.name === "fetch")
+      .map((c) => (c.args as { path: string }).path);
     expect(fetched).toEqual(["/api/checkout/me?subtotal=32.00&currency=USD", "/api/checkout/redeem"]);
     expect((await calls(page, "checkout-reductions")).filter((c) => c.name === "sessionToken.get")).toHaveLength(2);
 
@@ -127,13 +148,18 @@ describe("checkout", () => {
     await thanks.getByRole("button", { name: "Score 9" }).click();
     await rendered(thanks, "Thank you for your answer.");
     const placed = storefront.orders.at(-1)!;
-    expect(await app.db.surveyAnswer.findUniqueOrThrow({ where: { shopId_orderId: { shopId: SHOP, orderId: String(placed.id) } } })).toMatchObject({
+    expect(
+      await app.db.surveyAnswer.findUniqueOrThrow({ where: { shopId_orderId: { shopId: SHOP, orderId: String(placed.id) } } }),
+    ).toMatchObject({
       customerId: "901",
       score: 9,
     });
     await page.reload();
     await rendered(thanks, "Thank you for your answer."); // asked once per order
-    expect(await app.db.redemption.findFirstOrThrow({ where: { shopId: SHOP, code } })).toMatchObject({ status: "used", orderId: String(placed.id) });
+    expect(await app.db.redemption.findFirstOrThrow({ where: { shopId: SHOP, code } })).toMatchObject({
+      status: "used",
+      orderId: String(placed.id),
+    });
     expect(await member(901)).toMatchObject({ available: 727 });
     expect(errors).toEqual([]);
     await page.close();
@@ -192,7 +218,11 @@ describe("customer account", () => {
     const code = (await app.db.redemption.findFirstOrThrow({ where: { shopId: SHOP, memberId: (await member(903)).id } })).code;
     await account.getByText(code, { exact: true }).waitFor();
     await account.getByRole("button", { name: "Copy" }).first().click();
-    expect(await page.locator("#account-page").evaluate((f: HTMLIFrameElement) => (f.contentWindow as unknown as { __copied: string[] }).__copied)).toEqual([code]);
+    expect(
+      await page
+        .locator("#account-page")
+        .evaluate((f: HTMLIFrameElement) => (f.contentWindow as unknown as { __copied: string[] }).__copied),
+    ).toEqual([code]);
     expect(await account.getByText("Reward redeemed").count()).toBe(1);
     expect(await account.getByText(`https://${SHOP}/?ref=`).count()).toBe(1);
     await page.screenshot({ path: path.join(SCREENSHOTS, "account-en-desktop.png"), fullPage: true });
@@ -212,12 +242,14 @@ describe("customer account", () => {
     await page.getByRole("link", { name: `#${placed.number}` }).click();
     const status = page.frameLocator("#order-status-block");
     await rendered(status, "This order earned you 24 points.");
-    expect((await calls(page, "order-status-block")).filter((c) => c.name === "fetch").map((c) => (c.args as { path: string }).path)).toEqual([
-      `/api/customer-account/me?order=gid%3A%2F%2Fshopify%2FOrder%2F${placed.id}&subtotal=24.00&currency=USD`,
-    ]);
+    expect(
+      (await calls(page, "order-status-block")).filter((c) => c.name === "fetch").map((c) => (c.args as { path: string }).path),
+    ).toEqual([`/api/customer-account/me?order=gid%3A%2F%2Fshopify%2FOrder%2F${placed.id}&subtotal=24.00&currency=USD`]);
     await status.getByRole("button", { name: "Score 3" }).click();
     await rendered(status, "Thank you for your answer.");
-    expect(await app.db.surveyAnswer.findUniqueOrThrow({ where: { shopId_orderId: { shopId: SHOP, orderId: String(placed.id) } } })).toMatchObject({ score: 3 });
+    expect(
+      await app.db.surveyAnswer.findUniqueOrThrow({ where: { shopId_orderId: { shopId: SHOP, orderId: String(placed.id) } } }),
+    ).toMatchObject({ score: 3 });
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);

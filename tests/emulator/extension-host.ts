@@ -42,7 +42,14 @@ export async function buildWithCli(): Promise<Map<UiExtension, BuiltExtension>> 
     symlinkSync(path.join(root, "node_modules"), path.join(app, "node_modules"));
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
-      [path.join(root, "node_modules/@shopify/cli/bin/run.js"), "app", "build", "--path", app, "--skip-dependencies-installation"],
+      [
+        path.join(root, "node_modules/@shopify/cli/bin/run.js"),
+        "app",
+        "build",
+        "--path",
+        app,
+        "--skip-dependencies-installation",
+      ],
       { env: { ...process.env, SHOPIFY_CLI_NO_ANALYTICS: "1", CI: "1", FORCE_COLOR: "0" }, cwd: app, maxBuffer: 1 << 24 },
     );
     if (!(stdout + stderr).includes("built!")) throw new Error(`shopify app build failed:\n${stdout}${stderr}`);
@@ -52,7 +59,11 @@ export async function buildWithCli(): Promise<Map<UiExtension, BuiltExtension>> 
       const locales = Object.fromEntries(
         readdirSync(dir).map((f) => [f.split(".")[0]!, JSON.parse(readFileSync(path.join(dir, f), "utf8"))]),
       );
-      result.set(handle, { handle, js: readFileSync(path.join(app, "extensions", handle, "dist", `${handle}.js`), "utf8"), locales });
+      result.set(handle, {
+        handle,
+        js: readFileSync(path.join(app, "extensions", handle, "dist", `${handle}.js`), "utf8"),
+        locales,
+      });
     }
     return result;
   } finally {
@@ -78,16 +89,19 @@ export interface FrameContext {
   appUrl: string;
 }
 
-const builtInAppUrl = () => /^application_url\s*=\s*"([^"]+)"/m.exec(readFileSync(path.join(root, "shopify.app.toml"), "utf8"))![1]!;
+const builtInAppUrl = () =>
+  /^application_url\s*=\s*"([^"]+)"/m.exec(readFileSync(path.join(root, "shopify.app.toml"), "utf8"))![1]!;
 const RTL = new Set(["fa", "ar", "he", "ur"]);
 
 /** The document inside an extension's frame. */
 export function frameDocument(ext: BuiltExtension, ctx: FrameContext): string {
   const translations = ext.locales[ctx.language] ?? ext.locales.en!;
-  const json = JSON.stringify({ ...ctx, builtInAppUrl: builtInAppUrl(), translations, fallbackTranslations: ext.locales.en }).replace(
-    /</g,
-    "\\u003c",
-  );
+  const json = JSON.stringify({
+    ...ctx,
+    builtInAppUrl: builtInAppUrl(),
+    translations,
+    fallbackTranslations: ext.locales.en,
+  }).replace(/</g, "\\u003c");
   return `<!doctype html><html lang="${ctx.language}" dir="${RTL.has(ctx.language) ? "rtl" : "ltr"}"><head><meta charset="utf-8">
 <link rel="stylesheet" href="/_ext/host/polaris.css"></head><body>
 <script>window.__EXT__ = ${json};</script>

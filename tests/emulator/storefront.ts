@@ -408,12 +408,20 @@ export class Storefront {
     }
     if (url.pathname === "/checkout/thank-you") {
       const number = url.searchParams.get("order");
-      const frame = frameTag("thank-you-block", `/_ext/frame?ext=loyalty-thank-you&target=purchase.thank-you.block.render&order=${number}`, nav.loyalty);
+      const frame = frameTag(
+        "thank-you-block",
+        `/_ext/frame?ext=loyalty-thank-you&target=purchase.thank-you.block.render&order=${number}`,
+        nav.loyalty,
+      );
       return html(await this.page(s, nav.thanks, `<h1 data-thank-you>${nav.thanks}</h1><p>#${number}</p>${frame}`));
     }
     if (url.pathname === "/checkout" && req.method === "GET") {
       if (s.lines.length === 0) return redirect("/cart");
-      const frame = frameTag("checkout-reductions", "/_ext/frame?ext=loyalty-checkout&target=purchase.checkout.reductions.render-after", nav.loyalty);
+      const frame = frameTag(
+        "checkout-reductions",
+        "/_ext/frame?ext=loyalty-checkout&target=purchase.checkout.reductions.render-after",
+        nav.loyalty,
+      );
       return html(
         await this.page(
           s,
@@ -431,7 +439,11 @@ export class Storefront {
     if (orderStatus) {
       const placed = this.orders.find((o) => String(o.number) === orderStatus[1] && o.customer?.id === s.customerId);
       if (!placed) return html("Not found", 404);
-      const frame = frameTag("order-status-block", `/_ext/frame?ext=loyalty-thank-you&target=customer-account.order-status.block.render&order=${placed.number}`, nav.loyalty);
+      const frame = frameTag(
+        "order-status-block",
+        `/_ext/frame?ext=loyalty-thank-you&target=customer-account.order-status.block.render&order=${placed.number}`,
+        nav.loyalty,
+      );
       return html(await this.page(s, `#${placed.number}`, `<h1 data-order-status>#${placed.number}</h1>${frame}`));
     }
     if (url.pathname === "/account/loyalty" || url.pathname === "/account/orders") {
@@ -439,7 +451,11 @@ export class Storefront {
       const full = url.pathname === "/account/loyalty";
       const frame = full
         ? frameTag("account-page", "/_ext/frame?ext=loyalty-account&target=customer-account.page.render", nav.loyalty)
-        : frameTag("order-index-block", "/_ext/frame?ext=loyalty-account&target=customer-account.order-index.block.render", nav.loyalty);
+        : frameTag(
+            "order-index-block",
+            "/_ext/frame?ext=loyalty-account&target=customer-account.order-index.block.render",
+            nav.loyalty,
+          );
       const mine = this.orders.filter((o) => o.customer?.id === s.customerId).reverse();
       const list = full
         ? ""
@@ -501,7 +517,10 @@ export class Storefront {
     const d = await this.discountFor(s);
     const subtotal = s.lines.reduce((sum, l) => sum + l.priceMinor * l.quantity, 0);
     const rows = s.lines
-      .map((l) => `<tr><td>${l.title} × ${l.quantity}</td><td class="num">${((l.priceMinor * l.quantity) / 100).toFixed(2)}</td></tr>`)
+      .map(
+        (l) =>
+          `<tr><td>${l.title} × ${l.quantity}</td><td class="num">${((l.priceMinor * l.quantity) / 100).toFixed(2)}</td></tr>`,
+      )
       .join("");
     return `<table data-checkout>${rows}<tr><td>${nav.subtotal}</td><td class="num">${(subtotal / 100).toFixed(2)}</td></tr>
       ${s.discountCode ? `<tr data-checkout-discount="${s.discountCode}" data-applied="${Boolean(d)}"><td>${nav.discount} <code>${s.discountCode}</code></td><td class="num">−${((d?.amountMinor ?? 0) / 100).toFixed(2)}</td></tr>` : ""}

@@ -3,7 +3,15 @@
 import { createHmac, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { checkoutSessionToken, signJwt } from "../emulator/signing.ts";
-import { API_KEY, API_SECRET, assertLedgerConsistent, describeDialects, startApp, tableCounts, type TestApp } from "../support/app";
+import {
+  API_KEY,
+  API_SECRET,
+  assertLedgerConsistent,
+  describeDialects,
+  startApp,
+  tableCounts,
+  type TestApp,
+} from "../support/app";
 import { customer, order, paid } from "../support/orders";
 
 const SURFACES = ["checkout", "customer-account"] as const;
@@ -131,10 +139,15 @@ describeDialects("checkout and customer-account API on %s", (dialect) => {
     });
     expect(res.status).toBe(200);
     const body = await res.json();
-    expect(body).toMatchObject({ redemption: { code: expect.stringMatching(/^LC-/), pointsSpent: 500 }, points: { available: 0 } });
+    expect(body).toMatchObject({
+      redemption: { code: expect.stringMatching(/^LC-/), pointsSpent: 500 },
+      points: { available: 0 },
+    });
     // Until an order uses it, the code stays in the member's account.
     const me = await (await call("customer-account", "me", token("8121"))).json();
-    expect(me.unusedCodes).toEqual([expect.objectContaining({ code: body.redemption.code, rewardName: "5 off", pointsSpent: 500 })]);
+    expect(me.unusedCodes).toEqual([
+      expect.objectContaining({ code: body.redemption.code, rewardName: "5 off", pointsSpent: 500 }),
+    ]);
     expect((await member(8121)).available).toBe(0);
     expect((await member(8122)).available).toBe(500);
     const redemption = await app.db.redemption.findUniqueOrThrow({ where: { id: body.redemption.id } });
@@ -173,7 +186,9 @@ describeDialects("checkout and customer-account API on %s", (dialect) => {
       const bearer = token("8141");
       if (surface === "customer-account") await earn(8141, 500);
       const answers = await Promise.all(
-        [1, 2, 3, 4, 5].map(() => call(surface, "redeem", bearer, { method: "POST", body: { rewardId, idempotencyKey: randomUUID() } })),
+        [1, 2, 3, 4, 5].map(() =>
+          call(surface, "redeem", bearer, { method: "POST", body: { rewardId, idempotencyKey: randomUUID() } }),
+        ),
       );
       const statuses = answers.map((a) => a.status).sort();
       expect(statuses, surface).toEqual([200, 409, 409, 409, 409]);
@@ -188,8 +203,13 @@ describeDialects("checkout and customer-account API on %s", (dialect) => {
   it("the same key answers the same redemption, from either surface", async () => {
     await earn(8151, 1000);
     const key = randomUUID();
-    const first = await (await call("checkout", "redeem", token("8151"), { method: "POST", body: { rewardId, idempotencyKey: key } })).json();
-    const again = await call("customer-account", "redeem", token("8151"), { method: "POST", body: { rewardId, idempotencyKey: key } });
+    const first = await (
+      await call("checkout", "redeem", token("8151"), { method: "POST", body: { rewardId, idempotencyKey: key } })
+    ).json();
+    const again = await call("customer-account", "redeem", token("8151"), {
+      method: "POST",
+      body: { rewardId, idempotencyKey: key },
+    });
     expect(again.status).toBe(200);
     expect((await again.json()).redemption).toEqual(first.redemption);
     expect((await member(8151)).available).toBe(500);
@@ -220,7 +240,10 @@ describeDialects("checkout and customer-account API on %s", (dialect) => {
     const other = await (await call("checkout", `me?order=${o.id}`, token("8162"))).json();
     expect(other.order).toMatchObject({ earned: null });
     // The order status page (customer accounts) asks the same question of the same order: still one answer.
-    const fromAccount = await call("customer-account", "survey", token("8161"), { method: "POST", body: { orderId: String(o.id), score: 5 } });
+    const fromAccount = await call("customer-account", "survey", token("8161"), {
+      method: "POST",
+      body: { orderId: String(o.id), score: 5 },
+    });
     expect((await fromAccount.json()).answer.score).toBe(9);
   });
 
@@ -238,7 +261,9 @@ describeDialects("checkout and customer-account API on %s", (dialect) => {
     });
     await app.settled();
     expect(await app.db.surveyAnswer.count({ where: { shopId: shop, customerId: "8171" } })).toBe(0);
-    expect(await app.db.surveyAnswer.findUnique({ where: { shopId_orderId: { shopId: shop, orderId: String(o.id) } } })).toMatchObject({
+    expect(
+      await app.db.surveyAnswer.findUnique({ where: { shopId_orderId: { shopId: shop, orderId: String(o.id) } } }),
+    ).toMatchObject({
       customerId: null,
       score: 3,
     });

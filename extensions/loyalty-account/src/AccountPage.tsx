@@ -52,7 +52,10 @@ function AccountPage() {
     const answer = await api.redeem(reward.id);
     setBusy(null);
     if (!answer.ok) {
-      return setNotice({ tone: "critical", text: t.translate(answer.error === "insufficient_points" ? "redeem.short" : "redeem.failed") });
+      return setNotice({
+        tone: "critical",
+        text: t.translate(answer.error === "insufficient_points" ? "redeem.short" : "redeem.failed"),
+      });
     }
     setNotice({ tone: "success", text: t.translate("redeem.ready", { code: answer.body.redemption.code }) });
     await load();
@@ -74,7 +77,9 @@ function AccountPage() {
             <Figure label={t.translate("acc.lifetime")} value={t.formatNumber(points.lifetime)} />
           </s-grid>
           <s-stack gap="small-300" padding="base none none none">
-            <s-text>{me.tier ? t.translate("acc.tier", { tier: nameOf(me.tier, t.language) }) : t.translate("acc.no_tier")}</s-text>
+            <s-text>
+              {me.tier ? t.translate("acc.tier", { tier: nameOf(me.tier, t.language) }) : t.translate("acc.no_tier")}
+            </s-text>
             {next && threshold ? (
               <>
                 <s-progress value={threshold - next.pointsToGo} max={threshold} accessibilityLabel={nameOf(next, t.language)} />
@@ -99,7 +104,9 @@ function AccountPage() {
                       {standing.kind === "short"
                         ? t.points("reward.short", standing.points)
                         : t.points("reward.cost", reward.pointsCost)}
-                      {reward.minimumSubtotal ? ` · ${t.translate("reward.minimum", { amount: t.formatMoney(reward.minimumSubtotal, me.currency) })}` : ""}
+                      {reward.minimumSubtotal
+                        ? ` · ${t.translate("reward.minimum", { amount: t.formatMoney(reward.minimumSubtotal, me.currency) })}`
+                        : ""}
                     </s-text>
                   </s-stack>
                   {standing.kind !== "short" && (
@@ -144,7 +151,12 @@ function AccountPage() {
                 <s-stack gap="none">
                   <s-text>
                     {historyLabel(item, t)}
-                    {orderReference(item) ? <> <bdi>{orderReference(item)}</bdi></> : null}
+                    {orderReference(item) ? (
+                      <>
+                        {" "}
+                        <bdi>{orderReference(item)}</bdi>
+                      </>
+                    ) : null}
                     {item.status === "pending" ? ` (${t.translate("acc.pending_status")})` : ""}
                   </s-text>
                   <s-text color="subdued">{t.formatDate(new Date(item.createdAt), { dateStyle: "medium" })}</s-text>

@@ -1,3 +1,4 @@
+/* global Event */
 // Stand-ins for the Polaris web components the extensions use (Shopify renders the real ones in its
 // own UI from the extension's remote DOM; offline they do not exist). Each draws what the shopper
 // would see closely enough to read and click: headings from `heading`, buttons that are buttons

@@ -1,3 +1,4 @@
+/* global parent, ResizeObserver */
 // The `shopify` global a checkout or customer-account UI extension sees, standing in for Shopify's
 // sandbox inside an iframe of the emulated storefront. The page that hosts the frame passes what
 // Shopify would know (window.__EXT__: target, language, the extension's translations, the cart's
@@ -32,7 +33,8 @@
   function translate(key, replacements = {}) {
     let value = lookup(ctx.translations, key) ?? lookup(ctx.fallbackTranslations, key);
     if (value && typeof value === "object" && typeof replacements.count === "number") {
-      value = (replacements.count === 0 && value.zero) || value[new Intl.PluralRules(locale).select(replacements.count)] || value.other;
+      value =
+        (replacements.count === 0 && value.zero) || value[new Intl.PluralRules(locale).select(replacements.count)] || value.other;
     }
     if (typeof value !== "string") return key;
     return value.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, name) => String(replacements[name] ?? ""));
@@ -40,7 +42,8 @@
   const i18n = {
     translate,
     formatNumber: (n, options) => new Intl.NumberFormat(locale, options).format(n),
-    formatCurrency: (n, options) => new Intl.NumberFormat(locale, { style: "currency", currency: ctx.currency, ...options }).format(n),
+    formatCurrency: (n, options) =>
+      new Intl.NumberFormat(locale, { style: "currency", currency: ctx.currency, ...options }).format(n),
     formatDate: (d, options) => new Intl.DateTimeFormat(locale, options).format(d),
   };
 
@@ -56,7 +59,8 @@
   window.fetch = (input, init) => {
     const url = String(input);
     const routed = url.startsWith(ctx.builtInAppUrl) ? ctx.appUrl + url.slice(ctx.builtInAppUrl.length) : url;
-    if (routed !== url) record("fetch", { method: init?.method ?? "GET", path: new URL(routed).pathname + new URL(routed).search });
+    if (routed !== url)
+      record("fetch", { method: init?.method ?? "GET", path: new URL(routed).pathname + new URL(routed).search });
     return realFetch(routed, init);
   };
 
@@ -72,11 +76,19 @@
     instructions: signal({ discounts: { canUpdateDiscountCodes: ctx.canUpdateDiscountCodes } }),
     buyerIdentity: { customer: signal(ctx.customerId ? { id: `gid://shopify/Customer/${ctx.customerId}` } : undefined) },
     authenticatedAccount: { customer: signal(ctx.customerId ? { id: `gid://shopify/Customer/${ctx.customerId}` } : undefined) },
-    orderConfirmation: signal(ctx.orderId ? { order: { id: `gid://shopify/OrderIdentity/${ctx.orderId}` }, number: ctx.orderName, isFirstOrder: false } : undefined),
+    orderConfirmation: signal(
+      ctx.orderId
+        ? { order: { id: `gid://shopify/OrderIdentity/${ctx.orderId}` }, number: ctx.orderName, isFirstOrder: false }
+        : undefined,
+    ),
     order: signal(ctx.orderId ? { id: `gid://shopify/Order/${ctx.orderId}`, name: ctx.orderName } : undefined),
     async applyDiscountCodeChange(change) {
       record("applyDiscountCodeChange", change);
-      const res = await fetch("/_ext/discount", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(change) });
+      const res = await fetch("/_ext/discount", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(change),
+      });
       const result = await res.json();
       if (result.type === "success") {
         discountCodes.set(result.codes.map((code) => ({ code })));
@@ -91,5 +103,7 @@
   };
 
   // The frame grows with what the extension renders, as Shopify's does.
-  new ResizeObserver(() => parent.postMessage({ type: "loyalty-ext:height", id: ctx.frameId, height: document.documentElement.scrollHeight }, "*")).observe(document.documentElement);
+  new ResizeObserver(() =>
+    parent.postMessage({ type: "loyalty-ext:height", id: ctx.frameId, height: document.documentElement.scrollHeight }, "*"),
+  ).observe(document.documentElement);
 })();
