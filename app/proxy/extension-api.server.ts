@@ -105,7 +105,7 @@ async function orderFigures(deps: ExtensionDeps, who: ExtensionIdentity, query: 
     const entry = member
       ? await deps.db.ledgerEntry.findFirst({
           where: { shopId: who.shop, memberId: member.id, idempotencyKey: orderEarnKey(orderId) },
-          select: { id: true, points: true, status: true },
+          select: { id: true, points: true, status: true, availableAt: true },
         })
       : null;
     const released =
@@ -113,7 +113,9 @@ async function orderFigures(deps: ExtensionDeps, who: ExtensionIdentity, query: 
       (await deps.db.ledgerEntry.count({ where: { shopId: who.shop, idempotencyKey: `release:${entry.id}` } })) > 0;
     figures.order = {
       id: orderId,
-      earned: entry ? { points: entry.points, status: released ? "available" : entry.status } : null,
+      earned: entry
+        ? { points: entry.points, status: released ? "available" : entry.status, availableAt: entry.availableAt.toISOString() }
+        : null,
       survey: await surveyAnswerFor(deps.db, who.shop, orderId),
     };
   }

@@ -46,7 +46,11 @@ export interface Me {
   rewards?: Reward[];
   history?: HistoryItem[];
   estimate?: { points: number; pendingDays: number };
-  order?: { id: string; earned: { points: number; status: string } | null; survey: { score: number } | null };
+  order?: {
+    id: string;
+    earned: { points: number; status: string; availableAt: string } | null;
+    survey: { score: number } | null;
+  };
   unusedCodes?: UnusedCode[];
 }
 

@@ -205,9 +205,10 @@ describe("customer account", () => {
     await page.goto(`${storefront.url}/account/orders`);
     const block = page.frameLocator("#order-index-block");
     await rendered(block, `You have 1,200 loyalty points · ${iso("Silver")}`);
-    await block.getByText("Rewards and history").waitFor();
-
-    await page.goto(`${storefront.url}/account/loyalty`);
+    await Promise.all([
+      page.waitForURL(`${storefront.url}/account/loyalty`),
+      block.getByRole("link", { name: "Rewards and history" }).click(),
+    ]);
     const account = page.frameLocator("#account-page");
     await rendered(account, `Your tier: ${iso("Silver")}`);
     expect(await account.getByText(`1,300 points to ${iso("Gold")}`).count()).toBe(1);

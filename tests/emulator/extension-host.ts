@@ -87,6 +87,8 @@ export interface FrameContext {
   orderName: string | null;
   /** where the app really runs (the extension's built-in URL is routed here) */
   appUrl: string;
+  /** where `extension:` and `shopify:` links lead on this storefront */
+  links: Record<string, string>;
 }
 
 const builtInAppUrl = () =>

@@ -583,6 +583,7 @@ export class Storefront {
         orderId: order?.id ?? null,
         orderName: order ? `#${order.number}` : null,
         appUrl: this.emulator.options.appUrl,
+        links: { "extension:loyalty-account/": "/account/loyalty" },
       });
       return send(200, "text/html; charset=utf-8", html);
     }

@@ -13,6 +13,7 @@ import {
   type TestApp,
 } from "../support/app";
 import { customer, order, paid } from "../support/orders";
+import { surveySummary } from "~/models/survey.server";
 
 const SURFACES = ["checkout", "customer-account"] as const;
 const SANDBOX = "https://extensions.shopifycdn.com";
@@ -245,6 +246,30 @@ describeDialects("checkout and customer-account API on %s", (dialect) => {
       body: { orderId: String(o.id), score: 5 },
     });
     expect((await fromAccount.json()).answer.score).toBe(9);
+  });
+
+  it("summarises a period's answers for the merchant: responses, mean, NPS", async () => {
+    const own = await app.installShop("survey-figures");
+    const before = new Date(Date.now() - 1000);
+    for (const [orderId, score] of [
+      ["9100001", 10],
+      ["9100002", 9],
+      ["9100003", 3],
+    ] as const) {
+      const res = await call("checkout", "survey", token(null, { shop: own }), { method: "POST", body: { orderId, score } });
+      expect(res.status).toBe(200);
+    }
+    const after = new Date(Date.now() + 1000);
+    expect(await surveySummary(app.db, own, before, after)).toEqual({
+      responses: 3,
+      promoters: 2,
+      passives: 0,
+      detractors: 1,
+      mean: 7.3,
+      nps: 33,
+    });
+    expect((await surveySummary(app.db, own, new Date(0), before)).responses).toBe(0);
+    expect(await app.db.surveyAnswer.count({ where: { shopId: own, customerId: { not: null } } })).toBe(0); // guests
   });
 
   it("customers/redact unlinks the customer's survey answers and keeps the score", async () => {

@@ -87,11 +87,9 @@ function Standing({ me, t }: { me: Me; t: Localised }) {
   if (!me.loggedIn) return estimate ? <s-text>{t.points("ty.guest", estimate)}</s-text> : null;
   if (!me.enrolled) return null;
   const earned = me.order?.earned;
-  const pendingDays = me.estimate?.pendingDays ?? 0;
   let line: string | null = null;
   if (earned && earned.status === "pending") {
-    const from = new Date(Date.now() + pendingDays * 86_400_000);
-    line = t.points("ty.pending", earned.points, { date: t.formatDate(from, { dateStyle: "medium" }) });
+    line = t.points("ty.pending", earned.points, { date: t.formatDate(new Date(earned.availableAt), { dateStyle: "medium" }) });
   } else if (earned) line = t.points("ty.earned", earned.points);
   else if (estimate) line = t.points("ty.estimate", estimate);
   const next = me.nextTier;

@@ -114,6 +114,11 @@ class SClipboardItem extends Base {
 reflect(SClipboardItem, ["text"]);
 
 class SLink extends Base {
+  constructor() {
+    super();
+    // Shopify resolves extension: and shopify: links; the host page says where they lead here.
+    this.addEventListener("click", () => window.__navigate?.(this.getAttribute("href") ?? ""));
+  }
   draw() {
     this.setAttribute("role", "link");
     this.tabIndex = 0;

@@ -102,6 +102,12 @@
     },
   };
 
+  window.__navigate = (href) => {
+    record("navigate", href);
+    const to = ctx.links[href];
+    if (to) parent.location.assign(to);
+  };
+
   // The frame grows with what the extension renders, as Shopify's does.
   new ResizeObserver(() =>
     parent.postMessage({ type: "loyalty-ext:height", id: ctx.frameId, height: document.documentElement.scrollHeight }, "*"),
