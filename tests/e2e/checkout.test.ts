@@ -9,11 +9,14 @@ import { orderPayload } from "../emulator/payloads.ts";
 import { Storefront } from "../emulator/storefront.ts";
 import { startApp, type TestApp } from "../support/app";
 import { launch, SCREENSHOTS } from "../support/browser";
+import { contrastFailures } from "../support/contrast";
 import { customer, order } from "../support/orders";
 
 const SHOP = "checkout-outfitters.myshopify.com";
 /** A merchant's name as the extensions write it: direction-isolated (FSI … PDI). */
 const iso = (name: string) => `\u2068${name}\u2069`;
+/** The storefront's page colour, what a frame's transparent background shows. */
+const PAPER = [250, 248, 243];
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
 let app: TestApp;
@@ -117,6 +120,8 @@ describe("checkout", () => {
     expect(await frame.getByText("For orders from $50.00").count()).toBe(1);
     expect(await frame.getByRole("button", { name: "Redeem" }).count()).toBe(1);
     await page.screenshot({ path: path.join(SCREENSHOTS, "checkout-en-desktop.png"), fullPage: true });
+    const checkoutFrame = page.frame({ url: /target=purchase\.checkout/ })!;
+    expect(await checkoutFrame.evaluate(contrastFailures, { selector: "body *", behind: PAPER })).toEqual([]);
 
     await frame.getByRole("button", { name: "Redeem" }).click();
     await rendered(frame, /^Code LC-.* is applied to this order\.$/);
@@ -145,6 +150,8 @@ describe("checkout", () => {
     expect(await thanks.getByText(`Your tier: ${iso("Silver")}`).count()).toBe(1);
     expect(await thanks.getByText(`1,273 points to ${iso("Gold")}`).count()).toBe(1);
     await page.screenshot({ path: path.join(SCREENSHOTS, "thank-you-en-desktop.png"), fullPage: true });
+    const thanksFrame = page.frame({ url: /target=purchase\.thank-you/ })!;
+    expect(await thanksFrame.evaluate(contrastFailures, { selector: "body *", behind: PAPER })).toEqual([]);
     await thanks.getByRole("button", { name: "Score 9" }).click();
     await rendered(thanks, "Thank you for your answer.");
     const placed = storefront.orders.at(-1)!;
@@ -227,6 +234,8 @@ describe("customer account", () => {
     expect(await account.getByText("Reward redeemed").count()).toBe(1);
     expect(await account.getByText(`https://${SHOP}/?ref=`).count()).toBe(1);
     await page.screenshot({ path: path.join(SCREENSHOTS, "account-en-desktop.png"), fullPage: true });
+    const accountFrame = page.frame({ url: /target=customer-account\.page/ })!;
+    expect(await accountFrame.evaluate(contrastFailures, { selector: "body *", behind: PAPER })).toEqual([]);
     expect(await member(903)).toMatchObject({ available: 700 });
     expect(errors).toEqual([]);
     await page.close();
