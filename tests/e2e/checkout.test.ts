@@ -172,6 +172,26 @@ describe("checkout", () => {
     await page.close();
   }, 120_000);
 
+  it("keeps a code the checkout does not let it apply in the account, to copy later", async () => {
+    storefront.discountCodesEditable = false;
+    try {
+      const { page, errors } = await shopper(908);
+      await app.emulator.sendWebhook(SHOP, "orders/paid", orderPayload(order(60_000, customer(908))));
+      await app.settled();
+      const frame = await toCheckout(page);
+      await frame.getByRole("button", { name: "Redeem" }).click();
+      await rendered(frame, /^Your code LC-.* is saved in your account\. Enter it in the discount field\.$/);
+      expect((await calls(page, "checkout-reductions")).some((c) => c.name === "applyDiscountCodeChange")).toBe(false);
+      const code = (await app.db.redemption.findFirstOrThrow({ where: { shopId: SHOP, memberId: (await member(908)).id } })).code;
+      await page.goto(`${storefront.url}/account/loyalty`);
+      await page.frameLocator("#account-page").getByText(code, { exact: true }).waitFor({ timeout: 60_000 });
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      storefront.discountCodesEditable = true;
+    }
+  }, 120_000);
+
   it("tells a member how many points a reward still needs", async () => {
     const { page, errors } = await shopper(911);
     const frame = await toCheckout(page);

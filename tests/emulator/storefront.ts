@@ -158,6 +158,8 @@ export class Storefront {
   readonly orders: Order[] = [];
   /** merchant's theme-editor settings for the launcher embed (defaults from its schema) */
   launcherSettings: Record<string, unknown> = schemaDefaults("launcher");
+  /** whether checkout lets extensions change discount codes (Shopify's instructions.discounts) */
+  discountCodesEditable = true;
   private server?: http.Server;
   private readonly sessions = new Map<string, Session>();
   private readonly liquid = new Liquid({
@@ -579,7 +581,7 @@ export class Storefront {
         subtotal: (order ? subtotalMinor(order) : cartSubtotal) / 100,
         customerId: s.customerId,
         discountCodes: s.discountCode ? [s.discountCode] : [],
-        canUpdateDiscountCodes: true,
+        canUpdateDiscountCodes: this.discountCodesEditable,
         orderId: order?.id ?? null,
         orderName: order ? `#${order.number}` : null,
         appUrl: this.emulator.options.appUrl,
