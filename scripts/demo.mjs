@@ -89,6 +89,7 @@ storefront = new Storefront(emulator, SHOP);
 await storefront.start(STOREFRONT_PORT);
 // The checkout and account extensions, bundled by the Shopify CLI while the history replays.
 const extensionsBuilt = uiExtensions();
+extensionsBuilt.catch(() => {}); // awaited (and reported) before the demo says it is running
 const shutdown = async () => {
   await stopAll();
   process.exit(0);
