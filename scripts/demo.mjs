@@ -87,9 +87,9 @@ app = await spawnAppServer(appServerEnv({ port: APP_PORT, databaseUrl, apiKey, a
 });
 storefront = new Storefront(emulator, SHOP);
 await storefront.start(STOREFRONT_PORT);
-// The checkout and account extensions, bundled by the Shopify CLI while the history replays.
-const extensionsBuilt = uiExtensions();
-extensionsBuilt.catch(() => {}); // awaited (and reported) before the demo says it is running
+// The checkout and account extensions, bundled by the Shopify CLI in the background (the
+// storefront's checkout and account pages wait for this same build).
+uiExtensions().catch((error) => console.error(`the checkout and account extensions did not build: ${error.message}`));
 const shutdown = async () => {
   await stopAll();
   process.exit(0);
@@ -180,7 +180,6 @@ const top = db
 db.close();
 log(`processed in ${((Date.now() - started) / 1000).toFixed(1)} s: ${members} members, ${entries} ledger entries`);
 
-await extensionsBuilt;
 const store = SHOP.replace(".myshopify.com", "");
 console.log(`
   Loyalty Club demo is running (offline, SQLite at ${databaseUrl.replace("file:", "")}).
