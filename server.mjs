@@ -166,6 +166,32 @@ async function proxy(req, res) {
   }
 }
 
+/** The checkout and customer-account extensions' API (contract §5): token-authenticated, cross-origin by design. */
+async function extensionApi(req, res) {
+  try {
+    const url = new URL(req.url, "http://app");
+    const body = req.method === "POST" ? await readBody(req, res, LIMITS.proxy) : Buffer.alloc(0);
+    if (body === null) return;
+    const answer = await initial.entry.module.handleExtensionApi({
+      method: req.method,
+      path: url.pathname.slice("/api/".length),
+      query: url.searchParams,
+      contentType: req.headers["content-type"],
+      body: body.toString("utf8"),
+      authorization: req.headers.authorization,
+      origin: req.headers.origin,
+    });
+    if (answer.body === null) {
+      res.writeHead(answer.status, answer.headers);
+      return void res.end();
+    }
+    sendJson(res, answer.status, answer.body, answer.headers);
+  } catch (error) {
+    console.error(`[extension-api] ${error.message}`);
+    sendJson(res, 503, { error: "unavailable", message: "try again" }, { "Access-Control-Allow-Origin": "*" });
+  }
+}
+
 /**
  * Whether a mutating request comes from another origin, decided as Remix decides it (Origin
  * against X-Forwarded-Host, else Host). Remix refuses such a request before it matches a route and
@@ -213,6 +239,7 @@ const server = http.createServer({ connectionsCheckingInterval: 2_000 }, (req, r
   if (req.method === "POST" && req.url.startsWith("/webhooks/")) return void webhook(req, res);
   if (req.method === "GET" && OPS_PATHS.has(req.url.split("?")[0])) return void operations(req, res);
   if (req.url.startsWith("/proxy/")) return void proxy(req, res);
+  if (req.url.startsWith("/api/checkout/") || req.url.startsWith("/api/customer-account/")) return void extensionApi(req, res);
   if (dev) return vite.middlewares(req, res, () => remix(req, res));
   if (req.url.startsWith("/assets/") || req.url === "/favicon.ico") return assets(req, res, () => remix(req, res));
   if (MUTATING.has(req.method) && foreignOrigin(req)) {
@@ -232,7 +259,11 @@ server.headersTimeout = 15_000;
 server.requestTimeout = 30_000;
 // Expect: 100-continue: refuse an oversized body before the client sends it.
 server.on("checkContinue", (req, res) => {
-  const limit = req.url.startsWith("/webhooks/") ? LIMITS.webhook : req.url.startsWith("/proxy/") ? LIMITS.proxy : LIMITS.remix;
+  const limit = req.url.startsWith("/webhooks/")
+    ? LIMITS.webhook
+    : req.url.startsWith("/proxy/") || req.url.startsWith("/api/")
+      ? LIMITS.proxy
+      : LIMITS.remix;
   if (Number(req.headers["content-length"]) > limit.bytes) {
     return refuse(req, res, 413, { error: "body_too_large", message: `body over ${limit.label}` });
   }

@@ -12,6 +12,7 @@ import { createInboxWriter, type InboxWriter } from "./webhooks/inbox.server";
 import { ingestWebhook, type RawWebhook } from "./webhooks/ingest.server";
 import { awardBirthdays } from "./models/bonuses.server";
 import { handleProxy as handleProxyRequest, type ProxyRequest } from "./proxy/handler.server";
+import { handleExtensionApi as handleExtensionRequest, type ExtensionRequest } from "./proxy/extension-api.server";
 import { settleStaleRedemptions } from "./models/redemptions.server";
 import { reconcileDueShops } from "./models/reconcile.server";
 import { runTierTagJobs } from "./models/tier-tags.server";
@@ -102,6 +103,19 @@ export function handleOperations(req: OpsRequest) {
 
 export function handleProxy(req: ProxyRequest) {
   return handleProxyRequest({ db, secret: process.env.SHOPIFY_API_SECRET ?? "", adminGraphqlFor }, req);
+}
+
+export function handleExtensionApi(req: ExtensionRequest) {
+  return handleExtensionRequest(
+    {
+      db,
+      secret: process.env.SHOPIFY_API_SECRET ?? "",
+      apiKey: process.env.SHOPIFY_API_KEY ?? "",
+      appUrl: process.env.SHOPIFY_APP_URL ?? "",
+      adminGraphqlFor,
+    },
+    req,
+  );
 }
 
 export function handleWebhook(raw: RawWebhook) {

@@ -6,7 +6,7 @@ import { renderToPipeableStream } from "react-dom/server";
 import { extendFrameAncestors } from "./http.server";
 import { addDocumentResponseHeaders } from "./shopify.server";
 
-export { startBackground, handleWebhook, handleProxy, handleOperations } from "./background.server";
+export { startBackground, handleWebhook, handleProxy, handleExtensionApi, handleOperations } from "./background.server";
 
 export const streamTimeout = 5000;
 

@@ -12,6 +12,7 @@ import { StoreEmulator } from "../tests/emulator/server.ts";
 import { appServerEnv, spawnAppServer } from "../tests/emulator/app-process.ts";
 import { generateHistory } from "../tests/emulator/store.ts";
 import { adminIdToken } from "../tests/emulator/signing.ts";
+import { uiExtensions } from "../tests/emulator/extension-host.ts";
 import { Storefront } from "../tests/emulator/storefront.ts";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -86,6 +87,9 @@ app = await spawnAppServer(appServerEnv({ port: APP_PORT, databaseUrl, apiKey, a
 });
 storefront = new Storefront(emulator, SHOP);
 await storefront.start(STOREFRONT_PORT);
+// The checkout and account extensions, bundled by the Shopify CLI in the background (the
+// storefront's checkout and account pages wait for this same build).
+uiExtensions().catch((error) => console.error(`the checkout and account extensions did not build: ${error.message}`));
 const shutdown = async () => {
   await stopAll();
   process.exit(0);
@@ -183,6 +187,9 @@ console.log(`
   Admin (embedded, as in Shopify's admin):  ${emulator.url}/store/${store}/apps/loyalty
   Storefront (theme app extension):        ${storefront.url}/account/login?customer=${top?.customerId ?? 7001}&return_to=/products/waxed-jacket
                                             (add ?locale=fa or ?locale=de to any page)
+  Checkout, thank-you, account extensions:  add to the cart and "Check out" (the checkout extension beside the
+                                            discount; "Pay now" leads to the thank-you page), ${storefront.url}/account/loyalty
+                                            (the account page) and ${storefront.url}/account/orders (the order list block)
   Storefront API through the app proxy:     ${emulator.url}/s/${SHOP}/apps/loyalty/me?customer=${top?.customerId ?? 7001}
   Public program:                           ${emulator.url}/s/${SHOP}/apps/loyalty/program
   The app itself:                           ${appUrl}

@@ -1,5 +1,6 @@
 // The extensions pass Shopify's own tooling offline: theme check and `shopify app build` for the
 // theme app extension (whose translations must be complete and whose script must stay small),
+// `shopify app build` and a type check for the checkout and customer-account UI extensions,
 // and, for the discount Function, what can be checked without Javy (which the CLI downloads
 // to compile Functions to WebAssembly): it bundles as the CLI bundles it and runs in a bare
 // JavaScript context, with no Node.js and only Shopify's readInput/writeOutput, as in Javy.
@@ -13,6 +14,7 @@ import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { appEmbedDeepLink, LAUNCHER_EMBED_HANDLE } from "~/domain/setup";
+import { buildWithCli } from "./emulator/extension-host.ts";
 import { appEmbeds } from "./emulator/theme-editor.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -154,5 +156,76 @@ describe("discount Function", () => {
   it("declares the library the CLI builds it with", () => {
     const pkg = JSON.parse(readFileSync(path.join(fn, "package.json"), "utf8"));
     expect(pkg.dependencies["@shopify/shopify_function"]).toMatch(/^2\./);
+  });
+});
+
+describe("checkout, thank-you and customer-account UI extensions", () => {
+  const handles = ["loyalty-checkout", "loyalty-thank-you", "loyalty-account"] as const;
+  const dir = (handle: string) => path.join(root, "extensions", handle);
+  const sources = (handle: string) =>
+    [path.join(dir(handle), "src"), path.join(root, "extensions/ui-shared")].flatMap((d) =>
+      readdirSync(d).map((f) => readFileSync(path.join(d, f), "utf8")),
+    );
+
+  it("build with `shopify app build`, each within Shopify's 64 KB compressed limit", async () => {
+    const built = await buildWithCli();
+    for (const handle of handles) {
+      const js = built.get(handle)!.js;
+      const compressed = gzipSync(js, { level: 9 }).length;
+      // Printed for the record: what each bundle weighs against the limit.
+      console.log(`${handle}: ${(js.length / 1024).toFixed(1)} KB, ${(compressed / 1024).toFixed(1)} KB gzipped (limit 64 KB)`);
+      expect(compressed).toBeLessThanOrEqual(64 * 1024);
+      // The CLI's bundle registers every target the extension's toml names.
+      const toml = readFileSync(path.join(dir(handle), "shopify.extension.toml"), "utf8");
+      for (const [, target] of toml.matchAll(/target = "([^"]+)"/g)) expect(js).toContain(`shopify.extend("${target}"`);
+    }
+  }, 240_000);
+
+  it("type-check against @shopify/ui-extensions 2026.10", async () => {
+    const tsc = path.join(root, "node_modules/typescript/bin/tsc");
+    for (const handle of handles) await run(process.execPath, [tsc, "-p", dir(handle)], { cwd: root });
+    for (const handle of handles) {
+      const pkg = JSON.parse(readFileSync(path.join(dir(handle), "package.json"), "utf8"));
+      expect(pkg.dependencies["@shopify/ui-extensions"]).toMatch(/^2026\.10\./);
+      expect(readFileSync(path.join(dir(handle), "shopify.extension.toml"), "utf8")).toContain('api_version = "2026-10"');
+    }
+  }, 120_000);
+
+  it("have every string in English, German and Persian", () => {
+    for (const handle of handles) {
+      const read = (f: string) => keys(JSON.parse(readFileSync(path.join(dir(handle), "locales", f), "utf8"))).sort();
+      const english = read("en.default.json");
+      expect(read("de.json"), handle).toEqual(english);
+      expect(read("fa.json"), handle).toEqual(english);
+      // Every key-shaped literal in the sources this extension bundles that its locales should have.
+      const used = new Set(sources(handle).flatMap((text) => [...text.matchAll(/"([a-z_]+(?:\.[a-z_]+)+)"/g)].map((m) => m[1]!)));
+      const prefixes = new Set(english.map((k) => k.split(".")[0]));
+      const own = [...used].filter((k) => prefixes.has(k.split(".")[0]!));
+      expect(own.length, handle).toBeGreaterThan(3);
+      for (const key of own) expect(english.includes(key) || english.includes(`${key}.other`), `${handle}: ${key}`).toBe(true);
+    }
+    // History lines are translated from their stable type.
+    const account = keys(JSON.parse(readFileSync(path.join(dir("loyalty-account"), "locales/en.default.json"), "utf8")));
+    for (const type of [
+      "earn",
+      "redeem",
+      "reversal",
+      "adjustment",
+      "expiry",
+      "bonus",
+      "referral",
+      "refund_of_redemption",
+      "import",
+      "draw_entry",
+      "draw_refund",
+    ]) {
+      expect(account).toContain(`history.${type}`);
+    }
+  });
+
+  it("call the app where shopify.app.toml says it is", () => {
+    const toml = readFileSync(path.join(root, "shopify.app.toml"), "utf8");
+    const appUrl = /^application_url\s*=\s*"([^"]+)"/m.exec(toml)![1];
+    expect(readFileSync(path.join(root, "extensions/ui-shared/app-url.ts"), "utf8")).toContain(`APP_URL = "${appUrl}"`);
   });
 });

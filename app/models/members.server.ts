@@ -243,6 +243,11 @@ export async function redactCustomer(db: Db, shopId: string, customerId: string,
       data: { customerId: null },
     });
     await tx.dataRequest.deleteMany({ where: { shopId, customerId } });
+    // Survey scores stay for the merchant's figures, no longer linked to the person.
+    await tx.surveyAnswer.updateMany({
+      where: { shopId, OR: [{ customerId }, { orderId: { in: [...orders] } }] },
+      data: { customerId: null },
+    });
     await tx.referral.updateMany({
       where: { shopId, refereeCustomerId: customerId },
       data: { refereeCustomerId: `redacted:${randomBytes(8).toString("hex")}` },
@@ -297,6 +302,7 @@ export async function exportCustomer(db: Db, shopId: string, customerId: string,
     ? await db.ledgerEntry.findMany({ where: { shopId, memberId: member.id }, orderBy: { createdAt: "asc" } })
     : [];
   const orders = await db.orderFact.findMany({ where: { shopId, customerId } });
+  const surveys = await db.surveyAnswer.findMany({ where: { shopId, customerId }, orderBy: { answeredAt: "asc" } });
   const document = {
     shop: shopId,
     customerId,
@@ -317,6 +323,7 @@ export async function exportCustomer(db: Db, shopId: string, customerId: string,
       earned: o.earnedPoints,
       reversed: o.reversedPoints,
     })),
+    surveyAnswers: surveys.map((a) => ({ order: a.orderId, score: a.score, at: a.answeredAt })),
   };
   await db.dataRequest.upsert({
     where: { shopId_requestId: { shopId, requestId } },

@@ -85,7 +85,18 @@ export async function handleProxy(deps: ProxyDeps, req: ProxyRequest): Promise<P
   if (!verdict.valid) return error(400, "invalid_signature", "the request signature is missing or invalid");
   const who = identity(req.query);
   if ("status" in who) return who;
-  const { shop, customerId } = who;
+  return answerShopper(deps, who, req);
+}
+
+/**
+ * The storefront API for a shopper whose shop and customer the caller has verified: the app proxy
+ * (its signature) and the checkout and customer-account extensions (their session token) share it.
+ */
+export async function answerShopper(
+  deps: ProxyDeps,
+  { shop, customerId }: { shop: string; customerId: string | null },
+  req: ProxyRequest,
+): Promise<ProxyAnswer> {
   if (req.method !== "GET" && req.method !== "HEAD" && !acceptsBody(req)) {
     return error(415, "unsupported_media_type", "send the body as application/json");
   }

@@ -159,6 +159,7 @@ describe("the storefront launcher", () => {
     expect(await discountRow.getAttribute("data-applied")).toBe("true");
     await page.screenshot({ path: path.join(SCREENSHOTS, "cart-with-reward.png") });
     await page.getByRole("button", { name: "Check out" }).click();
+    await page.getByRole("button", { name: "Pay now" }).click();
     await page.locator("[data-thank-you]").waitFor();
     await app.settled();
 

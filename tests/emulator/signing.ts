@@ -71,7 +71,10 @@ export function adminIdToken(shop: string, apiKey: string, secret: string, userI
   );
 }
 
-/** A checkout / customer-account session token: `sub` is the customer's GID when logged in. */
+/**
+ * A checkout / customer-account session token: `dest` is the shop's domain without a scheme (as
+ * Shopify writes it in these tokens), `sub` the customer's GID when the buyer is logged in.
+ */
 export function checkoutSessionToken(
   shop: string,
   apiKey: string,
@@ -83,7 +86,7 @@ export function checkoutSessionToken(
   return signJwt(
     {
       iss: `https://${shop}/admin`,
-      dest: `https://${shop}`,
+      dest: shop,
       aud: apiKey,
       ...(customerId ? { sub: `gid://shopify/Customer/${customerId}` } : {}),
       exp: now + ttlSeconds,

@@ -8,16 +8,40 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { Liquid, Tag, type Context, type Emitter, type TagToken, type TopLevelToken } from "liquidjs";
+import { frameDocument, frameTag, hostFile, uiExtensions, UI_EXTENSIONS, type UiExtension } from "./extension-host.ts";
 import { discountMinor, runDiscountFunction } from "./functions.ts";
 import { orderPayload, subtotalMinor, type Order } from "./payloads.ts";
 import { readBody, type StoreEmulator } from "./server.ts";
+import { checkoutSessionToken } from "./signing.ts";
 import { PRODUCTS, type EmulatedShop } from "./store.ts";
 
 const EXTENSION = path.resolve(import.meta.dirname, "../../extensions/loyalty-theme");
 const LAYOUT = readFileSync(path.join(import.meta.dirname, "theme/layout.liquid"), "utf8");
 const RTL = new Set(["fa", "ar", "he", "ur"]);
+/** The id of the host page's frame for each target (frameTag's id), so the frame can report its height. */
+const FRAME_IDS: Record<string, string> = {
+  "purchase.checkout.reductions.render-after": "checkout-reductions",
+  "purchase.thank-you.block.render": "thank-you-block",
+  "customer-account.page.render": "account-page",
+  "customer-account.order-index.block.render": "order-index-block",
+  "customer-account.order-status.block.render": "order-status-block",
+};
+const frameIdFor = (target: string) => FRAME_IDS[target] ?? target;
 type NavText = Record<
-  "shop" | "login" | "cart" | "add" | "checkout" | "empty" | "discount" | "subtotal" | "shipping" | "total" | "thanks",
+  | "shop"
+  | "login"
+  | "cart"
+  | "add"
+  | "checkout"
+  | "empty"
+  | "discount"
+  | "subtotal"
+  | "shipping"
+  | "total"
+  | "thanks"
+  | "pay"
+  | "orders"
+  | "loyalty",
   string
 >;
 const NAV: Record<string, NavText> = {
@@ -33,6 +57,9 @@ const NAV: Record<string, NavText> = {
     shipping: "Shipping",
     total: "Total",
     thanks: "Thank you for your order",
+    pay: "Pay now",
+    orders: "Orders",
+    loyalty: "Loyalty Club",
   },
   de: {
     shop: "Shop",
@@ -46,6 +73,9 @@ const NAV: Record<string, NavText> = {
     shipping: "Versand",
     total: "Gesamt",
     thanks: "Danke für Ihre Bestellung",
+    pay: "Jetzt bezahlen",
+    orders: "Bestellungen",
+    loyalty: "Treueclub",
   },
   fa: {
     shop: "فروشگاه",
@@ -59,6 +89,9 @@ const NAV: Record<string, NavText> = {
     shipping: "ارسال",
     total: "جمع کل",
     thanks: "از سفارش شما سپاسگزاریم",
+    pay: "پرداخت و ثبت سفارش",
+    orders: "سفارش‌ها",
+    loyalty: "باشگاه مشتریان",
   },
 };
 
@@ -125,6 +158,8 @@ export class Storefront {
   readonly orders: Order[] = [];
   /** merchant's theme-editor settings for the launcher embed (defaults from its schema) */
   launcherSettings: Record<string, unknown> = schemaDefaults("launcher");
+  /** whether checkout lets extensions change discount codes (Shopify's instructions.discounts) */
+  discountCodesEditable = true;
   private server?: http.Server;
   private readonly sessions = new Map<string, Session>();
   private readonly liquid = new Liquid({
@@ -362,7 +397,7 @@ export class Storefront {
             <tr><td>${nav.subtotal}</td><td class="num">${(subtotal / 100).toFixed(2)}</td></tr>
             ${s.discountCode ? `<tr data-cart-discount="${s.discountCode}" data-applied="${Boolean(d)}"><td>${nav.discount} <code>${s.discountCode}</code>${d ? "" : " (not applicable)"}</td><td class="num">−${((d?.amountMinor ?? 0) / 100).toFixed(2)}</td></tr>` : ""}
             <tr><td><strong>${nav.total}</strong></td><td class="num"><strong>${((subtotal - (d?.amountMinor ?? 0)) / 100).toFixed(2)}</strong></td></tr></table>
-            <form method="post" action="/checkout" style="margin-top:20px"><button class="btn" type="submit">${nav.checkout}</button></form>`
+            <form method="get" action="/checkout" style="margin-top:20px"><button class="btn" type="submit">${nav.checkout}</button></form>`
         : `<h1>${nav.cart}</h1><p>${nav.empty}</p>${s.discountCode ? `<p data-cart-discount="${s.discountCode}">${nav.discount}: <code>${s.discountCode}</code></p>` : ""}`;
       return html(await this.page(s, nav.cart, content));
     }
@@ -374,9 +409,60 @@ export class Storefront {
       return redirect(`/checkout/thank-you?order=${order.number}`);
     }
     if (url.pathname === "/checkout/thank-you") {
-      return html(
-        await this.page(s, nav.thanks, `<h1 data-thank-you>${nav.thanks}</h1><p>#${url.searchParams.get("order")}</p>`),
+      const number = url.searchParams.get("order");
+      const frame = frameTag(
+        "thank-you-block",
+        `/_ext/frame?ext=loyalty-thank-you&target=purchase.thank-you.block.render&order=${number}`,
+        nav.loyalty,
       );
+      return html(await this.page(s, nav.thanks, `<h1 data-thank-you>${nav.thanks}</h1><p>#${number}</p>${frame}`));
+    }
+    if (url.pathname === "/checkout" && req.method === "GET") {
+      if (s.lines.length === 0) return redirect("/cart");
+      const frame = frameTag(
+        "checkout-reductions",
+        "/_ext/frame?ext=loyalty-checkout&target=purchase.checkout.reductions.render-after",
+        nav.loyalty,
+      );
+      return html(
+        await this.page(
+          s,
+          nav.checkout,
+          `<h1>${nav.checkout}</h1><div class="checkout"><section id="summary">${await this.summary(s)}</section>
+          <section class="reductions" style="margin-block:16px;padding:16px;background:#fff;border:1px solid var(--line);border-radius:12px">${frame}</section>
+          <form method="post" action="/checkout"><button class="btn" type="submit">${nav.pay}</button></form></div>
+          <script>addEventListener("message", async (e) => { if (e.data?.type === "loyalty-ext:discount-changed") document.getElementById("summary").innerHTML = await (await fetch("/checkout/summary")).text(); });</script>`,
+        ),
+      );
+    }
+    if (url.pathname === "/checkout/summary") return html(await this.summary(s));
+    if (url.pathname.startsWith("/_ext/")) return this.extensionRoute(s, url, req, body, res);
+    const orderStatus = /^\/account\/orders\/(\d+)$/.exec(url.pathname);
+    if (orderStatus) {
+      const placed = this.orders.find((o) => String(o.number) === orderStatus[1] && o.customer?.id === s.customerId);
+      if (!placed) return html("Not found", 404);
+      const frame = frameTag(
+        "order-status-block",
+        `/_ext/frame?ext=loyalty-thank-you&target=customer-account.order-status.block.render&order=${placed.number}`,
+        nav.loyalty,
+      );
+      return html(await this.page(s, `#${placed.number}`, `<h1 data-order-status>#${placed.number}</h1>${frame}`));
+    }
+    if (url.pathname === "/account/loyalty" || url.pathname === "/account/orders") {
+      if (s.customerId === null) return redirect(`/account/login?return_to=${url.pathname}`);
+      const full = url.pathname === "/account/loyalty";
+      const frame = full
+        ? frameTag("account-page", "/_ext/frame?ext=loyalty-account&target=customer-account.page.render", nav.loyalty)
+        : frameTag(
+            "order-index-block",
+            "/_ext/frame?ext=loyalty-account&target=customer-account.order-index.block.render",
+            nav.loyalty,
+          );
+      const mine = this.orders.filter((o) => o.customer?.id === s.customerId).reverse();
+      const list = full
+        ? ""
+        : `<h1>${nav.orders}</h1>${frame}<table style="margin-top:16px">${mine.map((o) => `<tr><td><a href="/account/orders/${o.number}">#${o.number}</a></td><td class="num">${(subtotalMinor(o) / 100).toFixed(2)}</td></tr>`).join("")}</table>`;
+      return html(await this.page(s, full ? nav.loyalty : nav.orders, full ? frame : list));
     }
     const productMatch = /^\/products\/([a-z0-9-]+)$/.exec(url.pathname);
     if (productMatch) {
@@ -425,6 +511,85 @@ export class Storefront {
       customer: s.customerId !== null ? { id: s.customerId } : null,
       app: { metafields: { loyalty: { program: program ? { value: program } : null } } },
     };
+  }
+
+  /** The checkout's order summary: lines, the discount code as applied, totals. */
+  private async summary(s: Session): Promise<string> {
+    const nav = NAV[s.locale] ?? NAV.en!;
+    const d = await this.discountFor(s);
+    const subtotal = s.lines.reduce((sum, l) => sum + l.priceMinor * l.quantity, 0);
+    const rows = s.lines
+      .map(
+        (l) =>
+          `<tr><td>${l.title} × ${l.quantity}</td><td class="num">${((l.priceMinor * l.quantity) / 100).toFixed(2)}</td></tr>`,
+      )
+      .join("");
+    return `<table data-checkout>${rows}<tr><td>${nav.subtotal}</td><td class="num">${(subtotal / 100).toFixed(2)}</td></tr>
+      ${s.discountCode ? `<tr data-checkout-discount="${s.discountCode}" data-applied="${Boolean(d)}"><td>${nav.discount} <code>${s.discountCode}</code></td><td class="num">−${((d?.amountMinor ?? 0) / 100).toFixed(2)}</td></tr>` : ""}
+      <tr><td><strong>${nav.total}</strong></td><td class="num"><strong data-checkout-total>${((subtotal - (d?.amountMinor ?? 0)) / 100).toFixed(2)}</strong></td></tr></table>`;
+  }
+
+  /** What Shopify's sandbox gives an extension frame: its document, bundle, session token and discount codes. */
+  private async extensionRoute(s: Session, url: URL, req: http.IncomingMessage, body: string, res: http.ServerResponse) {
+    const send = (status: number, type: string, text: string | Buffer) => {
+      res.writeHead(status, { "Content-Type": type, "Cache-Control": "no-store" });
+      res.end(text);
+    };
+    const json = (value: unknown) => send(200, "application/json", JSON.stringify(value));
+    const [, , kind, name = ""] = url.pathname.split("/");
+    if (kind === "host") {
+      const file = hostFile(name);
+      return file ? send(200, file.type, file.body) : send(404, "text/plain", "not found");
+    }
+    if (kind === "bundle") {
+      const ext = (await uiExtensions()).get(name.replace(/\.js$/, "") as UiExtension);
+      return ext ? send(200, "text/javascript", ext.js) : send(404, "text/plain", "not found");
+    }
+    if (kind === "session-token") {
+      // As Shopify signs them: dest is the shop's domain, sub the logged-in customer (absent for a guest).
+      const { apiKey, apiSecret } = this.emulator.options;
+      const customer = s.customerId !== null ? String(s.customerId) : null;
+      return json({ token: checkoutSessionToken(this.domain, apiKey, apiSecret, customer) });
+    }
+    if (kind === "discount" && req.method === "POST") {
+      const change = JSON.parse(body || "{}") as { type?: string; code?: string };
+      if (change.type === "removeDiscountCode") {
+        s.discountCode = null;
+        return json({ type: "success", codes: [] });
+      }
+      const previous = s.discountCode;
+      s.discountCode = String(change.code ?? "").toUpperCase();
+      if (!(await this.discountFor(s))) {
+        s.discountCode = previous;
+        return json({ type: "error", message: "Discount code isn't valid for this checkout" });
+      }
+      return json({ type: "success", codes: [s.discountCode] });
+    }
+    if (kind === "frame") {
+      const handle = url.searchParams.get("ext") as UiExtension;
+      const ext = UI_EXTENSIONS.includes(handle) ? (await uiExtensions()).get(handle)! : null;
+      if (!ext) return send(404, "text/plain", "not found");
+      const target = url.searchParams.get("target") ?? "";
+      const order = this.orders.find((o) => String(o.number) === url.searchParams.get("order"));
+      const cartSubtotal = s.lines.reduce((sum, l) => sum + l.priceMinor * l.quantity, 0);
+      const html = frameDocument(ext, {
+        frameId: url.searchParams.get("id") ?? frameIdFor(target),
+        target,
+        surface: target.startsWith("purchase.") ? "checkout" : "customer-account",
+        language: s.locale,
+        currency: this.shop.currency,
+        subtotal: (order ? subtotalMinor(order) : cartSubtotal) / 100,
+        customerId: s.customerId,
+        discountCodes: s.discountCode ? [s.discountCode] : [],
+        canUpdateDiscountCodes: this.discountCodesEditable,
+        orderId: order?.id ?? null,
+        orderName: order ? `#${order.number}` : null,
+        appUrl: this.emulator.options.appUrl,
+        links: { "extension:loyalty-account/": "/account/loyalty" },
+      });
+      return send(200, "text/html; charset=utf-8", html);
+    }
+    send(404, "text/plain", "not found");
   }
 
   private async placeOrder(s: Session): Promise<Order | null> {

@@ -1,0 +1,205 @@
+// customer-account.page.render: a member's whole standing. Balances, tier and progress, rewards
+// to redeem, unused codes to copy, dated history in pages, and the referral link.
+import "@shopify/ui-extensions/preact";
+import { render } from "preact";
+import { useEffect, useState } from "preact/hooks";
+import { loyaltyClient, type Me, type Reward } from "../../ui-shared/client";
+import { localised } from "../../ui-shared/shopify";
+import { historyLabel, nameOf, orderReference, rewardStanding, signedPoints } from "../../ui-shared/text";
+
+export default async () => {
+  render(<AccountPage />, document.body);
+};
+
+const PAGE = 10;
+
+function AccountPage() {
+  const t = localised(shopify.i18n, shopify.localization.language.value.isoCode);
+  const api = loyaltyClient("customer-account", shopify.sessionToken);
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  const [shown, setShown] = useState(PAGE);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [notice, setNotice] = useState<{ tone: "success" | "critical"; text: string } | null>(null);
+  const load = () => api.me().then(setMe);
+  useEffect(() => void load(), []);
+
+  if (me === undefined) return <s-page heading={t.translate("acc.title")} />;
+  if (me === null || me.club === "closed") {
+    return (
+      <s-page heading={t.translate("acc.title")}>
+        <s-banner tone="warning">{t.translate("acc.unavailable")}</s-banner>
+      </s-page>
+    );
+  }
+  if (!me.enrolled) {
+    return (
+      <s-page heading={t.translate("acc.title")}>
+        <s-section>
+          <s-stack gap="base">
+            <s-text>{t.translate("acc.not_member")}</s-text>
+            <s-button variant="primary" onClick={() => void api.join().then((a) => a.ok && setMe(a.body))}>
+              {t.translate("acc.join")}
+            </s-button>
+          </s-stack>
+        </s-section>
+      </s-page>
+    );
+  }
+
+  async function spend(reward: Reward) {
+    setBusy(reward.id);
+    setNotice(null);
+    const answer = await api.redeem(reward.id);
+    setBusy(null);
+    if (!answer.ok) {
+      return setNotice({
+        tone: "critical",
+        text: t.translate(answer.error === "insufficient_points" ? "redeem.short" : "redeem.failed"),
+      });
+    }
+    setNotice({ tone: "success", text: t.translate("redeem.ready", { code: answer.body.redemption.code }) });
+    await load();
+  }
+
+  const points = me.points ?? { available: 0, pending: 0, lifetime: 0 };
+  const history = me.history ?? [];
+  const codes = me.unusedCodes ?? [];
+  const next = me.nextTier;
+  const threshold = next && me.tiers?.find((x) => x.id === next.id)?.thresholdPoints;
+  return (
+    <s-page heading={t.translate("acc.title")}>
+      <s-stack gap="large">
+        {notice && <s-banner tone={notice.tone}>{notice.text}</s-banner>}
+        <s-section heading={t.translate("acc.points")}>
+          <s-grid gridTemplateColumns="1fr 1fr 1fr" gap="base">
+            <Figure label={t.translate("acc.available")} value={t.formatNumber(points.available)} />
+            <Figure label={t.translate("acc.pending")} value={t.formatNumber(points.pending)} />
+            <Figure label={t.translate("acc.lifetime")} value={t.formatNumber(points.lifetime)} />
+          </s-grid>
+          <s-stack gap="small-300" padding="base none none none">
+            <s-text>
+              {me.tier ? t.translate("acc.tier", { tier: nameOf(me.tier, t.language) }) : t.translate("acc.no_tier")}
+            </s-text>
+            {next && threshold ? (
+              <>
+                <s-progress value={threshold - next.pointsToGo} max={threshold} accessibilityLabel={nameOf(next, t.language)} />
+                <s-text color="subdued">{t.points("acc.next_tier", next.pointsToGo, { tier: nameOf(next, t.language) })}</s-text>
+              </>
+            ) : null}
+          </s-stack>
+        </s-section>
+
+        <s-section heading={t.translate("acc.rewards")}>
+          <s-stack gap="base">
+            {(me.rewards ?? []).length === 0 && <s-text>{t.translate("acc.no_rewards")}</s-text>}
+            {(me.rewards ?? []).map((reward) => {
+              const standing = rewardStanding(reward, points.available, null);
+              return (
+                <s-stack key={reward.id} direction="inline" gap="base" alignItems="center" justifyContent="space-between">
+                  <s-stack gap="none">
+                    <s-text type="strong">
+                      <bdi>{nameOf(reward, t.language)}</bdi>
+                    </s-text>
+                    <s-text color="subdued">
+                      {standing.kind === "short"
+                        ? t.points("reward.short", standing.points)
+                        : t.points("reward.cost", reward.pointsCost)}
+                      {reward.minimumSubtotal
+                        ? ` · ${t.translate("reward.minimum", { amount: t.formatMoney(reward.minimumSubtotal, me.currency) })}`
+                        : ""}
+                    </s-text>
+                  </s-stack>
+                  {standing.kind !== "short" && (
+                    <s-button loading={busy === reward.id} disabled={busy !== null} onClick={() => void spend(reward)}>
+                      {t.translate("reward.redeem")}
+                    </s-button>
+                  )}
+                </s-stack>
+              );
+            })}
+          </s-stack>
+        </s-section>
+
+        <s-section heading={t.translate("acc.codes")}>
+          <s-stack gap="base">
+            {codes.length === 0 && <s-text>{t.translate("acc.no_codes")}</s-text>}
+            {codes.map((c) => (
+              <s-stack key={c.id} direction="inline" gap="base" alignItems="center" justifyContent="space-between">
+                <s-stack gap="none">
+                  <s-text type="strong">{c.code}</s-text>
+                  <s-text color="subdued">
+                    {t.translate("acc.code_from", {
+                      reward: c.rewardName ?? "",
+                      date: t.formatDate(new Date(c.createdAt), { dateStyle: "medium" }),
+                    })}
+                  </s-text>
+                </s-stack>
+                <s-clipboard-item id={`code-${c.id}`} text={c.code} />
+                <s-button variant="secondary" commandFor={`code-${c.id}`}>
+                  {t.translate("acc.copy")}
+                </s-button>
+              </s-stack>
+            ))}
+          </s-stack>
+        </s-section>
+
+        <s-section heading={t.translate("acc.history")}>
+          <s-stack gap="small-200">
+            {history.length === 0 && <s-text>{t.translate("acc.no_history")}</s-text>}
+            {history.slice(0, shown).map((item) => (
+              <s-stack key={item.id} direction="inline" gap="base" justifyContent="space-between">
+                <s-stack gap="none">
+                  <s-text>
+                    {historyLabel(item, t)}
+                    {orderReference(item) ? (
+                      <>
+                        {" "}
+                        <bdi>{orderReference(item)}</bdi>
+                      </>
+                    ) : null}
+                    {item.status === "pending" ? ` (${t.translate("acc.pending_status")})` : ""}
+                  </s-text>
+                  <s-text color="subdued">{t.formatDate(new Date(item.createdAt), { dateStyle: "medium" })}</s-text>
+                </s-stack>
+                <s-text type="strong">
+                  <bdi>{signedPoints(item.points, t)}</bdi>
+                </s-text>
+              </s-stack>
+            ))}
+            {history.length > shown && (
+              <s-button variant="secondary" onClick={() => setShown(shown + PAGE)}>
+                {t.translate("acc.more")}
+              </s-button>
+            )}
+          </s-stack>
+        </s-section>
+
+        {me.referral && (
+          <s-section heading={t.translate("acc.referral")}>
+            <s-stack gap="small-200">
+              <s-text>{t.translate("acc.referral_text")}</s-text>
+              <s-stack direction="inline" gap="base" alignItems="center">
+                <s-text type="strong">
+                  <bdi>{me.referral.url}</bdi>
+                </s-text>
+                <s-clipboard-item id="referral-link" text={me.referral.url} />
+                <s-button variant="secondary" commandFor="referral-link">
+                  {t.translate("acc.copy")}
+                </s-button>
+              </s-stack>
+            </s-stack>
+          </s-section>
+        )}
+      </s-stack>
+    </s-page>
+  );
+}
+
+function Figure({ label, value }: { label: string; value: string }) {
+  return (
+    <s-stack gap="none">
+      <s-text color="subdued">{label}</s-text>
+      <s-heading>{value}</s-heading>
+    </s-stack>
+  );
+}

@@ -1,0 +1,11 @@
+import "@shopify/ui-extensions";
+
+declare module "./src/ThankYou.tsx" {
+  const shopify: import("@shopify/ui-extensions/purchase.thank-you.block.render").Api;
+  const globalThis: { shopify: typeof shopify };
+}
+
+declare module "./src/OrderStatus.tsx" {
+  const shopify: import("@shopify/ui-extensions/customer-account.order-status.block.render").Api;
+  const globalThis: { shopify: typeof shopify };
+}

@@ -1,0 +1,92 @@
+// The app's API for checkout, thank-you and customer-account extensions (docs/http.md, §5):
+// every call carries the session token Shopify gives the extension; the app takes the shop and the
+// customer from it. A call that fails answers null: the extensions then show nothing rather than an error.
+import { APP_URL } from "./app-url";
+
+export interface Reward {
+  id: string;
+  name: string;
+  type: string;
+  pointsCost: number;
+  value: string | null;
+  percent: number | null;
+  maximum: string | null;
+  minimumSubtotal: string | null;
+  redeemable?: boolean;
+  translations?: Record<string, { name?: string; description?: string }>;
+}
+
+export interface HistoryItem {
+  id: string;
+  type: string;
+  points: number;
+  status: string;
+  description: string | null;
+  createdAt: string;
+}
+
+export interface UnusedCode {
+  id: string;
+  code: string;
+  rewardName: string | null;
+  pointsSpent: number;
+  createdAt: string;
+}
+
+export interface Me {
+  loggedIn: boolean;
+  enrolled: boolean;
+  club?: "open" | "closed";
+  currency: string;
+  points?: { available: number; pending: number; lifetime: number };
+  tier?: { id: string; name: string; translations?: Reward["translations"] } | null;
+  nextTier?: { id: string; name: string; pointsToGo: number; translations?: Reward["translations"] } | null;
+  tiers?: Array<{ id: string; name: string; thresholdPoints: number }>;
+  referral?: { code: string; url: string } | null;
+  rewards?: Reward[];
+  history?: HistoryItem[];
+  estimate?: { points: number; pendingDays: number };
+  order?: {
+    id: string;
+    earned: { points: number; status: string; availableAt: string } | null;
+    survey: { score: number } | null;
+  };
+  unusedCodes?: UnusedCode[];
+}
+
+export interface Redeemed {
+  redemption: { id: string; code: string; pointsSpent: number; status: string };
+  points: { available: number; pending: number; lifetime: number };
+}
+
+export type Surface = "checkout" | "customer-account";
+type Answer<T> = { ok: true; body: T } | { ok: false; status: number; error: string };
+
+export function loyaltyClient(surface: Surface, sessionToken: { get(): Promise<string> }) {
+  async function call<T>(path: string, body?: unknown): Promise<Answer<T>> {
+    try {
+      const res = await fetch(`${APP_URL}/api/${surface}/${path}`, {
+        method: body === undefined ? "GET" : "POST",
+        headers: {
+          Authorization: `Bearer ${await sessionToken.get()}`,
+          ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const json = (await res.json().catch(() => ({}))) as T & { error?: string };
+      return res.ok ? { ok: true, body: json } : { ok: false, status: res.status, error: json.error ?? "unavailable" };
+    } catch {
+      return { ok: false, status: 0, error: "unavailable" };
+    }
+  }
+  return {
+    async me(query: Record<string, string | undefined> = {}): Promise<Me | null> {
+      const params = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined));
+      const answer = await call<Me>(`me${params.size ? `?${params}` : ""}`);
+      return answer.ok ? answer.body : null;
+    },
+    redeem: (rewardId: string) => call<Redeemed>("redeem", { rewardId, idempotencyKey: crypto.randomUUID() }),
+    join: () => call<Me>("join", {}),
+    survey: (orderId: string, score: number) => call<{ answer: { score: number } }>("survey", { orderId, score }),
+  };
+}

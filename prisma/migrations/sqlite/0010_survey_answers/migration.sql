@@ -1,0 +1,14 @@
+-- The thank-you page's 0–10 recommendation question, one answer per order.
+-- CreateTable
+CREATE TABLE "SurveyAnswer" (
+    "shopId" TEXT NOT NULL,
+    "orderId" TEXT NOT NULL,
+    "customerId" TEXT,
+    "score" INTEGER NOT NULL,
+    "answeredAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    PRIMARY KEY ("shopId", "orderId")
+);
+
+-- CreateIndex
+CREATE INDEX "SurveyAnswer_shopId_answeredAt_idx" ON "SurveyAnswer"("shopId", "answeredAt");
