@@ -46,7 +46,9 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     let old = null;
     try {
       old = readFileSync(target, "utf8");
-    } catch {}
+    } catch {
+      // not written yet
+    }
     if (old !== content) {
       writeFileSync(target, content);
       console.log(`wrote ${path.relative(root, target)}`);

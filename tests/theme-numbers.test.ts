@@ -19,7 +19,11 @@ describe("numbers in the theme's Liquid", () => {
   it("match Intl.NumberFormat in English, German and Persian", async () => {
     for (const locale of ["en", "de", "fa"]) {
       for (const n of [0, 7, 42, 189, 999, 1000, 1250, 65_536, 1_234_567]) {
-        const out = await liquid.parseAndRender("{% render 'loyalty-number', n: n %}", { n }, { globals: { strings: strings(locale) } });
+        const out = await liquid.parseAndRender(
+          "{% render 'loyalty-number', n: n %}",
+          { n },
+          { globals: { strings: strings(locale) } },
+        );
         expect(out.trim(), `${n} in ${locale}`).toBe(new Intl.NumberFormat(locale).format(n));
       }
     }

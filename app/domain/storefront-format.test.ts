@@ -70,7 +70,11 @@ describe("history lines", () => {
         "h_reversal_refund",
         { en: "Order #1001 refunded", de: "Bestellung #1001 erstattet", fa: "بازپرداخت سفارش #1001" },
       ],
-      [{ kind: "reversal", sourceType: "cancellation", orderName: "#7" }, "h_reversal_cancellation", { en: "Order #7 cancelled" }],
+      [
+        { kind: "reversal", sourceType: "cancellation", orderName: "#7" },
+        "h_reversal_cancellation",
+        { en: "Order #7 cancelled" },
+      ],
       [{ kind: "redeem", sourceType: "redemption", rewardName: "5 off" }, "h_redeem", { en: "Redeemed: 5 off" }],
       [
         { kind: "refund_of_redemption", sourceType: "redemption", idempotencyKey: "redemption:r1:released" },
@@ -147,7 +151,10 @@ describe("reward terms", () => {
 
 describe("names per language", () => {
   it("picks the shopper's language, then the default name", () => {
-    const reward = { name: "5 off", translations: { de: { name: "5 € Rabatt" }, fa: { name: "۵ دلار تخفیف", description: "…" } } };
+    const reward = {
+      name: "5 off",
+      translations: { de: { name: "5 € Rabatt" }, fa: { name: "۵ دلار تخفیف", description: "…" } },
+    };
     expect(localizedName(reward, "de")).toBe("5 € Rabatt");
     expect(localizedName(reward, "de-AT")).toBe("5 € Rabatt");
     expect(localizedName(reward, "fa")).toBe("۵ دلار تخفیف");

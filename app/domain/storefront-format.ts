@@ -78,8 +78,10 @@ export function describeEntry(entry: HistoryEntry, locale: Locale): string {
 /** "N points expire on D", when the API says some do (`expiring` on /proxy/me). */
 export function expiringText(expiring: { points: number; on: string } | null | undefined, locale: Locale): string | null {
   if (!expiring || !(expiring.points > 0) || typeof expiring.on !== "string") return null;
-  return fill(CATALOGUE[locale].expiring, { points: expiring.points, date: formatDate(expiring.on, locale) }, locale)
-    .replace(/\u2068|\u2069/g, ""); // the date is the locale's own text, not a merchant's name
+  return fill(CATALOGUE[locale].expiring, { points: expiring.points, date: formatDate(expiring.on, locale) }, locale).replace(
+    /\u2068|\u2069/g,
+    "",
+  ); // the date is the locale's own text, not a merchant's name
 }
 
 /** The shop's currency terms of a reward, as the shopper reads them before redeeming. */

@@ -198,10 +198,16 @@ export const CATALOGUE: Record<Locale, Strings> = { en, de, fa };
 
 /** Texts only the theme's Liquid blocks render (Shopify's plural forms, `{{ var }}` placeholders). */
 export const BLOCK_TEXT: Record<Locale, { earn: { one: string; other: string }; balance: string }> = {
-  en: { earn: { one: "Earn {{ points }} point with this purchase", other: "Earn {{ points }} points with this purchase" }, balance: "Your points:" },
+  en: {
+    earn: { one: "Earn {{ points }} point with this purchase", other: "Earn {{ points }} points with this purchase" },
+    balance: "Your points:",
+  },
   de: {
     earn: { one: "{{ points }} Punkt mit diesem Kauf sammeln", other: "{{ points }} Punkte mit diesem Kauf sammeln" },
     balance: "Ihre Punkte:",
   },
-  fa: { earn: { one: "با این خرید {{ points }} امتیاز بگیرید", other: "با این خرید {{ points }} امتیاز بگیرید" }, balance: "امتیاز شما:" },
+  fa: {
+    earn: { one: "با این خرید {{ points }} امتیاز بگیرید", other: "با این خرید {{ points }} امتیاز بگیرید" },
+    balance: "امتیاز شما:",
+  },
 };
