@@ -35,24 +35,43 @@ function fill(template: string, params: Params, locale: string): string {
   });
 }
 
-export const formatNumber = (n: number, locale: string) => new Intl.NumberFormat(locale).format(n);
+// Intl formatters are costly to build and the storefront's hottest read uses several: one per
+// locale and options, kept.
+const formatters = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
+function formatter<T extends Intl.NumberFormat | Intl.DateTimeFormat>(key: string, make: () => T): T {
+  let f = formatters.get(key) as T | undefined;
+  if (!f) {
+    if (formatters.size > 500) formatters.clear();
+    f = make();
+    formatters.set(key, f);
+  }
+  return f;
+}
+
+export const formatNumber = (n: number, locale: string) =>
+  formatter(`n:${locale}`, () => new Intl.NumberFormat(locale)).format(n);
 
 /** A calendar date ("2026-12-24") or an instant, as the locale writes dates (fa: its own calendar). */
 export function formatDate(value: string, locale: string, timeZone?: string): string {
   const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(value);
   const date = new Date(dateOnly ? `${value}T00:00:00Z` : value);
-  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: dateOnly ? "UTC" : timeZone }).format(date);
+  const zone = dateOnly ? "UTC" : timeZone;
+  return formatter(`d:${locale}:${zone ?? ""}`, () => new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: zone })).format(
+    date,
+  );
 }
 
 /** An amount the API gives as a decimal string ("50.00") in the shop's currency, for display. */
 export function formatMoney(decimal: string, currency: string, locale: string): string {
   const value = Number(decimal);
   const whole = Number.isInteger(value);
-  return new Intl.NumberFormat(locale, {
-    style: "currency",
-    currency,
-    ...(whole ? { minimumFractionDigits: 0, maximumFractionDigits: 0 } : {}),
-  }).format(value);
+  const make = () =>
+    new Intl.NumberFormat(locale, {
+      style: "currency",
+      currency,
+      ...(whole ? { minimumFractionDigits: 0, maximumFractionDigits: 0 } : {}),
+    });
+  return formatter(`m:${locale}:${currency}:${whole}`, make).format(value);
 }
 
 export interface HistoryEntry {

@@ -52,8 +52,23 @@ function publicReward(r: RewardRow, currency: string, locale: string) {
   };
 }
 
+// A cached program's summary per locale (built once per program load and language).
+const summaries = new WeakMap<Program, Map<string, ReturnType<typeof buildSummary>>>();
+
 /** The public program in the shopper's language (`locale`: the storefront's, e.g. "fa"). */
 function summaryOf(program: Program, locale: string) {
+  let byLocale = summaries.get(program);
+  if (!byLocale) summaries.set(program, (byLocale = new Map()));
+  let summary = byLocale.get(locale);
+  if (!summary) {
+    if (byLocale.size > 50) byLocale.clear();
+    summary = buildSummary(program, locale);
+    byLocale.set(locale, summary);
+  }
+  return summary;
+}
+
+function buildSummary(program: Program, locale: string) {
   const { shop, rules } = program;
   const spend = formatMinorUnits(rules.earnRateDen * 10 ** currencyExponent(shop.currency), shop.currency);
   const lang = pickLocale(locale);
@@ -92,12 +107,12 @@ interface HistoryRow {
   sourceType: string | null;
   idempotencyKey: string | null;
   orderName: string | null;
-  orderId: string | null;
   rewardId: string | null;
   expiryDays: number | null;
 }
 interface StandingRow extends HistoryRow {
   memberId: string;
+  hasCodes: boolean | number;
   state: string;
   tags: string;
   available: number;
@@ -130,10 +145,24 @@ function historyPage(shopId: string, memberId: Prisma.Sql, cursor: Cursor | null
   const after = cursor
     ? Prisma.sql`AND ("createdAt" < ${cursor.at} OR ("createdAt" = ${cursor.at} AND "id" < ${cursor.id}))`
     : Prisma.empty;
+  // Each lookup is a correlated subquery on a primary key, evaluated for the page's rows only
+  // (a join here could be planned as a scan of OrderFact on PostgreSQL).
+  const orderName = (where: Prisma.Sql) =>
+    Prisma.sql`(SELECT COALESCE(NULLIF("o"."name", ''), "o"."orderId") FROM "OrderFact" "o" WHERE "o"."shopId" = ${shopId} AND "o"."orderId" = ${where})`;
   return Prisma.sql`(
     SELECT "h"."id" AS "entryId", "h"."kind", "h"."points", "h"."status", "h"."reason", "h"."createdAt",
-           "h"."sourceType", "h"."idempotencyKey", "o"."name" AS "orderName", "o"."orderId" AS "orderId",
-           "rd"."rewardId" AS "rewardId", "pv"."expiryDays" AS "expiryDays"
+           "h"."sourceType", "h"."idempotencyKey",
+           CASE
+             WHEN "h"."sourceType" IN ('order', 'cancellation') THEN ${orderName(Prisma.sql`"h"."sourceId"`)}
+             WHEN "h"."sourceType" = 'refund' THEN ${orderName(Prisma.sql`(SELECT "rf"."orderId" FROM "OrderRefund" "rf" WHERE "rf"."shopId" = ${shopId} AND "rf"."refundId" = "h"."sourceId")`)}
+             WHEN "h"."kind" = 'refund_of_redemption' THEN ${orderName(Prisma.sql`(SELECT "rd"."orderId" FROM "Redemption" "rd" WHERE "rd"."shopId" = ${shopId} AND "rd"."id" = "h"."sourceId")`)}
+           END AS "orderName",
+           CASE WHEN "h"."sourceType" = 'redemption' THEN
+             (SELECT "rd"."rewardId" FROM "Redemption" "rd" WHERE "rd"."shopId" = ${shopId} AND "rd"."id" = "h"."sourceId")
+           END AS "rewardId",
+           CASE WHEN "h"."kind" = 'expiry' THEN
+             (SELECT "pv"."expiryDays" FROM "ProgramVersion" "pv" WHERE "pv"."shopId" = ${shopId} AND "pv"."version" = "h"."programVersion")
+           END AS "expiryDays"
     FROM (
       SELECT "id", "kind", "points", "reason", "createdAt", "sourceType", "sourceId", "idempotencyKey", "programVersion",
              CASE WHEN "status" = 'pending' AND EXISTS (
@@ -144,13 +173,6 @@ function historyPage(shopId: string, memberId: Prisma.Sql, cursor: Cursor | null
       ORDER BY "createdAt" DESC, "id" DESC
       LIMIT ${HISTORY_PAGE + 1}
     ) "h"
-    LEFT JOIN "Redemption" "rd" ON "h"."sourceType" = 'redemption' AND "rd"."shopId" = ${shopId} AND "rd"."id" = "h"."sourceId"
-    LEFT JOIN "OrderRefund" "rf" ON "h"."sourceType" = 'refund' AND "rf"."shopId" = ${shopId} AND "rf"."refundId" = "h"."sourceId"
-    LEFT JOIN "OrderFact" "o" ON "o"."shopId" = ${shopId} AND "o"."orderId" = CASE
-      WHEN "h"."sourceType" IN ('order', 'cancellation') THEN "h"."sourceId"
-      WHEN "h"."sourceType" = 'refund' THEN "rf"."orderId"
-      WHEN "h"."sourceType" = 'redemption' THEN "rd"."orderId" END
-    LEFT JOIN "ProgramVersion" "pv" ON "h"."kind" = 'expiry' AND "pv"."shopId" = ${shopId} AND "pv"."version" = "h"."programVersion"
   )`;
 }
 
@@ -169,7 +191,7 @@ function historyOf(rows: HistoryRow[], rewardName: (id: string) => string | null
         sourceType: r.sourceType ?? "",
         idempotencyKey: r.idempotencyKey ?? "",
         reason: r.reason ?? "",
-        orderName: r.orderName || r.orderId,
+        orderName: r.orderName,
         rewardName: r.rewardId ? rewardName(r.rewardId) : null,
         expiryDays: r.expiryDays === null ? null : Number(r.expiryDays),
       });
@@ -203,10 +225,14 @@ async function memberStanding(db: Db, shopId: string, customerId: string) {
     clientDialect(db),
     Prisma.sql`
     WITH m AS (
-      SELECT "id", "state", "available", "pending", "lifetimeEarned", "referralCode", "tags"
+      SELECT "id", "state", "available", "pending", "lifetimeEarned", "referralCode", "tags",
+             CASE WHEN EXISTS (
+               SELECT 1 FROM "Redemption" "c" WHERE "c"."shopId" = ${shopId} AND "c"."memberId" = "Member"."id" AND "c"."status" = 'issued'
+             ) THEN 1 ELSE 0 END AS "hasCodes"
       FROM "Member" WHERE "shopId" = ${shopId} AND "customerId" = ${customerId}
     )
-    SELECT m."id" AS "memberId", m."state", m."available", m."pending", m."lifetimeEarned", m."referralCode", m."tags", e.*
+    SELECT m."id" AS "memberId", m."state", m."available", m."pending", m."lifetimeEarned", m."referralCode", m."tags",
+           m."hasCodes", e.*
     FROM m LEFT JOIN ${historyPage(shopId, Prisma.sql`(SELECT "id" FROM m)`, null)} e ON 1 = 1
     ORDER BY e."createdAt" DESC, e."entryId" DESC`,
   );
@@ -221,6 +247,8 @@ async function memberStanding(db: Db, shopId: string, customerId: string) {
       lifetimeEarned: Number(first.lifetimeEarned),
       referralCode: first.referralCode,
       tags: first.tags,
+      // Whether any code is issued and unused: most members have none, and skip the codes query.
+      hasCodes: Number(first.hasCodes) === 1,
     },
     rows,
   };
@@ -283,7 +311,7 @@ export async function shopperView(
     return { loggedIn: true, enrolled: false, customerId, ...summary };
   }
   const { member, rows } = standing;
-  const codes = await unusedCodes(db, shopId, member.id, options.now ?? new Date());
+  const codes = member.hasCodes ? await unusedCodes(db, shopId, member.id, options.now ?? new Date()) : [];
   const rewards = await rewardsById(
     db,
     shopId,

@@ -27,6 +27,7 @@ beforeAll(async () => {
     [803, 800],
     [804, 5000],
     [806, 4000],
+    [807, 5000],
   ] as const) {
     const payload = {
       ...orderPayload(order(units * 100, customer(id, { email: `s${id}@example.com` }))),
@@ -50,6 +51,16 @@ beforeAll(async () => {
       position: 5,
     },
   });
+  // 807 has redeemed a code and not used it yet (what the account page and the screenshots show).
+  const redeemed = await app.emulator.proxy(SHOP, "redeem", {
+    customerId: "807",
+    method: "POST",
+    body: {
+      rewardId: (await app.db.reward.findFirstOrThrow({ where: { shopId: SHOP, name: "5 off" } })).id,
+      idempotencyKey: "e2e-807-five-off",
+    },
+  });
+  expect(redeemed.status).toBe(200);
   // VIP tiers by lifetime points: 801 (1,200) is Silver, 803 (800) is on the way to it.
   await app.db.tier.createMany({
     data: [
@@ -403,7 +414,7 @@ describe("the launcher and the account page in the shopper's language", () => {
         const page = await browser.newPage({ viewport });
         const errors: string[] = [];
         page.on("pageerror", (e) => errors.push(e.message));
-        await page.goto(`${storefront.url}/account/login?customer=804&return_to=/account?locale=${locale}`);
+        await page.goto(`${storefront.url}/account/login?customer=807&return_to=/account?locale=${locale}`);
         const account = page.locator("[data-loyalty-account]");
         await account.locator(".lc-points").waitFor();
         const text = (await account.textContent())!;
@@ -432,7 +443,7 @@ describe("the launcher and the account page in the shopper's language", () => {
         ["desktop", { width: 1280, height: 900 }],
         ["phone", { width: 390, height: 844 }],
       ] as const) {
-        const { page, errors } = await shopper(804, viewport, locale);
+        const { page, errors } = await shopper(807, viewport, locale);
         await openLauncher(page);
         await page.locator(".lc-code-row").first().waitFor();
         await page.locator(".lc-code-row").first().scrollIntoViewIfNeeded();
