@@ -56,9 +56,10 @@ export function formatDate(value: string, locale: string, timeZone?: string): st
   const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(value);
   const date = new Date(dateOnly ? `${value}T00:00:00Z` : value);
   const zone = dateOnly ? "UTC" : timeZone;
-  return formatter(`d:${locale}:${zone ?? ""}`, () => new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: zone })).format(
-    date,
-  );
+  return formatter(
+    `d:${locale}:${zone ?? ""}`,
+    () => new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeZone: zone }),
+  ).format(date);
 }
 
 /** An amount the API gives as a decimal string ("50.00") in the shop's currency, for display. */
