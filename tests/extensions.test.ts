@@ -15,6 +15,7 @@ import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { appEmbedDeepLink, LAUNCHER_EMBED_HANDLE } from "~/domain/setup";
 import { buildWithCli } from "./emulator/extension-host.ts";
+import { themeTextFiles } from "../scripts/theme-locales.mjs";
 import { appEmbeds } from "./emulator/theme-editor.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
@@ -68,13 +69,21 @@ describe("theme app extension", () => {
     expect(Object.keys(locales).sort()).toEqual(["de.json", "en.default.json", "fa.json"]);
     expect(locales["de.json"]).toEqual(locales["en.default.json"]);
     expect(locales["fa.json"]).toEqual(locales["en.default.json"]);
-    const used = readdirSync(path.join(theme, "blocks")).flatMap((f) =>
-      [...readFileSync(path.join(theme, "blocks", f), "utf8").matchAll(/'(loyalty\.[a-z_.]+)' \| t/g)].map((m) => m[1]!),
+    const used = ["blocks", "snippets"].flatMap((dir) =>
+      readdirSync(path.join(theme, dir)).flatMap((f) =>
+        [...readFileSync(path.join(theme, dir, f), "utf8").matchAll(/'(loyalty\.[a-z_.]+)' \| t/g)].map((m) => m[1]!),
+      ),
     );
     expect(used.length).toBeGreaterThan(10);
     // A key is there as a string, or as plural forms (`one`, `other`) chosen by `count`.
     const english = locales["en.default.json"]!;
     for (const key of used) expect(english.includes(key) || english.includes(`${key}.other`), key).toBe(true);
+  });
+
+  it("has its texts generated from the app's one catalogue (npm run theme:locales)", () => {
+    for (const [file, content] of Object.entries(themeTextFiles())) {
+      expect(readFileSync(path.join(root, file), "utf8"), `${file} is stale: run npm run theme:locales`).toBe(content);
+    }
   });
 
   it("keeps the launcher script within its 12 KB gzipped budget", () => {

@@ -3,7 +3,9 @@ import { currencyExponent, formatMinorUnits } from "~/domain/money";
 import { canSpend } from "~/domain/ledger";
 import { rewardProblem } from "~/domain/rewards";
 import { tierStanding } from "~/domain/tiers";
-import type { Db } from "~/db.server";
+import { clientDialect, Prisma, rawQuery, type Db } from "~/db.server";
+import { describeEntry, formatMoney, historyParams, localizedName, pickLocale, say } from "~/domain/storefront-format";
+import { DEFAULT_LOCALE, type Locale } from "~/domain/storefront-text";
 import { launchAllows, launchOf, tagList } from "~/domain/program";
 import type { TagLookup } from "./members.server";
 import { activeShop, currentRules } from "./shops.server";
@@ -30,122 +32,274 @@ async function loadProgram(db: Db, shopId: string) {
     db.reward.findMany({ where: { shopId, active: true }, orderBy: [{ position: "asc" }, { pointsCost: "asc" }] }),
     db.tier.findMany({ where: { shopId, active: true }, orderBy: { thresholdPoints: "asc" } }),
   ]);
+  return { shop, rules, launch: launchOf(rules), rewards: rewards.filter((r) => rewardProblem(r) === null), tiers };
+}
+type Program = NonNullable<Awaited<ReturnType<typeof loadProgram>>>;
+
+/** What a shopper may know of a reward, its name in their language. */
+function publicReward(r: RewardRow, currency: string, locale: string) {
+  const money = (minor: number | null) => (minor !== null && minor > 0 ? formatMinorUnits(minor, currency) : null);
   return {
-    shop,
-    launch: launchOf(rules),
-    summary: {
-      club: "open" as const,
-      currency: shop.currency,
-      waysToEarn: [
-        {
-          type: "order",
-          points: rules.earnRateNum,
-          per: `${rules.earnRateDen} ${shop.currency}`,
-          spend: formatMinorUnits(rules.earnRateDen * 10 ** currencyExponent(shop.currency), shop.currency),
-          description: `Earn ${rules.earnRateNum} point${rules.earnRateNum === 1 ? "" : "s"} for every ${rules.earnRateDen === 1 ? "" : `${rules.earnRateDen} `}${shop.currency} spent`,
-        },
-      ],
-      rewards: rewards
-        .filter((r) => rewardProblem(r) === null)
-        .map((r) => ({
-          id: r.id,
-          name: r.name,
-          type: r.type,
-          pointsCost: r.pointsCost,
-          value: r.valueMinor !== null ? formatMinorUnits(r.valueMinor, shop.currency) : null,
-          percent: r.percent,
-          maximum: r.maxDiscountMinor !== null ? formatMinorUnits(r.maxDiscountMinor, shop.currency) : null,
-          minimumSubtotal: r.minimumSubtotalMinor ? formatMinorUnits(r.minimumSubtotalMinor, shop.currency) : null,
-        })),
-      tiers: tiers.map((t) => ({
-        id: t.id,
-        name: t.name,
-        thresholdPoints: t.thresholdPoints,
-        earnMultiplierPct: t.earnMultiplierPct,
-      })),
-    },
-    tiers,
+    id: r.id,
+    name: localizedName(r, locale),
+    type: r.type,
+    pointsCost: r.pointsCost,
+    value: money(r.valueMinor),
+    percent: r.percent,
+    maximum: money(r.maxDiscountMinor),
+    minimumSubtotal: money(r.minimumSubtotalMinor),
+    minimumSubtotalMinor: r.minimumSubtotalMinor || null,
   };
 }
 
-interface StandingRow {
+// A cached program's summary per locale (built once per program load and language).
+const summaries = new WeakMap<Program, Map<string, ReturnType<typeof buildSummary>>>();
+
+/** The public program in the shopper's language (`locale`: the storefront's, e.g. "fa"). */
+function summaryOf(program: Program, locale: string) {
+  let byLocale = summaries.get(program);
+  if (!byLocale) summaries.set(program, (byLocale = new Map()));
+  let summary = byLocale.get(locale);
+  if (!summary) {
+    if (byLocale.size > 50) byLocale.clear();
+    summary = buildSummary(program, locale);
+    byLocale.set(locale, summary);
+  }
+  return summary;
+}
+
+function buildSummary(program: Program, locale: string) {
+  const { shop, rules } = program;
+  const spend = formatMinorUnits(rules.earnRateDen * 10 ** currencyExponent(shop.currency), shop.currency);
+  const lang = pickLocale(locale);
+  return {
+    club: "open" as const,
+    currency: shop.currency,
+    waysToEarn: [
+      {
+        type: "order",
+        points: rules.earnRateNum,
+        per: `${rules.earnRateDen} ${shop.currency}`,
+        spend,
+        description: say(lang, rules.earnRateNum === 1 ? "earn_order_one" : "earn_order", {
+          points: rules.earnRateNum,
+          amount: formatMoney(spend, shop.currency, lang),
+        }).replace(/\u2068|\u2069/g, ""),
+      },
+    ],
+    rewards: program.rewards.map((r) => publicReward(r, shop.currency, locale)),
+    tiers: program.tiers.map((t) => ({
+      id: t.id,
+      name: localizedName(t, locale),
+      thresholdPoints: t.thresholdPoints,
+      earnMultiplierPct: t.earnMultiplierPct,
+    })),
+  };
+}
+
+interface HistoryRow {
+  entryId: string | null;
+  kind: string | null;
+  points: number | null;
+  status: string | null;
+  reason: string | null;
+  createdAt: Date | string | number | null;
+  sourceType: string | null;
+  idempotencyKey: string | null;
+  orderName: string | null;
+  rewardId: string | null;
+  expiryDays: number | null;
+}
+interface StandingRow extends HistoryRow {
+  memberId: string;
+  hasCodes: boolean | number;
   state: string;
   tags: string;
   available: number;
   pending: number;
   lifetimeEarned: number;
   referralCode: string | null;
-  entryId: string | null;
-  kind: string | null;
-  points: number | null;
-  status: string | null;
-  reason: string | null;
-  createdAt: Date | string | null;
 }
 
-const HISTORY_LENGTH = 25;
+/** Entries per history page (the first page comes with /proxy/me). */
+export const HISTORY_PAGE = 25;
+
+/** Where a history page starts: after the entry (createdAt, id) a cursor names. */
+interface Cursor {
+  at: Date;
+  id: string;
+}
+export const encodeCursor = (c: Cursor) => Buffer.from(`${c.at.getTime()}.${c.id}`).toString("base64url");
+export function decodeCursor(text: string): Cursor | null {
+  const m = /^(\d{1,15})\.([A-Za-z0-9_-]{1,64})$/.exec(Buffer.from(text, "base64url").toString("utf8"));
+  return m ? { at: new Date(Number(m[1])), id: m[2]! } : null;
+}
 
 /**
- * A member's balances and latest history in one round trip (the storefront's hottest read).
- * The member is looked up once (a scalar subquery, planned as an init step on PostgreSQL and
- * SQLite alike) and the history is read from the (memberId, createdAt) index, newest first.
- * Releases of pending points are folded into the entry they complete (shown available).
+ * One page of a member's history, newest first, one row more than a page (to know whether there
+ * is a next one), with what each entry points at: the order's name, the redemption's reward, the
+ * expiry rule of its program version (primary-key lookups for the page's rows only). Releases of
+ * pending points are folded into the entry they complete (shown available).
  */
-async function memberStanding(db: Db, shopId: string, customerId: string) {
-  const rows = await db.$queryRaw<StandingRow[]>`
-    WITH m AS (
-      SELECT "id", "state", "available", "pending", "lifetimeEarned", "referralCode", "tags"
-      FROM "Member" WHERE "shopId" = ${shopId} AND "customerId" = ${customerId}
-    )
-    SELECT m."state", m."available", m."pending", m."lifetimeEarned", m."referralCode", m."tags",
-           e."id" AS "entryId", e."kind", e."points", e."status", e."reason", e."createdAt"
-    FROM m LEFT JOIN (
-      SELECT "id", "kind", "points", "reason", "createdAt",
+function historyPage(shopId: string, memberId: Prisma.Sql, cursor: Cursor | null): Prisma.Sql {
+  const after = cursor
+    ? Prisma.sql`AND ("createdAt" < ${cursor.at} OR ("createdAt" = ${cursor.at} AND "id" < ${cursor.id}))`
+    : Prisma.empty;
+  // Each lookup is a correlated subquery on a primary key, evaluated for the page's rows only
+  // (a join here could be planned as a scan of OrderFact on PostgreSQL).
+  const orderName = (where: Prisma.Sql) =>
+    Prisma.sql`(SELECT COALESCE(NULLIF("o"."name", ''), "o"."orderId") FROM "OrderFact" "o" WHERE "o"."shopId" = ${shopId} AND "o"."orderId" = ${where})`;
+  return Prisma.sql`(
+    SELECT "h"."id" AS "entryId", "h"."kind", "h"."points", "h"."status", "h"."reason", "h"."createdAt",
+           "h"."sourceType", "h"."idempotencyKey",
+           CASE
+             WHEN "h"."sourceType" IN ('order', 'cancellation') THEN ${orderName(Prisma.sql`"h"."sourceId"`)}
+             WHEN "h"."sourceType" = 'refund' THEN ${orderName(Prisma.sql`(SELECT "rf"."orderId" FROM "OrderRefund" "rf" WHERE "rf"."shopId" = ${shopId} AND "rf"."refundId" = "h"."sourceId")`)}
+             WHEN "h"."kind" = 'refund_of_redemption' THEN ${orderName(Prisma.sql`(SELECT "rd"."orderId" FROM "Redemption" "rd" WHERE "rd"."shopId" = ${shopId} AND "rd"."id" = "h"."sourceId")`)}
+           END AS "orderName",
+           CASE WHEN "h"."sourceType" = 'redemption' THEN
+             (SELECT "rd"."rewardId" FROM "Redemption" "rd" WHERE "rd"."shopId" = ${shopId} AND "rd"."id" = "h"."sourceId")
+           END AS "rewardId",
+           CASE WHEN "h"."kind" = 'expiry' THEN
+             (SELECT "pv"."expiryDays" FROM "ProgramVersion" "pv" WHERE "pv"."shopId" = ${shopId} AND "pv"."version" = "h"."programVersion")
+           END AS "expiryDays"
+    FROM (
+      SELECT "id", "kind", "points", "reason", "createdAt", "sourceType", "sourceId", "idempotencyKey", "programVersion",
              CASE WHEN "status" = 'pending' AND EXISTS (
                SELECT 1 FROM "LedgerEntry" "r" WHERE "r"."shopId" = ${shopId} AND "r"."idempotencyKey" = 'release:' || "LedgerEntry"."id"
              ) THEN 'available' ELSE "status" END AS "status"
       FROM "LedgerEntry"
-      WHERE "memberId" = (SELECT "id" FROM m) AND "shopId" = ${shopId} AND "kind" <> 'release'
+      WHERE "memberId" = ${memberId} AND "shopId" = ${shopId} AND "kind" <> 'release' ${after}
       ORDER BY "createdAt" DESC, "id" DESC
-      LIMIT ${HISTORY_LENGTH}
-    ) e ON 1 = 1
-    ORDER BY e."createdAt" DESC, e."id" DESC`;
+      LIMIT ${HISTORY_PAGE + 1}
+    ) "h"
+  )`;
+}
+
+/** A page's rows as the API shows them; `rewardName` names rewards in the shopper's language. */
+function historyOf(rows: HistoryRow[], rewardName: (id: string) => string | null, locale: Locale) {
+  const entries = rows.filter((r) => r.entryId !== null).slice(0, HISTORY_PAGE);
+  const last = entries.at(-1);
+  const nextCursor =
+    rows.filter((r) => r.entryId !== null).length > HISTORY_PAGE && last
+      ? encodeCursor({ at: new Date(toTime(last.createdAt!)), id: last.entryId! })
+      : null;
+  return {
+    history: entries.map((r) => {
+      const params = historyParams({
+        kind: r.kind!,
+        sourceType: r.sourceType ?? "",
+        idempotencyKey: r.idempotencyKey ?? "",
+        reason: r.reason ?? "",
+        orderName: r.orderName,
+        rewardName: r.rewardId ? rewardName(r.rewardId) : null,
+        expiryDays: r.expiryDays === null ? null : Number(r.expiryDays),
+      });
+      const entry = { type: r.kind!, params, description: r.reason };
+      return {
+        id: r.entryId!,
+        type: r.kind!,
+        points: Number(r.points),
+        status: r.status!,
+        params,
+        // The line in the request's language (English by default); the catalogue keeps the raw reason for types it does not know.
+        description: describeEntry(entry, locale).replace(/\u2068|\u2069/g, ""),
+        createdAt: new Date(toTime(r.createdAt!)).toISOString(),
+      };
+    }),
+    nextCursor,
+  };
+}
+
+// SQLite hands raw DateTime columns back as numbers or text, PostgreSQL as Date.
+const toTime = (v: Date | string | number) => (v instanceof Date ? v.getTime() : typeof v === "number" ? v : Date.parse(v));
+
+/**
+ * A member's balances and first history page in one round trip (the storefront's hottest read).
+ * The member is looked up once (a scalar subquery, planned as an init step on PostgreSQL and
+ * SQLite alike) and the history is read from the (memberId, createdAt) index, newest first.
+ */
+async function memberStanding(db: Db, shopId: string, customerId: string) {
+  const rows = await rawQuery<StandingRow>(
+    db,
+    clientDialect(db),
+    Prisma.sql`
+    WITH m AS (
+      SELECT "id", "state", "available", "pending", "lifetimeEarned", "referralCode", "tags",
+             CASE WHEN EXISTS (
+               SELECT 1 FROM "Redemption" "c" WHERE "c"."shopId" = ${shopId} AND "c"."memberId" = "Member"."id" AND "c"."status" = 'issued'
+             ) THEN 1 ELSE 0 END AS "hasCodes"
+      FROM "Member" WHERE "shopId" = ${shopId} AND "customerId" = ${customerId}
+    )
+    SELECT m."id" AS "memberId", m."state", m."available", m."pending", m."lifetimeEarned", m."referralCode", m."tags",
+           m."hasCodes", e.*
+    FROM m LEFT JOIN ${historyPage(shopId, Prisma.sql`(SELECT "id" FROM m)`, null)} e ON 1 = 1
+    ORDER BY e."createdAt" DESC, e."entryId" DESC`,
+  );
   const first = rows[0];
   if (!first) return null;
   return {
     member: {
+      id: first.memberId,
       state: first.state,
       available: Number(first.available),
       pending: Number(first.pending),
       lifetimeEarned: Number(first.lifetimeEarned),
       referralCode: first.referralCode,
       tags: first.tags,
+      // Whether any code is issued and unused: most members have none, and skip the codes query.
+      hasCodes: Number(first.hasCodes) === 1,
     },
-    history: rows
-      .filter((r) => r.entryId !== null)
-      .map((r) => ({
-        id: r.entryId!,
-        type: r.kind!,
-        points: Number(r.points),
-        status: r.status!,
-        description: r.reason,
-        createdAt: new Date(r.createdAt!).toISOString(),
-      })),
+    rows,
   };
 }
 
+/** Codes a member redeemed and has not used yet, still valid: "My rewards" finds them again. */
+async function unusedCodes(db: Db, shopId: string, memberId: string, now: Date) {
+  return db.redemption.findMany({
+    where: { shopId, memberId, status: "issued", OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
+    orderBy: { createdAt: "desc" },
+    take: 50,
+    select: { id: true, code: true, rewardId: true, expiresAt: true, createdAt: true },
+  });
+}
+
+/** Reward rows by id (archived ones too: codes and history outlive a reward's place in the program). */
+async function rewardsById(db: Db, shopId: string, ids: string[], known: RewardRow[]) {
+  const byId = new Map(known.map((r) => [r.id, r]));
+  const missing = [...new Set(ids)].filter((id) => !byId.has(id));
+  if (missing.length) for (const r of await db.reward.findMany({ where: { shopId, id: { in: missing } } })) byId.set(r.id, r);
+  return byId;
+}
+
+type RewardRow = Awaited<ReturnType<Db["reward"]["findMany"]>>[number];
+
 /** What the storefront says to someone the launch state keeps out: nothing about the program. */
 const closed = (loggedIn: boolean, currency: string) => ({ loggedIn, enrolled: false, club: "closed" as const, currency });
+
+export interface ViewOptions {
+  /** the shopper's locale ("fa", "de-CH"): names and descriptions in that language when there are some */
+  locale?: string | null;
+  now?: Date;
+}
 
 /**
  * A shopper's view. Before launch (draft) it says nothing; in a pilot it speaks only to customers
  * with the pilot tag: a member's tags are known, someone not yet seen is asked about with
  * `lookupTags` (Shopify) — without it, they are kept out.
  */
-export async function shopperView(db: Db, shopId: string, customerId: string | null, lookupTags?: TagLookup) {
+export async function shopperView(
+  db: Db,
+  shopId: string,
+  customerId: string | null,
+  lookupTags?: TagLookup,
+  options: ViewOptions = {},
+) {
   const program = await publicProgram(db, shopId);
   if (!program) return null;
-  const { summary, tiers, launch } = program;
+  const locale = options.locale || DEFAULT_LOCALE;
+  const summary = summaryOf(program, locale);
+  const { tiers, launch } = program;
   const live = launch.state === "live";
   if (!customerId) return live ? { loggedIn: false, enrolled: false, ...summary } : closed(false, summary.currency);
   const standing = await memberStanding(db, shopId, customerId);
@@ -156,28 +310,76 @@ export async function shopperView(db: Db, shopId: string, customerId: string | n
   if (!standing || standing.member.state !== "active") {
     return { loggedIn: true, enrolled: false, customerId, ...summary };
   }
-  const { member, history } = standing;
+  const { member, rows } = standing;
+  const codes = member.hasCodes ? await unusedCodes(db, shopId, member.id, options.now ?? new Date()) : [];
+  const rewards = await rewardsById(
+    db,
+    shopId,
+    [...codes.map((c) => c.rewardId), ...rows.flatMap((r) => (r.rewardId ? [r.rewardId] : []))],
+    program.rewards,
+  );
+  const page = historyOf(rows, (id) => (rewards.has(id) ? localizedName(rewards.get(id)!, locale) : null), pickLocale(locale));
   const tier = tierStanding(member.lifetimeEarned, tiers);
+  const tierName = (t: { name: string }) => localizedName(t, locale);
   return {
     loggedIn: true,
     enrolled: true,
     club: "open" as const,
     customerId,
     points: { available: member.available, pending: member.pending, lifetime: member.lifetimeEarned },
-    tier: tier.tier && { id: tier.tier.id, name: tier.tier.name, earnMultiplierPct: tier.tier.earnMultiplierPct },
-    nextTier: tier.next && { id: tier.next.tier.id, name: tier.next.tier.name, pointsToGo: tier.next.pointsToGo },
+    tier: tier.tier && { id: tier.tier.id, name: tierName(tier.tier), earnMultiplierPct: tier.tier.earnMultiplierPct },
+    nextTier: tier.next && { id: tier.next.tier.id, name: tierName(tier.next.tier), pointsToGo: tier.next.pointsToGo },
     referral: member.referralCode ? { code: member.referralCode, url: `https://${shopId}/?ref=${member.referralCode}` } : null,
     currency: summary.currency,
     waysToEarn: summary.waysToEarn,
     tiers: summary.tiers,
     rewards: summary.rewards.map((r) => ({ ...r, redeemable: canSpend(member.available, r.pointsCost) })),
-    history,
+    codes: codes.map((c) => {
+      const reward = rewards.get(c.rewardId);
+      const terms = reward ? publicReward(reward, summary.currency, locale) : null;
+      return {
+        id: c.id,
+        code: c.code,
+        rewardId: c.rewardId,
+        name: terms?.name ?? null,
+        type: terms?.type ?? null,
+        maximum: terms?.maximum ?? null,
+        minimumSubtotal: terms?.minimumSubtotal ?? null,
+        minimumSubtotalMinor: terms?.minimumSubtotalMinor ?? null,
+        expiresAt: c.expiresAt?.toISOString() ?? null,
+        createdAt: c.createdAt.toISOString(),
+      };
+    }),
+    history: page.history,
+    historyNextCursor: page.nextCursor,
   };
 }
 
+/**
+ * GET /proxy/history?cursor=: the page of a member's history after the cursor (from /proxy/me's
+ * `historyNextCursor` or the last page's `nextCursor`). Null when the customer is not a member.
+ */
+export async function historyAfter(db: Db, shopId: string, customerId: string, cursor: Cursor, options: ViewOptions = {}) {
+  const member = await db.member.findUnique({
+    where: { shopId_customerId: { shopId, customerId } },
+    select: { id: true, state: true },
+  });
+  if (!member || member.state !== "active") return null;
+  const rows = await rawQuery<HistoryRow>(
+    db,
+    clientDialect(db),
+    Prisma.sql`SELECT * FROM ${historyPage(shopId, Prisma.sql`${member.id}`, cursor)} e ORDER BY e."createdAt" DESC, e."entryId" DESC`,
+  );
+  const locale = options.locale || DEFAULT_LOCALE;
+  const program = await publicProgram(db, shopId);
+  const rewards = await rewardsById(db, shopId, rows.flatMap((r) => (r.rewardId ? [r.rewardId] : [])), program?.rewards ?? []);
+  return historyOf(rows, (id) => (rewards.has(id) ? localizedName(rewards.get(id)!, locale) : null), pickLocale(locale));
+}
+
 /** GET /proxy/program: the public program once live; before that, nothing but that it is closed. */
-export async function programSummary(db: Db, shopId: string) {
+export async function programSummary(db: Db, shopId: string, options: ViewOptions = {}) {
   const program = await publicProgram(db, shopId);
   if (!program) return null;
-  return program.launch.state === "live" ? program.summary : closed(false, program.summary.currency);
+  const summary = summaryOf(program, options.locale || DEFAULT_LOCALE);
+  return program.launch.state === "live" ? summary : closed(false, summary.currency);
 }

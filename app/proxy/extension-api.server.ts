@@ -79,8 +79,8 @@ async function route(deps: ExtensionDeps, req: ExtensionRequest): Promise<ProxyA
  * For the checkout and thank-you pages, `GET me` takes the order in view: `?subtotal=<decimal>&currency=<code>`
  * (merchandise subtotal; the estimate is given only in shop currency, which points are earned on)
  * adds what it would earn; `?order=<id>` adds what that order did earn once its webhook was
- * processed, and the survey answer it has. A member's issued codes not yet used in an order come
- * as `unusedCodes`, so a code redeemed and not applied is never lost.
+ * processed, and the survey answer it has. (A member's issued codes not yet used in an order are
+ * the proxy's `codes`, so a code redeemed and not applied is never lost.)
  */
 async function orderFigures(deps: ExtensionDeps, who: ExtensionIdentity, query: URLSearchParams, multiplierPct: number) {
   const figures: Record<string, unknown> = {};
@@ -119,33 +119,7 @@ async function orderFigures(deps: ExtensionDeps, who: ExtensionIdentity, query: 
       survey: await surveyAnswerFor(deps.db, who.shop, orderId),
     };
   }
-  if (who.customerId) figures.unusedCodes = await unusedCodes(deps, who.shop, who.customerId);
   return figures;
-}
-
-async function unusedCodes(deps: ExtensionDeps, shopId: string, customerId: string) {
-  const member = await deps.db.member.findUnique({ where: { shopId_customerId: { shopId, customerId } } });
-  if (!member) return [];
-  const issued = await deps.db.redemption.findMany({
-    where: { shopId, memberId: member.id, status: "issued" },
-    orderBy: { createdAt: "desc" },
-    take: 20,
-    select: { id: true, code: true, rewardId: true, pointsSpent: true, createdAt: true, expiresAt: true },
-  });
-  const rewards = await deps.db.reward.findMany({
-    where: { shopId, id: { in: [...new Set(issued.map((r) => r.rewardId))] } },
-    select: { id: true, name: true },
-  });
-  const names = new Map(rewards.map((r) => [r.id, r.name]));
-  return issued.map((r) => ({
-    id: r.id,
-    code: r.code,
-    rewardId: r.rewardId,
-    rewardName: names.get(r.rewardId) ?? null,
-    pointsSpent: r.pointsSpent,
-    createdAt: r.createdAt.toISOString(),
-    expiresAt: r.expiresAt?.toISOString() ?? null,
-  }));
 }
 
 async function survey(deps: ExtensionDeps, who: ExtensionIdentity, req: ExtensionRequest): Promise<ProxyAnswer> {

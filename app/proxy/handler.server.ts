@@ -1,5 +1,5 @@
 // The storefront API behind Shopify's app proxy (contract §4): GET me, GET program, POST join,
-// POST redeem, GET referral. Like the webhook door it runs as a plain handler ahead of Remix:
+// POST redeem, GET referral, GET history. Like the webhook door it runs as a plain handler ahead of Remix:
 // these are JSON calls on every storefront page view, and the Remix and authentication layers
 // cost more than the answer itself (docs/decisions/0007-storefront.md).
 import { z } from "zod";
@@ -7,7 +7,7 @@ import type { Db } from "~/db.server";
 import { joinClub } from "~/models/members.server";
 import { redeem, RedeemError } from "~/models/redemptions.server";
 import { ensureReferralDiscount } from "~/models/referral-links.server";
-import { programSummary, shopperView } from "~/models/storefront.server";
+import { decodeCursor, historyAfter, programSummary, shopperView } from "~/models/storefront.server";
 import { customerTags } from "~/shopify/customers.server";
 import type { AdminGraphql } from "~/shopify/discounts.server";
 import { verifyAppProxySignature } from "./signature";
@@ -71,6 +71,12 @@ function acceptsBody(req: ProxyRequest): boolean {
   return /^application\/json\s*(;|$)/i.test(req.contentType.trim());
 }
 
+/** `?locale=` as a language tag ("fa", "de-CH"); anything else is ignored (English). */
+function localeOf(query: URLSearchParams): string | null {
+  const tag = query.get("locale") ?? "";
+  return /^[a-z]{2,3}(-[a-z0-9]{2,8}){0,2}$/i.test(tag) ? tag : null;
+}
+
 function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
   if (!text.trim()) return { ok: true, value: {} };
   try {
@@ -104,16 +110,25 @@ export async function answerShopper(
   const { db } = deps;
   // Before launch, whether a customer may see the club can depend on their tags in Shopify.
   const lookupTags = async (id: string) => customerTags(await deps.adminGraphqlFor(shop), id).catch(() => null);
+  // The storefront's language (the launcher sends the theme's), for names and history lines.
+  const view = { locale: localeOf(req.query) };
 
   switch (route) {
     // Reads use the per-server program cache, which also knows whether the shop is installed
     // (for up to 5 s after an uninstall a read may still answer 200; writes check live).
     case "GET me": {
-      const view = await shopperView(db, shop, customerId, lookupTags);
-      return view ? { status: 200, body: view, headers: noStore } : NOT_INSTALLED;
+      const me = await shopperView(db, shop, customerId, lookupTags, view);
+      return me ? { status: 200, body: me, headers: noStore } : NOT_INSTALLED;
+    }
+    case "GET history": {
+      if (!customerId) return error(401, "not_logged_in", "log in to see your points history");
+      const cursor = decodeCursor(req.query.get("cursor") ?? "");
+      if (!cursor) return error(400, "invalid_cursor", "cursor is the historyNextCursor or nextCursor of an earlier answer");
+      const page = await historyAfter(db, shop, customerId, cursor, view);
+      return page ? { status: 200, body: page, headers: noStore } : error(404, "not_a_member", "this customer is not a member");
     }
     case "GET program": {
-      const program = await programSummary(db, shop);
+      const program = await programSummary(db, shop, view);
       return program ? { status: 200, body: program, headers: { "Cache-Control": "public, max-age=60" } } : NOT_INSTALLED;
     }
     case "POST join": {
@@ -125,7 +140,7 @@ export async function answerShopper(
       if (joined === "shop_not_found") return NOT_INSTALLED;
       if (joined === "club_closed") return error(403, "club_closed", "the loyalty club is not open to this customer yet");
       if (joined === "opted_out") return error(409, "opted_out", "this customer has opted out of the loyalty club");
-      return { status: 200, body: await shopperView(db, shop, customerId, lookupTags), headers: noStore };
+      return { status: 200, body: await shopperView(db, shop, customerId, lookupTags, view), headers: noStore };
     }
     case "POST redeem": {
       if (!customerId) return error(401, "not_logged_in", "log in to redeem points");

@@ -21,16 +21,20 @@ export interface HistoryItem {
   type: string;
   points: number;
   status: string;
+  /** what it refers to, the same in every language (`order`: the order's name, `reward`, …) */
+  params?: Record<string, string | number>;
   description: string | null;
   createdAt: string;
 }
 
+/** An issued code no order has used yet (`codes` in the storefront's `me`). */
 export interface UnusedCode {
   id: string;
   code: string;
-  rewardName: string | null;
-  pointsSpent: number;
+  /** the reward's name, in the shopper's language when the merchant gave one */
+  name: string | null;
   createdAt: string;
+  expiresAt: string | null;
 }
 
 export interface Me {
@@ -51,7 +55,7 @@ export interface Me {
     earned: { points: number; status: string; availableAt: string } | null;
     survey: { score: number } | null;
   };
-  unusedCodes?: UnusedCode[];
+  codes?: UnusedCode[];
 }
 
 export interface Redeemed {
@@ -81,7 +85,12 @@ export function loyaltyClient(surface: Surface, sessionToken: { get(): Promise<s
   }
   return {
     async me(query: Record<string, string | undefined> = {}): Promise<Me | null> {
-      const params = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined));
+      // The app writes reward and tier names and history descriptions in the buyer's language.
+      const locale = (globalThis as { shopify?: { localization?: { language?: { value?: { isoCode?: string } } } } }).shopify
+        ?.localization?.language?.value?.isoCode;
+      const params = new URLSearchParams(
+        Object.entries({ locale, ...query }).filter((e): e is [string, string] => e[1] !== undefined),
+      );
       const answer = await call<Me>(`me${params.size ? `?${params}` : ""}`);
       return answer.ok ? answer.body : null;
     },

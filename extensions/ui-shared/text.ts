@@ -64,7 +64,8 @@ export function signedPoints(points: number, t: Localised): string {
   return `${points > 0 ? "+" : points < 0 ? "−" : ""}${t.formatNumber(Math.abs(points))}`;
 }
 
-/** The order an entry is about ("#1001"), as the app's description names it. */
+/** The order an entry is about ("#1001"): its `params.order`, else as the app's description names it. */
 export function orderReference(item: HistoryItem): string | null {
-  return /#[\w-]+/.exec(item.description ?? "")?.[0] ?? null;
+  const order = item.params?.order;
+  return typeof order === "string" ? order : (/#[\w-]+/.exec(item.description ?? "")?.[0] ?? null);
 }

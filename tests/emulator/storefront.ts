@@ -164,6 +164,7 @@ export class Storefront {
   private readonly sessions = new Map<string, Session>();
   private readonly liquid = new Liquid({
     root: [path.join(EXTENSION, "blocks")],
+    partials: [path.join(EXTENSION, "snippets")],
     extname: ".liquid",
     strictFilters: true,
     cache: false,
@@ -179,14 +180,19 @@ export class Storefront {
     this.liquid.registerFilter("asset_url", (name: string) => `/extensions/loyalty-theme/assets/${name}`);
     this.liquid.registerFilter("money", (cents: number) => (cents / 100).toFixed(2));
     this.liquid.registerFilter("t", function (this: { context: Context }, key: string, ...args: unknown[]) {
-      const strings = (this.context.environments as { __translations: Record<string, unknown> }).__translations;
+      // A snippet ({% render %}) sees only its own arguments and the globals, where the page's texts are.
+      const scope = { ...(this.context.globals as object), ...(this.context.environments as object) } as {
+        __translations: Record<string, unknown>;
+        request?: { locale?: { iso_code?: string } };
+      };
+      const strings = scope.__translations;
       let value: unknown = strings;
       for (const part of key.split(".")) value = (value as Record<string, unknown> | undefined)?.[part];
       const vars = Object.fromEntries(args.filter((a): a is [string, unknown] => Array.isArray(a)));
       // Shopify's pluralised translations: { one, other, … } chosen by `count` and the locale's rules.
       if (typeof value === "object" && value !== null && typeof vars.count === "number") {
         const forms = value as Record<string, string>;
-        const locale = (this.context.environments as { request?: { locale?: { iso_code?: string } } }).request?.locale?.iso_code;
+        const locale = scope.request?.locale?.iso_code;
         value = (vars.count === 0 && forms.zero) || forms[new Intl.PluralRules(locale ?? "en").select(vars.count)] || forms.other;
       }
       if (typeof value !== "string") return key;
@@ -284,14 +290,15 @@ export class Storefront {
     );
   }
 
-  private async page(s: Session, title: string, content: string, extra: Record<string, unknown> = {}) {
+  /** What every template of a page sees: Shopify's global objects (snippets see them too). */
+  private globalsFor(s: Session): Record<string, unknown> {
     const locale = s.locale;
     const customer =
       s.customerId !== null
         ? (this.shop.customers.get(s.customerId) ?? { id: s.customerId, first_name: `Customer ${s.customerId}` })
         : null;
     const program = this.shop.appMetafields.get("loyalty.program");
-    const scope = {
+    return {
       __translations: translations(locale),
       shop: { name: this.shop.name, permanent_domain: this.domain },
       customer,
@@ -301,12 +308,21 @@ export class Storefront {
       cart: { item_count: s.lines.reduce((n, l) => n + l.quantity, 0) },
       nav: NAV[locale] ?? NAV.en,
       direction: RTL.has(locale) ? "rtl" : "ltr",
-      page_title: title,
-      ...extra,
     };
-    const embed = await this.liquid.renderFile("launcher", { ...scope, block: { settings: this.launcherSettings } });
-    const body = await this.liquid.parseAndRender(content, scope);
-    return this.liquid.parseAndRender(LAYOUT, { ...scope, content_for_layout: body, content_for_body_end: embed });
+  }
+
+  /** A theme app block as the theme renders it, with its settings (defaults from its schema). */
+  private block(s: Session, name: string, extra: Record<string, unknown> = {}, settings = schemaDefaults(name)) {
+    const globals = this.globalsFor(s);
+    return this.liquid.renderFile(name, { ...globals, ...extra, block: { settings } }, { globals });
+  }
+
+  private async page(s: Session, title: string, content: string, extra: Record<string, unknown> = {}) {
+    const globals = this.globalsFor(s);
+    const scope = { ...globals, page_title: title, ...extra };
+    const embed = await this.block(s, "launcher", {}, this.launcherSettings);
+    const body = await this.liquid.parseAndRender(content, scope, { globals });
+    return this.liquid.parseAndRender(LAYOUT, { ...scope, content_for_layout: body, content_for_body_end: embed }, { globals });
   }
 
   private async route(req: http.IncomingMessage, res: http.ServerResponse) {
@@ -377,6 +393,9 @@ export class Storefront {
       return res.end(
         JSON.stringify({
           item_count: s.lines.length,
+          currency: this.shop.currency,
+          items_subtotal_price: s.lines.reduce((sum, l) => sum + l.priceMinor * l.quantity, 0),
+          total_price: s.lines.reduce((sum, l) => sum + l.priceMinor * l.quantity, 0) - (d?.amountMinor ?? 0),
           discount_code: s.discountCode,
           discount_applied: Boolean(d),
           total_discount: d?.amountMinor ?? 0,
@@ -473,23 +492,22 @@ export class Storefront {
         handle: p.handle,
         selected_or_first_available_variant: { id: p.variantId, price: p.priceMinor },
       };
-      const earn = await this.liquid.renderFile("earn-points", {
-        ...this.scopeFor(s),
-        product,
-        block: { settings: schemaDefaults("earn-points") },
-      });
+      const earn = await this.block(s, "earn-points", { product });
       const content = `<div class="product"><div class="swatch" role="img" aria-label="{{ product.title }}"></div><div><h1>{{ product.title }}</h1><p style="font:600 20px system-ui">{{ product.selected_or_first_available_variant.price | money }} ${this.shop.currency}</p>${earn}
         <form method="post" action="/cart/add"><input type="hidden" name="handle" value="{{ product.handle }}"><button class="btn" type="submit">${nav.add}</button></form></div></div>`;
       return html(await this.page(s, p.title, content, { product }));
     }
     if (url.pathname === "/account") {
       if (s.customerId === null) return redirect("/account/login");
-      const balance = await this.liquid.renderFile("points-balance", {
-        ...this.scopeFor(s),
-        block: { settings: schemaDefaults("points-balance") },
-      });
+      // The classic account page (templates/customers/account) with the app's balance and account blocks.
+      const balance = await this.block(s, "points-balance");
+      const account = await this.block(s, "account");
       return html(
-        await this.page(s, "Account", `<h1>{{ customer.first_name }}</h1>${balance}<p><a href="/account/logout">Log out</a></p>`),
+        await this.page(
+          s,
+          "Account",
+          `<h1>{{ customer.first_name }}</h1>${balance}${account}<p><a href="/account/logout">Log out</a></p>`,
+        ),
       );
     }
     if (url.pathname === "/") {
@@ -502,15 +520,6 @@ export class Storefront {
       return html(await this.page(s, this.shop.name, `<div class="grid">${cards}</div>`));
     }
     html("Not found", 404);
-  }
-
-  private scopeFor(s: Session) {
-    const program = this.shop.appMetafields.get("loyalty.program");
-    return {
-      __translations: translations(s.locale),
-      customer: s.customerId !== null ? { id: s.customerId } : null,
-      app: { metafields: { loyalty: { program: program ? { value: program } : null } } },
-    };
   }
 
   /** The checkout's order summary: lines, the discount code as applied, totals. */

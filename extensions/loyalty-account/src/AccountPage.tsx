@@ -63,7 +63,7 @@ function AccountPage() {
 
   const points = me.points ?? { available: 0, pending: 0, lifetime: 0 };
   const history = me.history ?? [];
-  const codes = me.unusedCodes ?? [];
+  const codes = me.codes ?? [];
   const next = me.nextTier;
   const threshold = next && me.tiers?.find((x) => x.id === next.id)?.thresholdPoints;
   return (
@@ -129,7 +129,7 @@ function AccountPage() {
                   <s-text type="strong">{c.code}</s-text>
                   <s-text color="subdued">
                     {t.translate("acc.code_from", {
-                      reward: c.rewardName ?? "",
+                      reward: c.name ?? "",
                       date: t.formatDate(new Date(c.createdAt), { dateStyle: "medium" }),
                     })}
                   </s-text>

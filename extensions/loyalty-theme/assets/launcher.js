@@ -1,36 +1,60 @@
-/* Loyalty Club storefront launcher. Plain JS, no dependencies; loaded with `defer` and started
-   when the browser is idle after load, so it never competes with the page. Texts come from the
-   theme's locale files through the config island; layout follows the page's direction (RTL). */
+/* Loyalty Club storefront script: the launcher (app embed) and the account block draw the same
+   view with the same code. Plain JS, no dependencies; loaded with `defer` and started when the
+   browser is idle after load, so it never competes with the page. Texts come from the theme's
+   locale files (generated from the app's one catalogue, ADR 0014) through the config island;
+   history lines are chosen by the entry's type and params as the app's storefront-format does;
+   numbers and dates use the shopper's locale (its digits); names from the merchant sit in <bdi>. */
 (function () {
   "use strict";
-  var island = document.getElementById("loyalty-club-config");
-  if (!island || window.__loyaltyClub) return;
+  if (window.__loyaltyClub) return;
+  var islands = document.querySelectorAll("script[data-loyalty-config]");
+  if (!islands.length) return;
   window.__loyaltyClub = true;
-  var cfg = JSON.parse(island.textContent);
-  var T = cfg.text;
-  var fmt = new Intl.NumberFormat(cfg.locale || undefined);
-  var state = { me: null, open: false, busy: false, note: null };
-  var button, panel, body, live, lastFocus;
-
-  // "Earn 1 point for every $1 spent": the shop's currency and the shopper's plural rules.
-  function earnText(w) {
-    var whole = Number(w.spend) % 1 === 0;
-    var amount = w.spend
-      ? new Intl.NumberFormat(
-          cfg.locale || undefined,
-          whole
-            ? { style: "currency", currency: state.me.currency, minimumFractionDigits: 0, maximumFractionDigits: 0 }
-            : { style: "currency", currency: state.me.currency },
-        ).format(Number(w.spend))
-      : w.per;
-    var one = w.points === 1 && new Intl.PluralRules(cfg.locale || undefined).select(1) === "one";
-    return t(one ? T.earnOrderOne : T.earnOrder, { points: fmt.format(w.points), amount: amount });
+  var cfg = JSON.parse(islands[0].textContent);
+  for (var n = 0; n < islands.length; n++) {
+    var c = JSON.parse(islands[n].textContent);
+    if (c.launcher) cfg = c;
   }
-  // Placeholders in the launcher's strings are {name}: Liquid's t filter leaves them for us.
-  function t(text, vars) {
-    return String(text).replace(/\{(\w+)\}/g, function (_, k) {
-      return vars && k in vars ? vars[k] : "";
-    });
+  var T = cfg.text;
+  var locale = cfg.locale || undefined;
+  var fmt = new Intl.NumberFormat(locale);
+  var dates = new Intl.DateTimeFormat(locale, { dateStyle: "medium" });
+  var state = { me: null, open: false, busy: false, note: null, confirm: null, more: [], cursor: null };
+  var button, panel, panelBody, live, lastFocus;
+  var views = []; // the bodies the view is drawn into: the launcher panel's and each account block's
+
+  function num(v) {
+    return fmt.format(v);
+  }
+  function money(decimal) {
+    var v = Number(decimal);
+    return new Intl.NumberFormat(locale, {
+      style: "currency",
+      currency: state.me.currency,
+      minimumFractionDigits: v % 1 ? undefined : 0,
+      maximumFractionDigits: v % 1 ? undefined : 0,
+    }).format(v);
+  }
+  function day(value) {
+    return dates.format(new Date(/^\d{4}-\d{2}-\d{2}$/.test(value) ? value + "T12:00:00" : value));
+  }
+  // A text with its {placeholders} filled: numbers in the locale's digits, names isolated in <bdi>.
+  function tx(text, vars) {
+    var out = document.createDocumentFragment();
+    String(text)
+      .split(/\{(\w+)\}/)
+      .forEach(function (part, i) {
+        if (i % 2 === 0) return part && out.appendChild(document.createTextNode(part));
+        var v = vars && vars[part];
+        if (v == null) return;
+        if (typeof v === "number") out.appendChild(document.createTextNode(num(v)));
+        else if (v.nodeType) out.appendChild(v);
+        else out.appendChild(h("bdi", {}, String(v)));
+      });
+    return out;
+  }
+  function ts(text, vars) {
+    return tx(text, vars).textContent;
   }
   function h(tag, attrs) {
     var el = document.createElement(tag);
@@ -48,8 +72,12 @@
     }
     return el;
   }
+  function list(items) {
+    return h.apply(null, ["ul", { class: "lc-list" }].concat(items));
+  }
   function api(path, body) {
-    return fetch(cfg.proxy + path, {
+    var url = cfg.proxy + path + (path.indexOf("?") < 0 ? "?" : "&") + "locale=" + encodeURIComponent(cfg.locale || "");
+    return fetch(url, {
       method: body ? "POST" : "GET",
       credentials: "same-origin",
       headers: body ? { "Content-Type": "application/json", Accept: "application/json" } : { Accept: "application/json" },
@@ -80,13 +108,24 @@
       },
     );
   }
-  function copy(text, btn) {
-    var done = function () {
-      btn.textContent = T.copied;
-      say(T.copied);
-    };
-    if (navigator.clipboard) navigator.clipboard.writeText(text).then(done, done);
-    else done();
+  function copyButton(text) {
+    var btn = h(
+      "button",
+      {
+        type: "button",
+        class: "lc-link",
+        onclick: function () {
+          var done = function () {
+            btn.textContent = T.copied;
+            say(T.copied);
+          };
+          if (navigator.clipboard) navigator.clipboard.writeText(text).then(done, done);
+          else done();
+        },
+      },
+      T.copy,
+    );
+    return btn;
   }
   function say(message) {
     live.textContent = "";
@@ -98,23 +137,21 @@
   function load() {
     return api("/me").then(function (r) {
       state.me = r.ok ? r.data : null;
+      state.more = [];
+      state.cursor = state.me && state.me.historyNextCursor;
       // Before launch (or outside a pilot) the club is not offered at all.
       if (state.me && state.me.club === "closed" && button) button.closest(".lc-root").hidden = true;
       fillBalances();
-      if (state.open) render();
+      render();
     });
   }
   function fillBalances() {
     var els = document.querySelectorAll("[data-loyalty-balance]");
     for (var i = 0; i < els.length; i++)
-      els[i].textContent = state.me && state.me.points ? fmt.format(state.me.points.available) : "–";
-  }
-
-  function section(title, content) {
-    return h("section", { class: "lc-section", "aria-label": title }, h("h3", { class: "lc-h" }, title), content);
+      els[i].textContent = state.me && state.me.points ? num(state.me.points.available) : "–";
   }
   function join() {
-    var birthday = body.querySelector("#lc-birthday");
+    var birthday = document.querySelector(".lc-birthday");
     var value = birthday && birthday.value ? birthday.value.slice(5) : undefined;
     state.busy = true;
     render();
@@ -122,13 +159,36 @@
       state.busy = false;
       if (r.ok) state.me = r.data;
       else state.note = T.error;
+      state.cursor = state.me && state.me.historyNextCursor;
       render();
       fillBalances();
     });
   }
-  function redeem(reward) {
+  // A reward whose code needs a minimum subtotal: when the cart is below it, ask first.
+  function redeem(reward, confirmed) {
+    if (!confirmed && reward.minimumSubtotalMinor) {
+      return fetch("/cart.js", { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) {
+          return r.json();
+        })
+        .then(
+          function (cart) {
+            var subtotal = cart.items_subtotal_price;
+            if (cart.currency === state.me.currency && typeof subtotal === "number" && subtotal < reward.minimumSubtotalMinor) {
+              state.confirm = { reward: reward, subtotal: subtotal };
+              render();
+              var yes = document.querySelector(".lc-confirm .lc-button");
+              if (yes) yes.focus();
+            } else redeem(reward, true);
+          },
+          function () {
+            redeem(reward, true);
+          },
+        );
+    }
     state.busy = true;
     state.note = null;
+    state.confirm = null;
     render();
     api("/redeem", { rewardId: reward.id, idempotencyKey: uuid() }).then(function (r) {
       if (!r.ok) {
@@ -144,194 +204,303 @@
       });
     });
   }
+  function moreHistory() {
+    state.busy = true;
+    render();
+    api("/history?cursor=" + encodeURIComponent(state.cursor)).then(function (r) {
+      state.busy = false;
+      if (r.ok) {
+        state.more = state.more.concat(r.data.history);
+        state.cursor = r.data.nextCursor;
+      } else state.note = T.error;
+      render();
+    });
+  }
 
-  function render() {
-    var me = state.me;
-    body.textContent = "";
-    if (!me) {
-      body.appendChild(h("p", { class: "lc-muted" }, T.error));
-      return;
+  function section(title, content) {
+    return h("section", { class: "lc-section", "aria-label": title }, h("h3", { class: "lc-h" }, title), content);
+  }
+  function earnText(w) {
+    var amount = w.spend ? money(w.spend) : w.per;
+    var one = w.points === 1 && new Intl.PluralRules(locale).select(1) === "one";
+    return ts(one ? T.earn_order_one : T.earn_order, { points: w.points, amount: amount });
+  }
+  function terms(r) {
+    var out = [];
+    if (r.minimumSubtotal) out.push(ts(T.min_subtotal, { amount: money(r.minimumSubtotal) }));
+    if (r.maximum) out.push(ts(T.cap, { amount: money(r.maximum) }));
+    return out.length ? h("span", { class: "lc-terms" }, out.join(" · ")) : null;
+  }
+  function historyLine(e) {
+    var p = e.params || {};
+    var text = (p.cause && T["h_" + e.type + "_" + p.cause]) || T["h_" + e.type];
+    return text ? tx(text, p) : document.createTextNode(e.description || "");
+  }
+
+  function noteView() {
+    var note = state.note;
+    if (!note) return null;
+    if (typeof note === "string") return h("p", { class: "lc-note", role: "alert" }, note);
+    return h(
+      "div",
+      { class: "lc-note lc-ok", role: "status" },
+      h("p", {}, tx(T.applied, { code: note.code }), note.product ? " " + T.applied_product : null),
+      h("code", { class: "lc-code", dir: "ltr" }, note.code),
+      " ",
+      copyButton(note.code),
+    );
+  }
+  function balanceView(me) {
+    var out = [
+      h(
+        "div",
+        { class: "lc-balance" },
+        h("strong", { class: "lc-points" }, num(me.points.available)),
+        " ",
+        T.points,
+        me.points.pending ? h("span", { class: "lc-muted" }, " · " + num(me.points.pending) + " " + T.pending) : null,
+      ),
+    ];
+    if (me.expiring && me.expiring.points > 0)
+      out.push(h("p", { class: "lc-expiring" }, ts(T.expiring, { points: me.expiring.points, date: day(me.expiring.on) })));
+    if (me.tier || me.nextTier) {
+      var bonus = me.tier && me.tier.earnMultiplierPct > 100;
+      var tierBox = h(
+        "div",
+        { class: "lc-tier" },
+        me.tier ? h("p", {}, T.tier + ": ", h("strong", {}, h("bdi", {}, me.tier.name))) : null,
+        bonus ? h("p", {}, tx(T.tier_bonus, { multiplier: me.tier.earnMultiplierPct / 100 })) : null,
+      );
+      if (me.nextTier) {
+        var done = me.points.lifetime,
+          goal = done + me.nextTier.pointsToGo;
+        tierBox.appendChild(
+          h("p", { class: "lc-muted" }, tx(T.to_next_tier, { points: me.nextTier.pointsToGo, tier: me.nextTier.name })),
+        );
+        tierBox.appendChild(h("progress", { max: goal, value: done, "aria-label": me.nextTier.name }));
+      }
+      out.push(tierBox);
     }
-    if (state.note) {
-      var note = state.note;
-      if (typeof note === "string") body.appendChild(h("p", { class: "lc-note", role: "alert" }, note));
-      else {
-        var copyBtn = h(
+    return out;
+  }
+  function joinView(me) {
+    var actions = h("div", { class: "lc-join" }, h("p", {}, T.join_pitch));
+    if (!me.loggedIn) actions.appendChild(h("a", { class: "lc-button", href: cfg.loginUrl }, T.login));
+    else {
+      if (cfg.askBirthday)
+        actions.appendChild(h("label", { class: "lc-field" }, T.birthday, h("input", { class: "lc-birthday", type: "date" })));
+      actions.appendChild(h("button", { type: "button", class: "lc-button", onclick: join, disabled: state.busy }, T.join));
+    }
+    return actions;
+  }
+  function rewardView(me, r) {
+    var short = me.enrolled ? r.pointsCost - me.points.available : null;
+    var asking = state.confirm && state.confirm.reward.id === r.id;
+    var action = !me.enrolled
+      ? null
+      : r.redeemable
+        ? h(
+            "button",
+            {
+              type: "button",
+              class: "lc-button lc-small",
+              disabled: state.busy || asking,
+              onclick: function () {
+                redeem(r);
+              },
+            },
+            T.redeem,
+          )
+        : h("span", { class: "lc-muted" }, tx(T.points_more, { points: Math.max(short, 0) }));
+    return h(
+      "li",
+      { class: "lc-reward" },
+      h(
+        "div",
+        { class: "lc-reward-head" },
+        h(
+          "span",
+          {},
+          h("strong", {}, h("bdi", {}, r.name)),
+          h("span", { class: "lc-muted" }, " · " + num(r.pointsCost) + " " + T.points),
+          terms(r),
+        ),
+        action,
+      ),
+      asking
+        ? h(
+            "div",
+            { class: "lc-confirm", role: "alert" },
+            h("p", {}, tx(T.below_min, { subtotal: money(state.confirm.subtotal / 10 ** digitsOf()), amount: money(r.minimumSubtotal) })),
+            h(
+              "button",
+              {
+                type: "button",
+                class: "lc-button lc-small",
+                onclick: function () {
+                  redeem(r, true);
+                },
+              },
+              T.redeem_anyway,
+            ),
+            " ",
+            h(
+              "button",
+              {
+                type: "button",
+                class: "lc-link",
+                onclick: function () {
+                  state.confirm = null;
+                  render();
+                },
+              },
+              T.not_now,
+            ),
+          )
+        : null,
+    );
+  }
+  // The shop currency's minor-unit digits (cart.js gives amounts in minor units).
+  function digitsOf() {
+    return new Intl.NumberFormat("en", { style: "currency", currency: state.me.currency }).resolvedOptions()
+      .maximumFractionDigits;
+  }
+  function codesView(me) {
+    return list(
+      me.codes.map(function (c) {
+        return h(
+          "li",
+          { class: "lc-code-row" },
+          h(
+            "div",
+            {},
+            c.name ? h("strong", {}, h("bdi", {}, c.name)) : null,
+            " ",
+            h("code", { class: "lc-code", dir: "ltr" }, c.code),
+            h("span", { class: "lc-terms" }, c.expiresAt ? ts(T.use_by, { date: day(c.expiresAt) }) : null),
+            terms(c),
+          ),
+          h(
+            "span",
+            { class: "lc-actions" },
+            copyButton(c.code),
+            h(
+              "button",
+              {
+                type: "button",
+                class: "lc-link",
+                onclick: function () {
+                  applyCode(c.code).then(function () {
+                    state.note = { code: c.code, product: c.type === "free_product" };
+                    render();
+                  });
+                },
+              },
+              T.apply,
+            ),
+          ),
+        );
+      }),
+    );
+  }
+  function referralView(me) {
+    var link = me.referral.url;
+    var share = navigator.share
+      ? h(
           "button",
           {
             type: "button",
             class: "lc-link",
             onclick: function () {
-              copy(note.code, copyBtn);
+              navigator.share({ url: link }).catch(function () {});
             },
           },
-          T.copy,
-        );
-        body.appendChild(
-          h(
-            "div",
-            { class: "lc-note lc-ok", role: "status" },
-            h("p", {}, t(T.applied, { code: note.code }) + (note.product ? " " + T.appliedProduct : "")),
-            h("code", { class: "lc-code" }, note.code),
-            " ",
-            copyBtn,
-          ),
-        );
-      }
-    }
-    if (me.enrolled) {
-      body.appendChild(
+          T.share,
+        )
+      : null;
+    return h(
+      "div",
+      { class: "lc-ref" },
+      h("input", {
+        class: "lc-input",
+        readonly: true,
+        value: link,
+        "aria-label": T.referral,
+        onfocus: function (e) {
+          e.target.select();
+        },
+      }),
+      copyButton(link),
+      share,
+    );
+  }
+  function historyView(me) {
+    var rows = (me.history || []).concat(state.more).map(function (e) {
+      return h(
+        "li",
+        { class: "lc-row" },
         h(
-          "div",
-          { class: "lc-balance" },
-          h("strong", { class: "lc-points" }, fmt.format(me.points.available)),
-          " ",
-          T.points,
-          me.points.pending ? h("span", { class: "lc-muted" }, " · " + fmt.format(me.points.pending) + " " + T.pending) : null,
-        ),
-      );
-      if (me.tier || me.nextTier) {
-        var bonus = me.tier && me.tier.earnMultiplierPct > 100;
-        var tierBox = h(
-          "div",
-          { class: "lc-tier" },
-          me.tier ? h("p", {}, T.tier + ": ", h("strong", {}, me.tier.name)) : null,
-          bonus ? h("p", {}, t(T.tierBonus, { multiplier: fmt.format(me.tier.earnMultiplierPct / 100) })) : null,
-        );
-        if (me.nextTier) {
-          var done = me.points.lifetime,
-            goal = done + me.nextTier.pointsToGo;
-          tierBox.appendChild(
-            h(
-              "p",
-              { class: "lc-muted" },
-              t(T.toNextTier, { points: fmt.format(me.nextTier.pointsToGo), tier: me.nextTier.name }),
-            ),
-          );
-          tierBox.appendChild(h("progress", { max: goal, value: done, "aria-label": me.nextTier.name }));
-        }
-        body.appendChild(tierBox);
-      }
-    } else {
-      var actions = h("div", { class: "lc-join" }, h("p", {}, T.joinPitch));
-      if (!me.loggedIn) actions.appendChild(h("a", { class: "lc-button", href: cfg.loginUrl }, T.login));
-      else {
-        if (cfg.askBirthday)
-          actions.appendChild(h("label", { class: "lc-field" }, T.birthday, h("input", { id: "lc-birthday", type: "date" })));
-        actions.appendChild(h("button", { type: "button", class: "lc-button", onclick: join, disabled: state.busy }, T.join));
-      }
-      body.appendChild(actions);
-    }
-    if (cfg.show.earn && me.waysToEarn) {
-      body.appendChild(
-        section(
-          T.waysToEarn,
-          h.apply(
-            null,
-            ["ul", { class: "lc-list" }].concat(
-              me.waysToEarn.map(function (w) {
-                return h("li", {}, w.type === "order" ? earnText(w) : w.description);
-              }),
-            ),
-          ),
-        ),
-      );
-    }
-    if (cfg.show.rewards && me.rewards) {
-      var items = me.rewards.map(function (r) {
-        var short = me.enrolled ? r.pointsCost - me.points.available : null;
-        return h(
-          "li",
-          { class: "lc-reward" },
+          "span",
+          {},
+          h("span", { class: "lc-desc" }, historyLine(e)),
           h(
             "span",
-            {},
-            h("strong", {}, r.name),
-            h("span", { class: "lc-muted" }, " · " + fmt.format(r.pointsCost) + " " + T.points),
+            { class: "lc-date" },
+            day(e.createdAt),
+            e.status === "pending" ? h("span", {}, " · " + T.pending) : null,
           ),
-          me.enrolled
-            ? r.redeemable
-              ? h(
-                  "button",
-                  {
-                    type: "button",
-                    class: "lc-button lc-small",
-                    disabled: state.busy,
-                    onclick: function () {
-                      redeem(r);
-                    },
-                  },
-                  T.redeem,
-                )
-              : h("span", { class: "lc-muted" }, t(T.pointsMore, { points: fmt.format(Math.max(short, 0)) }))
-            : null,
-        );
-      });
-      body.appendChild(section(T.rewards, h.apply(null, ["ul", { class: "lc-list" }].concat(items))));
-    }
-    if (cfg.show.referral && me.enrolled && me.referral) {
-      var link = me.referral.url;
-      var copyLink = h(
-        "button",
-        {
-          type: "button",
-          class: "lc-link",
-          onclick: function () {
-            copy(link, copyLink);
-          },
-        },
-        T.copy,
+        ),
+        h("span", { class: e.points < 0 ? "lc-neg" : "lc-pos", dir: "ltr" }, (e.points > 0 ? "+" : "") + num(e.points)),
       );
-      var share = navigator.share
-        ? h(
-            "button",
-            {
-              type: "button",
-              class: "lc-link",
-              onclick: function () {
-                navigator.share({ url: link }).catch(function () {});
-              },
-            },
-            T.share,
-          )
-        : null;
-      body.appendChild(
+    });
+    if (!rows.length) return h("p", { class: "lc-muted" }, T.empty);
+    var frag = document.createDocumentFragment();
+    frag.appendChild(list(rows));
+    if (state.cursor)
+      frag.appendChild(h("button", { type: "button", class: "lc-link lc-more", onclick: moreHistory, disabled: state.busy }, T.more));
+    return frag;
+  }
+
+  function draw(body, show) {
+    var me = state.me;
+    body.textContent = "";
+    body.removeAttribute("aria-busy");
+    if (!me) return body.appendChild(h("p", { class: "lc-muted" }, T.error));
+    var parts = [noteView()];
+    parts = parts.concat(me.enrolled ? balanceView(me) : [joinView(me)]);
+    if (show.earn && me.waysToEarn)
+      parts.push(
         section(
-          T.referral,
-          h(
-            "div",
-            { class: "lc-ref" },
-            h("input", {
-              class: "lc-input",
-              readonly: true,
-              value: link,
-              "aria-label": T.referral,
-              onfocus: function (e) {
-                e.target.select();
-              },
+          T.ways_to_earn,
+          list(
+            me.waysToEarn.map(function (w) {
+              return h("li", {}, w.type === "order" ? earnText(w) : w.description);
             }),
-            copyLink,
-            share,
           ),
         ),
       );
-    }
-    if (cfg.show.history && me.enrolled) {
-      var rows = (me.history || []).map(function (e) {
-        return h(
-          "li",
-          { class: "lc-row" },
-          h("span", {}, e.description),
-          h("span", { class: e.points < 0 ? "lc-neg" : "lc-pos", dir: "ltr" }, (e.points > 0 ? "+" : "") + fmt.format(e.points)),
-        );
-      });
-      body.appendChild(
+    if (me.enrolled && me.codes && me.codes.length) parts.push(section(T.my_rewards, codesView(me)));
+    if (show.rewards && me.rewards)
+      parts.push(
         section(
-          T.history,
-          rows.length ? h.apply(null, ["ul", { class: "lc-list" }].concat(rows)) : h("p", { class: "lc-muted" }, T.empty),
+          T.rewards,
+          list(
+            me.rewards.map(function (r) {
+              return rewardView(me, r);
+            }),
+          ),
         ),
       );
-    }
+    if (show.referral && me.enrolled && me.referral) parts.push(section(T.referral, referralView(me)));
+    if (show.history && me.enrolled) parts.push(section(T.history, historyView(me)));
+    parts.forEach(function (p) {
+      if (p) body.appendChild(p);
+    });
+  }
+  function render() {
+    views.forEach(function (v) {
+      if (v.body !== panelBody || state.open) draw(v.body, v.show);
+    });
   }
 
   function focusables() {
@@ -353,7 +522,7 @@
     (lastFocus || button).focus();
   }
 
-  function init() {
+  function launcher() {
     var root = h("div", { class: "lc-root lc-" + (cfg.position === "start" ? "start" : "end") });
     root.style.setProperty("--lc-accent", cfg.accent || "#1f5135");
     root.style.setProperty("--lc-on-accent", cfg.accentText || "#fff");
@@ -371,20 +540,20 @@
         },
       },
       h("span", { "aria-hidden": "true" }, "★ "),
-      T.button,
+      cfg.buttonLabel || T.button,
     );
-    body = h("div", { class: "lc-body" });
-    live = h("div", { class: "lc-sr", "aria-live": "polite" });
+    panelBody = h("div", { class: "lc-body" });
+    views.push({ body: panelBody, show: cfg.show });
     panel = h(
       "div",
       { id: "lc-panel", class: "lc-panel", role: "dialog", "aria-modal": "true", "aria-labelledby": "lc-title", hidden: true },
       h(
         "div",
         { class: "lc-head" },
-        h("h2", { id: "lc-title", class: "lc-title" }, T.title),
+        h("h2", { id: "lc-title", class: "lc-title" }, cfg.titleLabel || T.title),
         h("button", { type: "button", class: "lc-close", "aria-label": T.close, onclick: closePanel }, "×"),
       ),
-      body,
+      panelBody,
     );
     panel.addEventListener("keydown", function (e) {
       if (e.key === "Escape") return closePanel();
@@ -402,7 +571,6 @@
     });
     root.appendChild(panel);
     root.appendChild(button);
-    root.appendChild(live);
     document.body.appendChild(root);
 
     var ref = new URLSearchParams(location.search).get("ref");
@@ -410,11 +578,20 @@
       api("/referral?code=" + encodeURIComponent(ref)).then(function (r) {
         if (r.ok)
           applyCode(r.data.code).then(function (ok) {
-            if (ok) say(t(T.friendDiscount, { percent: r.data.percent }));
+            if (ok) say(ts(T.friend_discount, { percent: r.data.percent }));
           });
       });
     }
-    if (cfg.loggedIn && document.querySelector("[data-loyalty-balance]")) load();
+  }
+
+  function init() {
+    live = h("div", { class: "lc-sr", "aria-live": "polite" });
+    document.body.appendChild(live);
+    if (cfg.launcher) launcher();
+    var accounts = document.querySelectorAll("[data-loyalty-account] .lc-body");
+    var all = { earn: true, rewards: true, referral: true, history: true };
+    for (var i = 0; i < accounts.length; i++) views.push({ body: accounts[i], show: all });
+    if (cfg.loggedIn && (accounts.length || document.querySelector("[data-loyalty-balance]"))) load();
   }
 
   function whenIdle() {
