@@ -137,7 +137,7 @@ describe("checkout", () => {
     const fetched = (await calls(page, "checkout-reductions"))
       .filter((c) => c.name === "fetch")
       .map((c) => (c.args as { path: string }).path);
-    expect(fetched).toEqual(["/api/checkout/me?subtotal=32.00&currency=USD", "/api/checkout/redeem"]);
+    expect(fetched).toEqual(["/api/checkout/me?locale=en&subtotal=32.00&currency=USD", "/api/checkout/redeem"]);
     expect((await calls(page, "checkout-reductions")).filter((c) => c.name === "sessionToken.get")).toHaveLength(2);
 
     await page.getByRole("button", { name: "Pay now" }).click();
@@ -274,7 +274,9 @@ describe("customer account", () => {
     await rendered(status, "This order earned you 24 points.");
     expect(
       (await calls(page, "order-status-block")).filter((c) => c.name === "fetch").map((c) => (c.args as { path: string }).path),
-    ).toEqual([`/api/customer-account/me?order=gid%3A%2F%2Fshopify%2FOrder%2F${placed.id}&subtotal=24.00&currency=USD`]);
+    ).toEqual([
+      `/api/customer-account/me?locale=en&order=gid%3A%2F%2Fshopify%2FOrder%2F${placed.id}&subtotal=24.00&currency=USD`,
+    ]);
     await status.getByRole("button", { name: "Score 3" }).click();
     await rendered(status, "Thank you for your answer.");
     expect(
