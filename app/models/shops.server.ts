@@ -61,6 +61,10 @@ export async function redactShop(db: Db, shopId: string): Promise<void> {
     db.redactedCustomer.deleteMany({ where: { shopId } }),
     db.pendingRelease.deleteMany({ where: { shopId } }),
     db.reconciliation.deleteMany({ where: { shopId } }),
+    db.draw.deleteMany({ where: { shopId } }),
+    db.drawEntrant.deleteMany({ where: { shopId } }),
+    db.drawEntry.deleteMany({ where: { shopId } }),
+    db.drawWinner.deleteMany({ where: { shopId } }),
     db.session.deleteMany({ where: { shop: shopId } }),
     db.shop.deleteMany({ where: { id: shopId } }),
   ]);
