@@ -48,7 +48,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const proof = JSON.parse(readFileSync(source === "-" ? 0 : source, "utf8"));
   const result = verifyDraw(proof);
   console.log(`${result.tickets} tickets, ${result.entrants} entrants, winners:`);
-  for (const w of result.winners) console.log(`  ticket ${w.ticket}: ${w.entrant}${w.entrant === proof.myEntrant ? " (you)" : ""}`);
+  for (const w of result.winners)
+    console.log(`  ticket ${w.ticket}: ${w.entrant}${w.entrant === proof.myEntrant ? " (you)" : ""}`);
   if (result.problems.length) {
     for (const p of result.problems) console.error(`NOT VERIFIED: ${p}`);
     process.exit(1);

@@ -59,8 +59,12 @@ describe("planEntry", () => {
           const req: EntryRequest = r.free ? { free: true } : { free: false, entries: r.entries };
           const plan = planEntry(draw, before, req, points.get(r.who)!, NOW);
           if ("refused" in plan) {
-            const expected = r.free && before.freeUsed ? "free_entry_used"
-              : before.entries + (r.free ? 1 : r.entries) > max ? "entry_limit" : "insufficient_points";
+            const expected =
+              r.free && before.freeUsed
+                ? "free_entry_used"
+                : before.entries + (r.free ? 1 : r.entries) > max
+                  ? "entry_limit"
+                  : "insufficient_points";
             expect(plan.refused).toBe(expected);
             continue;
           }

@@ -78,7 +78,11 @@ export function pickTicket(seed: string, k: number, tickets: number): number {
  * The winners: for k = 0, 1, 2, … the k-th pick's owner wins unless they already have, until
  * `winners` owners have won or every owner has. `tickets` must cover 0..N-1 (in any order).
  */
-export function drawWinners<T>(seed: string, tickets: ReadonlyArray<TicketRange<T>>, winners: number): Array<{ owner: T; ticket: number }> {
+export function drawWinners<T>(
+  seed: string,
+  tickets: ReadonlyArray<TicketRange<T>>,
+  winners: number,
+): Array<{ owner: T; ticket: number }> {
   const ranges = [...tickets].sort((a, b) => a.from - b.from);
   const total = ranges.reduce((n, r) => n + (r.to - r.from + 1), 0);
   const owners = new Set(ranges.map((r) => r.owner));

@@ -92,7 +92,16 @@ export async function drawDetail(db: Db, shopId: string, drawId: string) {
   if (!draw) throw NOT_FOUND();
   const [entrants, recent] = await Promise.all([
     db.drawEntrant.aggregate({ where: { drawId }, _count: { _all: true }, _sum: { entries: true } }),
-    db.$queryRaw<Array<{ id: string; customerId: string | null; entries: number; free: boolean | number; pointsSpent: number; createdAt: Date | string }>>`
+    db.$queryRaw<
+      Array<{
+        id: string;
+        customerId: string | null;
+        entries: number;
+        free: boolean | number;
+        pointsSpent: number;
+        createdAt: Date | string;
+      }>
+    >`
       SELECT e."id", m."customerId", e."entries", e."free", e."pointsSpent", e."createdAt"
       FROM "DrawEntry" e JOIN "Member" m ON m."id" = e."memberId"
       WHERE e."drawId" = ${drawId} AND e."shopId" = ${shopId}
@@ -110,7 +119,7 @@ export async function drawDetail(db: Db, shopId: string, drawId: string) {
       pointsSpent: Number(e.pointsSpent),
       createdAt: new Date(e.createdAt).toISOString(),
     })),
-    winners: result?.winners ?? [],
+    won: (result?.winners ?? []).map((w) => ({ customerId: customerOf(w.customerId), ticket: w.ticket })),
   };
 }
 
@@ -121,7 +130,13 @@ const entryHash = (request: EntryRequest) =>
     .slice(0, 32);
 
 function lockDraw(tx: Tx, dialect: Dialect, shopId: string, drawId: string) {
-  return rawQuery<{ state: string; endsAt: Date | string; pointsPerEntry: number; maxEntriesPerCustomer: number; nextTicket: number }>(
+  return rawQuery<{
+    state: string;
+    endsAt: Date | string;
+    pointsPerEntry: number;
+    maxEntriesPerCustomer: number;
+    nextTicket: number;
+  }>(
     tx,
     dialect,
     Prisma.sql`SELECT "state", "endsAt", "pointsPerEntry", "maxEntriesPerCustomer", "nextTicket" FROM "Draw"
@@ -278,7 +293,9 @@ const customerOf = (customerId: string | null) => customerId ?? "redacted";
 async function drawResult(db: Db | Tx, draw: DrawRow) {
   const [tickets, winners] = await Promise.all([
     ticketRows(db, draw.id),
-    db.$queryRaw<Array<{ memberId: string; customerId: string | null; entrantId: string; ticket: number; redemptionId: string | null }>>`
+    db.$queryRaw<
+      Array<{ memberId: string; customerId: string | null; entrantId: string; ticket: number; redemptionId: string | null }>
+    >`
       SELECT w."memberId", m."customerId", n."entrantId", w."ticket", w."redemptionId"
       FROM "DrawWinner" w
       JOIN "Member" m ON m."id" = w."memberId"
@@ -312,7 +329,8 @@ export async function runDraw(db: Db, graphql: () => Promise<AdminGraphql>, shop
   const draw = await db.draw.findFirst({ where: { id: drawId, shopId } });
   if (!draw) throw NOT_FOUND();
   if (draw.state === "cancelled") throw new DrawError(409, "draw_cancelled", "this draw was cancelled");
-  if (draw.state === "open" && now < draw.endsAt) throw new DrawError(409, "draw_not_ended", "a draw can be run only after it ends");
+  if (draw.state === "open" && now < draw.endsAt)
+    throw new DrawError(409, "draw_not_ended", "a draw can be run only after it ends");
   const prize = draw.prizeRewardId ? await db.reward.findFirst({ where: { id: draw.prizeRewardId, shopId } }) : null;
   await db.$transaction(async (tx) => {
     const flipped = await tx.draw.updateMany({

@@ -183,7 +183,11 @@ export interface GrantInput {
  * per key; a grant Shopify refused or could not take is tried again, with a new code, by the next
  * call. Answers the redemption, or null when Shopify failed this time (logged).
  */
-export async function grantReward(db: Db, graphql: () => Promise<AdminGraphql>, input: GrantInput): Promise<RedemptionView | null> {
+export async function grantReward(
+  db: Db,
+  graphql: () => Promise<AdminGraphql>,
+  input: GrantInput,
+): Promise<RedemptionView | null> {
   const { shopId, memberId, customerId, rewardId, key, source } = input;
   const shop = await db.shop.findFirst({ where: { id: shopId, uninstalledAt: null } });
   const reward = await db.reward.findFirst({ where: { id: rewardId, shopId } });
@@ -206,7 +210,10 @@ export async function grantReward(db: Db, graphql: () => Promise<AdminGraphql>, 
   }
   const endsAt = new Date(now.getTime() + reward.codeValidDays * 86_400_000);
   try {
-    const discountId = await createRewardDiscount(await graphql(), discountRequest(reward, row.code, customerId, shop.currency, now, endsAt));
+    const discountId = await createRewardDiscount(
+      await graphql(),
+      discountRequest(reward, row.code, customerId, shop.currency, now, endsAt),
+    );
     return view(await db.redemption.update({ where: { id: row.id }, data: { status: "issued", discountId, expiresAt: endsAt } }));
   } catch (error) {
     const code: Failure = error instanceof ShopifyRejectedError ? "discount_failed" : "shopify_unavailable";

@@ -17,7 +17,11 @@ const noStore = { "Cache-Control": "no-store" };
 const EnterBody = z.union([
   z.object({ free: z.literal(true), idempotencyKey: z.string().min(8).max(100) }).strict(),
   z
-    .object({ entries: z.number().int().min(1).max(1_000_000), idempotencyKey: z.string().min(8).max(100), free: z.literal(false).optional() })
+    .object({
+      entries: z.number().int().min(1).max(1_000_000),
+      idempotencyKey: z.string().min(8).max(100),
+      free: z.literal(false).optional(),
+    })
     .strict(),
 ]);
 
@@ -37,12 +41,18 @@ export async function drawRoute(
       if (!(await activeShop(db, shop))) return error(404, "shop_not_found", "this shop has not installed Loyalty Club");
       return { status: 200, body: await shopperDraws(db, shop, customerId), headers: noStore };
     }
-    if (method === "GET" && action === "proof") return { status: 200, body: await drawProof(db, shop, drawId!, customerId), headers: noStore };
+    if (method === "GET" && action === "proof")
+      return { status: 200, body: await drawProof(db, shop, drawId!, customerId), headers: noStore };
     if (method === "POST" && action === "enter") {
       if (!customerId) return error(401, "not_logged_in", "log in to enter the draw");
       const parsed = json();
       const body = parsed.ok ? EnterBody.safeParse(parsed.value) : null;
-      if (!body?.success) return error(400, "invalid_body", 'send {"entries": <n>, "idempotencyKey": "<uuid>"} or {"free": true, "idempotencyKey": "<uuid>"}');
+      if (!body?.success)
+        return error(
+          400,
+          "invalid_body",
+          'send {"entries": <n>, "idempotencyKey": "<uuid>"} or {"free": true, "idempotencyKey": "<uuid>"}',
+        );
       const request = "entries" in body.data ? { free: false as const, entries: body.data.entries } : { free: true as const };
       const answer = await enterDraw(db, shop, customerId, drawId!, request, body.data.idempotencyKey);
       return { status: 200, body: answer, headers: noStore };

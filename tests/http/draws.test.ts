@@ -79,7 +79,10 @@ describeDialects("seasonal draws on %s", (dialect) => {
     expect(draw.commitment).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(draw)).not.toContain((await app.db.draw.findUniqueOrThrow({ where: { id: draw.id } })).seed);
 
-    const bad = await admin("", { method: "POST", body: JSON.stringify({ name: "", endsAt: "soon", pointsPerEntry: 0, winners: 1.5 }) });
+    const bad = await admin("", {
+      method: "POST",
+      body: JSON.stringify({ name: "", endsAt: "soon", pointsPerEntry: 0, winners: 1.5 }),
+    });
     expect(bad.status).toBe(422);
     const { errors } = await bad.json();
     expect(errors.map((e: { path: string }) => e.path).sort()).toEqual(
@@ -87,12 +90,25 @@ describeDialects("seasonal draws on %s", (dialect) => {
     );
     const past = await admin("", {
       method: "POST",
-      body: JSON.stringify({ name: "x", endsAt: "2020-01-01T00:00:00Z", pointsPerEntry: 1, maxEntriesPerCustomer: 1, winners: 1 }),
+      body: JSON.stringify({
+        name: "x",
+        endsAt: "2020-01-01T00:00:00Z",
+        pointsPerEntry: 1,
+        maxEntriesPerCustomer: 1,
+        winners: 1,
+      }),
     });
     expect(past.status).toBe(422);
     const prize = await admin("", {
       method: "POST",
-      body: JSON.stringify({ name: "x", endsAt: "2099-01-01T00:00:00Z", pointsPerEntry: 1, maxEntriesPerCustomer: 1, winners: 1, prizeRewardId: "nope" }),
+      body: JSON.stringify({
+        name: "x",
+        endsAt: "2099-01-01T00:00:00Z",
+        pointsPerEntry: 1,
+        maxEntriesPerCustomer: 1,
+        winners: 1,
+        prizeRewardId: "nope",
+      }),
     });
     expect((await prize.json()).errors).toEqual([{ path: "prizeRewardId", message: "no such reward in this program" }]);
 
@@ -155,7 +171,14 @@ describeDialects("seasonal draws on %s", (dialect) => {
 
     const listed = await (await proxy(4101, "draws")).json();
     expect(listed.draws).toEqual([
-      expect.objectContaining({ id: draw.id, myEntries: 3, freeEntryUsed: true, won: null, seed: null, commitment: draw.commitment }),
+      expect.objectContaining({
+        id: draw.id,
+        myEntries: 3,
+        freeEntryUsed: true,
+        won: null,
+        seed: null,
+        commitment: draw.commitment,
+      }),
     ]);
     const history = (await (await proxy(4101, "me")).json()).history;
     expect(history[0]).toMatchObject({ type: "draw_entry", points: -20 });
@@ -166,13 +189,20 @@ describeDialects("seasonal draws on %s", (dialect) => {
     const limited = await create({ maxEntriesPerCustomer: 3, pointsPerEntry: 1 });
     const costly = await create({ maxEntriesPerCustomer: 100, pointsPerEntry: 240 });
     const twenty = <T>(fn: (i: number) => Promise<T>) => Promise.all(Array.from({ length: 20 }, (_, i) => fn(i)));
-    const codes = async (responses: Response[]) => (await Promise.all(responses.map((r) => r.json()))).map((b) => b.error ?? "ok");
+    const codes = async (responses: Response[]) =>
+      (await Promise.all(responses.map((r) => r.json()))).map((b) => b.error ?? "ok");
     const count = (list: string[]) => list.reduce<Record<string, number>>((m, c) => ({ ...m, [c]: (m[c] ?? 0) + 1 }), {});
 
     expect(count(await codes(await twenty(() => enter(4201, limited.id, { entries: 1 }))))).toEqual({ ok: 3, entry_limit: 17 });
-    expect(count(await codes(await twenty(() => enter(4202, limited.id, { free: true }))))).toEqual({ ok: 1, free_entry_used: 19 });
+    expect(count(await codes(await twenty(() => enter(4202, limited.id, { free: true }))))).toEqual({
+      ok: 1,
+      free_entry_used: 19,
+    });
     // 1000 points buy four entries of 240.
-    expect(count(await codes(await twenty(() => enter(4203, costly.id, { entries: 1 }))))).toEqual({ ok: 4, insufficient_points: 16 });
+    expect(count(await codes(await twenty(() => enter(4203, costly.id, { entries: 1 }))))).toEqual({
+      ok: 4,
+      insufficient_points: 16,
+    });
     expect(await available(4203)).toBe(40);
     const key = randomUUID();
     const same = await twenty(() => proxy(4204, `draws/${costly.id}/enter`, { entries: 2, idempotencyKey: key }));
@@ -271,7 +301,10 @@ describeDialects("seasonal draws on %s", (dialect) => {
     await enter(4401, draw.id, { free: true });
     await enter(4402, draw.id, { entries: 4 });
     expect([await available(4401), await available(4402)]).toEqual([55, 40]);
-    const [a, b] = await Promise.all([admin(`/${draw.id}/cancel`, { method: "POST" }), admin(`/${draw.id}/cancel`, { method: "POST" })]);
+    const [a, b] = await Promise.all([
+      admin(`/${draw.id}/cancel`, { method: "POST" }),
+      admin(`/${draw.id}/cancel`, { method: "POST" }),
+    ]);
     expect([a.status, b.status]).toEqual([200, 200]);
     expect(await a.json()).toMatchObject({ state: "cancelled", refundedEntries: 3 });
     expect([await available(4401), await available(4402)]).toEqual([100, 100]);
@@ -290,17 +323,25 @@ describeDialects("seasonal draws on %s", (dialect) => {
     await end(draw.id);
     const before = await (await admin(`/${draw.id}/run`, { method: "POST" })).json();
     const proofBefore = await (await proxy(null, `draws/${draw.id}/proof`)).json();
-    expect((await app.emulator.sendWebhook(SHOP, "customers/redact", {
-      shop_id: 1,
-      shop_domain: SHOP,
-      customer: { id: 4501, email: "shopper4501@example.com", phone: null },
-      orders_to_redact: [],
-    })).status).toBe(200);
+    expect(
+      (
+        await app.emulator.sendWebhook(SHOP, "customers/redact", {
+          shop_id: 1,
+          shop_domain: SHOP,
+          customer: { id: 4501, email: "shopper4501@example.com", phone: null },
+          orders_to_redact: [],
+        })
+      ).status,
+    ).toBe(200);
     await app.settled();
     const after = await (await admin(`/${draw.id}/run`, { method: "POST" })).json();
     const redact = (id: string) => (id === "4501" ? "redacted" : id);
-    expect(after.tickets).toEqual(before.tickets.map((t: { customerId: string }) => ({ ...t, customerId: redact(t.customerId) })));
-    expect(after.winners).toEqual(before.winners.map((w: { customerId: string }) => ({ ...w, customerId: redact(w.customerId) })));
+    expect(after.tickets).toEqual(
+      before.tickets.map((t: { customerId: string }) => ({ ...t, customerId: redact(t.customerId) })),
+    );
+    expect(after.winners).toEqual(
+      before.winners.map((w: { customerId: string }) => ({ ...w, customerId: redact(w.customerId) })),
+    );
     expect(after.winners.map((w: { customerId: string }) => w.customerId).sort()).toEqual(["4502", "redacted"]);
     const detail = await (await admin(`/${draw.id}`)).json();
     expect(detail.draw.entries.map((e: { customerId: string }) => e.customerId).sort()).toEqual(["4502", "redacted"]);

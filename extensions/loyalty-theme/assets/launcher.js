@@ -332,6 +332,97 @@
         ),
       );
     }
+    if (me.enrolled) drawsPanel(body);
+  }
+
+  // Seasonal draws: open ones to enter (with points, or once for free), drawn ones with the result
+  // and the public proof anyone can recompute. Self-contained: its own state, its own requests.
+  var draws = { list: null, busy: false, note: null };
+  function drawsPanel(target) {
+    if (draws.list === null) {
+      draws.list = [];
+      api("/draws").then(function (r) {
+        draws.list = r.ok ? r.data.draws : [];
+        if (state.open) render();
+      });
+      return;
+    }
+    if (!draws.list.length) return;
+    var L = function (key, fallback, vars) {
+      return t(T[key] || fallback, vars);
+    };
+    var enter = function (d, free) {
+      draws.busy = true;
+      draws.note = null;
+      render();
+      api(
+        "/draws/" + encodeURIComponent(d.id) + "/enter",
+        free ? { free: true, idempotencyKey: uuid() } : { entries: 1, idempotencyKey: uuid() },
+      ).then(function (r) {
+        draws.busy = false;
+        if (!r.ok) draws.note = (r.data && r.data.message) || T.error;
+        draws.list = null;
+        load();
+      });
+    };
+    var items = draws.list.map(function (d) {
+      var full = d.myEntries >= d.maxEntriesPerCustomer;
+      var line = h(
+        "p",
+        { class: "lc-muted" },
+        L("drawEntries", "Your entries: {n} of {max}", { n: d.myEntries, max: d.maxEntriesPerCustomer }),
+      );
+      var actions;
+      if (d.state === "drawn") {
+        actions = h(
+          "p",
+          {},
+          d.won
+            ? L("drawWon", "You won!") + (d.prizeCode ? " " + d.prizeCode.code : "")
+            : L("drawLost", "The winners are drawn."),
+          " ",
+          h(
+            "a",
+            { href: cfg.proxy + "/draws/" + encodeURIComponent(d.id) + "/proof", target: "_blank" },
+            L("drawProof", "Check the draw"),
+          ),
+        );
+      } else if (d.acceptingEntries) {
+        actions = h(
+          "p",
+          {},
+          h(
+            "button",
+            {
+              type: "button",
+              class: "lc-button lc-small",
+              disabled: draws.busy || full,
+              onclick: function () {
+                enter(d, false);
+              },
+            },
+            L("drawEnter", "Enter for {points} points", { points: fmt.format(d.pointsPerEntry) }),
+          ),
+          d.freeEntryUsed
+            ? ""
+            : h(
+                "button",
+                {
+                  type: "button",
+                  class: "lc-link",
+                  disabled: draws.busy || full,
+                  onclick: function () {
+                    enter(d, true);
+                  },
+                },
+                L("drawFree", "Free entry"),
+              ),
+        );
+      } else actions = h("p", { class: "lc-muted" }, L("drawClosed", "Entries are closed."));
+      return h("li", {}, h("strong", {}, d.name + (d.prize ? " · " + d.prize : "")), line, actions);
+    });
+    if (draws.note) items.unshift(h("li", { class: "lc-note", role: "alert" }, draws.note));
+    target.appendChild(section(L("drawsTitle", "Draws"), h.apply(null, ["ul", { class: "lc-list" }].concat(items))));
   }
 
   function focusables() {
