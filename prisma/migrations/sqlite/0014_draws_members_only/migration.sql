@@ -1,14 +1,26 @@
--- Seasonal draws: draws, each member's standing in one, accepted entries (ticket ranges), winners.
+-- Seasonal draws and members-only products. Draws: draws, each member's standing in one, accepted entries (ticket ranges), winners.
 -- Redemptions learn where a code came from (points, a draw's prize, a birthday gift).
 -- AlterTable
 ALTER TABLE "Redemption" ADD COLUMN "source" TEXT NOT NULL DEFAULT 'points';
+ALTER TABLE "Shop" ADD COLUMN "membersOnlyValidationId" TEXT;
+
+-- CreateTable
+CREATE TABLE "AccessRule" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "shopId" TEXT NOT NULL,
+    "tag" TEXT NOT NULL,
+    "minTierId" TEXT,
+    "until" TEXT,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+CREATE UNIQUE INDEX "AccessRule_shopId_tag_key" ON "AccessRule"("shopId", "tag");
 
 -- CreateTable
 CREATE TABLE "Draw" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "shopId" TEXT NOT NULL,
     "name" TEXT NOT NULL,
-    "endsAt" TIMESTAMP(3) NOT NULL,
+    "endsAt" DATETIME NOT NULL,
     "pointsPerEntry" INTEGER NOT NULL,
     "maxEntriesPerCustomer" INTEGER NOT NULL,
     "winners" INTEGER NOT NULL,
@@ -18,11 +30,9 @@ CREATE TABLE "Draw" (
     "commitment" TEXT NOT NULL,
     "nextTicket" INTEGER NOT NULL DEFAULT 0,
     "createdBy" TEXT NOT NULL DEFAULT 'staff',
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "drawnAt" TIMESTAMP(3),
-    "cancelledAt" TIMESTAMP(3),
-
-    CONSTRAINT "Draw_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "drawnAt" DATETIME,
+    "cancelledAt" DATETIME
 );
 
 -- CreateTable
@@ -34,12 +44,12 @@ CREATE TABLE "DrawEntrant" (
     "entries" INTEGER NOT NULL DEFAULT 0,
     "freeUsed" BOOLEAN NOT NULL DEFAULT false,
 
-    CONSTRAINT "DrawEntrant_pkey" PRIMARY KEY ("drawId", "memberId")
+    PRIMARY KEY ("drawId", "memberId")
 );
 
 -- CreateTable
 CREATE TABLE "DrawEntry" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "shopId" TEXT NOT NULL,
     "drawId" TEXT NOT NULL,
     "memberId" TEXT NOT NULL,
@@ -51,9 +61,7 @@ CREATE TABLE "DrawEntry" (
     "firstTicket" INTEGER NOT NULL,
     "lastTicket" INTEGER NOT NULL,
     "answer" TEXT NOT NULL,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-
-    CONSTRAINT "DrawEntry_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
 -- CreateTable
@@ -65,7 +73,7 @@ CREATE TABLE "DrawWinner" (
     "ticket" INTEGER NOT NULL,
     "redemptionId" TEXT,
 
-    CONSTRAINT "DrawWinner_pkey" PRIMARY KEY ("drawId", "position")
+    PRIMARY KEY ("drawId", "position")
 );
 
 -- CreateIndex
