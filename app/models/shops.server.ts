@@ -65,6 +65,7 @@ export async function redactShop(db: Db, shopId: string): Promise<void> {
     db.drawEntrant.deleteMany({ where: { shopId } }),
     db.drawEntry.deleteMany({ where: { shopId } }),
     db.drawWinner.deleteMany({ where: { shopId } }),
+    db.accessRule.deleteMany({ where: { shopId } }),
     db.session.deleteMany({ where: { shop: shopId } }),
     db.shop.deleteMany({ where: { id: shopId } }),
   ]);

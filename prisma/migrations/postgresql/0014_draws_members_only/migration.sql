@@ -11,6 +11,7 @@ CREATE TABLE "AccessRule" (
     "tag" TEXT NOT NULL,
     "minTierId" TEXT,
     "until" TEXT,
+    "position" INTEGER NOT NULL DEFAULT 0,
     "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
     CONSTRAINT "AccessRule_pkey" PRIMARY KEY ("id")

@@ -11,6 +11,7 @@ CREATE TABLE "AccessRule" (
     "tag" TEXT NOT NULL,
     "minTierId" TEXT,
     "until" TEXT,
+    "position" INTEGER NOT NULL DEFAULT 0,
     "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 CREATE UNIQUE INDEX "AccessRule_shopId_tag_key" ON "AccessRule"("shopId", "tag");
