@@ -6,6 +6,7 @@ import type { FieldError } from "~/domain/program-document";
 import { membersOnlySettings, type AccessRuleInput } from "~/domain/members-only";
 import { errorText, log } from "~/log.server";
 import type { AdminGraphql } from "~/shopify/admin-call.server";
+import { publishMembersOnlyForTheme } from "~/shopify/storefront-data.server";
 import { publishMembersOnly } from "~/shopify/validations.server";
 
 export async function accessRules(db: Db, shopId: string) {
@@ -56,13 +57,15 @@ export async function saveAccessRules(db: Db, graphql: () => Promise<AdminGraphq
   return { ...(await accessRules(db, shopId)), published };
 }
 
-/** Writes the shop's rules to its validation in Shopify (creating it the first time). */
+/** Writes the shop's rules to its validation in Shopify (creating it the first time), and for the theme's lock. */
 export async function publishAccessRules(db: Db, graphql: () => Promise<AdminGraphql>, shopId: string): Promise<boolean> {
   const { rules, validationId } = await accessRules(db, shopId);
   const tiers = await db.tier.findMany({ where: { shopId, active: true } });
   const settings = membersOnlySettings(rules, tiers);
   try {
-    const id = await publishMembersOnly(await graphql(), validationId, settings);
+    const client = await graphql();
+    const id = await publishMembersOnly(client, validationId, settings);
+    await publishMembersOnlyForTheme(client, settings);
     if (id !== validationId) await db.shop.update({ where: { id: shopId }, data: { membersOnlyValidationId: id } });
     return true;
   } catch (error) {

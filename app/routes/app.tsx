@@ -26,6 +26,7 @@ const TITLES: Array<[RegExp, string]> = [
   [/^\/app\/rewards/, "Rewards"],
   [/^\/app\/tiers/, "Tiers"],
   [/^\/app\/draws/, "Draws"],
+  [/^\/app\/members-only/, "Members-only products"],
   [/^\/app\/members\/?$/, "Members"],
   [/^\/app\/import-export/, "Import and export"],
   [/^\/app\/system/, "System"],
@@ -94,6 +95,7 @@ export default function App() {
         <Link to="/app/rewards">Rewards</Link>
         <Link to="/app/tiers">Tiers</Link>
         <Link to="/app/draws">Draws</Link>
+        <Link to="/app/members-only">Members-only</Link>
         <Link to="/app/members">Members</Link>
         <Link to="/app/import-export">Import/Export</Link>
         <Link to="/app/system">System</Link>

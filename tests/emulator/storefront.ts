@@ -125,6 +125,8 @@ export class Storefront {
   readonly orders: Order[] = [];
   /** merchant's theme-editor settings for the launcher embed (defaults from its schema) */
   launcherSettings: Record<string, unknown> = schemaDefaults("launcher");
+  /** product tags by handle, as the merchant set them (members-only rules match on them) */
+  readonly productTags = new Map<string, string[]>();
   private server?: http.Server;
   private readonly sessions = new Map<string, Session>();
   private readonly liquid = new Liquid({
@@ -386,13 +388,20 @@ export class Storefront {
         title: p.title,
         handle: p.handle,
         selected_or_first_available_variant: { id: p.variantId, price: p.priceMinor },
+        tags: this.productTags.get(p.handle) ?? [],
       };
       const earn = await this.liquid.renderFile("earn-points", {
         ...this.scopeFor(s),
         product,
         block: { settings: schemaDefaults("earn-points") },
       });
-      const content = `<div class="product"><div class="swatch" role="img" aria-label="{{ product.title }}"></div><div><h1>{{ product.title }}</h1><p style="font:600 20px system-ui">{{ product.selected_or_first_available_variant.price | money }} ${this.shop.currency}</p>${earn}
+      const lock = await this.liquid.renderFile("members-only", {
+        ...this.scopeFor(s),
+        routes: { root_url: "/", account_login_url: "/account/login" },
+        product,
+        block: { settings: schemaDefaults("members-only") },
+      });
+      const content = `<div class="product"><div class="swatch" role="img" aria-label="{{ product.title }}"></div><div><h1>{{ product.title }}</h1><p style="font:600 20px system-ui">{{ product.selected_or_first_available_variant.price | money }} ${this.shop.currency}</p>${earn}${lock}
         <form method="post" action="/cart/add"><input type="hidden" name="handle" value="{{ product.handle }}"><button class="btn" type="submit">${nav.add}</button></form></div></div>`;
       return html(await this.page(s, p.title, content, { product }));
     }
@@ -420,10 +429,16 @@ export class Storefront {
 
   private scopeFor(s: Session) {
     const program = this.shop.appMetafields.get("loyalty.program");
+    const membersOnly = this.shop.appMetafields.get("loyalty.members_only");
+    const known = s.customerId !== null ? this.shop.customers.get(s.customerId) : undefined;
     return {
       __translations: translations(s.locale),
-      customer: s.customerId !== null ? { id: s.customerId } : null,
-      app: { metafields: { loyalty: { program: program ? { value: program } : null } } },
+      customer: s.customerId !== null ? { id: s.customerId, tags: (known?.tags ?? "").split(", ").filter(Boolean) } : null,
+      app: {
+        metafields: {
+          loyalty: { program: program ? { value: program } : null, members_only: membersOnly ? { value: membersOnly } : null },
+        },
+      },
     };
   }
 
