@@ -181,13 +181,13 @@ export interface GrantInput {
  * A reward given, not bought (a draw's prize, a birthday gift): a redemption that cost no points,
  * with its code created in Shopify like any other, so it is listed with the shopper's codes. Once
  * per key; a grant Shopify refused or could not take is tried again, with a new code, by the next
- * call. Answers the redemption, or null when Shopify failed this time (logged).
+ * call. Answers the redemption (`issuedNow`: by this call), or null when Shopify failed this time (logged).
  */
 export async function grantReward(
   db: Db,
   graphql: () => Promise<AdminGraphql>,
   input: GrantInput,
-): Promise<RedemptionView | null> {
+): Promise<{ redemption: RedemptionView; issuedNow: boolean } | null> {
   const { shopId, memberId, customerId, rewardId, key, source } = input;
   const shop = await db.shop.findFirst({ where: { id: shopId, uninstalledAt: null } });
   const reward = await db.reward.findFirst({ where: { id: rewardId, shopId } });
@@ -200,7 +200,7 @@ export async function grantReward(
     ON CONFLICT ("shopId", "memberId", "idempotencyKey") DO NOTHING`;
   let row = await db.redemption.findUniqueOrThrow({ where });
   if (inserted !== 1) {
-    if (row.status !== "released") return row.status === "reserved" ? null : view(row);
+    if (row.status !== "released") return row.status === "reserved" ? null : { redemption: view(row), issuedNow: false };
     const retried = await db.redemption.updateMany({
       where: { id: row.id, status: "released" },
       data: { status: "reserved", failure: null, code: newCode() },
@@ -214,13 +214,37 @@ export async function grantReward(
       await graphql(),
       discountRequest(reward, row.code, customerId, shop.currency, now, endsAt),
     );
-    return view(await db.redemption.update({ where: { id: row.id }, data: { status: "issued", discountId, expiresAt: endsAt } }));
+    const issued = await db.redemption.update({ where: { id: row.id }, data: { status: "issued", discountId, expiresAt: endsAt } });
+    return { redemption: view(issued), issuedNow: true };
   } catch (error) {
     const code: Failure = error instanceof ShopifyRejectedError ? "discount_failed" : "shopify_unavailable";
     log("warn", "granting a reward failed", { redemption: row.id, source, code, error: errorText(error) });
     await release(db, row.id, code);
     return null;
   }
+}
+
+/** GET /proxy/codes: the shopper's codes, bought with points or given (a draw's prize, a birthday gift), newest first. */
+export async function shopperCodes(db: Db, shopId: string, customerId: string) {
+  const member = await db.member.findUnique({ where: { shopId_customerId: { shopId, customerId } }, select: { id: true } });
+  if (!member) return { codes: [] };
+  const rows = await db.redemption.findMany({
+    where: { shopId, memberId: member.id, status: { in: ["issued", "used"] } },
+    orderBy: [{ createdAt: "desc" }, { id: "desc" }],
+    take: 50,
+  });
+  const rewards = await db.reward.findMany({ where: { shopId, id: { in: rows.map((r) => r.rewardId) } }, select: { id: true, name: true } });
+  return {
+    codes: rows.map((r) => ({
+      code: r.code,
+      reward: rewards.find((w) => w.id === r.rewardId)?.name ?? null,
+      status: r.status,
+      source: r.source,
+      pointsSpent: r.pointsSpent,
+      expiresAt: r.expiresAt?.toISOString() ?? null,
+      createdAt: r.createdAt.toISOString(),
+    })),
+  };
 }
 
 /** The answer a key gave: its redemption, or its failure; refused for another reward. No second debit. */

@@ -91,6 +91,8 @@ export async function currentRules(db: Db | Tx, shopId: string, version: number)
     autoEnroll: row.autoEnroll,
     signupBonus: row.signupBonus,
     birthdayBonus: row.birthdayBonus,
+    birthdayRewardId: row.birthdayRewardId,
+    birthdayGiftDaysBefore: row.birthdayGiftDaysBefore,
     referrerPoints: row.referrerPoints,
     refereePercent: row.refereePercent,
     returnSpentPointsOnRefund: row.returnSpentPointsOnRefund,

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import type { Db } from "~/db.server";
 import { joinClub } from "~/models/members.server";
-import { redeem, RedeemError } from "~/models/redemptions.server";
+import { redeem, RedeemError, shopperCodes } from "~/models/redemptions.server";
 import { ensureReferralDiscount } from "~/models/referral-links.server";
 import { programSummary, shopperView } from "~/models/storefront.server";
 import { customerTags } from "~/shopify/customers.server";
@@ -134,6 +134,10 @@ export async function handleProxy(deps: ProxyDeps, req: ProxyRequest): Promise<P
         if (e instanceof RedeemError) return error(e.status, e.code, e.message);
         throw e;
       }
+    }
+    case "GET codes": {
+      if (!customerId) return error(401, "not_logged_in", "log in to see your codes");
+      return { status: 200, body: await shopperCodes(db, shop, customerId), headers: noStore };
     }
     case "GET referral": {
       const code = (req.query.get("code") ?? "").toUpperCase();

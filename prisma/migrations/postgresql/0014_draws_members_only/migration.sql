@@ -3,6 +3,9 @@
 -- AlterTable
 ALTER TABLE "Redemption" ADD COLUMN "source" TEXT NOT NULL DEFAULT 'points';
 ALTER TABLE "Shop" ADD COLUMN "membersOnlyValidationId" TEXT;
+-- The birthday gift the merchant chooses (a reward as a code, a set number of days before).
+ALTER TABLE "ProgramVersion" ADD COLUMN "birthdayRewardId" TEXT;
+ALTER TABLE "ProgramVersion" ADD COLUMN "birthdayGiftDaysBefore" INTEGER NOT NULL DEFAULT 0;
 
 -- CreateTable
 CREATE TABLE "AccessRule" (
