@@ -267,6 +267,12 @@ export async function exportCustomer(db: Db, shopId: string, customerId: string,
     ? await db.ledgerEntry.findMany({ where: { shopId, memberId: member.id }, orderBy: { createdAt: "asc" } })
     : [];
   const orders = await db.orderFact.findMany({ where: { shopId, customerId } });
+  const [draws, codes] = member
+    ? await Promise.all([
+        db.drawEntry.findMany({ where: { shopId, memberId: member.id }, orderBy: { createdAt: "asc" } }),
+        db.redemption.findMany({ where: { shopId, memberId: member.id }, orderBy: { createdAt: "asc" } }),
+      ])
+    : [[], []];
   const document = {
     shop: shopId,
     customerId,
@@ -287,6 +293,8 @@ export async function exportCustomer(db: Db, shopId: string, customerId: string,
       earned: o.earnedPoints,
       reversed: o.reversedPoints,
     })),
+    drawEntries: draws.map((d) => ({ draw: d.drawId, entries: d.entries, free: d.free, points: d.pointsSpent, tickets: [d.firstTicket, d.lastTicket], at: d.createdAt })),
+    codes: codes.map((c) => ({ code: c.code, source: c.source, status: c.status, points: c.pointsSpent, at: c.createdAt })),
   };
   await db.dataRequest.upsert({
     where: { shopId_requestId: { shopId, requestId } },
