@@ -65,7 +65,10 @@ export const ProgramDocument = z
       signup: int(0, 1_000_000),
       birthday: int(0, 1_000_000),
       /** a reward of this document given as a code, `daysBefore` days before the birthday, once a year */
-      birthdayGift: z.object({ rewardId: z.string().min(1).max(100), daysBefore: int(0, 60).default(0) }).nullable().default(null),
+      birthdayGift: z
+        .object({ rewardId: z.string().min(1).max(100), daysBefore: int(0, 60).default(0) })
+        .nullable()
+        .default(null),
     }),
     referrals: z.object({ referrerPoints: int(0, 1_000_000), refereePercent: int(1, 100) }),
     returnSpentPointsOnRefund: z.boolean().default(false),
@@ -92,7 +95,11 @@ export const ProgramDocument = z
     });
     const gift = doc.bonuses.birthdayGift;
     if (gift && !doc.rewards.some((r) => r.id === gift.rewardId))
-      ctx.addIssue({ code: "custom", path: ["bonuses", "birthdayGift", "rewardId"], message: "the gift must be one of the saved rewards" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["bonuses", "birthdayGift", "rewardId"],
+        message: "the gift must be one of the saved rewards",
+      });
     for (const list of ["rewards", "tiers"] as const) {
       const ids = new Set<string>();
       doc[list].forEach((item, i) => {
@@ -154,7 +161,9 @@ export function documentOf(
     bonuses: {
       signup: rules.signupBonus,
       birthday: rules.birthdayBonus,
-      birthdayGift: rules.birthdayRewardId ? { rewardId: rules.birthdayRewardId, daysBefore: rules.birthdayGiftDaysBefore } : null,
+      birthdayGift: rules.birthdayRewardId
+        ? { rewardId: rules.birthdayRewardId, daysBefore: rules.birthdayGiftDaysBefore }
+        : null,
     },
     referrals: { referrerPoints: rules.referrerPoints, refereePercent: rules.refereePercent },
     returnSpentPointsOnRefund: rules.returnSpentPointsOnRefund,

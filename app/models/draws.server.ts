@@ -364,7 +364,8 @@ export async function runDraw(db: Db, graphql: () => Promise<AdminGraphql>, shop
         key: `draw:${drawId}`,
         source: "draw",
       });
-      if (code) await db.drawWinner.updateMany({ where: { drawId, memberId: w.memberId }, data: { redemptionId: code.redemption.id } });
+      if (code)
+        await db.drawWinner.updateMany({ where: { drawId, memberId: w.memberId }, data: { redemptionId: code.redemption.id } });
     }
   }
   return {

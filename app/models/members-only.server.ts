@@ -42,7 +42,8 @@ export async function saveAccessRules(db: Db, graphql: () => Promise<AdminGraphq
   const errors: FieldError[] = [];
   const seen = new Set<string>();
   input.forEach((r, i) => {
-    if (r.minTierId && !tiers.some((t) => t.id === r.minTierId)) errors.push({ path: `rules.${i}.minTierId`, message: "no such tier" });
+    if (r.minTierId && !tiers.some((t) => t.id === r.minTierId))
+      errors.push({ path: `rules.${i}.minTierId`, message: "no such tier" });
     if (seen.has(r.tag.toLowerCase())) errors.push({ path: `rules.${i}.tag`, message: "this tag has a rule already" });
     seen.add(r.tag.toLowerCase());
   });
@@ -50,7 +51,14 @@ export async function saveAccessRules(db: Db, graphql: () => Promise<AdminGraphq
   await db.$transaction([
     db.accessRule.deleteMany({ where: { shopId } }),
     db.accessRule.createMany({
-      data: input.map((r, position) => ({ id: `ar_${randomUUID()}`, shopId, position, tag: r.tag, minTierId: r.minTierId ?? null, until: r.until ?? null })),
+      data: input.map((r, position) => ({
+        id: `ar_${randomUUID()}`,
+        shopId,
+        position,
+        tag: r.tag,
+        minTierId: r.minTierId ?? null,
+        until: r.until ?? null,
+      })),
     }),
   ]);
   const published = await publishAccessRules(db, graphql, shopId);

@@ -293,7 +293,14 @@ export async function exportCustomer(db: Db, shopId: string, customerId: string,
       earned: o.earnedPoints,
       reversed: o.reversedPoints,
     })),
-    drawEntries: draws.map((d) => ({ draw: d.drawId, entries: d.entries, free: d.free, points: d.pointsSpent, tickets: [d.firstTicket, d.lastTicket], at: d.createdAt })),
+    drawEntries: draws.map((d) => ({
+      draw: d.drawId,
+      entries: d.entries,
+      free: d.free,
+      points: d.pointsSpent,
+      tickets: [d.firstTicket, d.lastTicket],
+      at: d.createdAt,
+    })),
     codes: codes.map((c) => ({ code: c.code, source: c.source, status: c.status, points: c.pointsSpent, at: c.createdAt })),
   };
   await db.dataRequest.upsert({

@@ -214,7 +214,10 @@ export async function grantReward(
       await graphql(),
       discountRequest(reward, row.code, customerId, shop.currency, now, endsAt),
     );
-    const issued = await db.redemption.update({ where: { id: row.id }, data: { status: "issued", discountId, expiresAt: endsAt } });
+    const issued = await db.redemption.update({
+      where: { id: row.id },
+      data: { status: "issued", discountId, expiresAt: endsAt },
+    });
     return { redemption: view(issued), issuedNow: true };
   } catch (error) {
     const code: Failure = error instanceof ShopifyRejectedError ? "discount_failed" : "shopify_unavailable";
@@ -233,7 +236,10 @@ export async function shopperCodes(db: Db, shopId: string, customerId: string) {
     orderBy: [{ createdAt: "desc" }, { id: "desc" }],
     take: 50,
   });
-  const rewards = await db.reward.findMany({ where: { shopId, id: { in: rows.map((r) => r.rewardId) } }, select: { id: true, name: true } });
+  const rewards = await db.reward.findMany({
+    where: { shopId, id: { in: rows.map((r) => r.rewardId) } },
+    select: { id: true, name: true },
+  });
   return {
     codes: rows.map((r) => ({
       code: r.code,

@@ -147,6 +147,9 @@ export async function handleProxy(deps: ProxyDeps, req: ProxyRequest): Promise<P
       return { status: 200, body: { code, percent: result.percent }, headers: noStore };
     }
     default:
-      return (await drawRoute(db, route, shop, customerId, () => parseJson(req.body))) ?? error(404, "not_found", `no storefront route ${route}`);
+      return (
+        (await drawRoute(db, route, shop, customerId, () => parseJson(req.body))) ??
+        error(404, "not_found", `no storefront route ${route}`)
+      );
   }
 }

@@ -3,7 +3,20 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from "@remix-run/node";
 import { useFetcher, useLoaderData } from "@remix-run/react";
 import { SaveBar, useAppBridge } from "@shopify/app-bridge-react";
-import { Banner, BlockStack, Button, Card, EmptyState, FormLayout, InlineStack, Layout, Page, Select, Text, TextField } from "@shopify/polaris";
+import {
+  Banner,
+  BlockStack,
+  Button,
+  Card,
+  EmptyState,
+  FormLayout,
+  InlineStack,
+  Layout,
+  Page,
+  Select,
+  Text,
+  TextField,
+} from "@shopify/polaris";
 import { useEffect, useState } from "react";
 import db from "~/db.server";
 import { AccessRules } from "~/domain/members-only";
@@ -51,7 +64,8 @@ export default function MembersOnlyPage() {
     if (fetcher.state !== "idle" || !fetcher.data) return;
     setErrors(fetcher.data.errors ?? []);
     if (fetcher.data.published === true) shopify.toast.show("Rules saved and active at checkout");
-    if (fetcher.data.published === false) shopify.toast.show("Rules saved; Shopify did not take them yet: save again", { isError: true });
+    if (fetcher.data.published === false)
+      shopify.toast.show("Rules saved; Shopify did not take them yet: save again", { isError: true });
   }, [fetcher.state, fetcher.data, shopify]);
   useEffect(() => setRows(rowsOf(data.rules)), [data.rules]);
 
@@ -62,7 +76,10 @@ export default function MembersOnlyPage() {
     fetcher.submit(JSON.stringify(body), { method: "post", encType: "application/json" });
   };
   const update = (i: number, patch: Partial<Row>) => setRows((list) => list.map((r, j) => (j === i ? { ...r, ...patch } : r)));
-  const tierOptions = [{ label: "Any member", value: "" }, ...data.tiers.map((t) => ({ label: `${t.name} and higher`, value: t.id }))];
+  const tierOptions = [
+    { label: "Any member", value: "" },
+    ...data.tiers.map((t) => ({ label: `${t.name} and higher`, value: t.id })),
+  ];
 
   return (
     <Page
@@ -136,13 +153,15 @@ export default function MembersOnlyPage() {
                 Enforced at checkout
               </Text>
               <Text as="p">
-                A checkout rule (a cart and checkout validation) blocks these products for anyone else, however they reach checkout:
-                direct links, cart permalinks, express checkouts. The storefront shows a lock and what it takes to buy.
+                A checkout rule (a cart and checkout validation) blocks these products for anyone else, however they reach
+                checkout: direct links, cart permalinks, express checkouts. The storefront shows a lock and what it takes to buy.
               </Text>
               {data.validationId ? (
                 <Banner tone="success">Active in Settings › Checkout › Checkout rules.</Banner>
               ) : (
-                <Banner tone="info">Saving rules turns the checkout rule on (the app asks for the write_validations permission).</Banner>
+                <Banner tone="info">
+                  Saving rules turns the checkout rule on (the app asks for the write_validations permission).
+                </Banner>
               )}
             </BlockStack>
           </Card>

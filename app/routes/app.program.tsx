@@ -175,7 +175,12 @@ export default function ProgramPage() {
                       value={num(doc.bonuses.birthdayGift?.daysBefore ?? 0)}
                       onChange={(v) =>
                         doc.bonuses.birthdayGift &&
-                        set({ bonuses: { ...doc.bonuses, birthdayGift: { ...doc.bonuses.birthdayGift, daysBefore: intOf(v) as number } } })
+                        set({
+                          bonuses: {
+                            ...doc.bonuses,
+                            birthdayGift: { ...doc.bonuses.birthdayGift, daysBefore: intOf(v) as number },
+                          },
+                        })
                       }
                       error={errorAt("bonuses.birthdayGift.daysBefore")}
                     />

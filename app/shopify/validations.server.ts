@@ -4,16 +4,29 @@ import { adminCall, ShopifyRejectedError, type AdminGraphql } from "./admin-call
 import { VALIDATION_CREATE, VALIDATION_UPDATE } from "./operations";
 import type { MembersOnlySettings } from "./reward-settings";
 
-export const MEMBERS_ONLY_FUNCTION = { handle: "loyalty-members-only", namespace: "$app:loyalty-members-only", key: "settings" } as const;
+export const MEMBERS_ONLY_FUNCTION = {
+  handle: "loyalty-members-only",
+  namespace: "$app:loyalty-members-only",
+  key: "settings",
+} as const;
 
 /** Writes the settings; answers the validation's id (created when `validationId` is null). */
-export async function publishMembersOnly(graphql: AdminGraphql, validationId: string | null, settings: MembersOnlySettings): Promise<string> {
+export async function publishMembersOnly(
+  graphql: AdminGraphql,
+  validationId: string | null,
+  settings: MembersOnlySettings,
+): Promise<string> {
   const common = {
     enable: true,
     blockOnFailure: true,
     title: "Loyalty Club members-only products",
     metafields: [
-      { namespace: MEMBERS_ONLY_FUNCTION.namespace, key: MEMBERS_ONLY_FUNCTION.key, type: "json", value: JSON.stringify(settings) },
+      {
+        namespace: MEMBERS_ONLY_FUNCTION.namespace,
+        key: MEMBERS_ONLY_FUNCTION.key,
+        type: "json",
+        value: JSON.stringify(settings),
+      },
     ],
   };
   const [query, field, variables] = validationId

@@ -113,7 +113,9 @@ describe("seasonal draws in the browser", () => {
     await page.locator(".lc-launcher").click();
     await drawsSection.waitFor();
     await expect.poll(() => drawsSection.textContent()).toContain(won ? "You won!" : "The winners are drawn.");
-    expect(await drawsSection.getByRole("link", { name: "Check the draw" }).getAttribute("href")).toContain(`/draws/${draw.id}/proof`);
+    expect(await drawsSection.getByRole("link", { name: "Check the draw" }).getAttribute("href")).toContain(
+      `/draws/${draw.id}/proof`,
+    );
     await drawsSection.scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(SCREENSHOTS, "launcher-draws-drawn.png") });
     expect(errors).toEqual([]);

@@ -54,7 +54,9 @@ describe("the members-only lock", () => {
       return page;
     };
     const guest = await visit(null, "waxed-jacket");
-    expect(await guest.locator("[data-loyalty-lock]").textContent()).toContain("Members only. Join the loyalty club to buy this.");
+    expect(await guest.locator("[data-loyalty-lock]").textContent()).toContain(
+      "Members only. Join the loyalty club to buy this.",
+    );
     expect(await guest.locator('form[action="/cart/add"] button').isDisabled()).toBe(true);
     await guest.screenshot({ path: path.join(SCREENSHOTS, "members-only-guest.png") });
     const phone = await visit(null, "waxed-jacket", 390, "fa");

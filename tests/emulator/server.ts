@@ -123,16 +123,25 @@ export class StoreEmulator {
     this.mutations.validationCreate = (args: Record<string, unknown>, shop: EmulatedShop) => {
       const input = args.validation as ValidationInput;
       if (!input.functionHandle || !functions.has(input.functionHandle))
-        return { validation: null, userErrors: [{ field: ["validation", "functionHandle"], message: "Function not found", code: "NOT_FOUND" }] };
+        return {
+          validation: null,
+          userErrors: [{ field: ["validation", "functionHandle"], message: "Function not found", code: "NOT_FOUND" }],
+        };
       const id = `gid://shopify/Validation/${next++}`;
-      const validation = { functionHandle: input.functionHandle, enabled: input.enable ?? false, blockOnFailure: input.blockOnFailure ?? false, metafields: new Map() };
+      const validation = {
+        functionHandle: input.functionHandle,
+        enabled: input.enable ?? false,
+        blockOnFailure: input.blockOnFailure ?? false,
+        metafields: new Map(),
+      };
       keepMetafields(validation.metafields, input.metafields);
       shop.validations.set(id, validation);
       return { validation: { id, enabled: validation.enabled }, userErrors: [] };
     };
     this.mutations.validationUpdate = (args: Record<string, unknown>, shop: EmulatedShop) => {
       const validation = shop.validations.get(String(args.id));
-      if (!validation) return { validation: null, userErrors: [{ field: ["id"], message: "Validation not found", code: "NOT_FOUND" }] };
+      if (!validation)
+        return { validation: null, userErrors: [{ field: ["id"], message: "Validation not found", code: "NOT_FOUND" }] };
       const input = args.validation as ValidationInput;
       validation.enabled = input.enable ?? false;
       validation.blockOnFailure = input.blockOnFailure ?? false;

@@ -25,7 +25,10 @@ export interface EmulatedShop {
   /** app-data metafields ("namespace.key" → parsed value), as Liquid's app.metafields sees them */
   appMetafields: Map<string, unknown>;
   /** cart and checkout validations the app created (validationCreate), by id */
-  validations: Map<string, { functionHandle: string; enabled: boolean; blockOnFailure: boolean; metafields: Map<string, unknown> }>;
+  validations: Map<
+    string,
+    { functionHandle: string; enabled: boolean; blockOnFailure: boolean; metafields: Map<string, unknown> }
+  >;
   /** app embeds the theme editor was opened to switch on (`<api key>/<handle>`), in order */
   embedActivations: string[];
 }

@@ -5,7 +5,15 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { buildClientSchema, coerceInputValue, graphql, parse, validate, type GraphQLInputType, type GraphQLSchema } from "graphql";
+import {
+  buildClientSchema,
+  coerceInputValue,
+  graphql,
+  parse,
+  validate,
+  type GraphQLInputType,
+  type GraphQLSchema,
+} from "graphql";
 import { parse as parseToml } from "smol-toml";
 import { validationFunctionIntrospection } from "../../scripts/admin-schema.mjs";
 
@@ -41,7 +49,8 @@ export function membersOnlyExtension() {
   };
 }
 
-export const validateValidationQuery = (source: string) => validate(validationFunctionSchema(), parse(source)).map((e) => e.message);
+export const validateValidationQuery = (source: string) =>
+  validate(validationFunctionSchema(), parse(source)).map((e) => e.message);
 
 /** What Shopify knows when the Function runs. */
 export interface ValidationContext {
@@ -55,11 +64,16 @@ export interface ValidationContext {
 }
 
 function rootValue(ctx: ValidationContext) {
-  const hasTags = (own: string[]) => ({ tags }: { tags: string[] }) => tags.map((tag) => ({ tag, hasTag: own.includes(tag) }));
-  const metafield = (values: Record<string, string>) => ({ namespace, key }: { namespace: string; key: string }) => {
-    const value = values[`${namespace}.${key}`];
-    return value === undefined ? null : { value, jsonValue: value, type: "single_line_text_field" };
-  };
+  const hasTags =
+    (own: string[]) =>
+    ({ tags }: { tags: string[] }) =>
+      tags.map((tag) => ({ tag, hasTag: own.includes(tag) }));
+  const metafield =
+    (values: Record<string, string>) =>
+    ({ namespace, key }: { namespace: string; key: string }) => {
+      const value = values[`${namespace}.${key}`];
+      return value === undefined ? null : { value, jsonValue: value, type: "single_line_text_field" };
+    };
   return {
     localization: { language: { isoCode: ctx.language.toUpperCase() } },
     shop: { localTime: { date: ctx.today } },
@@ -87,7 +101,12 @@ export async function runValidationFunction(ctx: ValidationContext) {
   const errors = validateValidationQuery(fn.inputQuery);
   if (errors.length) throw new Error(`input query invalid: ${errors.join("; ")}`);
   const variables = (ctx.settings ?? {}) as Record<string, unknown>;
-  const input = await graphql({ schema: validationFunctionSchema(), source: fn.inputQuery, rootValue: rootValue(ctx), variableValues: variables });
+  const input = await graphql({
+    schema: validationFunctionSchema(),
+    source: fn.inputQuery,
+    rootValue: rootValue(ctx),
+    variableValues: variables,
+  });
   if (input.errors?.length) throw new Error(`input query failed: ${input.errors.map((e) => e.message).join("; ")}`);
   const mod = (await import(pathToFileURL(path.join(dir, "src/index.ts")).href)) as Record<string, (input: unknown) => unknown>;
   const output = mod[fn.exportName]!(JSON.parse(JSON.stringify(input.data)));

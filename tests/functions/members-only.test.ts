@@ -69,7 +69,9 @@ describe("loyalty-members-only Function", () => {
 
   it("keeps a tier's products for that tier and higher; the tier comes from the metafield or the tier tag", async () => {
     const silver = member({ "$app:loyalty.tier": "Silver" });
-    expect(await messages({ customer: silver, lines: [WATCH] })).toEqual(["Field Watch is for Gold members. Reach Gold to buy it."]);
+    expect(await messages({ customer: silver, lines: [WATCH] })).toEqual([
+      "Field Watch is for Gold members. Reach Gold to buy it.",
+    ]);
     expect(await messages({ customer: member({ "$app:loyalty.tier": "Gold" }), lines: [WATCH, JACKET] })).toEqual([]);
     // Only the tag (the metafields not written yet): a Gold tag is a Gold member.
     expect(await messages({ customer: { tags: ["loyalty-tier:Gold"], metafields: {} }, lines: [WATCH, JACKET] })).toEqual([]);
@@ -81,7 +83,9 @@ describe("loyalty-members-only Function", () => {
     expect(await messages({ customer: silver, lines: [BOOTS], today: "2026-12-09" })).toEqual([
       "Trail Boots is open to Gold members until 2026-12-10. Reach Gold to buy it now.",
     ]);
-    expect(await messages({ customer: member({ "$app:loyalty.tier": "Gold" }), lines: [BOOTS], today: "2026-12-09" })).toEqual([]);
+    expect(await messages({ customer: member({ "$app:loyalty.tier": "Gold" }), lines: [BOOTS], today: "2026-12-09" })).toEqual(
+      [],
+    );
     expect(await messages({ customer: silver, lines: [BOOTS], today: "2026-12-10" })).toEqual([]);
     expect(await messages({ customer: null, lines: [BOOTS], today: "2026-12-11" })).toEqual([]);
   });

@@ -42,7 +42,14 @@ describeDialects("birthday gift on %s", (dialect) => {
     expect(bad.status).toBe(422);
     expect((await bad.json()).errors).toEqual([expect.objectContaining({ path: "bonuses.birthdayGift.rewardId" })]);
     const gift = { rewardId: doc.rewards[0].id, daysBefore: 61 };
-    expect((await admin(shop, "/program", { method: "PUT", body: JSON.stringify({ ...doc, bonuses: { ...doc.bonuses, birthdayGift: gift } }) })).status).toBe(422);
+    expect(
+      (
+        await admin(shop, "/program", {
+          method: "PUT",
+          body: JSON.stringify({ ...doc, bonuses: { ...doc.bonuses, birthdayGift: gift } }),
+        })
+      ).status,
+    ).toBe(422);
     const ok = await admin(shop, "/program", {
       method: "PUT",
       body: JSON.stringify({ ...doc, bonuses: { ...doc.bonuses, birthdayGift: { ...gift, daysBefore: 7 } } }),
@@ -61,8 +68,12 @@ describeDialects("birthday gift on %s", (dialect) => {
     });
     expect(put.status).toBe(200);
     // Born on 11 August (no other test here has a member born then).
-    expect((await app.emulator.proxy(shop, "join", { customerId: "620", method: "POST", body: { birthday: "08-11" } })).status).toBe(200);
-    expect((await app.emulator.proxy(shop, "join", { customerId: "621", method: "POST", body: { birthday: "08-12" } })).status).toBe(200);
+    expect(
+      (await app.emulator.proxy(shop, "join", { customerId: "620", method: "POST", body: { birthday: "08-11" } })).status,
+    ).toBe(200);
+    expect(
+      (await app.emulator.proxy(shop, "join", { customerId: "621", method: "POST", body: { birthday: "08-12" } })).status,
+    ).toBe(200);
 
     expect(await giveBirthdayGifts(app.db, graphqlFor, new Date("2027-08-07T12:00:00Z"))).toBe(0);
     const day = new Date("2027-08-08T12:00:00Z");

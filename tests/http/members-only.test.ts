@@ -13,7 +13,10 @@ describeDialects("members-only rules on %s", (dialect) => {
   const call = (init: RequestInit & { shop?: string } = {}) =>
     fetch(`${app.url}/app/api/members-only`, {
       ...init,
-      headers: { Authorization: `Bearer ${adminIdToken(init.shop ?? SHOP, API_KEY, API_SECRET, "77001")}`, "Content-Type": "application/json" },
+      headers: {
+        Authorization: `Bearer ${adminIdToken(init.shop ?? SHOP, API_KEY, API_SECRET, "77001")}`,
+        "Content-Type": "application/json",
+      },
     });
   const put = (rules: unknown, shop = SHOP) => call({ method: "PUT", body: JSON.stringify({ rules }), shop });
 
@@ -63,7 +66,13 @@ describeDialects("members-only rules on %s", (dialect) => {
     });
     const line = { id: "gid://shopify/CartLine/1", title: "Trail Boots", tags: ["gold-preview"] };
     const silver = { tags: ["loyalty-tier:Silver"], metafields: {} };
-    const blocked = await runValidationFunction({ language: "en", today: "2026-12-01", customer: silver, lines: [line], settings });
+    const blocked = await runValidationFunction({
+      language: "en",
+      today: "2026-12-01",
+      customer: silver,
+      lines: [line],
+      settings,
+    });
     expect(blocked.operations[0]!.validationAdd.errors[0]!.message).toBe(
       "Trail Boots is open to Gold members until 2026-12-24. Reach Gold to buy it now.",
     );
@@ -72,7 +81,9 @@ describeDialects("members-only rules on %s", (dialect) => {
     expect((await (await put([])).json()).published).toBe(true);
     expect(app.emulator.shop(SHOP).validations.size).toBe(1);
     const cleared = validations[0]!.metafields.get("$app:loyalty-members-only.settings");
-    expect(await runValidationFunction({ language: "en", today: "2026-12-01", customer: null, lines: [line], settings: cleared })).toEqual({
+    expect(
+      await runValidationFunction({ language: "en", today: "2026-12-01", customer: null, lines: [line], settings: cleared }),
+    ).toEqual({
       operations: [],
     });
     // Another shop sees none of it.

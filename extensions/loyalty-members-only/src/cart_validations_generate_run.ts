@@ -65,10 +65,7 @@ function standing(input: CartValidationsGenerateRunInput, settings: MembersOnlyS
   const customer = input.cart.buyerIdentity?.customer ?? null;
   if (!customer) return { member: false, rank: -1 };
   const byMetafield = customer.tier ? settings.tiers.indexOf(customer.tier.value) : -1;
-  const byTag = Math.max(
-    -1,
-    ...customer.hasTags.filter((t) => t.hasTag).map((t) => settings.tierTags.indexOf(t.tag)),
-  );
+  const byTag = Math.max(-1, ...customer.hasTags.filter((t) => t.hasTag).map((t) => settings.tierTags.indexOf(t.tag)));
   const rank = Math.max(byMetafield, byTag);
   return { member: customer.balance !== null || rank >= 0, rank };
 }
