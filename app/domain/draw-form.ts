@@ -11,7 +11,7 @@ const whole = (label: string, max: number) =>
 export const DrawInput = z.object({
   name: z.string("name is required").trim().min(1, "name is required").max(100, "name is at most 100 characters"),
   endsAt: z.iso
-    .datetime({ offset: true, message: "endsAt is a date and time such as 2026-12-24T18:00:00Z" })
+    .datetime({ offset: true, message: "say when entries close, as a date and time such as 2026-12-24T18:00:00Z" })
     .transform((s) => new Date(s)),
   pointsPerEntry: whole("points per entry", 1_000_000),
   maxEntriesPerCustomer: whole("the limit per customer", 10_000),

@@ -107,7 +107,7 @@ export async function drawDetail(db: Db, shopId: string, drawId: string) {
       WHERE e."drawId" = ${drawId} AND e."shopId" = ${shopId}
       ORDER BY e."firstTicket" DESC LIMIT 50`,
   ]);
-  const result = draw.state === "drawn" ? await drawResult(db, draw) : null;
+  const result = draw.state === "drawn" ? await drawResult(db, draw, "customer") : null;
   return {
     ...drawView(draw),
     entrants: entrants._count._all,
@@ -269,30 +269,33 @@ export async function enterDraw(
 }
 
 interface TicketRow {
-  memberId: string;
-  customerId: string | null;
-  entrantId: string;
+  /** the customer id (admin answers) or the opaque entrant id (the proof); null: erased since */
+  who: string | null;
   firstTicket: number;
   lastTicket: number;
 }
 
-async function ticketRows(db: Db | Tx, drawId: string): Promise<TicketRow[]> {
-  const rows = await db.$queryRaw<TicketRow[]>`
-    SELECT e."memberId", m."customerId", n."entrantId", e."firstTicket", e."lastTicket"
-    FROM "DrawEntry" e
-    JOIN "Member" m ON m."id" = e."memberId"
-    JOIN "DrawEntrant" n ON n."drawId" = e."drawId" AND n."memberId" = e."memberId"
-    WHERE e."drawId" = ${drawId}
-    ORDER BY e."firstTicket"`;
-  return rows.map((r) => ({ ...r, firstTicket: Number(r.firstTicket), lastTicket: Number(r.lastTicket) }));
+/** Every accepted entry's tickets in order, named by customer (for the admin) or by entrant (the proof). */
+async function ticketRows(db: Db | Tx, drawId: string, by: "customer" | "entrant"): Promise<TicketRow[]> {
+  const rows =
+    by === "customer"
+      ? await db.$queryRaw<TicketRow[]>`
+          SELECT m."customerId" AS "who", e."firstTicket", e."lastTicket"
+          FROM "DrawEntry" e JOIN "Member" m ON m."id" = e."memberId"
+          WHERE e."drawId" = ${drawId} ORDER BY e."firstTicket"`
+      : await db.$queryRaw<TicketRow[]>`
+          SELECT n."entrantId" AS "who", e."firstTicket", e."lastTicket"
+          FROM "DrawEntry" e JOIN "DrawEntrant" n ON n."drawId" = e."drawId" AND n."memberId" = e."memberId"
+          WHERE e."drawId" = ${drawId} ORDER BY e."firstTicket"`;
+  return rows.map((r) => ({ who: r.who, firstTicket: Number(r.firstTicket), lastTicket: Number(r.lastTicket) }));
 }
 
 const customerOf = (customerId: string | null) => customerId ?? "redacted";
 
 /** The run's answer, the same every time: the seed, every accepted entry's tickets, the winners. */
-async function drawResult(db: Db | Tx, draw: DrawRow) {
+async function drawResult(db: Db | Tx, draw: DrawRow, by: "customer" | "entrant") {
   const [tickets, winners] = await Promise.all([
-    ticketRows(db, draw.id),
+    ticketRows(db, draw.id, by),
     db.$queryRaw<
       Array<{ memberId: string; customerId: string | null; entrantId: string; ticket: number; redemptionId: string | null }>
     >`
@@ -338,10 +341,11 @@ export async function runDraw(db: Db, graphql: () => Promise<AdminGraphql>, shop
       data: { state: "drawn", drawnAt: now },
     });
     if (flipped.count !== 1) return; // drawn already (or by a concurrent run)
-    const tickets = await ticketRows(tx, drawId);
+    const tickets = await tx.$queryRaw<Array<{ memberId: string; firstTicket: number; lastTicket: number }>>`
+      SELECT "memberId", "firstTicket", "lastTicket" FROM "DrawEntry" WHERE "drawId" = ${drawId} ORDER BY "firstTicket"`;
     const won = drawWinners(
       draw.seed,
-      tickets.map((t) => ({ owner: t.memberId, from: t.firstTicket, to: t.lastTicket })),
+      tickets.map((t) => ({ owner: t.memberId, from: Number(t.firstTicket), to: Number(t.lastTicket) })),
       draw.winners,
     );
     if (won.length > 0)
@@ -352,7 +356,7 @@ export async function runDraw(db: Db, graphql: () => Promise<AdminGraphql>, shop
   });
   const drawn = await db.draw.findFirstOrThrow({ where: { id: drawId, shopId } });
   if (drawn.state === "cancelled") throw new DrawError(409, "draw_cancelled", "this draw was cancelled");
-  const result = await drawResult(db, drawn);
+  const result = await drawResult(db, drawn, "customer");
   if (prize) {
     for (const w of result.winners) {
       if (w.redemptionId || w.customerId === null) continue; // issued already, or erased since
@@ -373,7 +377,7 @@ export async function runDraw(db: Db, graphql: () => Promise<AdminGraphql>, shop
     state: result.state,
     seed: result.seed,
     commitment: result.commitment,
-    tickets: result.tickets.map((t) => ({ customerId: customerOf(t.customerId), from: t.firstTicket, to: t.lastTicket })),
+    tickets: result.tickets.map((t) => ({ customerId: customerOf(t.who), from: t.firstTicket, to: t.lastTicket })),
     winners: result.winners.map((w) => ({ customerId: customerOf(w.customerId), ticket: w.ticket })),
   };
 }
@@ -466,7 +470,7 @@ export async function drawProof(db: Db, shopId: string, drawId: string, customer
   const draw = await db.draw.findFirst({ where: { id: drawId, shopId } });
   if (!draw) throw NOT_FOUND();
   if (draw.state !== "drawn") throw new DrawError(409, "draw_not_drawn", "the proof is published once the draw is run");
-  const result = await drawResult(db, draw);
+  const result = await drawResult(db, draw, "entrant");
   const member = customerId ? await db.member.findUnique({ where: { shopId_customerId: { shopId, customerId } } }) : null;
   const mine = member ? await db.drawEntrant.findUnique({ where: { drawId_memberId: { drawId, memberId: member.id } } }) : null;
   return {
@@ -474,7 +478,7 @@ export async function drawProof(db: Db, shopId: string, drawId: string, customer
     name: draw.name,
     seed: result.seed,
     commitment: result.commitment,
-    tickets: result.tickets.map((t) => ({ entrant: t.entrantId, from: t.firstTicket, to: t.lastTicket })),
+    tickets: result.tickets.map((t) => ({ entrant: t.who, from: t.firstTicket, to: t.lastTicket })),
     winners: result.winners.map((w) => ({ entrant: w.entrantId, ticket: w.ticket })),
     myEntrant: mine?.entrantId ?? null,
   };

@@ -92,6 +92,11 @@ describe("seasonal draws in the browser", () => {
     await expect.poll(() => admin.locator("#toast").textContent(), { timeout: 15_000 }).toBe("Draw run: winners drawn");
     await frame.getByText("Seed (revealed by the run)").waitFor();
     await admin.screenshot({ path: path.join(SCREENSHOTS, "admin-draws.png"), fullPage: true });
+    const phone = await browser.newPage({ viewport: { width: 390, height: 900 }, userAgent: DESKTOP_UA });
+    await phone.goto(`${app.emulator.url}/store/${SHOP.replace(".myshopify.com", "")}/apps/loyalty/draws`);
+    await phone.frameLocator("iframe#app").getByText("Seed (revealed by the run)").waitFor({ timeout: 20_000 });
+    await phone.screenshot({ path: path.join(SCREENSHOTS, "admin-draws-phone.png"), fullPage: true });
+
     // A new draw from the form (the schema the API uses): an error first, then created.
     await frame.getByRole("button", { name: "New draw" }).first().click();
     await frame.getByLabel("Name").fill("Spring draw");
@@ -102,11 +107,6 @@ describe("seasonal draws in the browser", () => {
     await frame.getByRole("button", { name: "Create draw" }).click();
     await expect.poll(() => admin.locator("#toast").textContent(), { timeout: 15_000 }).toBe("Draw created");
     expect(await app.db.draw.count({ where: { shopId: SHOP, name: "Spring draw", pointsPerEntry: 100, state: "open" } })).toBe(1);
-    const phone = await browser.newPage({ viewport: { width: 390, height: 900 }, userAgent: DESKTOP_UA });
-    await phone.goto(`${app.emulator.url}/store/${SHOP.replace(".myshopify.com", "")}/apps/loyalty/draws`);
-    await phone.frameLocator("iframe#app").getByText("Seed (revealed by the run)").waitFor({ timeout: 20_000 });
-    await phone.screenshot({ path: path.join(SCREENSHOTS, "admin-draws-phone.png"), fullPage: true });
-
     const run = await (await api(`/${draw.id}/run`, {})).json();
     const won = run.winners[0].customerId === "901";
     await page.reload();

@@ -403,6 +403,7 @@
             },
             L("drawEnter", "Enter for {points} points", { points: fmt.format(d.pointsPerEntry) }),
           ),
+          " ",
           d.freeEntryUsed
             ? ""
             : h(
