@@ -40,6 +40,8 @@ export function introspection(name) {
 
 export const adminIntrospection = (version = "2026-10") => introspection(`admin_${version}`);
 export const discountFunctionIntrospection = (version = "2026-10") => introspection(`functions_discount_${version}`);
+export const validationFunctionIntrospection = (version = "2026-10") =>
+  introspection(`functions_cart_checkout_validation_${version}`);
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   console.log(schemaFile(process.argv[2] ?? "admin_2026-10"));

@@ -26,6 +26,7 @@ export function themeTextFiles() {
         launcher: CATALOGUE[locale],
         earn: { text: BLOCK_TEXT[locale].earn },
         balance: { label: BLOCK_TEXT[locale].balance },
+        members_only: BLOCK_TEXT[locale].members_only,
         number: numberSymbols(locale),
       },
     };

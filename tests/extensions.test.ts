@@ -238,3 +238,57 @@ describe("checkout, thank-you and customer-account UI extensions", () => {
     expect(readFileSync(path.join(root, "extensions/ui-shared/app-url.ts"), "utf8")).toContain(`APP_URL = "${appUrl}"`);
   });
 });
+
+describe("members-only validation Function", () => {
+  it("bundles to one dependency-free module and runs where only ShopifyFunction exists", async () => {
+    const bundle = await build({
+      stdin: {
+        contents: `import { cartValidationsGenerateRun } from "./src/index.ts";
+          globalThis.__run = () => ShopifyFunction.writeOutput(cartValidationsGenerateRun(ShopifyFunction.readInput()));`,
+        resolveDir: path.join(root, "extensions/loyalty-members-only"),
+        loader: "ts",
+      },
+      bundle: true,
+      write: false,
+      format: "esm",
+      platform: "neutral",
+      target: "es2022",
+    });
+    const code = bundle.outputFiles[0]!.text;
+    expect(code).not.toMatch(/\brequire\(|from\s+["']node:/);
+    const written: unknown[] = [];
+    const input = {
+      localization: { language: { isoCode: "EN" } },
+      shop: { localTime: { date: "2026-12-01" } },
+      cart: {
+        buyerIdentity: null,
+        lines: [
+          {
+            id: "l1",
+            merchandise: { __typename: "ProductVariant", product: { title: "Cap", hasTags: [{ tag: "vip", hasTag: true }] } },
+          },
+        ],
+      },
+      validation: {
+        metafield: {
+          jsonValue: { productTags: ["vip"], tierTags: [], tiers: [], rules: [{ tag: "vip", minTier: null, until: null }] },
+        },
+      },
+    };
+    const sandbox = vm.createContext({
+      ShopifyFunction: { readInput: () => input, writeOutput: (o: unknown) => written.push(o) },
+    });
+    vm.runInContext(`${code}; __run();`, sandbox);
+    expect(JSON.parse(JSON.stringify(written))).toEqual([
+      {
+        operations: [
+          {
+            validationAdd: {
+              errors: [{ message: "Cap is for loyalty club members. Join the club to buy it.", target: "$.cart" }],
+            },
+          },
+        ],
+      },
+    ]);
+  });
+});

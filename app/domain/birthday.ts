@@ -29,3 +29,12 @@ export function isBirthday(month: number, day: number, today: LocalDate): boolea
   if (month === 2 && day === 29 && !isLeap(today.year)) return today.month === 2 && today.day === 28;
   return today.month === month && today.day === day;
 }
+
+/**
+ * The birthday `daysBefore` days from today (local dates): its month, day and year, for a gift
+ * issued that many days ahead (daysBefore 0: today). Calendar arithmetic on the date alone.
+ */
+export function dateAhead(today: LocalDate, daysBefore: number): LocalDate {
+  const d = new Date(Date.UTC(today.year, today.month - 1, today.day + daysBefore));
+  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
+}

@@ -12,6 +12,9 @@ export const ENTRY_KINDS = [
   "refund_of_redemption",
   // points brought in by the merchant's import of a members file (e.g. from an earlier program)
   "import",
+  // points spent on entries to a seasonal draw, and given back when the merchant cancels it
+  "draw_entry",
+  "draw_refund",
   // internal: pending points (of the entry named by the key) becoming available; folded into that entry for shoppers
   "release",
 ] as const;

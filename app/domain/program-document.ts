@@ -61,7 +61,15 @@ export const ProgramDocument = z
     }),
     pendingDays: int(0, PENDING_DAYS_MAX),
     expiry: z.object({ inactiveDays: int(1, 3650).nullable() }),
-    bonuses: z.object({ signup: int(0, 1_000_000), birthday: int(0, 1_000_000) }),
+    bonuses: z.object({
+      signup: int(0, 1_000_000),
+      birthday: int(0, 1_000_000),
+      /** a reward of this document given as a code, `daysBefore` days before the birthday, once a year */
+      birthdayGift: z
+        .object({ rewardId: z.string().min(1).max(100), daysBefore: int(0, 60).default(0) })
+        .nullable()
+        .default(null),
+    }),
     referrals: z.object({ referrerPoints: int(0, 1_000_000), refereePercent: int(1, 100) }),
     returnSpentPointsOnRefund: z.boolean().default(false),
     launch: z.object({ state: z.enum(LAUNCH_STATES), pilotTag: z.string().trim().max(255).default("") }),
@@ -85,6 +93,13 @@ export const ProgramDocument = z
         });
       seen.set(t.thresholdPoints, i);
     });
+    const gift = doc.bonuses.birthdayGift;
+    if (gift && !doc.rewards.some((r) => r.id === gift.rewardId))
+      ctx.addIssue({
+        code: "custom",
+        path: ["bonuses", "birthdayGift", "rewardId"],
+        message: "the gift must be one of the saved rewards",
+      });
     for (const list of ["rewards", "tiers"] as const) {
       const ids = new Set<string>();
       doc[list].forEach((item, i) => {
@@ -123,6 +138,8 @@ export function rulesOfDocument(doc: ProgramDocument): Omit<EarningRules, "versi
     autoEnroll: doc.earning.autoEnroll,
     signupBonus: doc.bonuses.signup,
     birthdayBonus: doc.bonuses.birthday,
+    birthdayRewardId: doc.bonuses.birthdayGift?.rewardId ?? null,
+    birthdayGiftDaysBefore: doc.bonuses.birthdayGift?.daysBefore ?? 0,
     referrerPoints: doc.referrals.referrerPoints,
     refereePercent: doc.referrals.refereePercent,
     returnSpentPointsOnRefund: doc.returnSpentPointsOnRefund,
@@ -141,7 +158,13 @@ export function documentOf(
     earning: { points: rules.earnRateNum, per: rules.earnRateDen, autoEnroll: rules.autoEnroll },
     pendingDays: rules.pendingDays,
     expiry: { inactiveDays: rules.expiryDays },
-    bonuses: { signup: rules.signupBonus, birthday: rules.birthdayBonus },
+    bonuses: {
+      signup: rules.signupBonus,
+      birthday: rules.birthdayBonus,
+      birthdayGift: rules.birthdayRewardId
+        ? { rewardId: rules.birthdayRewardId, daysBefore: rules.birthdayGiftDaysBefore }
+        : null,
+    },
     referrals: { referrerPoints: rules.referrerPoints, refereePercent: rules.refereePercent },
     returnSpentPointsOnRefund: rules.returnSpentPointsOnRefund,
     launch: { state: rules.launchState, pilotTag: rules.pilotTag },

@@ -12,6 +12,9 @@ export interface EarningRules {
   autoEnroll: boolean;
   signupBonus: number;
   birthdayBonus: number;
+  /** a reward given as a code `birthdayGiftDaysBefore` days before the birthday, once a year; null = none */
+  birthdayRewardId: string | null;
+  birthdayGiftDaysBefore: number;
   referrerPoints: number;
   refereePercent: number;
   returnSpentPointsOnRefund: boolean;
@@ -66,6 +69,8 @@ export const DEFAULT_RULES: Omit<EarningRules, "version"> = {
   autoEnroll: true,
   signupBonus: 0,
   birthdayBonus: 0,
+  birthdayRewardId: null,
+  birthdayGiftDaysBefore: 0,
   referrerPoints: 0,
   refereePercent: 10,
   returnSpentPointsOnRefund: false,

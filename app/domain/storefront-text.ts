@@ -48,6 +48,14 @@ const en = {
   not_now: "Not now",
   more: "Show more",
   expiring: "{points} points expire on {date}",
+  draws_title: "Draws",
+  draw_entries: "Your entries: {n} of {max}",
+  draw_enter: "Enter for {points} points",
+  draw_free: "Free entry",
+  draw_closed: "Entries are closed.",
+  draw_won: "You won!",
+  draw_lost: "The winners are drawn.",
+  draw_proof: "Check the draw",
   h_earn: "Order {order}",
   h_reversal: "Points taken back",
   h_reversal_refund: "Order {order} refunded",
@@ -112,6 +120,14 @@ const de: Strings = {
   not_now: "Nicht jetzt",
   more: "Mehr anzeigen",
   expiring: "{points} Punkte verfallen am {date}",
+  draws_title: "Verlosungen",
+  draw_entries: "Ihre Lose: {n} von {max}",
+  draw_enter: "Für {points} Punkte teilnehmen",
+  draw_free: "Kostenlos teilnehmen",
+  draw_closed: "Die Teilnahme ist beendet.",
+  draw_won: "Sie haben gewonnen!",
+  draw_lost: "Die Gewinner sind gezogen.",
+  draw_proof: "Ziehung prüfen",
   h_earn: "Bestellung {order}",
   h_reversal: "Punkte zurückgebucht",
   h_reversal_refund: "Bestellung {order} erstattet",
@@ -173,6 +189,14 @@ const fa: Strings = {
   not_now: "فعلاً نه",
   more: "نمایش بیشتر",
   expiring: "{points} امتیاز در {date} منقضی می‌شود",
+  draws_title: "قرعه‌کشی‌ها",
+  draw_entries: "شانس‌های شما: {n} از {max}",
+  draw_enter: "شرکت با {points} امتیاز",
+  draw_free: "شرکت رایگان",
+  draw_closed: "مهلت شرکت تمام شده است.",
+  draw_won: "شما برنده شدید!",
+  draw_lost: "برندگان مشخص شده‌اند.",
+  draw_proof: "بررسی قرعه‌کشی",
   h_earn: "سفارش {order}",
   h_reversal: "کسر امتیاز",
   h_reversal_refund: "بازپرداخت سفارش {order}",
@@ -197,17 +221,49 @@ const fa: Strings = {
 export const CATALOGUE: Record<Locale, Strings> = { en, de, fa };
 
 /** Texts only the theme's Liquid blocks render (Shopify's plural forms, `{{ var }}` placeholders). */
-export const BLOCK_TEXT: Record<Locale, { earn: { one: string; other: string }; balance: string }> = {
+interface MembersOnlyText {
+  members: string;
+  tier: string;
+  early_members: string;
+  early_tier: string;
+  log_in: string;
+}
+
+export const BLOCK_TEXT: Record<
+  Locale,
+  { earn: { one: string; other: string }; balance: string; members_only: MembersOnlyText }
+> = {
   en: {
     earn: { one: "Earn {{ points }} point with this purchase", other: "Earn {{ points }} points with this purchase" },
     balance: "Your points:",
+    members_only: {
+      members: "Members only. Join the loyalty club to buy this.",
+      tier: "For {{ tier }} members. Reach {{ tier }} to buy this.",
+      early_members: "Early access for club members until {{ date }}. Join the club to buy it now.",
+      early_tier: "Early access for {{ tier }} members until {{ date }}. Reach {{ tier }} to buy it now.",
+      log_in: "Log in",
+    },
   },
   de: {
     earn: { one: "{{ points }} Punkt mit diesem Kauf sammeln", other: "{{ points }} Punkte mit diesem Kauf sammeln" },
     balance: "Ihre Punkte:",
+    members_only: {
+      members: "Nur für Mitglieder. Tritt dem Treueclub bei, um das zu kaufen.",
+      tier: "Für {{ tier }}-Mitglieder. Erreiche {{ tier }}, um das zu kaufen.",
+      early_members: "Vorabzugang für Clubmitglieder bis {{ date }}. Tritt dem Club bei, um es jetzt zu kaufen.",
+      early_tier: "Vorabzugang für {{ tier }}-Mitglieder bis {{ date }}. Erreiche {{ tier }}, um es jetzt zu kaufen.",
+      log_in: "Anmelden",
+    },
   },
   fa: {
     earn: { one: "با این خرید {{ points }} امتیاز بگیرید", other: "با این خرید {{ points }} امتیاز بگیرید" },
     balance: "امتیاز شما:",
+    members_only: {
+      members: "فقط برای اعضا. برای خرید این محصول عضو باشگاه مشتریان شوید.",
+      tier: "برای اعضای سطح {{ tier }}. برای خرید به سطح {{ tier }} برسید.",
+      early_members: "دسترسی زودهنگام برای اعضای باشگاه تا {{ date }}. برای خرید همین حالا عضو شوید.",
+      early_tier: "دسترسی زودهنگام برای اعضای سطح {{ tier }} تا {{ date }}. برای خرید همین حالا به سطح {{ tier }} برسید.",
+      log_in: "ورود",
+    },
   },
 };

@@ -303,6 +303,12 @@ export async function exportCustomer(db: Db, shopId: string, customerId: string,
     : [];
   const orders = await db.orderFact.findMany({ where: { shopId, customerId } });
   const surveys = await db.surveyAnswer.findMany({ where: { shopId, customerId }, orderBy: { answeredAt: "asc" } });
+  const [draws, codes] = member
+    ? await Promise.all([
+        db.drawEntry.findMany({ where: { shopId, memberId: member.id }, orderBy: { createdAt: "asc" } }),
+        db.redemption.findMany({ where: { shopId, memberId: member.id }, orderBy: { createdAt: "asc" } }),
+      ])
+    : [[], []];
   const document = {
     shop: shopId,
     customerId,
@@ -324,6 +330,15 @@ export async function exportCustomer(db: Db, shopId: string, customerId: string,
       reversed: o.reversedPoints,
     })),
     surveyAnswers: surveys.map((a) => ({ order: a.orderId, score: a.score, at: a.answeredAt })),
+    drawEntries: draws.map((d) => ({
+      draw: d.drawId,
+      entries: d.entries,
+      free: d.free,
+      points: d.pointsSpent,
+      tickets: [d.firstTicket, d.lastTicket],
+      at: d.createdAt,
+    })),
+    codes: codes.map((c) => ({ code: c.code, source: c.source, status: c.status, points: c.pointsSpent, at: c.createdAt })),
   };
   await db.dataRequest.upsert({
     where: { shopId_requestId: { shopId, requestId } },

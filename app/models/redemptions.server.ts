@@ -71,6 +71,7 @@ async function release(db: Db, redemptionId: string, failure: Failure): Promise<
     });
     if (flipped.count !== 1) return false;
     const r = await tx.redemption.findUniqueOrThrow({ where: { id: redemptionId } });
+    if (r.pointsSpent === 0) return true; // a prize or a gift: it cost no points
     await post({
       shopId: r.shopId,
       memberId: r.memberId,
@@ -163,6 +164,66 @@ export async function redeem(db: Db, graphql: () => Promise<AdminGraphql>, input
     log("warn", "redemption failed", { redemption: id, code, error: errorText(error) });
     await release(db, id, code);
     throw failed(code);
+  }
+}
+
+export interface GrantInput {
+  shopId: string;
+  memberId: string;
+  customerId: string;
+  rewardId: string;
+  /** one code per key, ever: e.g. `draw:<drawId>`, `birthday:<year>` */
+  key: string;
+  source: "draw" | "birthday";
+}
+
+/**
+ * A reward given, not bought (a draw's prize, a birthday gift): a redemption that cost no points,
+ * with its code created in Shopify like any other, so it is listed with the shopper's codes. Once
+ * per key; a grant Shopify refused or could not take is tried again, with a new code, by the next
+ * call. Answers the redemption (`issuedNow`: by this call), or null when Shopify failed this time (logged).
+ */
+export async function grantReward(
+  db: Db,
+  graphql: () => Promise<AdminGraphql>,
+  input: GrantInput,
+): Promise<{ redemption: RedemptionView; issuedNow: boolean } | null> {
+  const { shopId, memberId, customerId, rewardId, key, source } = input;
+  const shop = await db.shop.findFirst({ where: { id: shopId, uninstalledAt: null } });
+  const reward = await db.reward.findFirst({ where: { id: rewardId, shopId } });
+  if (!shop || !reward || rewardProblem(reward) !== null) return null;
+  const now = new Date();
+  const where = { shopId_memberId_idempotencyKey: { shopId, memberId, idempotencyKey: key } };
+  const inserted = await db.$executeRaw`
+    INSERT INTO "Redemption" ("id", "shopId", "memberId", "rewardId", "idempotencyKey", "requestHash", "pointsSpent", "status", "code", "source", "createdAt", "updatedAt")
+    VALUES (${`rd_${randomUUID()}`}, ${shopId}, ${memberId}, ${reward.id}, ${key}, ${requestHash(reward.id)}, 0, 'reserved', ${newCode()}, ${source}, ${now}, ${now})
+    ON CONFLICT ("shopId", "memberId", "idempotencyKey") DO NOTHING`;
+  let row = await db.redemption.findUniqueOrThrow({ where });
+  if (inserted !== 1) {
+    if (row.status !== "released") return row.status === "reserved" ? null : { redemption: view(row), issuedNow: false };
+    const retried = await db.redemption.updateMany({
+      where: { id: row.id, status: "released" },
+      data: { status: "reserved", failure: null, code: newCode() },
+    });
+    if (retried.count !== 1) return null;
+    row = await db.redemption.findUniqueOrThrow({ where });
+  }
+  const endsAt = new Date(now.getTime() + reward.codeValidDays * 86_400_000);
+  try {
+    const discountId = await createRewardDiscount(
+      await graphql(),
+      discountRequest(reward, row.code, customerId, shop.currency, now, endsAt),
+    );
+    const issued = await db.redemption.update({
+      where: { id: row.id },
+      data: { status: "issued", discountId, expiresAt: endsAt },
+    });
+    return { redemption: view(issued), issuedNow: true };
+  } catch (error) {
+    const code: Failure = error instanceof ShopifyRejectedError ? "discount_failed" : "shopify_unavailable";
+    log("warn", "granting a reward failed", { redemption: row.id, source, code, error: errorText(error) });
+    await release(db, row.id, code);
+    return null;
   }
 }
 

@@ -254,13 +254,13 @@ async function memberStanding(db: Db, shopId: string, customerId: string) {
   };
 }
 
-/** Codes a member redeemed and has not used yet, still valid: "My rewards" finds them again. */
+/** Codes a member redeemed or was given (a prize, a birthday gift) and has not used yet, still valid: "My rewards" finds them again. */
 async function unusedCodes(db: Db, shopId: string, memberId: string, now: Date) {
   return db.redemption.findMany({
     where: { shopId, memberId, status: "issued", OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
     orderBy: { createdAt: "desc" },
     take: 50,
-    select: { id: true, code: true, rewardId: true, expiresAt: true, createdAt: true },
+    select: { id: true, code: true, rewardId: true, source: true, expiresAt: true, createdAt: true },
   });
 }
 
@@ -346,6 +346,8 @@ export async function shopperView(
         maximum: terms?.maximum ?? null,
         minimumSubtotal: terms?.minimumSubtotal ?? null,
         minimumSubtotalMinor: terms?.minimumSubtotalMinor ?? null,
+        // points (redeemed), draw (a prize) or birthday (a gift)
+        source: c.source,
         expiresAt: c.expiresAt?.toISOString() ?? null,
         createdAt: c.createdAt.toISOString(),
       };
@@ -372,7 +374,12 @@ export async function historyAfter(db: Db, shopId: string, customerId: string, c
   );
   const locale = options.locale || DEFAULT_LOCALE;
   const program = await publicProgram(db, shopId);
-  const rewards = await rewardsById(db, shopId, rows.flatMap((r) => (r.rewardId ? [r.rewardId] : [])), program?.rewards ?? []);
+  const rewards = await rewardsById(
+    db,
+    shopId,
+    rows.flatMap((r) => (r.rewardId ? [r.rewardId] : [])),
+    program?.rewards ?? [],
+  );
   return historyOf(rows, (id) => (rewards.has(id) ? localizedName(rewards.get(id)!, locale) : null), pickLocale(locale));
 }
 

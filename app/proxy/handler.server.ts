@@ -1,5 +1,5 @@
 // The storefront API behind Shopify's app proxy (contract §4): GET me, GET program, POST join,
-// POST redeem, GET referral, GET history. Like the webhook door it runs as a plain handler ahead of Remix:
+// POST redeem, GET referral, GET history, and the draws (./draws.server.ts). Like the webhook door it runs as a plain handler ahead of Remix:
 // these are JSON calls on every storefront page view, and the Remix and authentication layers
 // cost more than the answer itself (docs/decisions/0007-storefront.md).
 import { z } from "zod";
@@ -10,6 +10,7 @@ import { ensureReferralDiscount } from "~/models/referral-links.server";
 import { decodeCursor, historyAfter, programSummary, shopperView } from "~/models/storefront.server";
 import { customerTags } from "~/shopify/customers.server";
 import type { AdminGraphql } from "~/shopify/discounts.server";
+import { drawRoute } from "./draws.server";
 import { verifyAppProxySignature } from "./signature";
 
 export interface ProxyRequest {
@@ -168,6 +169,9 @@ export async function answerShopper(
       return { status: 200, body: { code, percent: result.percent }, headers: noStore };
     }
     default:
-      return error(404, "not_found", `no storefront route ${route}`);
+      return (
+        (await drawRoute(db, route, shop, customerId, () => parseJson(req.body))) ??
+        error(404, "not_found", `no storefront route ${route}`)
+      );
   }
 }

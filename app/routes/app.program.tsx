@@ -149,6 +149,41 @@ export default function ProgramPage() {
                       onChange={(v) => set({ bonuses: { ...doc.bonuses, birthday: intOf(v) as number } })}
                       error={errorAt("bonuses.birthday")}
                     />
+                    <Select
+                      label="Birthday gift"
+                      options={[
+                        { label: "No gift", value: "" },
+                        ...doc.rewards.filter((r) => r.id).map((r) => ({ label: r.name, value: r.id! })),
+                      ]}
+                      value={doc.bonuses.birthdayGift?.rewardId ?? ""}
+                      onChange={(rewardId) =>
+                        set({
+                          bonuses: {
+                            ...doc.bonuses,
+                            birthdayGift: rewardId ? { rewardId, daysBefore: doc.bonuses.birthdayGift?.daysBefore ?? 7 } : null,
+                          },
+                        })
+                      }
+                      error={errorAt("bonuses.birthdayGift.rewardId")}
+                      helpText="A reward given as a code before the birthday, once a year (besides the bonus points)."
+                    />
+                    <TextField
+                      label="Gift's code comes (days before)"
+                      type="number"
+                      autoComplete="off"
+                      disabled={!doc.bonuses.birthdayGift}
+                      value={num(doc.bonuses.birthdayGift?.daysBefore ?? 0)}
+                      onChange={(v) =>
+                        doc.bonuses.birthdayGift &&
+                        set({
+                          bonuses: {
+                            ...doc.bonuses,
+                            birthdayGift: { ...doc.bonuses.birthdayGift, daysBefore: intOf(v) as number },
+                          },
+                        })
+                      }
+                      error={errorAt("bonuses.birthdayGift.daysBefore")}
+                    />
                     <TextField
                       label="Referrer earns (points)"
                       type="number"

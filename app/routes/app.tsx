@@ -25,6 +25,8 @@ const TITLES: Array<[RegExp, string]> = [
   [/^\/app\/program/, "Program"],
   [/^\/app\/rewards/, "Rewards"],
   [/^\/app\/tiers/, "Tiers"],
+  [/^\/app\/draws/, "Draws"],
+  [/^\/app\/members-only/, "Members-only products"],
   [/^\/app\/members\/?$/, "Members"],
   [/^\/app\/import-export/, "Import and export"],
   [/^\/app\/system/, "System"],
@@ -92,6 +94,8 @@ export default function App() {
         <Link to="/app/program">Program</Link>
         <Link to="/app/rewards">Rewards</Link>
         <Link to="/app/tiers">Tiers</Link>
+        <Link to="/app/draws">Draws</Link>
+        <Link to="/app/members-only">Members-only</Link>
         <Link to="/app/members">Members</Link>
         <Link to="/app/import-export">Import/Export</Link>
         <Link to="/app/system">System</Link>

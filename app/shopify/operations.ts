@@ -247,3 +247,37 @@ export const CUSTOMER_TAGS_REMOVE = `#graphql
     }
   }
 `;
+
+/** Turns on the members-only validation Function with its rules (needs write_validations). */
+export const VALIDATION_CREATE = `#graphql
+  mutation MembersOnlyValidationCreate($validation: ValidationCreateInput!) {
+    validationCreate(validation: $validation) {
+      validation {
+        id
+        enabled
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
+/** Writes new rules to the members-only validation (and keeps it on). */
+export const VALIDATION_UPDATE = `#graphql
+  mutation MembersOnlyValidationUpdate($id: ID!, $validation: ValidationUpdateInput!) {
+    validationUpdate(id: $id, validation: $validation) {
+      validation {
+        id
+        enabled
+      }
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;

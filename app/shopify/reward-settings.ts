@@ -5,3 +5,4 @@
 // rule in eslint.config.js refuses any other (ADR 0012). Types only: nothing of the extension
 // is bundled into the app.
 export type { RewardSettings } from "../../extensions/loyalty-reward-discount/src/settings";
+export type { MembersOnlySettings } from "../../extensions/loyalty-members-only/src/settings";

@@ -31,3 +31,14 @@ export async function publishProgram(
   const errors = (result as { metafieldsSet: { userErrors: Array<{ message: string }> } }).metafieldsSet.userErrors;
   if (errors.length) throw new Error(`metafieldsSet failed: ${JSON.stringify(errors)}`);
 }
+
+/** The members-only rules for the theme's lock (app.metafields.loyalty.members_only in Liquid). */
+export async function publishMembersOnlyForTheme(graphql: AdminGraphql, settings: unknown): Promise<void> {
+  const installation = await adminCall(graphql, APP_INSTALLATION, {});
+  const ownerId = (installation as { currentAppInstallation: { id: string } }).currentAppInstallation.id;
+  const result = await adminCall(graphql, SET_APP_METAFIELDS, {
+    metafields: [{ ownerId, namespace: "loyalty", key: "members_only", type: "json", value: JSON.stringify(settings) }],
+  });
+  const errors = (result as { metafieldsSet: { userErrors: Array<{ message: string }> } }).metafieldsSet.userErrors;
+  if (errors.length) throw new Error(`metafieldsSet failed: ${JSON.stringify(errors)}`);
+}

@@ -110,6 +110,44 @@ export class StoreEmulator {
       customer.tags = tags.join(", ");
       return { node: { __typename: "Customer", id }, userErrors: [] };
     };
+    // Cart and checkout validations: created for one of the app's Functions, with metafields.
+    type ValidationInput = {
+      functionHandle?: string;
+      enable?: boolean;
+      blockOnFailure?: boolean;
+      metafields?: Array<{ namespace: string; key: string; type: string; value: string }>;
+    };
+    const keepMetafields = (target: Map<string, unknown>, list: ValidationInput["metafields"]) => {
+      for (const m of list ?? []) target.set(`${m.namespace}.${m.key}`, m.type === "json" ? JSON.parse(m.value) : m.value);
+    };
+    this.mutations.validationCreate = (args: Record<string, unknown>, shop: EmulatedShop) => {
+      const input = args.validation as ValidationInput;
+      if (!input.functionHandle || !functions.has(input.functionHandle))
+        return {
+          validation: null,
+          userErrors: [{ field: ["validation", "functionHandle"], message: "Function not found", code: "NOT_FOUND" }],
+        };
+      const id = `gid://shopify/Validation/${next++}`;
+      const validation = {
+        functionHandle: input.functionHandle,
+        enabled: input.enable ?? false,
+        blockOnFailure: input.blockOnFailure ?? false,
+        metafields: new Map(),
+      };
+      keepMetafields(validation.metafields, input.metafields);
+      shop.validations.set(id, validation);
+      return { validation: { id, enabled: validation.enabled }, userErrors: [] };
+    };
+    this.mutations.validationUpdate = (args: Record<string, unknown>, shop: EmulatedShop) => {
+      const validation = shop.validations.get(String(args.id));
+      if (!validation)
+        return { validation: null, userErrors: [{ field: ["id"], message: "Validation not found", code: "NOT_FOUND" }] };
+      const input = args.validation as ValidationInput;
+      validation.enabled = input.enable ?? false;
+      validation.blockOnFailure = input.blockOnFailure ?? false;
+      keepMetafields(validation.metafields, input.metafields);
+      return { validation: { id: String(args.id), enabled: validation.enabled }, userErrors: [] };
+    };
     this.mutations.tagsAdd = editTags(true);
     this.mutations.tagsRemove = editTags(false);
     this.mutations.discountCodeBasicCreate = create("basicCodeDiscount", "codeDiscountNode");

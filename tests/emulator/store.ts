@@ -24,6 +24,11 @@ export interface EmulatedShop {
   discountCodes: Map<string, Record<string, unknown>>;
   /** app-data metafields ("namespace.key" → parsed value), as Liquid's app.metafields sees them */
   appMetafields: Map<string, unknown>;
+  /** cart and checkout validations the app created (validationCreate), by id */
+  validations: Map<
+    string,
+    { functionHandle: string; enabled: boolean; blockOnFailure: boolean; metafields: Map<string, unknown> }
+  >;
   /** app embeds the theme editor was opened to switch on (`<api key>/<handle>`), in order */
   embedActivations: string[];
 }
@@ -109,6 +114,7 @@ export function emptyShop(domain: string, name = "Demo Outfitters", currency = "
     accessTokens: new Set(),
     discountCodes: new Map(),
     appMetafields: new Map(),
+    validations: new Map(),
     embedActivations: [],
   };
 }

@@ -160,6 +160,8 @@ export class Storefront {
   launcherSettings: Record<string, unknown> = schemaDefaults("launcher");
   /** whether checkout lets extensions change discount codes (Shopify's instructions.discounts) */
   discountCodesEditable = true;
+  /** product tags by handle, as the merchant set them (members-only rules match on them) */
+  readonly productTags = new Map<string, string[]>();
   private server?: http.Server;
   private readonly sessions = new Map<string, Session>();
   private readonly liquid = new Liquid({
@@ -293,18 +295,31 @@ export class Storefront {
   /** What every template of a page sees: Shopify's global objects (snippets see them too). */
   private globalsFor(s: Session): Record<string, unknown> {
     const locale = s.locale;
+    const known = s.customerId !== null ? this.shop.customers.get(s.customerId) : undefined;
+    // As Liquid's customer object: tags are a list.
     const customer =
       s.customerId !== null
-        ? (this.shop.customers.get(s.customerId) ?? { id: s.customerId, first_name: `Customer ${s.customerId}` })
+        ? {
+            ...(known ?? { id: s.customerId, first_name: `Customer ${s.customerId}` }),
+            tags: (known?.tags ?? "")
+              .split(",")
+              .map((t) => t.trim())
+              .filter(Boolean),
+          }
         : null;
     const program = this.shop.appMetafields.get("loyalty.program");
+    const membersOnly = this.shop.appMetafields.get("loyalty.members_only");
     return {
       __translations: translations(locale),
       shop: { name: this.shop.name, permanent_domain: this.domain },
       customer,
       request: { locale: { iso_code: locale } },
       routes: { root_url: "/", account_login_url: "/account/login", cart_url: "/cart" },
-      app: { metafields: { loyalty: { program: program ? { value: program } : null } } },
+      app: {
+        metafields: {
+          loyalty: { program: program ? { value: program } : null, members_only: membersOnly ? { value: membersOnly } : null },
+        },
+      },
       cart: { item_count: s.lines.reduce((n, l) => n + l.quantity, 0) },
       nav: NAV[locale] ?? NAV.en,
       direction: RTL.has(locale) ? "rtl" : "ltr",
@@ -491,9 +506,11 @@ export class Storefront {
         title: p.title,
         handle: p.handle,
         selected_or_first_available_variant: { id: p.variantId, price: p.priceMinor },
+        tags: this.productTags.get(p.handle) ?? [],
       };
       const earn = await this.block(s, "earn-points", { product });
-      const content = `<div class="product"><div class="swatch" role="img" aria-label="{{ product.title }}"></div><div><h1>{{ product.title }}</h1><p style="font:600 20px system-ui">{{ product.selected_or_first_available_variant.price | money }} ${this.shop.currency}</p>${earn}
+      const lock = await this.block(s, "members-only", { product });
+      const content = `<div class="product"><div class="swatch" role="img" aria-label="{{ product.title }}"></div><div><h1>{{ product.title }}</h1><p style="font:600 20px system-ui">{{ product.selected_or_first_available_variant.price | money }} ${this.shop.currency}</p>${earn}${lock}
         <form method="post" action="/cart/add"><input type="hidden" name="handle" value="{{ product.handle }}"><button class="btn" type="submit">${nav.add}</button></form></div></div>`;
       return html(await this.page(s, p.title, content, { product }));
     }

@@ -44,7 +44,7 @@ const run = (ctx: Partial<FunctionContext> & { cart: FunctionContext["cart"] }) 
 
 describe("loyalty-reward-discount Function", () => {
   it("is declared as the app's cart.lines.discounts.generate.run Function on API 2026-10", () => {
-    expect(functionExtensions()).toEqual([
+    expect(functionExtensions().filter((f) => f.handle === REWARD_FUNCTION.handle)).toEqual([
       expect.objectContaining({
         handle: REWARD_FUNCTION.handle,
         apiVersion: "2026-10",
@@ -55,7 +55,7 @@ describe("loyalty-reward-discount Function", () => {
   });
 
   it("asks for its input with a query valid against the Discount Function schema", () => {
-    const [fn] = functionExtensions();
+    const fn = functionExtensions().find((f) => f.handle === REWARD_FUNCTION.handle);
     expect(validateFunctionQuery(fn!.inputQuery)).toEqual([]);
     expect(fn!.inputQuery).toContain(`metafield(namespace: "${REWARD_FUNCTION.namespace}", key: "${REWARD_FUNCTION.key}")`);
     expect(validateFunctionQuery(`query { cart { subtotal } }`)).toEqual([expect.stringContaining('"subtotal"')]);

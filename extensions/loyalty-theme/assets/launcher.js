@@ -147,8 +147,7 @@
   }
   function fillBalances() {
     var els = document.querySelectorAll("[data-loyalty-balance]");
-    for (var i = 0; i < els.length; i++)
-      els[i].textContent = state.me && state.me.points ? num(state.me.points.available) : "–";
+    for (var i = 0; i < els.length; i++) els[i].textContent = state.me && state.me.points ? num(state.me.points.available) : "–";
   }
   function join() {
     var birthday = document.querySelector(".lc-birthday");
@@ -331,7 +330,11 @@
         ? h(
             "div",
             { class: "lc-confirm", role: "alert" },
-            h("p", {}, tx(T.below_min, { subtotal: money(state.confirm.subtotal / 10 ** digitsOf()), amount: money(r.minimumSubtotal) })),
+            h(
+              "p",
+              {},
+              tx(T.below_min, { subtotal: money(state.confirm.subtotal / 10 ** digitsOf()), amount: money(r.minimumSubtotal) }),
+            ),
             h(
               "button",
               {
@@ -443,12 +446,7 @@
           "span",
           {},
           h("span", { class: "lc-desc" }, historyLine(e)),
-          h(
-            "span",
-            { class: "lc-date" },
-            day(e.createdAt),
-            e.status === "pending" ? h("span", {}, " · " + T.pending) : null,
-          ),
+          h("span", { class: "lc-date" }, day(e.createdAt), e.status === "pending" ? h("span", {}, " · " + T.pending) : null),
         ),
         h("span", { class: e.points < 0 ? "lc-neg" : "lc-pos", dir: "ltr" }, (e.points > 0 ? "+" : "") + num(e.points)),
       );
@@ -457,7 +455,9 @@
     var frag = document.createDocumentFragment();
     frag.appendChild(list(rows));
     if (state.cursor)
-      frag.appendChild(h("button", { type: "button", class: "lc-link lc-more", onclick: moreHistory, disabled: state.busy }, T.more));
+      frag.appendChild(
+        h("button", { type: "button", class: "lc-link lc-more", onclick: moreHistory, disabled: state.busy }, T.more),
+      );
     return frag;
   }
 
@@ -491,11 +491,95 @@
           ),
         ),
       );
+    if (me.enrolled) parts.push(drawsView());
     if (show.referral && me.enrolled && me.referral) parts.push(section(T.referral, referralView(me)));
     if (show.history && me.enrolled) parts.push(section(T.history, historyView(me)));
     parts.forEach(function (p) {
       if (p) body.appendChild(p);
     });
+  }
+  // Seasonal draws: open ones to enter (with points, or once for free), drawn ones with the result
+  // and the public proof anyone can recompute. Its own state and requests; null while none is open.
+  var draws = { list: null, busy: false, note: null };
+  function drawsView() {
+    if (draws.list === null) {
+      draws.list = [];
+      api("/draws").then(function (r) {
+        draws.list = r.ok ? r.data.draws : [];
+        if (draws.list.length) render();
+      });
+      return null;
+    }
+    if (!draws.list.length) return null;
+    var enter = function (d, free) {
+      draws.busy = true;
+      draws.note = null;
+      render();
+      api(
+        "/draws/" + encodeURIComponent(d.id) + "/enter",
+        free ? { free: true, idempotencyKey: uuid() } : { entries: 1, idempotencyKey: uuid() },
+      ).then(function (r) {
+        draws.busy = false;
+        if (!r.ok) draws.note = (r.data && r.data.message) || T.error;
+        draws.list = null;
+        load();
+      });
+    };
+    var items = draws.list.map(function (d) {
+      var full = d.myEntries >= d.maxEntriesPerCustomer;
+      var line = h("p", { class: "lc-muted" }, tx(T.draw_entries, { n: d.myEntries, max: d.maxEntriesPerCustomer }));
+      var actions;
+      if (d.state === "drawn") {
+        actions = h(
+          "p",
+          {},
+          d.won ? T.draw_won + (d.prizeCode ? " " + d.prizeCode.code : "") : T.draw_lost,
+          " ",
+          h("a", { href: cfg.proxy + "/draws/" + encodeURIComponent(d.id) + "/proof", target: "_blank" }, T.draw_proof),
+        );
+      } else if (d.acceptingEntries) {
+        actions = h(
+          "p",
+          {},
+          h(
+            "button",
+            {
+              type: "button",
+              class: "lc-button lc-small",
+              disabled: draws.busy || full,
+              onclick: function () {
+                enter(d, false);
+              },
+            },
+            tx(T.draw_enter, { points: d.pointsPerEntry }),
+          ),
+          " ",
+          d.freeEntryUsed
+            ? ""
+            : h(
+                "button",
+                {
+                  type: "button",
+                  class: "lc-link",
+                  disabled: draws.busy || full,
+                  onclick: function () {
+                    enter(d, true);
+                  },
+                },
+                T.draw_free,
+              ),
+        );
+      } else actions = h("p", { class: "lc-muted" }, T.draw_closed);
+      return h(
+        "li",
+        {},
+        h("strong", {}, h("bdi", {}, d.name), d.prize ? " · " : "", d.prize ? h("bdi", {}, d.prize) : ""),
+        line,
+        actions,
+      );
+    });
+    if (draws.note) items.unshift(h("li", { class: "lc-note", role: "alert" }, draws.note));
+    return section(T.draws_title, h.apply(null, ["ul", { class: "lc-list" }].concat(items)));
   }
   function render() {
     views.forEach(function (v) {

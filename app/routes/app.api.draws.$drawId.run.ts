@@ -1,0 +1,11 @@
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { adminApi, jsonError } from "~/admin/api.server";
+import { drawErrorResponse } from "~/admin/draws.server";
+import db from "~/db.server";
+import { runDraw } from "~/models/draws.server";
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { shop, graphql } = await adminApi(request);
+  if (request.method !== "POST") return jsonError(405, [{ path: "method", message: "POST to run the draw" }]);
+  return drawErrorResponse(async () => Response.json(await runDraw(db, graphql, shop, params.drawId ?? "")));
+}
