@@ -167,6 +167,7 @@ describeDialects("storefront history on %s", (dialect) => {
         maximum: "25.00",
         minimumSubtotal: "50.00",
         minimumSubtotalMinor: 50_00,
+        source: "points",
         expiresAt: expect.any(String),
         createdAt: expect.any(String),
       },
