@@ -15,13 +15,22 @@ import { handleProxy as handleProxyRequest, type ProxyRequest } from "./proxy/ha
 import { settleStaleRedemptions } from "./models/redemptions.server";
 import { reconcileDueShops } from "./models/reconcile.server";
 import { runTierTagJobs } from "./models/tier-tags.server";
+import { deliverFlowTriggers } from "./models/flow-triggers.server";
 import { adminGraphqlFor } from "./shopify/admin.server";
 import { handleOps, type OpsRequest } from "./ops.server";
 import { startWorker, type Worker, type WorkerOptions } from "./webhooks/worker.server";
 import { log } from "~/log.server";
 
+/** A periodic job that never runs twice at once in this process (a slow pass outlasts its interval). */
+function single(job: () => Promise<unknown>): () => Promise<unknown> {
+  let running: Promise<unknown> | null = null;
+  return () => (running ??= job().finally(() => (running = null)));
+}
+
 const workerOptions: WorkerOptions = {
   periodic: [
+    // The outbox's events to Shopify Flow: every second, so a trigger fires within seconds (ADR 0016).
+    [1_000, single(() => deliverFlowTriggers(db, adminGraphqlFor))],
     [60_000, () => settleStaleRedemptions(db, adminGraphqlFor)],
     [3_600_000, () => awardBirthdays(db)],
     // Tier tags on Shopify customers: the queue every 30 s, and an hourly sweep that queues members

@@ -1,11 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { launchAllows, launchOf, tagList } from "~/domain/program";
 import { normaliseAddress, normaliseEmail, type AddressParts } from "~/domain/referrals";
-import { checkpointAfterErasure, clientDialect, Prisma, rawExecute, type Db, type Dialect, type Tx } from "~/db.server";
+import { checkpointAfterErasure, clientDialect, Prisma, rawQuery, type Db, type Dialect, type Tx } from "~/db.server";
 import { personalDataHash } from "~/secrets.server";
 import { redactPayload } from "~/webhooks/minimise";
 import { customerOf } from "~/webhooks/payloads";
 import { withLedger } from "./ledger.server";
+import { recordJoined, redactOutbox } from "./outbox.server";
 import { activeShop, currentRules } from "./shops.server";
 
 export const OPT_OUT_TAG = "loyalty-opt-out";
@@ -123,14 +124,14 @@ export async function ensureMembers(
     return Prisma.sql`(${`m_${randomBytes(12).toString("hex")}`}, ${shopId}, ${identity.customerId}, ${emailHash(shopId, identity.email)},
       ${storedEmail(identity.email)}, ${identity.tags ?? ""}, ${state}, ${now}, ${referralCode()})`;
   });
-  await rawExecute(
+  const created = await rawQuery<{ id: string }>(
     tx,
     dialect,
     Prisma.sql`INSERT INTO "Member" ("id", "shopId", "customerId", "emailHash", "email", "tags", "state", "enrolledAt", "referralCode")
-      VALUES ${Prisma.join(rows)} ON CONFLICT DO NOTHING`,
+      VALUES ${Prisma.join(rows)} ON CONFLICT DO NOTHING RETURNING "id"`,
   );
   const shops = [...new Set(wanted.map((c) => c.shopId))];
-  return tx.member.findMany({
+  const members = await tx.member.findMany({
     where: {
       OR: shops.map((shopId) => ({
         shopId,
@@ -138,6 +139,10 @@ export async function ensureMembers(
       })),
     },
   });
+  // Joining is an event the outside hears of (Flow's "member joined", webhooks), in this transaction.
+  const joined = new Set(created.map((c) => c.id));
+  if (joined.size) await recordJoined(tx, dialect, members.filter((m) => joined.has(m.id)));
+  return members;
 }
 
 /** customers/create and customers/update: keep identity, tags and opt-out current. */
@@ -213,6 +218,7 @@ export async function redactCustomer(db: Db, shopId: string, customerId: string,
       data: { customerId: null },
     });
     await tx.dataRequest.deleteMany({ where: { shopId, customerId } });
+    await redactOutbox(tx, shopId, customerId, member?.id ?? null);
     await tx.referral.updateMany({
       where: { shopId, refereeCustomerId: customerId },
       data: { refereeCustomerId: `redacted:${randomBytes(8).toString("hex")}` },

@@ -1,4 +1,5 @@
 // The emulated store's state and a deterministic generator of a realistic shop history.
+import type { FiredTrigger } from "./flow.ts";
 import { Random } from "./prng.ts";
 import {
   customerPayload,
@@ -26,6 +27,10 @@ export interface EmulatedShop {
   appMetafields: Map<string, unknown>;
   /** app embeds the theme editor was opened to switch on (`<api key>/<handle>`), in order */
   embedActivations: string[];
+  /** Flow triggers the app fired and Flow accepted (flowTriggerReceive), in order */
+  flowTriggers: FiredTrigger[];
+  /** customers' metafields ("<customer id>" → "namespace.key" → {type, value}), as metafieldsSet left them */
+  customerMetafields: Map<number, Map<string, { type: string; value: string }>>;
 }
 
 /** A webhook the history calls for, with its payload as it was at that moment. */
@@ -110,6 +115,8 @@ export function emptyShop(domain: string, name = "Demo Outfitters", currency = "
     discountCodes: new Map(),
     appMetafields: new Map(),
     embedActivations: [],
+    flowTriggers: [],
+    customerMetafields: new Map(),
   };
 }
 
