@@ -16,6 +16,7 @@ import { settleStaleRedemptions } from "./models/redemptions.server";
 import { reconcileDueShops } from "./models/reconcile.server";
 import { runTierTagJobs } from "./models/tier-tags.server";
 import { deliverFlowTriggers } from "./models/flow-triggers.server";
+import { syncCustomerMetafields } from "./models/customer-metafields.server";
 import { adminGraphqlFor } from "./shopify/admin.server";
 import { handleOps, type OpsRequest } from "./ops.server";
 import { startWorker, type Worker, type WorkerOptions } from "./webhooks/worker.server";
@@ -31,6 +32,8 @@ const workerOptions: WorkerOptions = {
   periodic: [
     // The outbox's events to Shopify Flow: every second, so a trigger fires within seconds (ADR 0016).
     [1_000, single(() => deliverFlowTriggers(db, adminGraphqlFor))],
+    // Members' $app:loyalty metafields: written within seconds of a change, a burst coalesced.
+    [2_000, single(() => syncCustomerMetafields(db, adminGraphqlFor))],
     [60_000, () => settleStaleRedemptions(db, adminGraphqlFor)],
     [3_600_000, () => awardBirthdays(db)],
     // Tier tags on Shopify customers: the queue every 30 s, and an hourly sweep that queues members

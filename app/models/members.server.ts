@@ -6,7 +6,7 @@ import { personalDataHash } from "~/secrets.server";
 import { redactPayload } from "~/webhooks/minimise";
 import { customerOf } from "~/webhooks/payloads";
 import { withLedger } from "./ledger.server";
-import { recordJoined, redactOutbox } from "./outbox.server";
+import { recordJoined, redactIntegrations } from "./outbox.server";
 import { activeShop, currentRules } from "./shops.server";
 
 export const OPT_OUT_TAG = "loyalty-opt-out";
@@ -218,7 +218,7 @@ export async function redactCustomer(db: Db, shopId: string, customerId: string,
       data: { customerId: null },
     });
     await tx.dataRequest.deleteMany({ where: { shopId, customerId } });
-    await redactOutbox(tx, shopId, customerId, member?.id ?? null);
+    await redactIntegrations(tx, shopId, customerId, member);
     await tx.referral.updateMany({
       where: { shopId, refereeCustomerId: customerId },
       data: { refereeCustomerId: `redacted:${randomBytes(8).toString("hex")}` },

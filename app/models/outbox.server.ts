@@ -150,10 +150,25 @@ export async function recordRedeemed(
   ]);
 }
 
-/** customers/redact: the customer's events lose the customer and their figures; undelivered ones are dropped. */
-export async function redactOutbox(tx: Tx, shopId: string, customerId: string, memberId: string | null) {
-  const about = { shopId, OR: [{ customerId }, ...(memberId ? [{ memberId }] : [])] };
+/**
+ * customers/redact: the customer's events lose the customer and their figures (undelivered ones
+ * are dropped), and their loyalty metafields and tier tag are queued for deletion in Shopify (an
+ * erase job holds the customer id until that is done).
+ */
+export async function redactIntegrations(
+  tx: Tx,
+  shopId: string,
+  customerId: string,
+  member: { id: string; tierTag: string | null } | null,
+) {
+  const about = { shopId, OR: [{ customerId }, ...(member ? [{ memberId: member.id }] : [])] };
   await tx.outboxEvent.updateMany({ where: { ...about, flowState: "pending" }, data: { flowState: "skipped", flowError: "customer redacted" } });
   await tx.outboxEvent.updateMany({ where: about, data: { customerId: null, data: "{}" } });
-  if (memberId) await tx.metafieldJob.deleteMany({ where: { memberId } });
+  if (!member) return;
+  const erase = { erase: true, customerId, tierTag: member.tierTag || null, attempts: 0, lastError: null, runAt: new Date() };
+  await tx.metafieldJob.upsert({
+    where: { memberId: member.id },
+    create: { memberId: member.id, shopId, ...erase },
+    update: { ...erase, generation: { increment: 1 } },
+  });
 }

@@ -464,7 +464,7 @@ export class StoreEmulator {
       bucket.available = Math.min(maximumAvailable, bucket.available + ((now - bucket.at) / 1000) * restoreRate);
       bucket.at = now;
       this.buckets.set(domain, bucket);
-      const cost = /^\s*mutation\b/.test(request.query ?? "") ? 10 : 1;
+      const cost = /^\s*mutation\b/.test(String(request.query ?? "").replace(/#[^\n]*/g, "")) ? 10 : 1;
       throttleStatus = { maximumAvailable, currentlyAvailable: Math.floor(bucket.available), restoreRate };
       if (bucket.available < cost) {
         this.throttledCalls++;

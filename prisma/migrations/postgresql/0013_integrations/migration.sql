@@ -1,5 +1,8 @@
 -- Integrations (ADR 0016): the transactional outbox of domain events, Flow's trigger use,
 -- per-shop leases of the delivery channels, and the queue of members' metafields to write.
+-- AlterTable
+ALTER TABLE "Member" ADD COLUMN "metafieldKeys" TEXT;
+
 -- CreateTable
 CREATE TABLE "OutboxEvent" (
     "id" SERIAL NOT NULL,
@@ -46,6 +49,9 @@ CREATE TABLE "MetafieldJob" (
     "runAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "attempts" INTEGER NOT NULL DEFAULT 0,
     "lastError" TEXT,
+    "erase" BOOLEAN NOT NULL DEFAULT false,
+    "customerId" TEXT,
+    "tierTag" TEXT,
 
     CONSTRAINT "MetafieldJob_pkey" PRIMARY KEY ("memberId")
 );

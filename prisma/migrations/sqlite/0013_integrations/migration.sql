@@ -1,5 +1,8 @@
 -- Integrations (ADR 0016): the transactional outbox of domain events, Flow's trigger use,
 -- per-shop leases of the delivery channels, and the queue of members' metafields to write.
+-- AlterTable
+ALTER TABLE "Member" ADD COLUMN "metafieldKeys" TEXT;
+
 -- CreateTable
 CREATE TABLE "OutboxEvent" (
     "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
@@ -43,7 +46,10 @@ CREATE TABLE "MetafieldJob" (
     "generation" INTEGER NOT NULL DEFAULT 0,
     "runAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "attempts" INTEGER NOT NULL DEFAULT 0,
-    "lastError" TEXT
+    "lastError" TEXT,
+    "erase" BOOLEAN NOT NULL DEFAULT false,
+    "customerId" TEXT,
+    "tierTag" TEXT
 );
 
 -- CreateIndex
