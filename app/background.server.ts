@@ -17,6 +17,7 @@ import { reconcileDueShops } from "./models/reconcile.server";
 import { runTierTagJobs } from "./models/tier-tags.server";
 import { deliverFlowTriggers } from "./models/flow-triggers.server";
 import { syncCustomerMetafields } from "./models/customer-metafields.server";
+import { remindExpiringPoints } from "./models/expiry-reminders.server";
 import { adminGraphqlFor } from "./shopify/admin.server";
 import { handleOps, type OpsRequest } from "./ops.server";
 import { startWorker, type Worker, type WorkerOptions } from "./webhooks/worker.server";
@@ -34,6 +35,8 @@ const workerOptions: WorkerOptions = {
     [1_000, single(() => deliverFlowTriggers(db, adminGraphqlFor))],
     // Members' $app:loyalty metafields: written within seconds of a change, a burst coalesced.
     [2_000, single(() => syncCustomerMetafields(db, adminGraphqlFor))],
+    // "Points expiring" reminders (once per member per expiry date): the sweep is cheap, hourly.
+    [3_600_000, single(() => remindExpiringPoints(db))],
     [60_000, () => settleStaleRedemptions(db, adminGraphqlFor)],
     [3_600_000, () => awardBirthdays(db)],
     // Tier tags on Shopify customers: the queue every 30 s, and an hourly sweep that queues members

@@ -23,14 +23,15 @@ export interface MemberAfter {
 
 const CHUNK = 300;
 
-/** Inserts events once per (shop, key); a key written before is left as it was. */
+/** Inserts events once per (shop, key); a key written before is left as it was. Answers how many are new. */
 export async function recordEvents(tx: Tx, dialect: Dialect, events: readonly OutboxEventDraft[], now = new Date()) {
+  let inserted = 0;
   for (let i = 0; i < events.length; i += CHUNK) {
     const values = events.slice(i, i + CHUNK).map((e) => {
       const flowState = FLOW_TRIGGERS[e.type] ? "pending" : "none";
       return Prisma.sql`(${e.shopId}, ${e.memberId}, ${e.customerId}, ${e.type}, ${e.eventKey}, ${JSON.stringify(e.data)}, ${now}, ${flowState}, ${now})`;
     });
-    await rawExecute(
+    inserted += await rawExecute(
       tx,
       dialect,
       Prisma.sql`
@@ -39,6 +40,7 @@ export async function recordEvents(tx: Tx, dialect: Dialect, events: readonly Ou
       ON CONFLICT ("shopId", "eventKey") DO NOTHING`,
     );
   }
+  return inserted;
 }
 
 /** Queues members' metafields to be written (one row per member: coalesced, the latest values win). */

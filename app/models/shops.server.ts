@@ -83,6 +83,7 @@ export async function currentRules(db: Db | Tx, shopId: string, version: number)
     earnRateDen: row.earnRateDen,
     pendingDays: row.pendingDays,
     expiryDays: row.expiryDays,
+    expiryReminderDays: row.expiryReminderDays,
     autoEnroll: row.autoEnroll,
     signupBonus: row.signupBonus,
     birthdayBonus: row.birthdayBonus,

@@ -1,6 +1,7 @@
 // What shoppers see: the public program and a member's standing (contract §4).
 import { currencyExponent, formatMinorUnits } from "~/domain/money";
 import { canSpend } from "~/domain/ledger";
+import { pointsExpiring } from "~/domain/metafields";
 import { rewardProblem } from "~/domain/rewards";
 import { tierStanding } from "~/domain/tiers";
 import type { Db } from "~/db.server";
@@ -33,6 +34,7 @@ async function loadProgram(db: Db, shopId: string) {
   return {
     shop,
     launch: launchOf(rules),
+    expiryDays: rules.expiryDays,
     summary: {
       club: "open" as const,
       currency: shop.currency,
@@ -75,6 +77,7 @@ interface StandingRow {
   pending: number;
   lifetimeEarned: number;
   referralCode: string | null;
+  lastActivityAt: Date | string | null;
   entryId: string | null;
   kind: string | null;
   points: number | null;
@@ -94,10 +97,10 @@ const HISTORY_LENGTH = 25;
 async function memberStanding(db: Db, shopId: string, customerId: string) {
   const rows = await db.$queryRaw<StandingRow[]>`
     WITH m AS (
-      SELECT "id", "state", "available", "pending", "lifetimeEarned", "referralCode", "tags"
+      SELECT "id", "state", "available", "pending", "lifetimeEarned", "referralCode", "tags", "lastActivityAt"
       FROM "Member" WHERE "shopId" = ${shopId} AND "customerId" = ${customerId}
     )
-    SELECT m."state", m."available", m."pending", m."lifetimeEarned", m."referralCode", m."tags",
+    SELECT m."state", m."available", m."pending", m."lifetimeEarned", m."referralCode", m."tags", m."lastActivityAt",
            e."id" AS "entryId", e."kind", e."points", e."status", e."reason", e."createdAt"
     FROM m LEFT JOIN (
       SELECT "id", "kind", "points", "reason", "createdAt",
@@ -120,6 +123,7 @@ async function memberStanding(db: Db, shopId: string, customerId: string) {
       lifetimeEarned: Number(first.lifetimeEarned),
       referralCode: first.referralCode,
       tags: first.tags,
+      lastActivityAt: first.lastActivityAt === null ? null : new Date(first.lastActivityAt),
     },
     history: rows
       .filter((r) => r.entryId !== null)
@@ -172,6 +176,8 @@ export async function shopperView(db: Db, shopId: string, customerId: string | n
     tiers: summary.tiers,
     rewards: summary.rewards.map((r) => ({ ...r, redeemable: canSpend(member.available, r.pointsCost) })),
     history,
+    // "N points expire on D" (app/domain/metafields.ts: the same figure as the customer's metafields)
+    expiring: pointsExpiring(member, program.expiryDays),
   };
 }
 

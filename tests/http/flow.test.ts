@@ -5,6 +5,7 @@
 // signature, idempotency and bad input.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { remindExpiringPoints } from "~/models/expiry-reminders.server";
 import { adminIdToken, webhookHmac } from "../emulator/signing.ts";
 import { BROWSER_UA } from "../emulator/server.ts";
 import type { FiredTrigger } from "../emulator/flow.ts";
@@ -247,5 +248,54 @@ describeDialects("Shopify Flow on %s", (dialect) => {
     expect(rows).toHaveLength(2);
     expect(rows.every((r) => r.customerId === null && r.data === "{}")).toBe(true);
     expect(rows.map((r) => r.flowState)).toEqual(["sent", "sent"]);
+  });
+});
+
+describeDialects("points expiring reminders on %s", (dialect) => {
+  let app: TestApp;
+  beforeAll(async () => {
+    app = await startApp(dialect);
+  });
+  afterAll(() => app?.stop());
+
+  it("fires loyalty-points-expiring once per member per expiry date, and /proxy/me says what expires when", async () => {
+    const shop = await app.installShop("flow-expiring");
+    const admin = (path: string, init: RequestInit = {}) =>
+      fetch(`${app.url}${path}`, {
+        ...init,
+        headers: {
+          Authorization: `Bearer ${adminIdToken(shop, API_KEY, API_SECRET, "88003")}`,
+          "Content-Type": "application/json",
+          "User-Agent": BROWSER_UA,
+        },
+      });
+    const doc = await (await admin("/app/api/program")).json();
+    expect(doc.expiry.reminderDays).toBe(14);
+    const saved = await admin("/app/api/program", {
+      method: "PUT",
+      body: JSON.stringify({ ...doc, expiry: { inactiveDays: 90, reminderDays: 10 } }),
+    });
+    expect(saved.status, await saved.clone().text()).toBe(200);
+    const c = customer(62_000 + (dialect === "sqlite" ? 0 : 1));
+    app.emulator.shop(shop).customers.set(c.id, c);
+    await app.emulator.sendWebhook(shop, "orders/paid", paid(order(4_200, c)).payload);
+    await app.settled();
+    const member = await app.db.member.findUniqueOrThrow({ where: { shopId_customerId: { shopId: shop, customerId: String(c.id) } } });
+
+    // Active today: nothing to remind of yet (the reminder is 10 days before day 90).
+    expect(await remindExpiringPoints(app.db, new Date(member.lastActivityAt!.getTime() + 79 * 86_400_000))).toBe(0);
+    // Day 81: the reminder, once, however often the sweep runs.
+    const day81 = new Date(member.lastActivityAt!.getTime() + 81 * 86_400_000);
+    expect(await remindExpiringPoints(app.db, day81)).toBe(1);
+    expect(await remindExpiringPoints(app.db, day81)).toBe(0);
+    const on = new Date(member.lastActivityAt!.getTime() + 90 * 86_400_000).toISOString().slice(0, 10);
+    await expect
+      .poll(() => app.emulator.shop(shop).flowTriggers.filter((t) => t.handle === "loyalty-points-expiring").map((t) => t.payload), {
+        timeout: 15_000,
+      })
+      .toEqual([{ customer_id: c.id, Points: 42, "Expiry date": on }]);
+
+    const me = await app.emulator.proxy(shop, "/me", { customerId: String(c.id) });
+    expect((await me.json()).expiring).toEqual({ points: 42, on });
   });
 });

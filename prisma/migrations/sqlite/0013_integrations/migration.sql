@@ -2,6 +2,7 @@
 -- per-shop leases of the delivery channels, and the queue of members' metafields to write.
 -- AlterTable
 ALTER TABLE "Member" ADD COLUMN "metafieldKeys" TEXT;
+ALTER TABLE "ProgramVersion" ADD COLUMN "expiryReminderDays" INTEGER NOT NULL DEFAULT 14;
 
 -- CreateTable
 CREATE TABLE "OutboxEvent" (
