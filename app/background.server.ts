@@ -18,6 +18,8 @@ import { runTierTagJobs } from "./models/tier-tags.server";
 import { deliverFlowTriggers } from "./models/flow-triggers.server";
 import { syncCustomerMetafields } from "./models/customer-metafields.server";
 import { remindExpiringPoints } from "./models/expiry-reminders.server";
+import { deliverWebhooks } from "./models/webhook-endpoints.server";
+import { webhookSender } from "./integrations/webhook-sender.server";
 import { adminGraphqlFor } from "./shopify/admin.server";
 import { handleOps, type OpsRequest } from "./ops.server";
 import { startWorker, type Worker, type WorkerOptions } from "./webhooks/worker.server";
@@ -35,6 +37,8 @@ const workerOptions: WorkerOptions = {
     [1_000, single(() => deliverFlowTriggers(db, adminGraphqlFor))],
     // Members' $app:loyalty metafields: written within seconds of a change, a burst coalesced.
     [2_000, single(() => syncCustomerMetafields(db, adminGraphqlFor))],
+    // The merchant's webhook endpoints: new events fanned out, due deliveries sent (retries included).
+    [1_000, single(() => deliverWebhooks(db, webhookSender()))],
     // "Points expiring" reminders (once per member per expiry date): the sweep is cheap, hourly.
     [3_600_000, single(() => remindExpiringPoints(db))],
     [60_000, () => settleStaleRedemptions(db, adminGraphqlFor)],
