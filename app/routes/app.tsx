@@ -27,6 +27,7 @@ const TITLES: Array<[RegExp, string]> = [
   [/^\/app\/tiers/, "Tiers"],
   [/^\/app\/members\/?$/, "Members"],
   [/^\/app\/import-export/, "Import and export"],
+  [/^\/app\/integrations/, "Integrations"],
   [/^\/app\/system/, "System"],
 ];
 
@@ -94,6 +95,7 @@ export default function App() {
         <Link to="/app/tiers">Tiers</Link>
         <Link to="/app/members">Members</Link>
         <Link to="/app/import-export">Import/Export</Link>
+        <Link to="/app/integrations">Integrations</Link>
         <Link to="/app/system">System</Link>
       </NavMenu>
       <Frame />
