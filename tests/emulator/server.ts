@@ -16,6 +16,8 @@ import { themeEditorPage } from "./theme-editor.ts";
 import type { Order, Refund } from "./payloads.ts";
 
 export const API_VERSION = "2026-10";
+/** The app's background calls for its integrations (app/shopify/operations.ts). */
+export const INTEGRATION_OPERATIONS = new Set(["FlowTriggerReceive", "SetCustomerMetafields", "DeleteMetafields"]);
 
 export function readBody(req: http.IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -55,8 +57,13 @@ export class StoreEmulator {
   readonly shops = new Map<string, EmulatedShop>();
   readonly graphqlCalls: GraphqlCall[] = [];
   readonly mutations: Resolvers = {};
-  /** make the next N Admin API calls fail this way (throttled = HTTP 200 with a Throttled error) */
+  /**
+   * make the next N Admin API calls fail this way (throttled = HTTP 200 with a Throttled error).
+   * The integrations' background calls (INTEGRATION_OPERATIONS: Flow triggers, metafields) take
+   * theirs from `integrationFailures`, so a test aiming at a redemption's call is not raced by them.
+   */
   failures: Array<"throttled" | 429 | 500 | 503> = [];
+  integrationFailures: Array<"throttled" | 429 | 500 | 503> = [];
   /**
    * Shopify's leaky bucket per shop, when set (off by default): a call costs 10 points if it is a
    * mutation, else 1; one the bucket cannot pay is answered HTTP 200 with a Throttled error.
@@ -446,7 +453,9 @@ export class StoreEmulator {
     if (!shop || typeof token !== "string" || !shop.accessTokens.has(token)) {
       return json(401, { errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" });
     }
-    const failure = this.failures.shift();
+    const request = JSON.parse(body || "{}");
+    const operation = /(?:query|mutation)\s+(\w+)/.exec(String(request.query ?? ""))?.[1] ?? "";
+    const failure = INTEGRATION_OPERATIONS.has(operation) ? this.integrationFailures.shift() : this.failures.shift();
     if (failure === "throttled") return json(200, { errors: [{ message: "Throttled", extensions: { code: "THROTTLED" } }] });
     if (failure === 429)
       return json(
@@ -455,7 +464,6 @@ export class StoreEmulator {
         { "Retry-After": "1" },
       );
     if (failure) return json(failure, { errors: "Internal Server Error" });
-    const request = JSON.parse(body || "{}");
     let throttleStatus: Record<string, number> | null = null;
     if (this.throttle) {
       const { maximumAvailable, restoreRate } = this.throttle;

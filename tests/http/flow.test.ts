@@ -91,7 +91,7 @@ describeDialects("Shopify Flow on %s", (dialect) => {
     app.emulator.throttle = { maximumAvailable: 60, restoreRate: 50 };
     const throttledBefore = app.emulator.throttledCalls;
     // And Shopify is busy at first: a Throttled answer, then a 429.
-    app.emulator.failures.push("throttled", 429);
+    app.emulator.integrationFailures.push("throttled", 429);
     try {
       const shoppers = [newCustomer(shop), newCustomer(shop), newCustomer(shop)];
       const sentAt = Date.now();
