@@ -7,7 +7,12 @@ const tiers = [
   { id: "t-gold", name: "Gold", thresholdPoints: 300, earnMultiplierPct: 125 },
 ];
 const rewards = [{ id: "r5", name: "5 off", pointsCost: 500 }];
-const entry = (kind: PostedEntry["kind"], points: number, key: string, status: PostedEntry["status"] = "available"): PostedEntry => ({
+const entry = (
+  kind: PostedEntry["kind"],
+  points: number,
+  key: string,
+  status: PostedEntry["status"] = "available",
+): PostedEntry => ({
   memberId: "m1",
   kind,
   points,
@@ -18,7 +23,11 @@ const entry = (kind: PostedEntry["kind"], points: number, key: string, status: P
 
 describe("the events of a posting", () => {
   it("tells of points earned with the balance after each, a tier reached and a reward become affordable", () => {
-    const events = planEntryEvents([entry("earn", 150, "o1"), entry("earn", 400, "o2")], { available: 0, lifetimeEarned: 0 }, { tiers, rewards });
+    const events = planEntryEvents(
+      [entry("earn", 150, "o1"), entry("earn", 400, "o2")],
+      { available: 0, lifetimeEarned: 0 },
+      { tiers, rewards },
+    );
     expect(events.map((e) => [e.type, e.eventKey, e.data])).toEqual([
       ["points.earned", "entry:o1", { points: 150, balance: 150, reason: "earn 150" }],
       ["tier.changed", "tier:o1", { tier: "Silver", previousTier: null, direction: "up" }],
@@ -45,9 +54,17 @@ describe("the events of a posting", () => {
       ["points.reversed", { points: 250, balance: 70, reason: "reversal -250" }],
       ["tier.changed", { tier: null, previousTier: "Gold", direction: "down" }],
     ]);
-    const pending = planEntryEvents([entry("earn", 500, "p", "pending")], { available: 0, lifetimeEarned: 0 }, { tiers: [], rewards });
+    const pending = planEntryEvents(
+      [entry("earn", 500, "p", "pending")],
+      { available: 0, lifetimeEarned: 0 },
+      { tiers: [], rewards },
+    );
     expect(pending.map((e) => [e.type, e.data.balance])).toEqual([["points.earned", 0]]);
-    const released = planEntryEvents([entry("release", 500, "release:p")], { available: 0, lifetimeEarned: 500 }, { tiers: [], rewards });
+    const released = planEntryEvents(
+      [entry("release", 500, "release:p")],
+      { available: 0, lifetimeEarned: 500 },
+      { tiers: [], rewards },
+    );
     expect(released.map((e) => e.type)).toEqual(["reward.available"]);
   });
 

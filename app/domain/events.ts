@@ -89,7 +89,12 @@ export function planEntryEvents(
         data: { points: e.points, balance: available, reason: e.reason },
       });
     else if (e.points < 0 && SPENDING.has(e.kind))
-      events.push({ ...base, type: "points.spent", eventKey: `entry:${key}`, data: { points: -e.points, balance: available, reason: e.reason } });
+      events.push({
+        ...base,
+        type: "points.spent",
+        eventKey: `entry:${key}`,
+        data: { points: -e.points, balance: available, reason: e.reason },
+      });
     else if (e.points < 0 && TAKING_BACK.has(e.kind))
       events.push({
         ...base,

@@ -33,7 +33,10 @@ export function flowTrigger(
         payload: { ...customer, Points: data.points ?? 0, "Points balance": data.balance ?? 0, Reason: data.reason ?? "" },
       };
     case "reward.redeemed":
-      return { handle, payload: { ...customer, Reward: data.reward ?? "", Points: data.points ?? 0, "Discount code": data.code ?? "" } };
+      return {
+        handle,
+        payload: { ...customer, Reward: data.reward ?? "", Points: data.points ?? 0, "Discount code": data.code ?? "" },
+      };
     case "reward.available":
       return { handle, payload: { ...customer, Reward: data.reward ?? "", "Points balance": data.balance ?? 0 } };
     case "tier.changed":

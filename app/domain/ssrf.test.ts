@@ -12,7 +12,7 @@ const dns = resolver({
   "mixed.example.com": ["93.184.215.14", "192.168.1.9"],
   "v6.example.com": ["2606:2800:21f:cb07:6820:80da:af6b:8b2c"],
   "mapped.example.com": ["::ffff:127.0.0.1"],
-  "localhost": ["127.0.0.1", "::1"],
+  localhost: ["127.0.0.1", "::1"],
 });
 
 describe("outgoing webhook destinations (SSRF)", () => {

@@ -46,9 +46,26 @@ export function webhookBody(event: {
 }): string {
   const d = event.data;
   const data: Record<string, unknown> = { customerId: event.customerId };
-  for (const key of ["points", "balance", "reason", "reward", "rewardId", "code", "tier", "previousTier", "direction", "expiresOn"] as const)
+  for (const key of [
+    "points",
+    "balance",
+    "reason",
+    "reward",
+    "rewardId",
+    "code",
+    "tier",
+    "previousTier",
+    "direction",
+    "expiresOn",
+  ] as const)
     if (d[key] !== undefined) data[key] = d[key];
-  return JSON.stringify({ id: `evt_${event.id}`, type: event.type, createdAt: event.createdAt.toISOString(), shop: event.shopId, data });
+  return JSON.stringify({
+    id: `evt_${event.id}`,
+    type: event.type,
+    createdAt: event.createdAt.toISOString(),
+    shop: event.shopId,
+    data,
+  });
 }
 
 /** `Loyalty-Signature`: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">` (the HMAC is passed in). */

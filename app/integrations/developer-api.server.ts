@@ -11,7 +11,9 @@ export async function developerApi(request: Request, access: "read" | "write") {
   if (!token) throw apiError(401, "unauthorized", "send an API key as Authorization: Bearer <key>");
   const checked = await checkApiKey(db, token);
   if (!checked.ok && checked.status === 429)
-    throw apiError(429, "rate_limited", "more than 10 requests a second for this key", { "Retry-After": String(checked.retryAfter ?? 1) });
+    throw apiError(429, "rate_limited", "more than 10 requests a second for this key", {
+      "Retry-After": String(checked.retryAfter ?? 1),
+    });
   if (!checked.ok) throw apiError(401, "unauthorized", "the API key is unknown or revoked");
   if (access === "write" && checked.key.access !== "write") throw apiError(403, "forbidden", "this key can only read");
   return { shop: checked.key.shopId, actor: checked.key.name };

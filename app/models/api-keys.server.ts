@@ -12,7 +12,14 @@ const hashKey = (key: string) => createHash("sha256").update(key).digest("hex");
 export async function createApiKey(db: Db, shopId: string, input: { name: string; access: "read" | "write" }) {
   const key = `lc_${randomBytes(24).toString("base64url")}`;
   const row = await db.apiKey.create({
-    data: { id: `ak_${randomBytes(10).toString("hex")}`, shopId, name: input.name, access: input.access, keyHash: hashKey(key), prefix: key.slice(0, 10) },
+    data: {
+      id: `ak_${randomBytes(10).toString("hex")}`,
+      shopId,
+      name: input.name,
+      access: input.access,
+      keyHash: hashKey(key),
+      prefix: key.slice(0, 10),
+    },
   });
   return { id: row.id, name: row.name, access: row.access, key };
 }
@@ -58,7 +65,11 @@ export async function checkApiKey(db: Db, token: string, now = new Date()): Prom
   const count = Number(window!.count);
   if (count === 1) {
     // A new second: the key's old windows go, and "last used" moves on (at most once a minute).
-    await rawExecute(db, dialect, Prisma.sql`DELETE FROM "ApiRateWindow" WHERE "keyId" = ${key.id} AND "second" < ${second - 10}`);
+    await rawExecute(
+      db,
+      dialect,
+      Prisma.sql`DELETE FROM "ApiRateWindow" WHERE "keyId" = ${key.id} AND "second" < ${second - 10}`,
+    );
     await db.apiKey.updateMany({
       where: { id: key.id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: new Date(now.getTime() - 60_000) } }] },
       data: { lastUsedAt: now },

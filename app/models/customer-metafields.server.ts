@@ -89,7 +89,10 @@ async function syncShop(
     return clock();
   }
   const [tiers, rules] = await Promise.all([
-    db.tier.findMany({ where: { shopId, active: true }, select: { id: true, name: true, thresholdPoints: true, earnMultiplierPct: true } }),
+    db.tier.findMany({
+      where: { shopId, active: true },
+      select: { id: true, name: true, thresholdPoints: true, earnMultiplierPct: true },
+    }),
     currentRules(db, shopId, shop.programVersion),
   ]);
   let graphql: AdminGraphql | null = null;
@@ -106,7 +109,15 @@ async function syncShop(
       (
         await db.member.findMany({
           where: { shopId, id: { in: jobs.map((j) => j.memberId) } },
-          select: { id: true, customerId: true, state: true, available: true, lifetimeEarned: true, lastActivityAt: true, metafieldKeys: true },
+          select: {
+            id: true,
+            customerId: true,
+            state: true,
+            available: true,
+            lifetimeEarned: true,
+            lastActivityAt: true,
+            metafieldKeys: true,
+          },
         })
       ).map((m) => [m.id, m]),
     );
@@ -172,11 +183,16 @@ async function writeAll(
     // None of the call was saved: the members not refused go again at once.
     if (errors.length) for (const w of call) if (!refused.has(w)) w.job.attempts = -1;
   }
-  const removals = work.filter((w) => !refused.has(w) && w.job.attempts !== -1).flatMap((w) =>
-    w.remove.map((key) => ({ ownerId: w.ownerId, namespace: LOYALTY_NAMESPACE, key })),
-  );
+  const removals = work
+    .filter((w) => !refused.has(w) && w.job.attempts !== -1)
+    .flatMap((w) => w.remove.map((key) => ({ ownerId: w.ownerId, namespace: LOYALTY_NAMESPACE, key })));
   for (let i = 0; i < removals.length; i += PER_CALL) {
-    const data = await adminCall(graphql, DELETE_METAFIELDS, { metafields: removals.slice(i, i + PER_CALL) }, { cost: COST, sleep });
+    const data = await adminCall(
+      graphql,
+      DELETE_METAFIELDS,
+      { metafields: removals.slice(i, i + PER_CALL) },
+      { cost: COST, sleep },
+    );
     const errors = (data.metafieldsDelete as { userErrors: Array<{ message: string }> }).userErrors;
     if (errors.length) throw new ShopifyRejectedError(`metafieldsDelete: ${errors.map((e) => e.message).join("; ")}`);
   }
@@ -215,6 +231,10 @@ async function failed(db: Db, job: Job, message: string, now: Date) {
   }
   await db.metafieldJob.updateMany({
     where: { memberId: job.memberId, generation: job.generation },
-    data: { attempts, lastError: message.slice(0, 300), runAt: new Date(now.getTime() + Math.min(30_000 * 2 ** (attempts - 1), 3_600_000)) },
+    data: {
+      attempts,
+      lastError: message.slice(0, 300),
+      runAt: new Date(now.getTime() + Math.min(30_000 * 2 ** (attempts - 1), 3_600_000)),
+    },
   });
 }

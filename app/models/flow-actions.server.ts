@@ -48,11 +48,18 @@ async function wouldEnrol(db: Db, shopId: string, customerId: string, graphql: (
 
 export async function adjustFromFlow(db: Db, graphql: () => Promise<AdminGraphql>, input: FlowAdjustment) {
   const { shopId, customerId } = input;
-  if (!(await activeShop(db, shopId))) throw new FlowActionError(404, "shop_not_found", "this shop has not installed Loyalty Club");
+  if (!(await activeShop(db, shopId)))
+    throw new FlowActionError(404, "shop_not_found", "this shop has not installed Loyalty Club");
   const key = `flow:${input.actionRunId}`;
-  const existing = await db.member.findUnique({ where: { shopId_customerId: { shopId, customerId } }, select: { state: true, tags: true } });
+  const existing = await db.member.findUnique({
+    where: { shopId_customerId: { shopId, customerId } },
+    select: { state: true, tags: true },
+  });
   // A run answered before answers the same, whatever changed since.
-  const done = await db.ledgerEntry.findUnique({ where: { shopId_idempotencyKey: { shopId, idempotencyKey: key } }, select: { id: true } });
+  const done = await db.ledgerEntry.findUnique({
+    where: { shopId_idempotencyKey: { shopId, idempotencyKey: key } },
+    select: { id: true },
+  });
   if (!done) {
     if (existing && existing.state !== "active") throw notEligible();
     if (!existing && !(await wouldEnrol(db, shopId, customerId, graphql))) throw notEligible();
@@ -76,8 +83,13 @@ export async function adjustFromFlow(db: Db, graphql: () => Promise<AdminGraphql
         reason: input.reason,
         occurredAt: now,
       });
-      const entry = await ledger.tx.ledgerEntry.findUniqueOrThrow({ where: { shopId_idempotencyKey: { shopId, idempotencyKey: key } } });
-      return { posted, entry: { id: entry.id, type: "adjustment" as const, points: entry.points, reason: entry.reason, actor: entry.actor } };
+      const entry = await ledger.tx.ledgerEntry.findUniqueOrThrow({
+        where: { shopId_idempotencyKey: { shopId, idempotencyKey: key } },
+      });
+      return {
+        posted,
+        entry: { id: entry.id, type: "adjustment" as const, points: entry.points, reason: entry.reason, actor: entry.actor },
+      };
     });
   } catch (error) {
     if (error instanceof IdempotencyConflictError)

@@ -116,7 +116,10 @@ async function deliverShop(
         const data = await adminCall(graphql, FLOW_TRIGGER_RECEIVE, trigger, { cost: COST, sleep, attempts: 2 });
         const errors = (data.flowTriggerReceive as { userErrors?: Array<{ message: string }> } | null)?.userErrors ?? [];
         if (errors.length) throw new ShopifyRejectedError(`flowTriggerReceive: ${errors.map((e) => e.message).join("; ")}`);
-        await db.outboxEvent.update({ where: { id: event.id }, data: { flowState: "sent", flowSentAt: clock(), flowError: null } });
+        await db.outboxEvent.update({
+          where: { id: event.id },
+          data: { flowState: "sent", flowSentAt: clock(), flowError: null },
+        });
         run.sent++;
       } catch (error) {
         const attempts = event.flowAttempts + 1;
@@ -124,12 +127,18 @@ async function deliverShop(
         // A refusal will not change by asking again; anything else is retried, in order.
         if (error instanceof ShopifyRejectedError || attempts >= MAX_ATTEMPTS) {
           log("warn", "flow trigger dead", { shop: shopId, event: event.id, attempts, error: message });
-          await db.outboxEvent.update({ where: { id: event.id }, data: { flowState: "dead", flowAttempts: attempts, flowError: message } });
+          await db.outboxEvent.update({
+            where: { id: event.id },
+            data: { flowState: "dead", flowAttempts: attempts, flowError: message },
+          });
           run.dead++;
           continue;
         }
         const retryAt = new Date(clock().getTime() + flowRetryMs(attempts));
-        await db.outboxEvent.update({ where: { id: event.id }, data: { flowAttempts: attempts, flowError: message, flowRunAt: retryAt } });
+        await db.outboxEvent.update({
+          where: { id: event.id },
+          data: { flowAttempts: attempts, flowError: message, flowRunAt: retryAt },
+        });
         run.waiting++;
         return retryAt;
       }
@@ -146,7 +155,10 @@ async function deliverShop(
 export async function recordTriggerUse(db: Db, shopId: string, handle: string, enabled: boolean, at = new Date()) {
   if (!FLOW_HANDLES.includes(handle)) return false;
   if (!(await db.shop.findUnique({ where: { id: shopId }, select: { id: true } }))) return false;
-  const { count } = await db.flowTriggerUse.updateMany({ where: { shopId, handle, updatedAt: { lte: at } }, data: { enabled, updatedAt: at } });
+  const { count } = await db.flowTriggerUse.updateMany({
+    where: { shopId, handle, updatedAt: { lte: at } },
+    data: { enabled, updatedAt: at },
+  });
   if (count === 0)
     await db.$executeRaw`INSERT INTO "FlowTriggerUse" ("shopId", "handle", "enabled", "updatedAt") VALUES (${shopId}, ${handle}, ${enabled}, ${at})
       ON CONFLICT DO NOTHING`;

@@ -127,7 +127,13 @@ async function moveBalances(tx: Tx, dialect: Dialect, moves: MemberMove[]): Prom
       (m) =>
         Prisma.sql`(${m.memberId}, ${m.shopId}, ${int(m.available)}, ${int(m.pending)}, ${int(m.lifetimeEarned)}, ${timestampParam(dialect, m.activityAt)})`,
     );
-    const moved = await rawQuery<{ id: string; shopId: string; customerId: string | null; available: number; lifetimeEarned: number }>(
+    const moved = await rawQuery<{
+      id: string;
+      shopId: string;
+      customerId: string | null;
+      available: number;
+      lifetimeEarned: number;
+    }>(
       tx,
       dialect,
       Prisma.sql`

@@ -141,7 +141,12 @@ export async function ensureMembers(
   });
   // Joining is an event the outside hears of (Flow's "member joined", webhooks), in this transaction.
   const joined = new Set(created.map((c) => c.id));
-  if (joined.size) await recordJoined(tx, dialect, members.filter((m) => joined.has(m.id)));
+  if (joined.size)
+    await recordJoined(
+      tx,
+      dialect,
+      members.filter((m) => joined.has(m.id)),
+    );
   return members;
 }
 

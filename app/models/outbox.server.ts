@@ -44,7 +44,12 @@ export async function recordEvents(tx: Tx, dialect: Dialect, events: readonly Ou
 }
 
 /** Queues members' metafields to be written (one row per member: coalesced, the latest values win). */
-export async function queueMetafields(tx: Tx, dialect: Dialect, members: ReadonlyArray<{ id: string; shopId: string }>, now = new Date()) {
+export async function queueMetafields(
+  tx: Tx,
+  dialect: Dialect,
+  members: ReadonlyArray<{ id: string; shopId: string }>,
+  now = new Date(),
+) {
   for (let i = 0; i < members.length; i += CHUNK) {
     const values = members.slice(i, i + CHUNK).map((m) => Prisma.sql`(${m.id}, ${m.shopId}, 0, ${now}, 0)`);
     await rawExecute(
@@ -70,7 +75,8 @@ export async function recordEntryEvents(
   now = new Date(),
 ) {
   const byMember = new Map<string, PostedEntry[]>();
-  for (const e of entries) if (after.get(e.memberId)?.customerId) byMember.set(e.memberId, [...(byMember.get(e.memberId) ?? []), e]);
+  for (const e of entries)
+    if (after.get(e.memberId)?.customerId) byMember.set(e.memberId, [...(byMember.get(e.memberId) ?? []), e]);
   if (byMember.size === 0) return;
   const shops = [...new Set([...byMember.keys()].map((id) => after.get(id)!.shopId))];
   const [tiers, rewards] = await Promise.all([
@@ -78,7 +84,10 @@ export async function recordEntryEvents(
       where: { shopId: { in: shops }, active: true },
       select: { id: true, shopId: true, name: true, thresholdPoints: true, earnMultiplierPct: true },
     }),
-    tx.reward.findMany({ where: { shopId: { in: shops }, active: true }, select: { id: true, shopId: true, name: true, pointsCost: true } }),
+    tx.reward.findMany({
+      where: { shopId: { in: shops }, active: true },
+      select: { id: true, shopId: true, name: true, pointsCost: true },
+    }),
   ]);
   const events: OutboxEventDraft[] = [];
   for (const [memberId, list] of byMember) {
@@ -87,7 +96,10 @@ export async function recordEntryEvents(
     const before = list.reduce(
       (b, e) => {
         if (e.kind === "release") return { available: b.available - e.points, lifetimeEarned: b.lifetimeEarned };
-        return { available: b.available - (e.status === "available" ? e.points : 0), lifetimeEarned: b.lifetimeEarned - lifetimeOf(e) };
+        return {
+          available: b.available - (e.status === "available" ? e.points : 0),
+          lifetimeEarned: b.lifetimeEarned - lifetimeOf(e),
+        };
       },
       { available: m.available, lifetimeEarned: m.lifetimeEarned },
     );
@@ -126,7 +138,11 @@ export async function recordJoined(
       data: { balance: m.available } satisfies EventData,
     }));
   await recordEvents(tx, dialect, events);
-  await queueMetafields(tx, dialect, events.map((e) => ({ id: e.memberId, shopId: e.shopId })));
+  await queueMetafields(
+    tx,
+    dialect,
+    events.map((e) => ({ id: e.memberId, shopId: e.shopId })),
+  );
 }
 
 /** reward.redeemed when a redemption's code is issued. */
@@ -164,7 +180,10 @@ export async function redactIntegrations(
   member: { id: string; tierTag: string | null } | null,
 ) {
   const about = { shopId, OR: [{ customerId }, ...(member ? [{ memberId: member.id }] : [])] };
-  await tx.outboxEvent.updateMany({ where: { ...about, flowState: "pending" }, data: { flowState: "skipped", flowError: "customer redacted" } });
+  await tx.outboxEvent.updateMany({
+    where: { ...about, flowState: "pending" },
+    data: { flowState: "skipped", flowError: "customer redacted" },
+  });
   await tx.outboxEvent.updateMany({ where: about, data: { customerId: null, data: "{}" } });
   if (!member) return;
   const erase = { erase: true, customerId, tierTag: member.tierTag || null, attempts: 0, lastError: null, runAt: new Date() };

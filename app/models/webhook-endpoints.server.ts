@@ -30,7 +30,15 @@ export class EndpointError extends Error {
   }
 }
 
-const view = (e: { id: string; url: string; events: string; createdAt: Date; pausedAt: Date | null; failingSince: Date | null; lastSuccessAt: Date | null }) => ({
+const view = (e: {
+  id: string;
+  url: string;
+  events: string;
+  createdAt: Date;
+  pausedAt: Date | null;
+  failingSince: Date | null;
+  lastSuccessAt: Date | null;
+}) => ({
   id: e.id,
   url: e.url,
   events: e.events.split(","),
@@ -64,14 +72,19 @@ export async function listEndpoints(db: Db, shopId: string) {
 
 export async function deleteEndpoint(db: Db, shopId: string, id: string) {
   const { count } = await db.webhookEndpoint.deleteMany({ where: { shopId, id } });
-  if (count) await db.webhookDelivery.updateMany({ where: { endpointId: id, status: "pending" }, data: { status: "failed", lastError: "endpoint removed" } });
+  if (count)
+    await db.webhookDelivery.updateMany({
+      where: { endpointId: id, status: "pending" },
+      data: { status: "failed", lastError: "endpoint removed" },
+    });
   return count === 1;
 }
 
 /** Resumes a paused endpoint: its waiting deliveries go again now. */
 export async function resumeEndpoint(db: Db, shopId: string, id: string) {
   const { count } = await db.webhookEndpoint.updateMany({ where: { shopId, id }, data: { pausedAt: null, failingSince: null } });
-  if (count) await db.webhookDelivery.updateMany({ where: { endpointId: id, status: "pending" }, data: { nextAttemptAt: new Date() } });
+  if (count)
+    await db.webhookDelivery.updateMany({ where: { endpointId: id, status: "pending" }, data: { nextAttemptAt: new Date() } });
   return count === 1;
 }
 
@@ -82,7 +95,9 @@ export async function listDeliveries(db: Db, shopId: string, options: { endpoint
     take: Math.min(options.limit ?? 50, 200),
   });
   const events = new Map(
-    (await db.outboxEvent.findMany({ where: { id: { in: rows.map((r) => r.eventId) } }, select: { id: true, type: true } })).map((e) => [e.id, e.type]),
+    (await db.outboxEvent.findMany({ where: { id: { in: rows.map((r) => r.eventId) } }, select: { id: true, type: true } })).map(
+      (e) => [e.id, e.type],
+    ),
   );
   return rows.map((r) => ({
     id: r.id,
@@ -187,7 +202,9 @@ export async function deliverWebhooks(
     if (claimed.length === 0) break;
     await Promise.all(
       claimed.map((d) =>
-        deliverOne(db, d, send, clock, run).catch((error) => log("warn", "webhook delivery failed", { delivery: d.id, error: errorText(error) })),
+        deliverOne(db, d, send, clock, run).catch((error) =>
+          log("warn", "webhook delivery failed", { delivery: d.id, error: errorText(error) }),
+        ),
       ),
     );
   }
@@ -207,33 +224,52 @@ async function deliverOne(
   ]);
   const shop = await db.shop.findUnique({ where: { id: d.shopId }, select: { uninstalledAt: true } });
   if (!endpoint || !event || event.customerId === null || !shop || shop.uninstalledAt) {
-    await db.webhookDelivery.update({ where: { id: d.id }, data: { status: "failed", lockedUntil: null, lastError: "nothing to deliver" } });
+    await db.webhookDelivery.update({
+      where: { id: d.id },
+      data: { status: "failed", lockedUntil: null, lastError: "nothing to deliver" },
+    });
     run.failed++;
     return;
   }
   if (endpoint.pausedAt) {
-    await db.webhookDelivery.update({ where: { id: d.id }, data: { lockedUntil: null, nextAttemptAt: new Date(clock().getTime() + 3_600_000) } });
+    await db.webhookDelivery.update({
+      where: { id: d.id },
+      data: { lockedUntil: null, nextAttemptAt: new Date(clock().getTime() + 3_600_000) },
+    });
     return;
   }
   const body = webhookBody({ ...event, data: JSON.parse(event.data) as EventData });
   const secret = decryptToken(endpoint.secret, endpoint.shopId);
   const t = Math.floor(clock().getTime() / 1000);
   const signature = signatureHeader(t, (m) => createHmac("sha256", secret).update(m).digest("hex"), body);
-  const result = await send(endpoint.url, body, { "Loyalty-Event-Id": `evt_${event.id}`, "Loyalty-Signature": signature, "User-Agent": "LoyaltyClub-Webhooks/1" });
+  const result = await send(endpoint.url, body, {
+    "Loyalty-Event-Id": `evt_${event.id}`,
+    "Loyalty-Signature": signature,
+    "User-Agent": "LoyaltyClub-Webhooks/1",
+  });
   const now = clock();
   const firstAttemptAt = d.firstAttemptAt ?? now;
   const attempts = d.attempts + 1;
   if (result.status !== null && result.status >= 200 && result.status < 300) {
     await db.webhookDelivery.update({
       where: { id: d.id },
-      data: { status: "delivered", attempts, firstAttemptAt, lastStatus: result.status, lastError: null, deliveredAt: now, lockedUntil: null },
+      data: {
+        status: "delivered",
+        attempts,
+        firstAttemptAt,
+        lastStatus: result.status,
+        lastError: null,
+        deliveredAt: now,
+        lockedUntil: null,
+      },
     });
     await db.webhookEndpoint.update({ where: { id: endpoint.id }, data: { lastSuccessAt: now, failingSince: null } });
     run.delivered++;
     return;
   }
   const next = nextAttemptAt(attempts, firstAttemptAt, now);
-  const lastError = result.error ?? (result.status !== null && result.status >= 300 && result.status < 400 ? "redirect not followed" : null);
+  const lastError =
+    result.error ?? (result.status !== null && result.status >= 300 && result.status < 400 ? "redirect not followed" : null);
   await db.webhookDelivery.update({
     where: { id: d.id },
     data: {
@@ -250,6 +286,10 @@ async function deliverOne(
   else run.failed++;
   const failingSince = endpoint.failingSince ?? now;
   const paused = failingTooLong(failingSince, now);
-  await db.webhookEndpoint.update({ where: { id: endpoint.id }, data: { failingSince, ...(paused && !endpoint.pausedAt ? { pausedAt: now } : {}) } });
-  if (paused && !endpoint.pausedAt) log("warn", "webhook endpoint paused after failing for a day", { shop: endpoint.shopId, endpoint: endpoint.id });
+  await db.webhookEndpoint.update({
+    where: { id: endpoint.id },
+    data: { failingSince, ...(paused && !endpoint.pausedAt ? { pausedAt: now } : {}) },
+  });
+  if (paused && !endpoint.pausedAt)
+    log("warn", "webhook endpoint paused after failing for a day", { shop: endpoint.shopId, endpoint: endpoint.id });
 }

@@ -101,9 +101,14 @@ export default function Home() {
       <Layout>
         {data.pausedEndpoints.length > 0 ? (
           <Layout.Section>
-            <Banner tone="critical" title="A webhook endpoint is paused" action={{ content: "Open Integrations", url: "/app/integrations" }}>
+            <Banner
+              tone="critical"
+              title="A webhook endpoint is paused"
+              action={{ content: "Open Integrations", url: "/app/integrations" }}
+            >
               <p>
-                {data.pausedEndpoints.join(", ")} failed for a day, so nothing more is sent to it. Fix the receiver, then resume it.
+                {data.pausedEndpoints.join(", ")} failed for a day, so nothing more is sent to it. Fix the receiver, then resume
+                it.
               </p>
             </Banner>
           </Layout.Section>

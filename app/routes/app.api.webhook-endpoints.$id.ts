@@ -12,7 +12,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (request.method === "DELETE") return (await deleteEndpoint(db, shop, id)) ? new Response(null, { status: 204 }) : notFound();
   if (request.method === "POST") {
     const body = (await jsonBody(request)) as { resume?: unknown } | null;
-    if (body?.resume !== true) return jsonError(422, [{ path: "resume", message: "send {\"resume\": true}" }]);
+    if (body?.resume !== true) return jsonError(422, [{ path: "resume", message: 'send {"resume": true}' }]);
     return (await resumeEndpoint(db, shop, id)) ? Response.json({ ok: true }) : notFound();
   }
   return jsonError(405, [{ path: "method", message: "DELETE or POST" }]);

@@ -57,12 +57,14 @@ export async function action({ request }: ActionFunctionArgs): Promise<ActionAns
   switch (form.get("intent")) {
     case "create-endpoint": {
       const parsed = WebhookEndpointInput.safeParse({ url: form.get("url"), events: form.getAll("events") });
-      if (!parsed.success) return { ok: false, errors: Object.fromEntries(fieldErrors(parsed.error).map((e) => [e.path.split(".")[0], e.message])) };
+      if (!parsed.success)
+        return { ok: false, errors: Object.fromEntries(fieldErrors(parsed.error).map((e) => [e.path.split(".")[0], e.message])) };
       try {
         const created = await createEndpoint(db, shop, parsed.data);
         return { ok: true, message: "Endpoint added", secret: created.secret };
       } catch (error) {
-        if (error instanceof EndpointError) return { ok: false, errors: { url: `The address ${error.message.replace(/^url /, "")}.` } };
+        if (error instanceof EndpointError)
+          return { ok: false, errors: { url: `The address ${error.message.replace(/^url /, "")}.` } };
         throw error;
       }
     }
@@ -73,10 +75,13 @@ export async function action({ request }: ActionFunctionArgs): Promise<ActionAns
       await resumeEndpoint(db, shop, id);
       return { ok: true, message: "Endpoint resumed" };
     case "resend":
-      return (await resendDelivery(db, shop, Number(id))) ? { ok: true, message: "Sending again" } : { ok: false, errors: { resend: "That delivery is gone." } };
+      return (await resendDelivery(db, shop, Number(id)))
+        ? { ok: true, message: "Sending again" }
+        : { ok: false, errors: { resend: "That delivery is gone." } };
     case "create-key": {
       const parsed = ApiKeyInput.safeParse({ name: form.get("name"), access: form.get("access") });
-      if (!parsed.success) return { ok: false, errors: Object.fromEntries(fieldErrors(parsed.error).map((e) => [e.path, e.message])) };
+      if (!parsed.success)
+        return { ok: false, errors: Object.fromEntries(fieldErrors(parsed.error).map((e) => [e.path, e.message])) };
       const created = await createApiKey(db, shop, parsed.data);
       return { ok: true, message: "API key created", key: created.key };
     }
@@ -88,7 +93,8 @@ export async function action({ request }: ActionFunctionArgs): Promise<ActionAns
   }
 }
 
-const time = (iso: string | null) => (iso ? new Date(iso).toLocaleString("en", { dateStyle: "medium", timeStyle: "short" }) : "—");
+const time = (iso: string | null) =>
+  iso ? new Date(iso).toLocaleString("en", { dateStyle: "medium", timeStyle: "short" }) : "—";
 const DELIVERY = {
   delivered: { label: "Delivered", tone: "success" },
   pending: { label: "Retrying", tone: "attention" },
@@ -146,7 +152,9 @@ export default function IntegrationsPage() {
       <BlockStack gap="500">
         {paused.length > 0 ? (
           <Banner tone="critical" title={`${paused.length === 1 ? "An endpoint is" : `${paused.length} endpoints are`} paused`}>
-            <p>It failed for a day, so nothing more is sent to it. Fix the receiver, then resume it: what waited goes out then.</p>
+            <p>
+              It failed for a day, so nothing more is sent to it. Fix the receiver, then resume it: what waited goes out then.
+            </p>
           </Banner>
         ) : null}
         <Layout>
@@ -162,7 +170,9 @@ export default function IntegrationsPage() {
                     <input key={e} type="hidden" name="events" value={e} />
                   ))}
                   <FormLayout>
-                    {endpointForm.data?.ok && endpointForm.data.secret ? <Shown label="signing secret" value={endpointForm.data.secret} /> : null}
+                    {endpointForm.data?.ok && endpointForm.data.secret ? (
+                      <Shown label="signing secret" value={endpointForm.data.secret} />
+                    ) : null}
                     <TextField
                       label="Endpoint URL"
                       name="url"
@@ -176,7 +186,10 @@ export default function IntegrationsPage() {
                     <ChoiceList
                       allowMultiple
                       title="Events"
-                      choices={[{ label: "All events", value: "*" }, ...WEBHOOK_EVENTS.map((e) => ({ label: e, value: e, disabled: events.includes("*") }))]}
+                      choices={[
+                        { label: "All events", value: "*" },
+                        ...WEBHOOK_EVENTS.map((e) => ({ label: e, value: e, disabled: events.includes("*") })),
+                      ]}
                       selected={events}
                       onChange={(next) => setEvents(next.includes("*") && !events.includes("*") ? ["*"] : next)}
                       error={endpointErrors.events}
@@ -225,11 +238,19 @@ export default function IntegrationsPage() {
                       ),
                       <InlineStack key="a" gap="200" wrap={false}>
                         {e.paused ? (
-                          <Button size="slim" onClick={() => row.submit({ intent: "resume-endpoint", id: e.id }, { method: "post" })}>
+                          <Button
+                            size="slim"
+                            onClick={() => row.submit({ intent: "resume-endpoint", id: e.id }, { method: "post" })}
+                          >
                             Resume
                           </Button>
                         ) : null}
-                        <Button size="slim" tone="critical" variant="plain" onClick={() => row.submit({ intent: "delete-endpoint", id: e.id }, { method: "post" })}>
+                        <Button
+                          size="slim"
+                          tone="critical"
+                          variant="plain"
+                          onClick={() => row.submit({ intent: "delete-endpoint", id: e.id }, { method: "post" })}
+                        >
                           Remove
                         </Button>
                       </InlineStack>,
@@ -240,7 +261,10 @@ export default function IntegrationsPage() {
             </BlockStack>
           </Layout.AnnotatedSection>
 
-          <Layout.AnnotatedSection title="Deliveries" description="The latest events sent to your endpoints. Resend sends the same event (same id and body) again.">
+          <Layout.AnnotatedSection
+            title="Deliveries"
+            description="The latest events sent to your endpoints. Resend sends the same event (same id and body) again."
+          >
             <Card padding="0">
               {deliveries.length === 0 ? (
                 <Box padding="400">
@@ -266,7 +290,11 @@ export default function IntegrationsPage() {
                     </Badge>,
                     d.attempts,
                     d.lastStatus ? `HTTP ${d.lastStatus}` : (d.lastError ?? "—"),
-                    <Button key="r" size="slim" onClick={() => row.submit({ intent: "resend", id: String(d.id) }, { method: "post" })}>
+                    <Button
+                      key="r"
+                      size="slim"
+                      onClick={() => row.submit({ intent: "resend", id: String(d.id) }, { method: "post" })}
+                    >
                       Resend
                     </Button>,
                   ])}
@@ -286,7 +314,15 @@ export default function IntegrationsPage() {
                   <FormLayout>
                     {keyForm.data?.ok && keyForm.data.key ? <Shown label="API key" value={keyForm.data.key} /> : null}
                     <FormLayout.Group>
-                      <TextField label="Name" name="name" value={name} onChange={setName} placeholder="Klaviyo sync" autoComplete="off" error={keyErrors.name} />
+                      <TextField
+                        label="Name"
+                        name="name"
+                        value={name}
+                        onChange={setName}
+                        placeholder="Klaviyo sync"
+                        autoComplete="off"
+                        error={keyErrors.name}
+                      />
                       <Select
                         label="Access"
                         name="access"
@@ -325,7 +361,13 @@ export default function IntegrationsPage() {
                       k.revoked ? (
                         ""
                       ) : (
-                        <Button key="r" size="slim" tone="critical" variant="plain" onClick={() => row.submit({ intent: "revoke-key", id: k.id }, { method: "post" })}>
+                        <Button
+                          key="r"
+                          size="slim"
+                          tone="critical"
+                          variant="plain"
+                          onClick={() => row.submit({ intent: "revoke-key", id: k.id }, { method: "post" })}
+                        >
                           Revoke
                         </Button>
                       ),

@@ -8,7 +8,8 @@ import { recordTriggerUse } from "~/models/flow-triggers.server";
 
 export async function action({ request }: ActionFunctionArgs) {
   const parsed = LifecycleCallback.safeParse(await flowBody(request));
-  if (!parsed.success) return flowError(400, "invalid_body", parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+  if (!parsed.success)
+    return flowError(400, "invalid_body", parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
   const { shopify_domain, flow_trigger_definition_id, has_enabled_flow, timestamp } = parsed.data;
   const recorded = await recordTriggerUse(
     db,

@@ -67,7 +67,15 @@ async function database(dialect) {
 
 function orderBody(i, customerId) {
   const subtotalMinor = 1_000 + ((i * 7919) % 30_000);
-  const customer = { id: customerId, email: `c${customerId}@example.com`, first_name: "B", last_name: "C", tags: "", created_at: "2026-01-01T00:00:00Z", phone: null };
+  const customer = {
+    id: customerId,
+    email: `c${customerId}@example.com`,
+    first_name: "B",
+    last_name: "C",
+    tags: "",
+    created_at: "2026-01-01T00:00:00Z",
+    phone: null,
+  };
   return orderPayload({
     id: 8_000_000_000 + i,
     number: 10_000 + i,
@@ -119,7 +127,17 @@ async function run(dialect, on) {
   emulator.addShop(shop, "Bench", "USD");
   for (let c = 0; c < CUSTOMERS; c++) {
     const id = 20_000 + c;
-    emulator.shop(shop).customers.set(id, { id, email: `c${id}@example.com`, first_name: "B", last_name: "C", tags: "", created_at: "2026-01-01T00:00:00Z", phone: null });
+    emulator
+      .shop(shop)
+      .customers.set(id, {
+        id,
+        email: `c${id}@example.com`,
+        first_name: "B",
+        last_name: "C",
+        tags: "",
+        created_at: "2026-01-01T00:00:00Z",
+        phone: null,
+      });
   }
   const env = {
     ...appServerEnv({ port, databaseUrl: url, apiKey: API_KEY, apiSecret: SECRET, appUrl, emulatorUrl: emulator.url }),
@@ -144,13 +162,23 @@ async function run(dialect, on) {
     if ((await emulator.install(shop)).status !== 200) throw new Error("install failed");
     const signed = (body) => ({ "Content-Type": "application/json", "X-Shopify-Hmac-Sha256": webhookHmac(body, SECRET) });
     for (const handle of HANDLES) {
-      const body = JSON.stringify({ flow_trigger_definition_id: handle, has_enabled_flow: on, shop_id: 1, shopify_domain: shop, timestamp: new Date().toISOString() });
+      const body = JSON.stringify({
+        flow_trigger_definition_id: handle,
+        has_enabled_flow: on,
+        shop_id: 1,
+        shopify_domain: shop,
+        timestamp: new Date().toISOString(),
+      });
       await fetch(`${appUrl}/flow/lifecycle`, { method: "POST", headers: signed(body), body });
     }
     if (on) {
       const res = await fetch(`${appUrl}/app/api/webhook-endpoints`, {
         method: "POST",
-        headers: { Authorization: `Bearer ${adminIdToken(shop, API_KEY, SECRET)}`, "Content-Type": "application/json", "User-Agent": BROWSER_UA },
+        headers: {
+          Authorization: `Bearer ${adminIdToken(shop, API_KEY, SECRET)}`,
+          "Content-Type": "application/json",
+          "User-Agent": BROWSER_UA,
+        },
         body: JSON.stringify({ url: `http://127.0.0.1:${receiver.address().port}/hook`, events: ["*"] }),
       });
       if (res.status !== 201) throw new Error(`endpoint ${res.status}`);
@@ -169,7 +197,14 @@ async function run(dialect, on) {
     );
     while ((await count(`SELECT count(*) AS n FROM "OrderFact" WHERE "earnVersion" IS NOT NULL`)) < ORDERS) await sleep(50);
     const seconds = (performance.now() - started) / 1000;
-    const result = { dialect, integrations: on ? "on" : "quiet", orders: ORDERS, customers: CUSTOMERS, endToEndSeconds: +seconds.toFixed(2), ordersPerSecond: Math.round(ORDERS / seconds) };
+    const result = {
+      dialect,
+      integrations: on ? "on" : "quiet",
+      orders: ORDERS,
+      customers: CUSTOMERS,
+      endToEndSeconds: +seconds.toFixed(2),
+      ordersPerSecond: Math.round(ORDERS / seconds),
+    };
     if (on) {
       const fired = () => emulator.shop(shop).flowTriggers.filter((t) => t.handle === "loyalty-points-earned");
       const deadline = Date.now() + 600_000;
@@ -188,7 +223,11 @@ async function run(dialect, on) {
       };
       while ((await count(`SELECT count(*) AS n FROM "MetafieldJob"`)) > 0 && Date.now() < deadline) await sleep(200);
       result.metafieldCalls = emulator.graphqlCalls.filter((c) => c.operationName === "SetCustomerMetafields").length;
-      while ((await count(`SELECT count(*) AS n FROM "WebhookDelivery" WHERE "status" <> 'delivered'`)) > 0 && Date.now() < deadline) await sleep(200);
+      while (
+        (await count(`SELECT count(*) AS n FROM "WebhookDelivery" WHERE "status" <> 'delivered'`)) > 0 &&
+        Date.now() < deadline
+      )
+        await sleep(200);
       result.webhookDeliveries = await count(`SELECT count(*) AS n FROM "WebhookDelivery" WHERE "status" = 'delivered'`);
     }
     return result;

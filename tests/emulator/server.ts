@@ -106,15 +106,24 @@ export class StoreEmulator {
       if (list.length > 25)
         return {
           metafields: null,
-          userErrors: [{ field: ["metafields"], message: "Exceeded the maximum metafields input limit of 25.", code: "LESS_THAN_OR_EQUAL_TO" }],
+          userErrors: [
+            {
+              field: ["metafields"],
+              message: "Exceeded the maximum metafields input limit of 25.",
+              code: "LESS_THAN_OR_EQUAL_TO",
+            },
+          ],
         };
       const userErrors = list.flatMap((m, i) => {
-        const error = (message: string, code: string) => [{ field: ["metafields", String(i), "value"], message, code, elementIndex: i }];
+        const error = (message: string, code: string) => [
+          { field: ["metafields", String(i), "value"], message, code, elementIndex: i },
+        ];
         const customer = /^gid:\/\/shopify\/Customer\/(\d+)$/.exec(m.ownerId);
         if (customer && !shop.customers.has(Number(customer[1]))) return error("Owner does not exist.", "INVALID");
         if (m.value.trim() === "") return error("Value can't be blank.", "BLANK");
         if (m.type === "number_integer" && !/^-?\d+$/.test(m.value)) return error("Value must be an integer.", "INVALID_VALUE");
-        if (m.type === "date" && !/^\d{4}-\d{2}-\d{2}$/.test(m.value)) return error("Value must be a date (YYYY-MM-DD).", "INVALID_VALUE");
+        if (m.type === "date" && !/^\d{4}-\d{2}-\d{2}$/.test(m.value))
+          return error("Value must be a date (YYYY-MM-DD).", "INVALID_VALUE");
         return [];
       });
       if (userErrors.length) return { metafields: null, userErrors };
@@ -126,10 +135,18 @@ export class StoreEmulator {
             const fields = shop.customerMetafields.get(id) ?? new Map();
             fields.set(`${m.namespace}.${m.key}`, { type: m.type, value: m.value });
             shop.customerMetafields.set(id, fields);
-            return { id: `gid://shopify/Metafield/${1_000_000 + next++}`, key: m.key, owner: { __typename: "Customer", id: m.ownerId } };
+            return {
+              id: `gid://shopify/Metafield/${1_000_000 + next++}`,
+              key: m.key,
+              owner: { __typename: "Customer", id: m.ownerId },
+            };
           }
           shop.appMetafields.set(`${m.namespace}.${m.key}`, m.type === "json" ? JSON.parse(m.value) : m.value);
-          return { id: `gid://shopify/Metafield/${1_000_000 + next++}`, key: m.key, owner: { __typename: "AppInstallation", id: m.ownerId } };
+          return {
+            id: `gid://shopify/Metafield/${1_000_000 + next++}`,
+            key: m.key,
+            owner: { __typename: "AppInstallation", id: m.ownerId },
+          };
         }),
         userErrors: [],
       };

@@ -17,20 +17,25 @@ describeDialects("customer metafields on %s", (dialect) => {
   });
   afterAll(() => app?.stop());
 
-  const admin = (shop: string) => (path: string, init: RequestInit = {}) =>
-    fetch(`${app.url}${path}`, {
-      ...init,
-      headers: {
-        Authorization: `Bearer ${adminIdToken(shop, API_KEY, API_SECRET, "88002")}`,
-        "Content-Type": "application/json",
-        "User-Agent": BROWSER_UA,
-      },
-    });
+  const admin =
+    (shop: string) =>
+    (path: string, init: RequestInit = {}) =>
+      fetch(`${app.url}${path}`, {
+        ...init,
+        headers: {
+          Authorization: `Bearer ${adminIdToken(shop, API_KEY, API_SECRET, "88002")}`,
+          "Content-Type": "application/json",
+          "User-Agent": BROWSER_UA,
+        },
+      });
   const fieldsOf = (shop: string, id: number) =>
     Object.fromEntries([...(app.emulator.shop(shop).customerMetafields.get(id) ?? new Map())].map(([k, v]) => [k, v.value]));
   const converged = async (shop: string, id: number, expected: Record<string, string>) =>
     expect
-      .poll(async () => [fieldsOf(shop, id), await app.db.metafieldJob.count({ where: { shopId: shop } })], { timeout: 30_000, interval: 100 })
+      .poll(async () => [fieldsOf(shop, id), await app.db.metafieldJob.count({ where: { shopId: shop } })], {
+        timeout: 30_000,
+        interval: 100,
+      })
       .toEqual([expected, 0]);
 
   it("converges to the final balance after a burst of 100 changes for one customer, in calls of at most 25", async () => {
@@ -52,7 +57,9 @@ describeDialects("customer metafields on %s", (dialect) => {
     expect(answers.map((r) => r.status)).toEqual(Array(100).fill(200));
     await converged(shop, c.id, { "$app:loyalty.points_balance": "5060" });
     const calls = app.emulator.graphqlCalls.filter((x) => x.shop === shop && x.operationName === "SetCustomerMetafields");
-    expect(calls.every((x) => x.errors === null && (x.variables as { metafields: unknown[] }).metafields.length <= 25)).toBe(true);
+    expect(calls.every((x) => x.errors === null && (x.variables as { metafields: unknown[] }).metafields.length <= 25)).toBe(
+      true,
+    );
     // Coalesced: far fewer writes than changes.
     expect(calls.length).toBeLessThan(50);
   }, 90_000);
@@ -74,7 +81,9 @@ describeDialects("customer metafields on %s", (dialect) => {
     app.emulator.shop(shop).customers.set(c.id, c);
     await app.emulator.sendWebhook(shop, "orders/paid", paid(order(15_000, c)).payload);
     await app.settled();
-    const member = await app.db.member.findUniqueOrThrow({ where: { shopId_customerId: { shopId: shop, customerId: String(c.id) } } });
+    const member = await app.db.member.findUniqueOrThrow({
+      where: { shopId_customerId: { shopId: shop, customerId: String(c.id) } },
+    });
     const on = new Date(member.lastActivityAt!.getTime() + 365 * 86_400_000).toISOString().slice(0, 10);
     await converged(shop, c.id, {
       "$app:loyalty.points_balance": "150",
@@ -89,7 +98,6 @@ describeDialects("customer metafields on %s", (dialect) => {
     });
     expect(res.status).toBe(200);
     await converged(shop, c.id, { "$app:loyalty.points_balance": "0" });
-
   });
 
   it("deletes the metafields and the tier tag in Shopify on customers/redact", async () => {

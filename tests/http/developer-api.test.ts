@@ -16,11 +16,17 @@ describeDialects("developer API on %s", (dialect) => {
   });
   afterAll(() => app?.stop());
 
-  const admin = (shop: string) => (path: string, init: RequestInit = {}) =>
-    fetch(`${app.url}${path}`, {
-      ...init,
-      headers: { Authorization: `Bearer ${adminIdToken(shop, API_KEY, API_SECRET, "88005")}`, "Content-Type": "application/json", "User-Agent": BROWSER_UA },
-    });
+  const admin =
+    (shop: string) =>
+    (path: string, init: RequestInit = {}) =>
+      fetch(`${app.url}${path}`, {
+        ...init,
+        headers: {
+          Authorization: `Bearer ${adminIdToken(shop, API_KEY, API_SECRET, "88005")}`,
+          "Content-Type": "application/json",
+          "User-Agent": BROWSER_UA,
+        },
+      });
   const api = (key: string | null, path: string, init: RequestInit = {}) =>
     fetch(`${app.url}/api/v1${path}`, {
       ...init,
@@ -52,12 +58,21 @@ describeDialects("developer API on %s", (dialect) => {
     expect(list.members.map((m: { customerId: string }) => m.customerId)).toEqual([String(c.id)]);
     const one = await api(key.key, `/members/${c.id}`);
     expect(one.status).toBe(200);
-    expect((await one.json()).member).toMatchObject({ customerId: String(c.id), points: { available: 120 }, history: [{ type: "earn" }] });
+    expect((await one.json()).member).toMatchObject({
+      customerId: String(c.id),
+      points: { available: 120 },
+      history: [{ type: "earn" }],
+    });
 
     const body = JSON.stringify({ points: 30, reason: "CRM goodwill", idempotencyKey: randomUUID() });
     const adjusted = await api(key.key, `/members/${c.id}/adjustments`, { method: "POST", body });
     expect(adjusted.status, await adjusted.clone().text()).toBe(200);
-    expect((await adjusted.json()).entry).toMatchObject({ type: "adjustment", points: 30, reason: "CRM goodwill", actor: "Acme CRM" });
+    expect((await adjusted.json()).entry).toMatchObject({
+      type: "adjustment",
+      points: 30,
+      reason: "CRM goodwill",
+      actor: "Acme CRM",
+    });
     expect((await api(key.key, `/members/${c.id}/adjustments`, { method: "POST", body })).status).toBe(200);
     expect((await app.db.member.findFirstOrThrow({ where: { shopId: shop, customerId: String(c.id) } })).available).toBe(150);
     const bad = await api(key.key, `/members/${c.id}/adjustments`, { method: "POST", body: JSON.stringify({ points: 5 }) });
@@ -87,7 +102,9 @@ describeDialects("developer API on %s", (dialect) => {
     const listed = (await (await admin(shop)("/app/api/api-keys")).json()).keys;
     expect(listed).toEqual([expect.objectContaining({ id: read.id, revoked: true, lastUsedAt: expect.any(String) })]);
     expect((await admin(other)(`/app/api/api-keys/${read.id}`, { method: "DELETE" })).status).toBe(404);
-    expect((await admin(shop)("/app/api/api-keys", { method: "POST", body: JSON.stringify({ name: "", access: "all" }) })).status).toBe(422);
+    expect(
+      (await admin(shop)("/app/api/api-keys", { method: "POST", body: JSON.stringify({ name: "", access: "all" }) })).status,
+    ).toBe(422);
   });
 
   it("limits a key to 10 requests a second: 429 with Retry-After", async () => {

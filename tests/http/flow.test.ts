@@ -131,14 +131,18 @@ describeDialects("Shopify Flow on %s", (dialect) => {
       shopify_domain: shop,
       timestamp,
     });
-    expect((await signedPost("/flow/lifecycle", callback("loyalty-points-earned", false, "2026-12-01T10:00:00Z"), "wrong")).status).toBe(401);
+    expect(
+      (await signedPost("/flow/lifecycle", callback("loyalty-points-earned", false, "2026-12-01T10:00:00Z"), "wrong")).status,
+    ).toBe(401);
     expect(await app.db.flowTriggerUse.count({ where: { shopId: shop } })).toBe(0);
     expect((await signedPost("/flow/lifecycle", { nonsense: true })).status).toBe(400);
 
     const off = await signedPost("/flow/lifecycle", callback("loyalty-points-earned", false, "2026-12-01T10:00:00Z"));
     expect(off.status).toBe(200);
     // An older callback saying "enabled" does not undo a newer one.
-    expect((await signedPost("/flow/lifecycle", callback("loyalty-points-earned", true, "2026-11-30T10:00:00Z"))).status).toBe(200);
+    expect((await signedPost("/flow/lifecycle", callback("loyalty-points-earned", true, "2026-11-30T10:00:00Z"))).status).toBe(
+      200,
+    );
 
     const c = newCustomer(shop);
     await app.emulator.sendWebhook(shop, "orders/paid", paid(order(5_000, c)).payload);
@@ -153,10 +157,17 @@ describeDialects("Shopify Flow on %s", (dialect) => {
     const run = adjustRun(shop, c.id, 250, "Thanks for your review");
     const res = await signedPost("/flow/actions/adjust-points", run);
     expect(res.status, await res.clone().text()).toBe(200);
-    expect((await res.json()).entry).toMatchObject({ type: "adjustment", points: 250, reason: "Thanks for your review", actor: "flow" });
+    expect((await res.json()).entry).toMatchObject({
+      type: "adjustment",
+      points: 250,
+      reason: "Thanks for your review",
+      actor: "flow",
+    });
     // Flow resends the run: 200, nothing more.
     expect((await signedPost("/flow/actions/adjust-points", run)).status).toBe(200);
-    const member = await app.db.member.findUniqueOrThrow({ where: { shopId_customerId: { shopId: shop, customerId: String(c.id) } } });
+    const member = await app.db.member.findUniqueOrThrow({
+      where: { shopId_customerId: { shopId: shop, customerId: String(c.id) } },
+    });
     expect(member.available).toBe(250);
     expect(await app.db.ledgerEntry.count({ where: { memberId: member.id } })).toBe(1);
     await flowSettled(shop);
@@ -280,7 +291,9 @@ describeDialects("points expiring reminders on %s", (dialect) => {
     app.emulator.shop(shop).customers.set(c.id, c);
     await app.emulator.sendWebhook(shop, "orders/paid", paid(order(4_200, c)).payload);
     await app.settled();
-    const member = await app.db.member.findUniqueOrThrow({ where: { shopId_customerId: { shopId: shop, customerId: String(c.id) } } });
+    const member = await app.db.member.findUniqueOrThrow({
+      where: { shopId_customerId: { shopId: shop, customerId: String(c.id) } },
+    });
 
     // Active today: nothing to remind of yet (the reminder is 10 days before day 90).
     expect(await remindExpiringPoints(app.db, new Date(member.lastActivityAt!.getTime() + 79 * 86_400_000))).toBe(0);
@@ -290,9 +303,16 @@ describeDialects("points expiring reminders on %s", (dialect) => {
     expect(await remindExpiringPoints(app.db, day81)).toBe(0);
     const on = new Date(member.lastActivityAt!.getTime() + 90 * 86_400_000).toISOString().slice(0, 10);
     await expect
-      .poll(() => app.emulator.shop(shop).flowTriggers.filter((t) => t.handle === "loyalty-points-expiring").map((t) => t.payload), {
-        timeout: 15_000,
-      })
+      .poll(
+        () =>
+          app.emulator
+            .shop(shop)
+            .flowTriggers.filter((t) => t.handle === "loyalty-points-expiring")
+            .map((t) => t.payload),
+        {
+          timeout: 15_000,
+        },
+      )
       .toEqual([{ customer_id: c.id, Points: 42, "Expiry date": on }]);
 
     const me = await app.emulator.proxy(shop, "/me", { customerId: String(c.id) });

@@ -26,7 +26,12 @@ async function receiver() {
     const chunks: Buffer[] = [];
     req.on("data", (c) => chunks.push(c));
     req.on("end", () => {
-      const r: Received = { path: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8"), answered: 0 };
+      const r: Received = {
+        path: req.url ?? "",
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+        answered: 0,
+      };
       r.answered = answer(r);
       received.push(r);
       res.writeHead(r.answered, r.answered === 302 ? { Location: "/elsewhere" } : {}).end("ok");
@@ -41,15 +46,17 @@ async function receiver() {
   };
 }
 
-const adminFor = (app: TestApp, shop: string) => (path: string, init: RequestInit = {}) =>
-  fetch(`${app.url}${path}`, {
-    ...init,
-    headers: {
-      Authorization: `Bearer ${adminIdToken(shop, API_KEY, API_SECRET, "88004")}`,
-      "Content-Type": "application/json",
-      "User-Agent": BROWSER_UA,
-    },
-  });
+const adminFor =
+  (app: TestApp, shop: string) =>
+  (path: string, init: RequestInit = {}) =>
+    fetch(`${app.url}${path}`, {
+      ...init,
+      headers: {
+        Authorization: `Bearer ${adminIdToken(shop, API_KEY, API_SECRET, "88004")}`,
+        "Content-Type": "application/json",
+        "User-Agent": BROWSER_UA,
+      },
+    });
 
 describeDialects("outgoing webhooks on %s", (dialect) => {
   let app: TestApp;
@@ -111,7 +118,10 @@ describeDialects("outgoing webhooks on %s", (dialect) => {
     const shop = await app.installShop("hooks-retry");
     const admin = adminFor(app, shop);
     const endpoint = await (
-      await admin("/app/api/webhook-endpoints", { method: "POST", body: JSON.stringify({ url: `${hook.url}/retry`, events: ["*"] }) })
+      await admin("/app/api/webhook-endpoints", {
+        method: "POST",
+        body: JSON.stringify({ url: `${hook.url}/retry`, events: ["*"] }),
+      })
     ).json();
     let answers = [500, 302];
     hook.answer((r) => (r.path === "/retry" ? (answers.shift() ?? 200) : 200));
@@ -130,7 +140,9 @@ describeDialects("outgoing webhooks on %s", (dialect) => {
     // Time passes (the retry is due now): both go again, are answered 200, and are done.
     await app.db.webhookDelivery.updateMany({ where: { endpointId: endpoint.id }, data: { nextAttemptAt: new Date() } });
     await expect
-      .poll(async () => (await app.db.webhookDelivery.findMany({ where: { endpointId: endpoint.id } })).map((d) => d.status), { timeout: 15_000 })
+      .poll(async () => (await app.db.webhookDelivery.findMany({ where: { endpointId: endpoint.id } })).map((d) => d.status), {
+        timeout: 15_000,
+      })
       .toEqual(["delivered", "delivered"]);
     const got = eventsTo("/retry");
     expect(got).toHaveLength(4);
@@ -155,12 +167,19 @@ describeDialects("outgoing webhooks on %s", (dialect) => {
     const down = await receiver();
     const url = `${down.url}/down`;
     await down.close();
-    const endpoint = await (await admin("/app/api/webhook-endpoints", { method: "POST", body: JSON.stringify({ url, events: ["member.joined"] }) })).json();
+    const endpoint = await (
+      await admin("/app/api/webhook-endpoints", { method: "POST", body: JSON.stringify({ url, events: ["member.joined"] }) })
+    ).json();
     // It has been failing for a day already.
-    await app.db.webhookEndpoint.update({ where: { id: endpoint.id }, data: { failingSince: new Date(Date.now() - 25 * 3_600_000) } });
+    await app.db.webhookEndpoint.update({
+      where: { id: endpoint.id },
+      data: { failingSince: new Date(Date.now() - 25 * 3_600_000) },
+    });
     await earn(shop, 5);
     await expect
-      .poll(async () => (await app.db.webhookDelivery.findFirst({ where: { endpointId: endpoint.id } }))?.attempts ?? 0, { timeout: 15_000 })
+      .poll(async () => (await app.db.webhookDelivery.findFirst({ where: { endpointId: endpoint.id } }))?.attempts ?? 0, {
+        timeout: 15_000,
+      })
       .toBe(1);
     const d = await app.db.webhookDelivery.findFirstOrThrow({ where: { endpointId: endpoint.id } });
     expect(d).toMatchObject({ status: "pending", lastStatus: null });
@@ -177,12 +196,20 @@ describeDialects("outgoing webhooks on %s", (dialect) => {
     const shop = await app.installShop("hooks-input");
     const other = await app.installShop("hooks-other");
     const admin = adminFor(app, shop);
-    for (const body of [{ url: hook.url, events: [] }, { url: hook.url, events: ["nope"] }, { url: "", events: ["*"] }, { url: hook.url, events: ["*", "points.earned"] }]) {
+    for (const body of [
+      { url: hook.url, events: [] },
+      { url: hook.url, events: ["nope"] },
+      { url: "", events: ["*"] },
+      { url: hook.url, events: ["*", "points.earned"] },
+    ]) {
       const res = await admin("/app/api/webhook-endpoints", { method: "POST", body: JSON.stringify(body) });
       expect(res.status, JSON.stringify(body)).toBe(422);
       expect((await res.json()).errors.length).toBeGreaterThan(0);
     }
-    await adminFor(app, other)("/app/api/webhook-endpoints", { method: "POST", body: JSON.stringify({ url: hook.url, events: ["*"] }) });
+    await adminFor(app, other)("/app/api/webhook-endpoints", {
+      method: "POST",
+      body: JSON.stringify({ url: hook.url, events: ["*"] }),
+    });
     expect((await (await admin("/app/api/webhook-endpoints")).json()).endpoints).toEqual([]);
     expect((await fetch(`${app.url}/app/api/webhook-endpoints`)).status).toBe(401);
   });

@@ -260,7 +260,9 @@ describeDialects("data protection on %s", (dialect) => {
     });
     expect(res.status, await res.clone().text()).toBe(200);
     // (The integrations' background calls, Flow triggers and metafields, go on beside it.)
-    const redemptionCalls = app.emulator.graphqlCalls.slice(calls).filter((c) => !INTEGRATION_OPERATIONS.has(c.operationName ?? ""));
+    const redemptionCalls = app.emulator.graphqlCalls
+      .slice(calls)
+      .filter((c) => !INTEGRATION_OPERATIONS.has(c.operationName ?? ""));
     expect(redemptionCalls.map((c) => [c.shop, c.operationName, c.errors])).toEqual([[SHOP, "CreateRewardDiscount", null]]);
   });
 });
