@@ -190,7 +190,7 @@ async function run(dialect, on) {
       Array.from({ length: 32 }, async () => {
         while (next < ORDERS) {
           const i = next++;
-          sentAt.set(`#${10_000 + i}`, Date.now());
+          sentAt.set(`Order #${10_000 + i}`, Date.now());
           await post(appUrl, shop, "orders/paid", orderBody(i, 20_000 + (i % CUSTOMERS)));
         }
       }),
