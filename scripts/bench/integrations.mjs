@@ -127,17 +127,15 @@ async function run(dialect, on) {
   emulator.addShop(shop, "Bench", "USD");
   for (let c = 0; c < CUSTOMERS; c++) {
     const id = 20_000 + c;
-    emulator
-      .shop(shop)
-      .customers.set(id, {
-        id,
-        email: `c${id}@example.com`,
-        first_name: "B",
-        last_name: "C",
-        tags: "",
-        created_at: "2026-01-01T00:00:00Z",
-        phone: null,
-      });
+    emulator.shop(shop).customers.set(id, {
+      id,
+      email: `c${id}@example.com`,
+      first_name: "B",
+      last_name: "C",
+      tags: "",
+      created_at: "2026-01-01T00:00:00Z",
+      phone: null,
+    });
   }
   const env = {
     ...appServerEnv({ port, databaseUrl: url, apiKey: API_KEY, apiSecret: SECRET, appUrl, emulatorUrl: emulator.url }),
