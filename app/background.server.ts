@@ -16,13 +16,32 @@ import { handleExtensionApi as handleExtensionRequest, type ExtensionRequest } f
 import { settleStaleRedemptions } from "./models/redemptions.server";
 import { reconcileDueShops } from "./models/reconcile.server";
 import { runTierTagJobs } from "./models/tier-tags.server";
+import { deliverFlowTriggers } from "./models/flow-triggers.server";
+import { syncCustomerMetafields } from "./models/customer-metafields.server";
+import { remindExpiringPoints } from "./models/expiry-reminders.server";
+import { deliverWebhooks } from "./models/webhook-endpoints.server";
+import { webhookSender } from "./integrations/webhook-sender.server";
 import { adminGraphqlFor } from "./shopify/admin.server";
 import { handleOps, type OpsRequest } from "./ops.server";
 import { startWorker, type Worker, type WorkerOptions } from "./webhooks/worker.server";
 import { log } from "~/log.server";
 
+/** A periodic job that never runs twice at once in this process (a slow pass outlasts its interval). */
+function single(job: () => Promise<unknown>): () => Promise<unknown> {
+  let running: Promise<unknown> | null = null;
+  return () => (running ??= job().finally(() => (running = null)));
+}
+
 const workerOptions: WorkerOptions = {
   periodic: [
+    // The outbox's events to Shopify Flow: every second, so a trigger fires within seconds (ADR 0016).
+    [1_000, single(() => deliverFlowTriggers(db, adminGraphqlFor))],
+    // Members' $app:loyalty metafields: written within seconds of a change, a burst coalesced.
+    [2_000, single(() => syncCustomerMetafields(db, adminGraphqlFor))],
+    // The merchant's webhook endpoints: new events fanned out, due deliveries sent (retries included).
+    [1_000, single(() => deliverWebhooks(db, webhookSender()))],
+    // "Points expiring" reminders (once per member per expiry date): the sweep is cheap, hourly.
+    [3_600_000, single(() => remindExpiringPoints(db))],
     [60_000, () => settleStaleRedemptions(db, adminGraphqlFor)],
     [3_600_000, () => awardBirthdays(db)],
     [3_600_000, () => giveBirthdayGifts(db, adminGraphqlFor)],

@@ -47,6 +47,9 @@ describe("theme app extension", () => {
     try {
       for (const file of ["shopify.app.toml", "package.json"]) cpSync(path.join(root, file), path.join(app, file));
       cpSync(theme, path.join(app, "extensions/loyalty-theme"), { recursive: true });
+      // The Flow triggers and the Flow action (app/domain/flow.ts, app/routes/flow.actions.adjust-points.ts).
+      for (const flow of readdirSync(path.join(root, "extensions")).filter((name) => name.startsWith("loyalty-flow-")))
+        cpSync(path.join(root, "extensions", flow), path.join(app, "extensions", flow), { recursive: true });
       symlinkSync(path.join(root, "node_modules"), path.join(app, "node_modules"));
       const { stdout, stderr } = await run(
         process.execPath,

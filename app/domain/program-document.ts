@@ -60,7 +60,7 @@ export const ProgramDocument = z
       autoEnroll: z.boolean(),
     }),
     pendingDays: int(0, PENDING_DAYS_MAX),
-    expiry: z.object({ inactiveDays: int(1, 3650).nullable() }),
+    expiry: z.object({ inactiveDays: int(1, 3650).nullable(), reminderDays: int(1, 365).default(14) }),
     bonuses: z.object({
       signup: int(0, 1_000_000),
       birthday: int(0, 1_000_000),
@@ -135,6 +135,7 @@ export function rulesOfDocument(doc: ProgramDocument): Omit<EarningRules, "versi
     earnRateDen: doc.earning.per,
     pendingDays: doc.pendingDays,
     expiryDays: doc.expiry.inactiveDays,
+    expiryReminderDays: doc.expiry.reminderDays,
     autoEnroll: doc.earning.autoEnroll,
     signupBonus: doc.bonuses.signup,
     birthdayBonus: doc.bonuses.birthday,
@@ -157,7 +158,7 @@ export function documentOf(
     version: rules.version,
     earning: { points: rules.earnRateNum, per: rules.earnRateDen, autoEnroll: rules.autoEnroll },
     pendingDays: rules.pendingDays,
-    expiry: { inactiveDays: rules.expiryDays },
+    expiry: { inactiveDays: rules.expiryDays, reminderDays: rules.expiryReminderDays },
     bonuses: {
       signup: rules.signupBonus,
       birthday: rules.birthdayBonus,

@@ -9,6 +9,8 @@ export interface EarningRules {
   earnRateDen: number;
   pendingDays: number;
   expiryDays: number | null;
+  /** days before points expire that the "points expiring" reminder goes out (Flow, webhooks) */
+  expiryReminderDays: number;
   autoEnroll: boolean;
   signupBonus: number;
   birthdayBonus: number;
@@ -66,6 +68,7 @@ export const DEFAULT_RULES: Omit<EarningRules, "version"> = {
   earnRateDen: 1,
   pendingDays: 0,
   expiryDays: null,
+  expiryReminderDays: 14,
   autoEnroll: true,
   signupBonus: 0,
   birthdayBonus: 0,

@@ -5,6 +5,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { balanceDelta, type EntryDraft } from "~/domain/ledger";
 import { clientDialect, Prisma, rawExecute, rawQuery, transaction, type Db, type Dialect, type Tx } from "~/db.server";
+import { recordEntryEvents, type MemberAfter } from "./outbox.server";
 
 export interface NewEntry extends EntryDraft {
   shopId: string;
@@ -117,14 +118,22 @@ interface MemberMove {
   activityAt: Date | null;
 }
 
-async function moveBalances(tx: Tx, dialect: Dialect, moves: MemberMove[]): Promise<void> {
+/** Moves the balances; answers each member's standing after the move (for the outbox's events). */
+async function moveBalances(tx: Tx, dialect: Dialect, moves: MemberMove[]): Promise<Map<string, MemberAfter>> {
+  const after = new Map<string, MemberAfter>();
   const int = (n: number) => Prisma.sql`CAST(${n} AS INTEGER)`;
   for (const part of chunks(moves)) {
     const values = part.map(
       (m) =>
         Prisma.sql`(${m.memberId}, ${m.shopId}, ${int(m.available)}, ${int(m.pending)}, ${int(m.lifetimeEarned)}, ${timestampParam(dialect, m.activityAt)})`,
     );
-    const moved = await rawExecute(
+    const moved = await rawQuery<{
+      id: string;
+      shopId: string;
+      customerId: string | null;
+      available: number;
+      lifetimeEarned: number;
+    }>(
       tx,
       dialect,
       Prisma.sql`
@@ -135,10 +144,20 @@ async function moveBalances(tx: Tx, dialect: Dialect, moves: MemberMove[]): Prom
         "lifetimeEarned" = "Member"."lifetimeEarned" + "v"."l",
         "lastActivityAt" = CASE WHEN "v"."t" IS NOT NULL AND ("Member"."lastActivityAt" IS NULL OR "Member"."lastActivityAt" < "v"."t")
                            THEN "v"."t" ELSE "Member"."lastActivityAt" END
-      FROM "v" WHERE "Member"."id" = "v"."id" AND "Member"."shopId" = "v"."shopId"`,
+      FROM "v" WHERE "Member"."id" = "v"."id" AND "Member"."shopId" = "v"."shopId"
+      RETURNING "Member"."id", "Member"."shopId", "Member"."customerId", "Member"."available", "Member"."lifetimeEarned"`,
     );
-    if (moved !== part.length) throw new Error(`${part.length - moved} of ${part.length} members not found in their shop`);
+    if (moved.length !== part.length)
+      throw new Error(`${part.length - moved.length} of ${part.length} members not found in their shop`);
+    for (const m of moved)
+      after.set(m.id, {
+        shopId: m.shopId,
+        customerId: m.customerId,
+        available: Number(m.available),
+        lifetimeEarned: Number(m.lifetimeEarned),
+      });
   }
+  return after;
 }
 
 function makeLedger(tx: Tx, dialect: Dialect): Ledger {
@@ -197,11 +216,14 @@ function makeLedger(tx: Tx, dialect: Dialect): Ledger {
       moves.set(r.memberId, m);
     }
     // In id order, so that concurrent batches on PostgreSQL lock members in one order.
-    await moveBalances(
+    const after = await moveBalances(
       tx,
       dialect,
       [...moves.values()].sort((a, b) => (a.memberId < b.memberId ? -1 : 1)),
     );
+    // The events these entries cause, in this transaction, after the members' rows are locked (so
+    // one member's events are written, and numbered, in the order their postings commit).
+    await recordEntryEvents(tx, dialect, fresh, after, now);
     return new Set(fresh.map((r) => r.idempotencyKey));
   };
 

@@ -7,7 +7,6 @@ import {
   clientDialect,
   column,
   Prisma,
-  rawExecute,
   rawQuery,
   type Db,
   type Dialect,
@@ -17,6 +16,7 @@ import { personalDataHash } from "~/secrets.server";
 import { redactPayload } from "~/webhooks/minimise";
 import { customerOf } from "~/webhooks/payloads";
 import { withLedger } from "./ledger.server";
+import { recordJoined, redactIntegrations } from "./outbox.server";
 import { activeShop, currentRules } from "./shops.server";
 
 export const OPT_OUT_TAG = "loyalty-opt-out";
@@ -100,6 +100,7 @@ function memberOf(r: Record<string, unknown>): Member {
     birthdayDay: column.intOrNull(r.birthdayDay),
     addressHashes: String(r.addressHashes),
     tierTag: text(r.tierTag),
+    metafieldKeys: text(r.metafieldKeys),
   };
 }
 
@@ -155,19 +156,29 @@ export async function ensureMembers(
     return Prisma.sql`(${`m_${randomBytes(12).toString("hex")}`}, ${shopId}, ${identity.customerId}, ${emailHash(shopId, identity.email)},
       ${storedEmail(identity.email)}, ${identity.tags ?? ""}, ${state}, ${now}, ${referralCode()})`;
   });
-  await rawExecute(
+  const created = await rawQuery<{ id: string }>(
     tx,
     dialect,
     Prisma.sql`INSERT INTO "Member" ("id", "shopId", "customerId", "emailHash", "email", "tags", "state", "enrolledAt", "referralCode")
-      VALUES ${Prisma.join(rows)} ON CONFLICT DO NOTHING`,
+      VALUES ${Prisma.join(rows)} ON CONFLICT DO NOTHING RETURNING "id"`,
   );
-  const found = await rawQuery<Record<string, unknown>>(
-    tx,
-    dialect,
-    Prisma.sql`SELECT * FROM "Member" WHERE ("shopId", "customerId") IN
-      (VALUES ${Prisma.join(wanted.map((c) => Prisma.sql`(${c.shopId}, ${c.identity.customerId})`))})`,
-  );
-  return found.map(memberOf);
+  const members = (
+    await rawQuery<Record<string, unknown>>(
+      tx,
+      dialect,
+      Prisma.sql`SELECT * FROM "Member" WHERE ("shopId", "customerId") IN
+        (VALUES ${Prisma.join(wanted.map((c) => Prisma.sql`(${c.shopId}, ${c.identity.customerId})`))})`,
+    )
+  ).map(memberOf);
+  // Joining is an event the outside hears of (Flow's "member joined", webhooks), in this transaction.
+  const joined = new Set(created.map((c) => c.id));
+  if (joined.size)
+    await recordJoined(
+      tx,
+      dialect,
+      members.filter((m) => joined.has(m.id)),
+    );
+  return members;
 }
 
 /** customers/create and customers/update: keep identity, tags and opt-out current. */
@@ -248,6 +259,7 @@ export async function redactCustomer(db: Db, shopId: string, customerId: string,
       where: { shopId, OR: [{ customerId }, { orderId: { in: [...orders] } }] },
       data: { customerId: null },
     });
+    await redactIntegrations(tx, shopId, customerId, member);
     await tx.referral.updateMany({
       where: { shopId, refereeCustomerId: customerId },
       data: { refereeCustomerId: `redacted:${randomBytes(8).toString("hex")}` },

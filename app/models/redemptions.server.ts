@@ -3,7 +3,7 @@
 // create the discount in Shopify → confirm; if Shopify refuses or cannot be reached, release
 // (points back, as a `refund_of_redemption` entry). A sweeper settles reservations a crash left open.
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import type { Db } from "~/db.server";
+import { clientDialect, type Db } from "~/db.server";
 import { launchAllows, launchOf, tagList } from "~/domain/program";
 import { rewardProblem } from "~/domain/rewards";
 import {
@@ -15,6 +15,7 @@ import {
   type AdminGraphql,
 } from "~/shopify/discounts.server";
 import { InsufficientPointsError, withLedger } from "./ledger.server";
+import { recordRedeemed } from "./outbox.server";
 import { currentRules } from "./shops.server";
 import { errorText, log } from "~/log.server";
 
@@ -90,6 +91,16 @@ async function release(db: Db, redemptionId: string, failure: Failure): Promise<
   });
 }
 
+/** The code exists in Shopify: the reservation becomes issued (once) and says so to the outbox. */
+async function issue(db: Db, id: string, data: { discountId: string; expiresAt?: Date }) {
+  return db.$transaction(async (tx) => {
+    const flipped = await tx.redemption.updateMany({ where: { id, status: "reserved" }, data: { status: "issued", ...data } });
+    const r = await tx.redemption.findUnique({ where: { id } });
+    if (flipped.count === 1 && r) await recordRedeemed(tx, clientDialect(db), r);
+    return r;
+  });
+}
+
 export interface RedeemInput {
   shopId: string;
   customerId: string;
@@ -156,8 +167,8 @@ export async function redeem(db: Db, graphql: () => Promise<AdminGraphql>, input
   try {
     const request = discountRequest(reward, reserved.code, customerId, shop.currency, now, endsAt);
     const discountId = await createRewardDiscount(await graphql(), request);
-    const issued = await db.redemption.update({ where: { id }, data: { status: "issued", discountId, expiresAt: endsAt } });
-    return view(issued);
+    const issued = await issue(db, id, { discountId, expiresAt: endsAt });
+    return view(issued!);
   } catch (error) {
     const code: Failure = error instanceof ShopifyRejectedError ? "discount_failed" : "shopify_unavailable";
     // What went wrong is for the operator's log, never for the shopper (it may name the shop or the database).
@@ -274,7 +285,7 @@ export async function settleStaleRedemptions(
       try {
         const discountId = await findDiscountByCode(await graphqlFor(r.shopId), r.code);
         if (discountId) {
-          await db.redemption.updateMany({ where: { id: r.id, status: "reserved" }, data: { status: "issued", discountId } });
+          await issue(db, r.id, { discountId });
         } else {
           await release(db, r.id, "shopify_unavailable"); // interrupted before the discount was created
         }

@@ -46,7 +46,18 @@ export async function uninstallShop(db: Db, shopId: string, at = new Date()): Pr
 /** Deletes every row of the shop. */
 export async function redactShop(db: Db, shopId: string): Promise<void> {
   for (const key of rulesCache.keys()) if (key.startsWith(`${shopId}\u0000`)) rulesCache.delete(key);
+  const keys = (await db.apiKey.findMany({ where: { shopId }, select: { id: true } })).map((k) => k.id);
   await db.$transaction([
+    // Integrations (ADR 0016): outbox, delivery state, endpoints, API keys.
+    db.outboxEvent.deleteMany({ where: { shopId } }),
+    db.flowTriggerUse.deleteMany({ where: { shopId } }),
+    db.integrationLease.deleteMany({ where: { shopId } }),
+    db.metafieldJob.deleteMany({ where: { shopId } }),
+    db.tierTagJob.deleteMany({ where: { shopId } }),
+    db.webhookDelivery.deleteMany({ where: { shopId } }),
+    db.webhookEndpoint.deleteMany({ where: { shopId } }),
+    db.apiRateWindow.deleteMany({ where: { keyId: { in: keys } } }),
+    db.apiKey.deleteMany({ where: { shopId } }),
     db.ledgerEntry.deleteMany({ where: { shopId } }),
     db.member.deleteMany({ where: { shopId } }),
     db.orderRefund.deleteMany({ where: { shopId } }),
@@ -89,6 +100,7 @@ export async function currentRules(db: Db | Tx, shopId: string, version: number)
     earnRateDen: row.earnRateDen,
     pendingDays: row.pendingDays,
     expiryDays: row.expiryDays,
+    expiryReminderDays: row.expiryReminderDays,
     autoEnroll: row.autoEnroll,
     signupBonus: row.signupBonus,
     birthdayBonus: row.birthdayBonus,

@@ -1,6 +1,7 @@
 // What shoppers see: the public program and a member's standing (contract §4).
 import { currencyExponent, formatMinorUnits } from "~/domain/money";
 import { canSpend } from "~/domain/ledger";
+import { pointsExpiring } from "~/domain/metafields";
 import { rewardProblem } from "~/domain/rewards";
 import { tierStanding } from "~/domain/tiers";
 import { clientDialect, Prisma, rawQuery, type Db } from "~/db.server";
@@ -119,6 +120,7 @@ interface StandingRow extends HistoryRow {
   pending: number;
   lifetimeEarned: number;
   referralCode: string | null;
+  lastActivityAt: Date | string | null;
 }
 
 /** Entries per history page (the first page comes with /proxy/me). */
@@ -225,14 +227,14 @@ async function memberStanding(db: Db, shopId: string, customerId: string) {
     clientDialect(db),
     Prisma.sql`
     WITH m AS (
-      SELECT "id", "state", "available", "pending", "lifetimeEarned", "referralCode", "tags",
+      SELECT "id", "state", "available", "pending", "lifetimeEarned", "referralCode", "tags", "lastActivityAt",
              CASE WHEN EXISTS (
                SELECT 1 FROM "Redemption" "c" WHERE "c"."shopId" = ${shopId} AND "c"."memberId" = "Member"."id" AND "c"."status" = 'issued'
              ) THEN 1 ELSE 0 END AS "hasCodes"
       FROM "Member" WHERE "shopId" = ${shopId} AND "customerId" = ${customerId}
     )
     SELECT m."id" AS "memberId", m."state", m."available", m."pending", m."lifetimeEarned", m."referralCode", m."tags",
-           m."hasCodes", e.*
+           m."lastActivityAt", m."hasCodes", e.*
     FROM m LEFT JOIN ${historyPage(shopId, Prisma.sql`(SELECT "id" FROM m)`, null)} e ON 1 = 1
     ORDER BY e."createdAt" DESC, e."entryId" DESC`,
   );
@@ -247,6 +249,7 @@ async function memberStanding(db: Db, shopId: string, customerId: string) {
       lifetimeEarned: Number(first.lifetimeEarned),
       referralCode: first.referralCode,
       tags: first.tags,
+      lastActivityAt: first.lastActivityAt === null ? null : new Date(first.lastActivityAt),
       // Whether any code is issued and unused: most members have none, and skip the codes query.
       hasCodes: Number(first.hasCodes) === 1,
     },
@@ -354,6 +357,8 @@ export async function shopperView(
     }),
     history: page.history,
     historyNextCursor: page.nextCursor,
+    // "N points expire on D" (app/domain/metafields.ts: the same figure as the customer's metafields)
+    expiring: pointsExpiring(member, program.rules.expiryDays),
   };
 }
 

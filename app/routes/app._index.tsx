@@ -3,7 +3,7 @@ import type { ReactNode } from "react";
 import { useEffect } from "react";
 import { useFetcher, useLoaderData } from "@remix-run/react";
 import { useAppBridge } from "@shopify/app-bridge-react";
-import { BlockStack, Box, Button, Card, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
+import { Banner, BlockStack, Box, Button, Card, InlineGrid, Layout, Page, Text } from "@shopify/polaris";
 import { setLaunch } from "~/admin/launch.server";
 import { ReconciliationCard } from "~/components/reconciliation-card";
 import { SetupGuide, type GuideAnswer } from "~/components/setup-guide";
@@ -11,18 +11,21 @@ import db from "~/db.server";
 import { appEmbedDeepLink, SETUP_STEPS, type SetupStep } from "~/domain/setup";
 import { glance, markSetup, setupGuide } from "~/models/dashboard.server";
 import { lastReconciliation } from "~/models/reconcile.server";
+import { pausedEndpoints } from "~/models/webhook-endpoints.server";
 import { adminGraphqlClient } from "~/shopify/admin.server";
 import { authenticate } from "~/shopify.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
-  const [figures, guide, reconciliation] = await Promise.all([
+  const [figures, guide, reconciliation, paused] = await Promise.all([
     glance(db, session.shop),
     setupGuide(db, session.shop),
     lastReconciliation(db, session.shop),
+    pausedEndpoints(db, session.shop),
   ]);
   return {
     ...figures,
+    pausedEndpoints: paused.map((e) => e.url),
     guide,
     reconciliation,
     embedLink: appEmbedDeepLink(session.shop, process.env.SHOPIFY_API_KEY ?? ""),
@@ -96,6 +99,20 @@ export default function Home() {
   return (
     <Page title="Loyalty Club">
       <Layout>
+        {data.pausedEndpoints.length > 0 ? (
+          <Layout.Section>
+            <Banner
+              tone="critical"
+              title="A webhook endpoint is paused"
+              action={{ content: "Open Integrations", url: "/app/integrations" }}
+            >
+              <p>
+                {data.pausedEndpoints.join(", ")} failed for a day, so nothing more is sent to it. Fix the receiver, then resume
+                it.
+              </p>
+            </Banner>
+          </Layout.Section>
+        ) : null}
         {!data.guide.dismissed ? (
           <Layout.Section>
             <SetupGuide guide={data.guide} embedLink={data.embedLink} />

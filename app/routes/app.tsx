@@ -29,6 +29,7 @@ const TITLES: Array<[RegExp, string]> = [
   [/^\/app\/members-only/, "Members-only products"],
   [/^\/app\/members\/?$/, "Members"],
   [/^\/app\/import-export/, "Import and export"],
+  [/^\/app\/integrations/, "Integrations"],
   [/^\/app\/system/, "System"],
 ];
 
@@ -98,6 +99,7 @@ export default function App() {
         <Link to="/app/members-only">Members-only</Link>
         <Link to="/app/members">Members</Link>
         <Link to="/app/import-export">Import/Export</Link>
+        <Link to="/app/integrations">Integrations</Link>
         <Link to="/app/system">System</Link>
       </NavMenu>
       <Frame />

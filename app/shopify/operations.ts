@@ -281,3 +281,53 @@ export const VALIDATION_UPDATE = `#graphql
     }
   }
 `;
+
+/** Fires one of the app's Flow triggers (extensions/loyalty-flow-*) for a shop. */
+export const FLOW_TRIGGER_RECEIVE = `#graphql
+  mutation FlowTriggerReceive($handle: String!, $payload: JSON!) {
+    flowTriggerReceive(handle: $handle, payload: $payload) {
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;
+
+/** Members' $app:loyalty metafields on their customers, up to 25 per call. */
+export const SET_CUSTOMER_METAFIELDS = `#graphql
+  mutation SetCustomerMetafields($metafields: [MetafieldsSetInput!]!) {
+    metafieldsSet(metafields: $metafields) {
+      metafields {
+        key
+        owner {
+          ... on Customer {
+            id
+          }
+        }
+      }
+      userErrors {
+        field
+        message
+        code
+        elementIndex
+      }
+    }
+  }
+`;
+
+/** Metafields that have no value any more (an app-owned metafield cannot be blank). */
+export const DELETE_METAFIELDS = `#graphql
+  mutation DeleteMetafields($metafields: [MetafieldIdentifierInput!]!) {
+    metafieldsDelete(metafields: $metafields) {
+      deletedMetafields {
+        key
+        ownerId
+      }
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;

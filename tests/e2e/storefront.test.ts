@@ -134,7 +134,8 @@ function contrastFailures(page: Page, selector: string) {
       const [a, b] = [lum(rgb(style.color).slice(0, 3)), lum(background(el))];
       const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
       const large = parseFloat(style.fontSize) >= 24 || (parseFloat(style.fontSize) >= 18.66 && Number(style.fontWeight) >= 700);
-      if (ratio < (large ? 3 : 4.5)) out.push(`${el.className || el.tagName} "${el.textContent!.trim().slice(0, 30)}": ${ratio.toFixed(2)}`);
+      if (ratio < (large ? 3 : 4.5))
+        out.push(`${el.className || el.tagName} "${el.textContent!.trim().slice(0, 30)}": ${ratio.toFixed(2)}`);
     }
     return out;
   }, selector);
@@ -399,7 +400,9 @@ describe("the launcher and the account page in the shopper's language", () => {
       const note = page.locator(".lc-expiring");
       await note.waitFor();
       expect(await note.textContent()).toMatch(
-        locale === "en" ? /^1,200 points expire on Jan 31, 2027$/ : /^۱٬۲۰۰ امتیاز در [۰-۹]+ [\u0600-\u06FF]+ [۰-۹]+ منقضی می‌شود$/,
+        locale === "en"
+          ? /^1,200 points expire on Jan 31, 2027$/
+          : /^۱٬۲۰۰ امتیاز در [۰-۹]+ [\u0600-\u06FF]+ [۰-۹]+ منقضی می‌شود$/,
       );
       expect(errors).toEqual([]);
       await page.close();

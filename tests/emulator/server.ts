@@ -7,6 +7,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { flowPayloadErrors } from "./flow.ts";
 import { functionExtensions } from "./functions.ts";
 import { executeAdmin, type Resolvers } from "./graphql.ts";
 import { adminHost, adminIdToken, signedProxyQuery, verifyJwt, webhookHmac } from "./signing.ts";
@@ -15,6 +16,8 @@ import { themeEditorPage } from "./theme-editor.ts";
 import type { Order, Refund } from "./payloads.ts";
 
 export const API_VERSION = "2026-10";
+/** The app's background calls for its integrations (app/shopify/operations.ts). */
+export const INTEGRATION_OPERATIONS = new Set(["FlowTriggerReceive", "SetCustomerMetafields", "DeleteMetafields"]);
 
 export function readBody(req: http.IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -54,8 +57,21 @@ export class StoreEmulator {
   readonly shops = new Map<string, EmulatedShop>();
   readonly graphqlCalls: GraphqlCall[] = [];
   readonly mutations: Resolvers = {};
-  /** make the next N Admin API calls fail this way (throttled = HTTP 200 with a Throttled error) */
+  /**
+   * make the next N Admin API calls fail this way (throttled = HTTP 200 with a Throttled error).
+   * The integrations' background calls (INTEGRATION_OPERATIONS: Flow triggers, metafields) take
+   * theirs from `integrationFailures`, so a test aiming at a redemption's call is not raced by them.
+   */
   failures: Array<"throttled" | 429 | 500 | 503> = [];
+  integrationFailures: Array<"throttled" | 429 | 500 | 503> = [];
+  /**
+   * Shopify's leaky bucket per shop, when set (off by default): a call costs 10 points if it is a
+   * mutation, else 1; one the bucket cannot pay is answered HTTP 200 with a Throttled error.
+   */
+  throttle: { maximumAvailable: number; restoreRate: number } | null = null;
+  /** calls the bucket refused */
+  throttledCalls = 0;
+  private readonly buckets = new Map<string, { available: number; at: number }>();
   url = "";
   private server?: http.Server;
   readonly options: EmulatorOptions;
@@ -83,15 +99,75 @@ export class StoreEmulator {
       shop.discountCodes.set(code, { id, kind, code, input, usageCount: 0 });
       return { [payload]: kind === "codeAppDiscount" ? { discountId: id } : { id }, userErrors: [] };
     };
+    // metafieldsSet: the app installation's app-data metafields, and customers' (as Shopify checks
+    // them: at most 25, the owner exists, a value of the type, never blank), all or nothing.
     this.mutations.metafieldsSet = (args: Record<string, unknown>, shop: EmulatedShop) => {
       const list = args.metafields as Array<{ ownerId: string; namespace: string; key: string; type: string; value: string }>;
+      if (list.length > 25)
+        return {
+          metafields: null,
+          userErrors: [
+            {
+              field: ["metafields"],
+              message: "Exceeded the maximum metafields input limit of 25.",
+              code: "LESS_THAN_OR_EQUAL_TO",
+            },
+          ],
+        };
+      const userErrors = list.flatMap((m, i) => {
+        const error = (message: string, code: string) => [
+          { field: ["metafields", String(i), "value"], message, code, elementIndex: i },
+        ];
+        const customer = /^gid:\/\/shopify\/Customer\/(\d+)$/.exec(m.ownerId);
+        if (customer && !shop.customers.has(Number(customer[1]))) return error("Owner does not exist.", "INVALID");
+        if (m.value.trim() === "") return error("Value can't be blank.", "BLANK");
+        if (m.type === "number_integer" && !/^-?\d+$/.test(m.value)) return error("Value must be an integer.", "INVALID_VALUE");
+        if (m.type === "date" && !/^\d{4}-\d{2}-\d{2}$/.test(m.value))
+          return error("Value must be a date (YYYY-MM-DD).", "INVALID_VALUE");
+        return [];
+      });
+      if (userErrors.length) return { metafields: null, userErrors };
       return {
         metafields: list.map((m) => {
+          const customer = /^gid:\/\/shopify\/Customer\/(\d+)$/.exec(m.ownerId);
+          if (customer) {
+            const id = Number(customer[1]);
+            const fields = shop.customerMetafields.get(id) ?? new Map();
+            fields.set(`${m.namespace}.${m.key}`, { type: m.type, value: m.value });
+            shop.customerMetafields.set(id, fields);
+            return {
+              id: `gid://shopify/Metafield/${1_000_000 + next++}`,
+              key: m.key,
+              owner: { __typename: "Customer", id: m.ownerId },
+            };
+          }
           shop.appMetafields.set(`${m.namespace}.${m.key}`, m.type === "json" ? JSON.parse(m.value) : m.value);
-          return { id: `gid://shopify/Metafield/${1_000_000 + next++}` };
+          return {
+            id: `gid://shopify/Metafield/${1_000_000 + next++}`,
+            key: m.key,
+            owner: { __typename: "AppInstallation", id: m.ownerId },
+          };
         }),
         userErrors: [],
       };
+    };
+    this.mutations.metafieldsDelete = (args: Record<string, unknown>, shop: EmulatedShop) => {
+      const list = args.metafields as Array<{ ownerId: string; namespace: string; key: string }>;
+      return {
+        deletedMetafields: list.map((m) => {
+          const fields = shop.customerMetafields.get(Number(m.ownerId.split("/").pop()));
+          return fields?.delete(`${m.namespace}.${m.key}`) ? { key: m.key, ownerId: m.ownerId } : null;
+        }),
+        userErrors: [],
+      };
+    };
+    // flowTriggerReceive: Flow accepts a payload that matches the trigger extension's fields.
+    this.mutations.flowTriggerReceive = (args: Record<string, unknown>, shop: EmulatedShop) => {
+      const handle = String(args.handle ?? "");
+      const errors = flowPayloadErrors(handle, args.payload);
+      if (errors.length) return { userErrors: errors.map((message) => ({ field: ["payload"], message })) };
+      shop.flowTriggers.push({ handle, payload: args.payload as Record<string, unknown>, at: Date.now() });
+      return { userErrors: [] };
     };
     // tagsAdd/tagsRemove on customers: Shopify compares tags ignoring case and keeps them trimmed.
     const editTags = (adding: boolean) => (args: Record<string, unknown>, shop: EmulatedShop) => {
@@ -432,7 +508,9 @@ export class StoreEmulator {
     if (!shop || typeof token !== "string" || !shop.accessTokens.has(token)) {
       return json(401, { errors: "[API] Invalid API key or access token (unrecognized login or wrong password)" });
     }
-    const failure = this.failures.shift();
+    const request = JSON.parse(body || "{}");
+    const operation = /(?:query|mutation)\s+(\w+)/.exec(String(request.query ?? ""))?.[1] ?? "";
+    const failure = INTEGRATION_OPERATIONS.has(operation) ? this.integrationFailures.shift() : this.failures.shift();
     if (failure === "throttled") return json(200, { errors: [{ message: "Throttled", extensions: { code: "THROTTLED" } }] });
     if (failure === 429)
       return json(
@@ -441,8 +519,29 @@ export class StoreEmulator {
         { "Retry-After": "1" },
       );
     if (failure) return json(failure, { errors: "Internal Server Error" });
-    const request = JSON.parse(body || "{}");
+    let throttleStatus: Record<string, number> | null = null;
+    if (this.throttle) {
+      const { maximumAvailable, restoreRate } = this.throttle;
+      const now = Date.now();
+      const bucket = this.buckets.get(domain) ?? { available: maximumAvailable, at: now };
+      bucket.available = Math.min(maximumAvailable, bucket.available + ((now - bucket.at) / 1000) * restoreRate);
+      bucket.at = now;
+      this.buckets.set(domain, bucket);
+      const cost = /^\s*mutation\b/.test(String(request.query ?? "").replace(/#[^\n]*/g, "")) ? 10 : 1;
+      throttleStatus = { maximumAvailable, currentlyAvailable: Math.floor(bucket.available), restoreRate };
+      if (bucket.available < cost) {
+        this.throttledCalls++;
+        return json(200, {
+          errors: [{ message: "Throttled", extensions: { code: "THROTTLED" } }],
+          extensions: { cost: { requestedQueryCost: cost, actualQueryCost: null, throttleStatus } },
+        });
+      }
+      bucket.available -= cost;
+      throttleStatus.currentlyAvailable = Math.floor(bucket.available);
+    }
     const result = await executeAdmin(shop, request, this.mutations, version);
+    const cost = (result as { extensions?: { cost?: { throttleStatus: unknown } } }).extensions?.cost;
+    if (throttleStatus && cost) cost.throttleStatus = throttleStatus;
     this.graphqlCalls.push({
       shop: domain,
       operationName: request.operationName ?? /(?:query|mutation)\s+(\w+)/.exec(request.query ?? "")?.[1] ?? null,

@@ -1,4 +1,5 @@
 // The emulated store's state and a deterministic generator of a realistic shop history.
+import type { FiredTrigger } from "./flow.ts";
 import { Random } from "./prng.ts";
 import {
   customerPayload,
@@ -31,6 +32,10 @@ export interface EmulatedShop {
   >;
   /** app embeds the theme editor was opened to switch on (`<api key>/<handle>`), in order */
   embedActivations: string[];
+  /** Flow triggers the app fired and Flow accepted (flowTriggerReceive), in order */
+  flowTriggers: FiredTrigger[];
+  /** customers' metafields ("<customer id>" → "namespace.key" → {type, value}), as metafieldsSet left them */
+  customerMetafields: Map<number, Map<string, { type: string; value: string }>>;
 }
 
 /** A webhook the history calls for, with its payload as it was at that moment. */
@@ -116,6 +121,8 @@ export function emptyShop(domain: string, name = "Demo Outfitters", currency = "
     appMetafields: new Map(),
     validations: new Map(),
     embedActivations: [],
+    flowTriggers: [],
+    customerMetafields: new Map(),
   };
 }
 

@@ -1,0 +1,141 @@
+// Domain events: what the outside world (Shopify Flow, metafields, the merchant's webhooks) hears
+// of the ledger. The ledger asks this plan, in the transaction that posts the entries, which
+// events those entries cause; each event's key derives from the entry that caused it, so an
+// entry posted once (its own idempotency key) causes its events once.
+import type { EntryKind, EntryStatus } from "./ledger";
+import { balanceDelta } from "./ledger";
+import { tierStanding, type TierRule } from "./tiers";
+
+export const EVENT_TYPES = [
+  "member.joined",
+  "points.earned",
+  "points.spent",
+  "points.reversed",
+  "reward.redeemed",
+  "reward.available",
+  "tier.changed",
+  "points.expiring",
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** The figures an event carries (webhooks' `data`, Flow's fields), as they apply to its type. */
+export interface EventData {
+  points?: number;
+  balance?: number;
+  reason?: string;
+  reward?: string;
+  rewardId?: string;
+  code?: string;
+  tier?: string | null;
+  previousTier?: string | null;
+  direction?: "up" | "down";
+  expiresOn?: string;
+}
+
+export interface EventDraft {
+  memberId: string;
+  type: EventType;
+  /** unique per shop: the effect it tells of */
+  eventKey: string;
+  data: EventData;
+}
+
+/** A posted entry as the plan needs it. */
+export interface PostedEntry {
+  memberId: string;
+  kind: EntryKind;
+  points: number;
+  status: EntryStatus;
+  idempotencyKey: string;
+  reason: string;
+}
+
+export interface MemberStanding {
+  available: number;
+  lifetimeEarned: number;
+}
+
+// Points credited: what Flow's "points earned" and the webhooks' points.earned tell of.
+const EARNING: ReadonlySet<EntryKind> = new Set(["earn", "bonus", "referral", "adjustment", "import"]);
+const SPENDING: ReadonlySet<EntryKind> = new Set(["redeem"]);
+// Taken back: reversals of orders, expiry, and negative corrections.
+const TAKING_BACK: ReadonlySet<EntryKind> = new Set(["reversal", "expiry", "adjustment", "import"]);
+
+/**
+ * The events of one member's entries, posted in this order on top of `before`. A reward becomes
+ * available when the balance reaches its cost from below (so again only after it fell below); a
+ * tier change is a change of the tier the lifetime points reach.
+ */
+export function planEntryEvents(
+  entries: readonly PostedEntry[],
+  before: MemberStanding,
+  rules: { tiers: readonly TierRule[]; rewards: ReadonlyArray<{ id: string; name: string; pointsCost: number }> },
+): EventDraft[] {
+  const events: EventDraft[] = [];
+  let available = before.available;
+  let lifetime = before.lifetimeEarned;
+  for (const e of entries) {
+    const delta = balanceDelta(e);
+    const was = { available, tier: tierStanding(lifetime, rules.tiers).tier };
+    available += delta.available;
+    lifetime += delta.lifetimeEarned;
+    const key = e.idempotencyKey;
+    const base = { memberId: e.memberId };
+    if (e.points > 0 && EARNING.has(e.kind))
+      events.push({
+        ...base,
+        type: "points.earned",
+        eventKey: `entry:${key}`,
+        data: { points: e.points, balance: available, reason: e.reason },
+      });
+    else if (e.points < 0 && SPENDING.has(e.kind))
+      events.push({
+        ...base,
+        type: "points.spent",
+        eventKey: `entry:${key}`,
+        data: { points: -e.points, balance: available, reason: e.reason },
+      });
+    else if (e.points < 0 && TAKING_BACK.has(e.kind))
+      events.push({
+        ...base,
+        type: "points.reversed",
+        eventKey: `entry:${key}`,
+        data: { points: -e.points, balance: available, reason: e.reason },
+      });
+
+    for (const reward of rules.rewards) {
+      if (was.available < reward.pointsCost && available >= reward.pointsCost)
+        events.push({
+          ...base,
+          type: "reward.available",
+          eventKey: `available:${reward.id}:${key}`,
+          data: { reward: reward.name, rewardId: reward.id, balance: available },
+        });
+    }
+    const tier = tierStanding(lifetime, rules.tiers).tier;
+    if ((tier?.id ?? null) !== (was.tier?.id ?? null)) {
+      const up = (tier?.thresholdPoints ?? -1) > (was.tier?.thresholdPoints ?? -1);
+      events.push({
+        ...base,
+        type: "tier.changed",
+        eventKey: `tier:${key}`,
+        data: { tier: tier?.name ?? null, previousTier: was.tier?.name ?? null, direction: up ? "up" : "down" },
+      });
+    }
+  }
+  return events;
+}
+
+/** The day points expire, and the day to remind of it (`daysBefore` earlier), as YYYY-MM-DD (UTC). */
+export function expiryReminder(
+  lastActivityAt: Date,
+  expiryDays: number,
+  daysBefore: number,
+): { expiresOn: string; remindFrom: Date; expiresAt: Date } {
+  const expiresAt = new Date(lastActivityAt.getTime() + expiryDays * 86_400_000);
+  return {
+    expiresAt,
+    expiresOn: expiresAt.toISOString().slice(0, 10),
+    remindFrom: new Date(expiresAt.getTime() - daysBefore * 86_400_000),
+  };
+}

@@ -1,0 +1,240 @@
+// Members' loyalty data on their Shopify customers ($app:loyalty metafields, app/domain/metafields.ts),
+// written from the MetafieldJob queue the outbox fills in the ledger's transaction. One row per
+// member coalesces a burst: the job reads the member as they are now, so the latest values win.
+// Per shop under a lease, metafieldsSet takes up to 25 values a call (whole members), lapsed
+// values are deleted (an app-owned metafield cannot be blank), paced on Shopify's bucket by
+// adminCall. An erase job (customers/redact) deletes the metafields and the tier tag.
+import { LOYALTY_KEYS, LOYALTY_NAMESPACE, loyaltyMetafields, type LoyaltyKey, type MetafieldValue } from "~/domain/metafields";
+import { tierTag } from "~/domain/tiers";
+import { clientDialect, type Db } from "~/db.server";
+import { adminCall, ShopifyRejectedError, type AdminGraphql } from "~/shopify/admin-call.server";
+import { CUSTOMER_TAGS_REMOVE, DELETE_METAFIELDS, SET_CUSTOMER_METAFIELDS } from "~/shopify/operations";
+import { errorText, log } from "~/log.server";
+import { holdLease, takeLease } from "./integration-lease.server";
+import { currentRules } from "./shops.server";
+
+const CHANNEL = "metafields";
+const LEASE_MS = 30_000;
+const PER_CALL = 25;
+const MAX_ATTEMPTS = 8;
+const COST = 10;
+
+interface Job {
+  memberId: string;
+  generation: number;
+  attempts: number;
+  erase: boolean;
+  customerId: string | null;
+  tierTag: string | null;
+}
+
+interface Work {
+  job: Job;
+  ownerId: string;
+  set: MetafieldValue[];
+  remove: LoyaltyKey[];
+  keys: string;
+}
+
+export interface MetafieldRun {
+  written: number;
+  erased: number;
+  failed: number;
+}
+
+export async function syncCustomerMetafields(
+  db: Db,
+  graphqlFor: (shopId: string) => Promise<AdminGraphql>,
+  options: { now?: () => Date; budgetMs?: number; sleep?: (ms: number) => Promise<void> } = {},
+): Promise<MetafieldRun> {
+  const clock = options.now ?? (() => new Date());
+  const dialect = clientDialect(db);
+  const run: MetafieldRun = { written: 0, erased: 0, failed: 0 };
+  const deadline = Date.now() + (options.budgetMs ?? 20_000);
+  const shops = await db.metafieldJob.findMany({
+    where: { runAt: { lte: clock() } },
+    distinct: ["shopId"],
+    select: { shopId: true },
+    take: 100,
+  });
+  for (const { shopId } of shops) {
+    const now = clock();
+    if (!(await takeLease(db, dialect, shopId, CHANNEL, now, new Date(now.getTime() + LEASE_MS)))) continue;
+    let releaseAt = clock();
+    try {
+      releaseAt = await syncShop(db, shopId, graphqlFor, run, clock, options.sleep, deadline);
+    } catch (error) {
+      log("warn", "metafields: shop failed", { shop: shopId, error: errorText(error) });
+      releaseAt = new Date(clock().getTime() + 10_000);
+    } finally {
+      await holdLease(db, shopId, CHANNEL, releaseAt);
+    }
+  }
+  return run;
+}
+
+async function syncShop(
+  db: Db,
+  shopId: string,
+  graphqlFor: (shopId: string) => Promise<AdminGraphql>,
+  run: MetafieldRun,
+  clock: () => Date,
+  sleep: ((ms: number) => Promise<void>) | undefined,
+  deadline: number,
+): Promise<Date> {
+  const shop = await db.shop.findUnique({ where: { id: shopId }, select: { uninstalledAt: true, programVersion: true } });
+  if (!shop || shop.uninstalledAt) {
+    // The token is gone with the app: nothing can be written or deleted (docs/data-protection.md).
+    await db.metafieldJob.deleteMany({ where: { shopId } });
+    return clock();
+  }
+  const [tiers, rules] = await Promise.all([
+    db.tier.findMany({
+      where: { shopId, active: true },
+      select: { id: true, name: true, thresholdPoints: true, earnMultiplierPct: true },
+    }),
+    currentRules(db, shopId, shop.programVersion),
+  ]);
+  let graphql: AdminGraphql | null = null;
+  while (Date.now() < deadline) {
+    const jobs: Job[] = await db.metafieldJob.findMany({
+      where: { shopId, runAt: { lte: clock() } },
+      orderBy: { runAt: "asc" },
+      take: 60,
+      select: { memberId: true, generation: true, attempts: true, erase: true, customerId: true, tierTag: true },
+    });
+    if (jobs.length === 0) return clock();
+    await holdLease(db, shopId, CHANNEL, new Date(clock().getTime() + LEASE_MS));
+    const members = new Map(
+      (
+        await db.member.findMany({
+          where: { shopId, id: { in: jobs.map((j) => j.memberId) } },
+          select: {
+            id: true,
+            customerId: true,
+            state: true,
+            available: true,
+            lifetimeEarned: true,
+            lastActivityAt: true,
+            metafieldKeys: true,
+          },
+        })
+      ).map((m) => [m.id, m]),
+    );
+    const work: Work[] = [];
+    for (const job of jobs) {
+      if (job.erase) {
+        work.push({ job, ownerId: `gid://shopify/Customer/${job.customerId}`, set: [], remove: [...LOYALTY_KEYS], keys: "" });
+        continue;
+      }
+      const m = members.get(job.memberId);
+      if (!m?.customerId) {
+        await finish(db, job);
+        continue;
+      }
+      const { set, remove } = loyaltyMetafields(m, tiers, rules.expiryDays);
+      const written = new Set((m.metafieldKeys ?? LOYALTY_KEYS.join(",")).split(",").filter(Boolean));
+      work.push({
+        job,
+        ownerId: `gid://shopify/Customer/${m.customerId}`,
+        set,
+        // Only what may be there: keys written before (all of them when it is not known).
+        remove: remove.filter((k) => written.has(k)),
+        keys: set.map((v) => v.key).join(","),
+      });
+    }
+    graphql ??= await graphqlFor(shopId);
+    try {
+      await writeAll(db, graphql, work, run, clock, sleep);
+    } catch (error) {
+      if (error instanceof ShopifyRejectedError) throw error;
+      // Shopify is busy or down: the shop waits, its jobs stay as they are.
+      return new Date(clock().getTime() + 5_000);
+    }
+  }
+  return clock();
+}
+
+/** Writes, deletes and (for erasures) untags; each member's job is finished once all of theirs went. */
+async function writeAll(
+  db: Db,
+  graphql: AdminGraphql,
+  work: Work[],
+  run: MetafieldRun,
+  clock: () => Date,
+  sleep: ((ms: number) => Promise<void>) | undefined,
+) {
+  const refused = new Map<Work, string>();
+  // metafieldsSet is all or nothing: a call takes whole members, up to 25 values.
+  const calls: Work[][] = [];
+  for (const w of work.filter((w) => w.set.length)) {
+    const last = calls.at(-1);
+    if (last && last.reduce((n, x) => n + x.set.length, 0) + w.set.length <= PER_CALL) last.push(w);
+    else calls.push([w]);
+  }
+  for (const call of calls) {
+    const metafields = call.flatMap((w) => w.set.map((v) => ({ ownerId: w.ownerId, namespace: LOYALTY_NAMESPACE, ...v })));
+    const data = await adminCall(graphql, SET_CUSTOMER_METAFIELDS, { metafields }, { cost: COST, sleep });
+    const errors = (data.metafieldsSet as { userErrors: Array<{ message: string; elementIndex: number | null }> }).userErrors;
+    for (const e of errors) {
+      const owner = e.elementIndex !== null ? metafields[e.elementIndex]?.ownerId : null;
+      for (const w of call) if (owner === null || w.ownerId === owner) refused.set(w, e.message);
+    }
+    // None of the call was saved: the members not refused go again at once.
+    if (errors.length) for (const w of call) if (!refused.has(w)) w.job.attempts = -1;
+  }
+  const removals = work
+    .filter((w) => !refused.has(w) && w.job.attempts !== -1)
+    .flatMap((w) => w.remove.map((key) => ({ ownerId: w.ownerId, namespace: LOYALTY_NAMESPACE, key })));
+  for (let i = 0; i < removals.length; i += PER_CALL) {
+    const data = await adminCall(
+      graphql,
+      DELETE_METAFIELDS,
+      { metafields: removals.slice(i, i + PER_CALL) },
+      { cost: COST, sleep },
+    );
+    const errors = (data.metafieldsDelete as { userErrors: Array<{ message: string }> }).userErrors;
+    if (errors.length) throw new ShopifyRejectedError(`metafieldsDelete: ${errors.map((e) => e.message).join("; ")}`);
+  }
+  for (const w of work) {
+    if (w.job.attempts === -1) continue;
+    const reason = refused.get(w);
+    if (reason !== undefined) {
+      // A customer Shopify no longer has (deleted) has nothing left to write to.
+      if (/does not exist/i.test(reason)) await finish(db, w.job);
+      else await failed(db, w.job, reason, clock());
+      run.failed++;
+      continue;
+    }
+    if (w.job.erase) {
+      if (w.job.tierTag)
+        await adminCall(graphql, CUSTOMER_TAGS_REMOVE, { id: w.ownerId, tags: [tierTag(w.job.tierTag)] }, { cost: COST, sleep });
+      run.erased++;
+    } else {
+      await db.member.updateMany({ where: { id: w.job.memberId }, data: { metafieldKeys: w.keys } });
+      run.written++;
+    }
+    await finish(db, w.job);
+  }
+}
+
+/** Done, unless the member was queued again meanwhile (then it runs again with the newer values). */
+async function finish(db: Db, job: Job) {
+  await db.metafieldJob.deleteMany({ where: { memberId: job.memberId, generation: job.generation } });
+}
+
+async function failed(db: Db, job: Job, message: string, now: Date) {
+  const attempts = job.attempts + 1;
+  if (attempts >= MAX_ATTEMPTS) {
+    log("warn", "metafields: giving up", { member: job.memberId, attempts, error: message.slice(0, 300) });
+    return finish(db, job);
+  }
+  await db.metafieldJob.updateMany({
+    where: { memberId: job.memberId, generation: job.generation },
+    data: {
+      attempts,
+      lastError: message.slice(0, 300),
+      runAt: new Date(now.getTime() + Math.min(30_000 * 2 ** (attempts - 1), 3_600_000)),
+    },
+  });
+}

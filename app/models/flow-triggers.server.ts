@@ -1,0 +1,166 @@
+// Delivers the outbox's events to Shopify Flow (flowTriggerReceive), per shop under a lease, in
+// event order (so in order per customer), once: an event is marked sent in the statement after
+// Shopify accepted it. Throttled or unavailable: the shop waits (its lease held until the retry)
+// and the same event goes first next time. A trigger Flow reported unused in the shop is skipped.
+import { flowTrigger, FLOW_HANDLES } from "~/domain/flow";
+import type { EventData, EventType } from "~/domain/events";
+import { clientDialect, type Db } from "~/db.server";
+import { adminCall, ShopifyRejectedError, type AdminGraphql } from "~/shopify/admin-call.server";
+import { FLOW_TRIGGER_RECEIVE } from "~/shopify/operations";
+import { errorText, log } from "~/log.server";
+import { holdLease, takeLease } from "./integration-lease.server";
+
+const CHANNEL = "flow";
+const LEASE_MS = 30_000;
+const MAX_ATTEMPTS = 10;
+const PAGE = 50;
+/** flowTriggerReceive's cost in Shopify's bucket (a mutation's requested cost) */
+const COST = 10;
+
+export interface FlowRun {
+  sent: number;
+  skipped: number;
+  dead: number;
+  waiting: number;
+}
+
+/** Shops with events for Flow waiting (an index seek per state). */
+async function shopsWithFlowWork(db: Db): Promise<string[]> {
+  const rows = await db.outboxEvent.findMany({
+    where: { flowState: "pending" },
+    distinct: ["shopId"],
+    select: { shopId: true },
+    take: 100,
+  });
+  return rows.map((r) => r.shopId);
+}
+
+/** Retries wait 1 s, 2 s, 4 s … up to 5 minutes. */
+export const flowRetryMs = (attempts: number) => Math.min(1000 * 2 ** Math.max(0, attempts - 1), 300_000);
+
+/**
+ * One pass: every shop with pending events whose lease this process gets, until its queue is
+ * empty, Shopify makes it wait, or `budgetMs` is spent.
+ */
+export async function deliverFlowTriggers(
+  db: Db,
+  graphqlFor: (shopId: string) => Promise<AdminGraphql>,
+  options: { now?: () => Date; budgetMs?: number; sleep?: (ms: number) => Promise<void> } = {},
+): Promise<FlowRun> {
+  const clock = options.now ?? (() => new Date());
+  const dialect = clientDialect(db);
+  const started = Date.now();
+  const run: FlowRun = { sent: 0, skipped: 0, dead: 0, waiting: 0 };
+  for (const shopId of await shopsWithFlowWork(db)) {
+    const now = clock();
+    if (!(await takeLease(db, dialect, shopId, CHANNEL, now, new Date(now.getTime() + LEASE_MS)))) continue;
+    let releaseAt = clock();
+    try {
+      releaseAt = await deliverShop(db, shopId, graphqlFor, run, clock, options.sleep, started + (options.budgetMs ?? 20_000));
+    } catch (error) {
+      log("warn", "flow triggers: shop failed", { shop: shopId, error: errorText(error) });
+      releaseAt = new Date(clock().getTime() + 5_000);
+    } finally {
+      await holdLease(db, shopId, CHANNEL, releaseAt);
+    }
+  }
+  return run;
+}
+
+/** Delivers one shop's queue; answers when the shop may be worked on again. */
+async function deliverShop(
+  db: Db,
+  shopId: string,
+  graphqlFor: (shopId: string) => Promise<AdminGraphql>,
+  run: FlowRun,
+  clock: () => Date,
+  sleep: ((ms: number) => Promise<void>) | undefined,
+  deadline: number,
+): Promise<Date> {
+  const shop = await db.shop.findUnique({ where: { id: shopId }, select: { uninstalledAt: true } });
+  if (!shop || shop.uninstalledAt) {
+    const { count } = await db.outboxEvent.updateMany({
+      where: { shopId, flowState: "pending" },
+      data: { flowState: "skipped", flowError: "shop not installed" },
+    });
+    run.skipped += count;
+    return clock();
+  }
+  const unused = new Set(
+    (await db.flowTriggerUse.findMany({ where: { shopId, enabled: false }, select: { handle: true } })).map((u) => u.handle),
+  );
+  let graphql: AdminGraphql | null = null;
+  for (;;) {
+    const events = await db.outboxEvent.findMany({
+      where: { shopId, flowState: "pending" },
+      orderBy: { id: "asc" },
+      take: PAGE,
+      select: { id: true, type: true, customerId: true, data: true, flowAttempts: true },
+    });
+    if (events.length === 0) return clock();
+    await holdLease(db, shopId, CHANNEL, new Date(clock().getTime() + LEASE_MS));
+    for (const event of events) {
+      const trigger = event.customerId
+        ? flowTrigger(event.type as EventType, event.customerId, JSON.parse(event.data) as EventData)
+        : null;
+      if (!trigger || unused.has(trigger.handle)) {
+        await db.outboxEvent.update({
+          where: { id: event.id },
+          data: { flowState: "skipped", flowError: trigger ? "no workflow uses this trigger" : "nothing to send" },
+        });
+        run.skipped++;
+        continue;
+      }
+      graphql ??= await graphqlFor(shopId);
+      try {
+        const data = await adminCall(graphql, FLOW_TRIGGER_RECEIVE, trigger, { cost: COST, sleep, attempts: 2 });
+        const errors = (data.flowTriggerReceive as { userErrors?: Array<{ message: string }> } | null)?.userErrors ?? [];
+        if (errors.length) throw new ShopifyRejectedError(`flowTriggerReceive: ${errors.map((e) => e.message).join("; ")}`);
+        await db.outboxEvent.update({
+          where: { id: event.id },
+          data: { flowState: "sent", flowSentAt: clock(), flowError: null },
+        });
+        run.sent++;
+      } catch (error) {
+        const attempts = event.flowAttempts + 1;
+        const message = errorText(error).slice(0, 300);
+        // A refusal will not change by asking again; anything else is retried, in order.
+        if (error instanceof ShopifyRejectedError || attempts >= MAX_ATTEMPTS) {
+          log("warn", "flow trigger dead", { shop: shopId, event: event.id, attempts, error: message });
+          await db.outboxEvent.update({
+            where: { id: event.id },
+            data: { flowState: "dead", flowAttempts: attempts, flowError: message },
+          });
+          run.dead++;
+          continue;
+        }
+        const retryAt = new Date(clock().getTime() + flowRetryMs(attempts));
+        await db.outboxEvent.update({
+          where: { id: event.id },
+          data: { flowAttempts: attempts, flowError: message, flowRunAt: retryAt },
+        });
+        run.waiting++;
+        return retryAt;
+      }
+      if (Date.now() > deadline) return clock();
+    }
+  }
+}
+
+/**
+ * Flow's trigger lifecycle callback: whether the shop has an enabled workflow using the trigger.
+ * A callback older than the one recorded is ignored (Flow says newer timestamps take precedence).
+ * False for a trigger that is not the app's or a shop that never installed.
+ */
+export async function recordTriggerUse(db: Db, shopId: string, handle: string, enabled: boolean, at = new Date()) {
+  if (!FLOW_HANDLES.includes(handle)) return false;
+  if (!(await db.shop.findUnique({ where: { id: shopId }, select: { id: true } }))) return false;
+  const { count } = await db.flowTriggerUse.updateMany({
+    where: { shopId, handle, updatedAt: { lte: at } },
+    data: { enabled, updatedAt: at },
+  });
+  if (count === 0)
+    await db.$executeRaw`INSERT INTO "FlowTriggerUse" ("shopId", "handle", "enabled", "updatedAt") VALUES (${shopId}, ${handle}, ${enabled}, ${at})
+      ON CONFLICT DO NOTHING`;
+  return true;
+}
