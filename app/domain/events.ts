@@ -15,6 +15,7 @@ export const EVENT_TYPES = [
   "reward.available",
   "tier.changed",
   "points.expiring",
+  "draw.won",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
@@ -30,6 +31,8 @@ export interface EventData {
   previousTier?: string | null;
   direction?: "up" | "down";
   expiresOn?: string;
+  /** draw.won: the draw's name */
+  draw?: string;
 }
 
 export interface EventDraft {

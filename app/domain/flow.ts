@@ -9,6 +9,7 @@ export const FLOW_TRIGGERS: Partial<Record<EventType, string>> = {
   "reward.available": "loyalty-reward-available",
   "tier.changed": "loyalty-tier-changed",
   "points.expiring": "loyalty-points-expiring",
+  "draw.won": "loyalty-draw-won",
 };
 
 export const FLOW_HANDLES: readonly string[] = Object.values(FLOW_TRIGGERS);
@@ -51,6 +52,8 @@ export function flowTrigger(
       };
     case "points.expiring":
       return { handle, payload: { ...customer, Points: data.points ?? 0, "Expiry date": data.expiresOn ?? "" } };
+    case "draw.won":
+      return { handle, payload: { ...customer, Draw: data.draw ?? "", Reward: data.reward || "None" } };
     default:
       return null;
   }

@@ -3,11 +3,12 @@
 // once for free, the merchant runs it after its end (winners by app/domain/draws.ts, prizes issued
 // as codes) or cancels it (every paid entry given back once as `draw_refund`).
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import { Prisma, rawQuery, type Db, type Dialect, type Tx } from "~/db.server";
+import { clientDialect, Prisma, rawQuery, type Db, type Dialect, type Tx } from "~/db.server";
 import { commitmentOf, drawOpen, drawWinners, planEntry, type DrawState, type EntryRequest } from "~/domain/draws";
 import { launchAllows, launchOf, tagList } from "~/domain/program";
 import type { AdminGraphql } from "~/shopify/discounts.server";
 import { InsufficientPointsError, withLedger } from "./ledger.server";
+import { recordEvents } from "./outbox.server";
 import { grantReward } from "./redemptions.server";
 import { currentRules } from "./shops.server";
 
@@ -316,12 +317,27 @@ async function drawResult(db: Db | Tx, draw: DrawRow, by: "customer" | "entrant"
 }
 
 /**
- * Where a draw's win becomes an event for Shopify Flow (`loyalty-draw-won`, fields Draw and Reward)
- * once the integrations' event outbox exists: called once per winner, in the transaction that
- * records the win, so the event commits with it. Until then it records nothing.
+ * A draw's win as an event for Shopify Flow (`loyalty-draw-won`, fields Draw and Reward), written
+ * in the transaction that records the win, so the event commits with it (once per draw and member).
  */
-// eslint-disable-next-line @typescript-eslint/no-unused-vars
-async function drawWon(tx: Tx, event: { shopId: string; memberId: string; draw: string; reward: string | null }): Promise<void> {}
+async function drawWon(
+  tx: Tx,
+  dialect: Dialect,
+  event: { shopId: string; memberId: string; drawId: string; draw: string; reward: string | null },
+): Promise<void> {
+  const member = await tx.member.findUnique({ where: { id: event.memberId }, select: { customerId: true } });
+  if (!member?.customerId) return; // erased since they entered
+  await recordEvents(tx, dialect, [
+    {
+      shopId: event.shopId,
+      memberId: event.memberId,
+      customerId: member.customerId,
+      type: "draw.won",
+      eventKey: `draw-won:${event.drawId}:${event.memberId}`,
+      data: { draw: event.draw, reward: event.reward ?? undefined },
+    },
+  ]);
+}
 
 /**
  * POST /app/api/draws/<id>/run: after `endsAt`, the winners once (drawWinners over the tickets in
@@ -352,7 +368,8 @@ export async function runDraw(db: Db, graphql: () => Promise<AdminGraphql>, shop
       await tx.drawWinner.createMany({
         data: won.map((w, position) => ({ drawId, position, shopId, memberId: w.owner, ticket: w.ticket })),
       });
-    for (const w of won) await drawWon(tx, { shopId, memberId: w.owner, draw: draw.name, reward: prize?.name ?? null });
+    for (const w of won)
+      await drawWon(tx, clientDialect(db), { shopId, memberId: w.owner, drawId, draw: draw.name, reward: prize?.name ?? null });
   });
   const drawn = await db.draw.findFirstOrThrow({ where: { id: drawId, shopId } });
   if (drawn.state === "cancelled") throw new DrawError(409, "draw_cancelled", "this draw was cancelled");

@@ -286,6 +286,16 @@ describeDialects("seasonal draws on %s", (dialect) => {
     const loser = ids.find((id) => !run.winners.some((w: { customerId: string }) => w.customerId === String(id)))!;
     expect((await (await proxy(loser, "draws")).json()).draws[0]).toMatchObject({ won: false, prizeCode: null });
     expect(await app.db.redemption.count({ where: { shopId: SHOP } })).toBe(3);
+    // Shopify Flow hears of each win once (loyalty-draw-won), whatever the repeated runs.
+    const won = () =>
+      app.emulator
+        .shop(SHOP)
+        .flowTriggers.filter((t) => t.handle === "loyalty-draw-won" && ids.includes(Number(t.payload.customer_id)))
+        .map((t) => String(t.payload.customer_id))
+        .sort();
+    await expect.poll(won, { timeout: 15_000 }).toHaveLength(3);
+    expect(won()).toEqual(run.winners.map((w: { customerId: string }) => w.customerId).sort());
+    expect(app.emulator.shop(SHOP).flowTriggers.find((t) => t.handle === "loyalty-draw-won")!.payload.Reward).toBeTruthy();
 
     expect(await (await enter(4301, draw.id, { entries: 1 })).json()).toMatchObject({ error: "draw_closed" });
     const cancel = await admin(`/${draw.id}/cancel`, { method: "POST" });
