@@ -61,6 +61,10 @@ export async function redactShop(db: Db, shopId: string): Promise<void> {
     db.redactedCustomer.deleteMany({ where: { shopId } }),
     db.pendingRelease.deleteMany({ where: { shopId } }),
     db.reconciliation.deleteMany({ where: { shopId } }),
+    db.analyticsSlot.deleteMany({ where: { shopId } }),
+    db.analyticsDelta.deleteMany({ where: { shopId } }),
+    db.orderDiscount.deleteMany({ where: { shopId } }),
+    db.holdoutCustomer.deleteMany({ where: { shopId } }),
     db.session.deleteMany({ where: { shop: shopId } }),
     db.shop.deleteMany({ where: { id: shopId } }),
   ]);
@@ -91,6 +95,8 @@ export async function currentRules(db: Db | Tx, shopId: string, version: number)
     returnSpentPointsOnRefund: row.returnSpentPointsOnRefund,
     launchState: (LAUNCH_STATES as readonly string[]).includes(row.launchState) ? (row.launchState as LaunchState) : "draft",
     pilotTag: row.pilotTag,
+    holdoutPercent: row.holdoutPercent,
+    grossMarginPercent: row.grossMarginPercent,
   };
   rulesCache.set(`${shopId}\u0000${version}`, rules);
   return rules;

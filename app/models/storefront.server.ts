@@ -5,6 +5,7 @@ import { rewardProblem } from "~/domain/rewards";
 import { tierStanding } from "~/domain/tiers";
 import type { Db } from "~/db.server";
 import { launchAllows, launchOf, tagList } from "~/domain/program";
+import { inHoldout } from "./analytics-holdout.server";
 import type { TagLookup } from "./members.server";
 import { activeShop, currentRules } from "./shops.server";
 
@@ -33,6 +34,7 @@ async function loadProgram(db: Db, shopId: string) {
   return {
     shop,
     launch: launchOf(rules),
+    holdoutPercent: rules.holdoutPercent,
     summary: {
       club: "open" as const,
       currency: shop.currency,
@@ -149,6 +151,8 @@ export async function shopperView(db: Db, shopId: string, customerId: string | n
   const live = launch.state === "live";
   if (!customerId) return live ? { loggedIn: false, enrolled: false, ...summary } : closed(false, summary.currency);
   const standing = await memberStanding(db, shopId, customerId);
+  // The holdout is never invited: to a customer in it who is not a member the storefront says nothing.
+  if (!standing && inHoldout(shopId, customerId, program.holdoutPercent)) return closed(true, summary.currency);
   if (!live) {
     const tags = standing ? tagList(standing.member.tags) : ((await lookupTags?.(customerId)) ?? null);
     if (!launchAllows(launch, tags)) return closed(true, summary.currency);
