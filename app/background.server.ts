@@ -33,6 +33,8 @@ const workerOptions: WorkerOptions = {
     [3_600_000, () => import("./models/retention.server").then((m) => m.expireDeadLetterPayloads(db))],
     // Analytics: fold the triggers' deltas into the quarter-hour slots (reads are exact either way).
     [60_000, () => import("./models/analytics.server").then((m) => m.foldAnalytics(db))],
+    // The weekly summary event of each shop's last full week (recorded once; hourly finds a new week soon after it ends).
+    [3_600_000, () => import("./models/analytics-summary.server").then((m) => m.recordWeeklySummaries(db))],
   ],
 };
 

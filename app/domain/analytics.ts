@@ -112,6 +112,26 @@ export function previousPeriod(period: Period, timeZone: string): Period {
   return result.period;
 }
 
+// The page's date ranges: presets end today (in the shop's zone) and include it.
+export const PRESETS = [
+  { id: "7d", label: "Last 7 days", days: 7 },
+  { id: "30d", label: "Last 30 days", days: 30 },
+  { id: "90d", label: "Last 90 days", days: 90 },
+  { id: "365d", label: "Last 365 days", days: 365 },
+  { id: "month", label: "This month", days: 0 },
+] as const;
+
+/** The range a page URL asks for: `from`/`to`, else a preset (default: the last 30 days, today included). */
+export function rangeOf(params: URLSearchParams, timeZone: string, now = new Date()) {
+  const today = dayNumber(localDate(now, timeZone))!;
+  const from = params.get("from");
+  const to = params.get("to");
+  if (from || to) return { preset: "custom", from: from ?? "", to: to ?? "" };
+  const preset = PRESETS.find((p) => p.id === params.get("preset")) ?? PRESETS[1];
+  if (preset.id === "month") return { preset: preset.id, from: `${dateOfDayNumber(today).slice(0, 8)}01`, to: dateOfDayNumber(today) };
+  return { preset: preset.id, from: dateOfDayNumber(today - preset.days + 1), to: dateOfDayNumber(today) };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Arithmetic
 

@@ -65,6 +65,7 @@ export async function redactShop(db: Db, shopId: string): Promise<void> {
     db.analyticsDelta.deleteMany({ where: { shopId } }),
     db.orderDiscount.deleteMany({ where: { shopId } }),
     db.holdoutCustomer.deleteMany({ where: { shopId } }),
+    db.analyticsSummary.deleteMany({ where: { shopId } }),
     db.session.deleteMany({ where: { shop: shopId } }),
     db.shop.deleteMany({ where: { id: shopId } }),
   ]);

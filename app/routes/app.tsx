@@ -26,6 +26,7 @@ const TITLES: Array<[RegExp, string]> = [
   [/^\/app\/rewards/, "Rewards"],
   [/^\/app\/tiers/, "Tiers"],
   [/^\/app\/members\/?$/, "Members"],
+  [/^\/app\/analytics/, "Analytics"],
   [/^\/app\/import-export/, "Import and export"],
   [/^\/app\/system/, "System"],
 ];
@@ -93,6 +94,7 @@ export default function App() {
         <Link to="/app/rewards">Rewards</Link>
         <Link to="/app/tiers">Tiers</Link>
         <Link to="/app/members">Members</Link>
+        <Link to="/app/analytics">Analytics</Link>
         <Link to="/app/import-export">Import/Export</Link>
         <Link to="/app/system">System</Link>
       </NavMenu>

@@ -173,6 +173,6 @@ describeDialects("analytics on %s", (dialect) => {
     expect(body.metrics.aov_non_members_minor.value).toBe(2_000);
     // The page's comparison: too few holdout orders to say anything yet.
     const page = await (await call(shop, `/app/api/analytics?from=${from}&to=${to}`)).json();
-    expect(page.holdout).toMatchObject({ ready: false, holdoutCustomers: held.length, holdoutOrders: held.length });
+    expect(page.report.holdout).toMatchObject({ ready: false, holdoutCustomers: held.length, holdoutOrders: held.length });
   });
 });

@@ -124,3 +124,13 @@ CREATE TABLE "HoldoutCustomer" (
     "customerId" TEXT NOT NULL,
     PRIMARY KEY ("shopId", "customerId")
 );
+
+CREATE TABLE "AnalyticsSummary" (
+    "shopId" TEXT NOT NULL,
+    "weekStart" TEXT NOT NULL,
+    "payload" TEXT NOT NULL,
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "deliveredAt" TIMESTAMP(3),
+    CONSTRAINT "AnalyticsSummary_pkey" PRIMARY KEY ("shopId", "weekStart")
+);
+CREATE INDEX "AnalyticsSummary_deliveredAt_idx" ON "AnalyticsSummary"("deliveredAt");

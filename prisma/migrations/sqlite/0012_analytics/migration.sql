@@ -115,3 +115,15 @@ CREATE TABLE "HoldoutCustomer" (
     "customerId" TEXT NOT NULL,
     PRIMARY KEY ("shopId", "customerId")
 );
+
+-- The weekly summary, one event per shop and week (Monday to Sunday in the shop's zone), for
+-- the shop's email or Flow to pick up: deliveredAt is for whoever delivers it.
+CREATE TABLE "AnalyticsSummary" (
+    "shopId" TEXT NOT NULL,
+    "weekStart" TEXT NOT NULL,
+    "payload" TEXT NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "deliveredAt" DATETIME,
+    PRIMARY KEY ("shopId", "weekStart")
+);
+CREATE INDEX "AnalyticsSummary_deliveredAt_idx" ON "AnalyticsSummary"("deliveredAt");
