@@ -24,6 +24,7 @@ import { orderPayload } from "../tests/emulator/payloads.ts";
 import { webhookHmac } from "../tests/emulator/signing.ts";
 import { Random } from "../tests/emulator/prng.ts";
 import { ENTRIES_PER_MEMBER, MEMBERS, proxyRequests, seedShopper } from "./bench/proxy.mjs";
+import { awaitFold, benchAnalytics, CUSTOMERS, ORDERS, seedAnalytics } from "./bench/analytics.mjs";
 import { gzipSync } from "node:zlib";
 import { readFileSync } from "node:fs";
 
@@ -36,7 +37,7 @@ const RATE = Number(process.env.BENCH_RATE ?? 500);
 const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 20);
 const PROXY_RATE = Number(process.env.BENCH_PROXY_RATE ?? 200);
 const PROXY_SECONDS = Number(process.env.BENCH_PROXY_SECONDS ?? 20);
-const ONLY = process.env.BENCH_ONLY ?? "all"; // all | ingest | proxy
+const ONLY = process.env.BENCH_ONLY ?? "all"; // all | ingest | proxy | analytics
 const PG_ADMIN = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const results = [];
 
@@ -413,7 +414,7 @@ console.log(
   `storefront launcher: ${launcher.length} bytes, ${gzipSync(launcher, { level: 9 }).length} bytes gzipped (budget 12288)\n`,
 );
 
-if (ONLY !== "proxy") {
+if (ONLY === "all" || ONLY === "ingest") {
   console.log(
     `ingest: ${SHOPS} shops, ${MAX_REQUESTS} orders (+5% duplicate deliveries) flat out, then ${RATE} req/s for ${RATE_SECONDS} s\n`,
   );
@@ -454,7 +455,7 @@ if (ONLY !== "proxy") {
     }
   }
 }
-if (ONLY !== "ingest") {
+if (ONLY === "all" || ONLY === "proxy") {
   console.log(
     `\nGET /proxy/me: one shop with ${MEMBERS} members and ${MEMBERS * ENTRIES_PER_MEMBER} ledger entries, ${PROXY_RATE} req/s for ${PROXY_SECONDS} s`,
   );
@@ -464,6 +465,26 @@ if (ONLY !== "ingest") {
       `  ${dialect}: p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms; ${fmt(r.throughput)} req/s; non-2xx ${r.non2xx}; answers ${r.correct ? "correct" : "WRONG"} (${r.entries} entries seeded in ${fmt(r.seededSeconds, 1)} s)`,
     );
     results.push({ bench: "proxy", dialect, ...r });
+  }
+}
+if (ONLY === "all" || ONLY === "analytics") {
+  console.log(`\nAnalytics: one shop with ${CUSTOMERS} customers and ${ORDERS} orders over two years, one request at a time`);
+  for (const dialect of dialects) {
+    const shop = "big-analytics.myshopify.com";
+    const { url, appUrl, q, stop } = await startBenchApp(dialect, [shop]);
+    try {
+      const seeded = await seedAnalytics(dialect, url, shop);
+      const folded = await awaitFold(q);
+      const runs = await benchAnalytics({ dialect, appUrl, q, shop, apiKey: API_KEY, secret: SECRET });
+      console.log(`  ${dialect} (seeded in ${fmt(seeded, 1)} s, folded by the app's job within ${fmt(folded, 1)} s):`);
+      for (const r of runs)
+        console.log(
+          `    last ${r.days} days (${r.orders} orders): /app/api/metrics p50 ${fmt(r.metrics.p50, 1)} ms, p99 ${fmt(r.metrics.p99, 1)} ms; page (/app/api/analytics, with the period before) p50 ${fmt(r.page.p50, 1)} ms, p99 ${fmt(r.page.p99, 1)} ms; naive full scan p50 ${fmt(r.naive.p50, 1)} ms = ${fmt(r.naive.p50 / r.page.p50, 1)}× the page; figures ${r.wrong.length ? "WRONG: " + r.wrong.join("; ") : "equal to the scan"}`,
+        );
+      results.push({ bench: "analytics", dialect, seeded, folded, runs: runs.map(({ metrics, page, naive, ...r }) => ({ ...r, metrics: { p50: metrics.p50, p99: metrics.p99 }, page: { p50: page.p50, p99: page.p99 }, naive: { p50: naive.p50, p99: naive.p99 } })) });
+    } finally {
+      await stop();
+    }
   }
 }
 writeFileSync(path.join(root, ".cache", "bench.json"), JSON.stringify(results, null, 2));

@@ -28,24 +28,27 @@ export async function recordOrderDiscounts(tx: Tx, dialect: Dialect, work: reado
     if (event.type === "refund") continue;
     for (const d of event.order.codeDiscounts ?? []) {
       const code = d.code.toUpperCase();
-      rows.set(`${shopId}\u0000${event.order.orderId}\u0000${code}`, Prisma.sql`(${shopId}, ${event.order.orderId}, ${code}, ${d.amountMinor})`);
+      rows.set(
+        `${shopId}\u0000${event.order.orderId}\u0000${code}`,
+        Prisma.sql`(${shopId}, ${event.order.orderId}, ${code}, ${d.amountMinor}, ${timestampParam(dialect, event.order.paidAt)})`,
+      );
     }
   }
   if (rows.size === 0) return;
   await rawExecute(
     tx,
     dialect,
-    Prisma.sql`INSERT INTO "OrderDiscount" ("shopId", "orderId", "code", "amountMinor") VALUES ${Prisma.join([...rows.values()])}
+    Prisma.sql`INSERT INTO "OrderDiscount" ("shopId", "orderId", "code", "amountMinor", "paidAt") VALUES ${Prisma.join([...rows.values()])}
       ON CONFLICT DO NOTHING`,
   );
 }
 
 const MEASURES = ["orders", "netMinor", "memberOrders", "memberNetMinor", "pointsIssued", "pointsNet", "pointsExpired", "joined"] as const;
 type Measure = (typeof MEASURES)[number];
-export type SlotRow = { slot: number } & Record<Measure, number>;
 
 const sumsSql = Prisma.raw(MEASURES.map((m) => `SUM("${m}") AS "${m}"`).join(", "));
 const columnsSql = Prisma.raw(MEASURES.map((m) => `"${m}"`).join(", "));
+const addUp = Prisma.raw(MEASURES.map((m) => `"${m}" = "AnalyticsSlot"."${m}" + excluded."${m}"`).join(", "));
 
 /**
  * Moves the deltas the triggers appended into the slots. Exact under concurrency: on PostgreSQL
@@ -59,10 +62,13 @@ export async function foldAnalytics(db: Db): Promise<number> {
       return rawExecute(
         tx,
         dialect,
-        Prisma.sql`WITH "moved" AS (DELETE FROM "AnalyticsDelta" RETURNING *)
-          INSERT INTO "AnalyticsSlot" ("shopId", "slot", ${columnsSql})
-          SELECT "shopId", "slot", ${sumsSql} FROM "moved" GROUP BY "shopId", "slot"
-          ON CONFLICT ("shopId", "slot") DO UPDATE SET ${Prisma.raw(MEASURES.map((m) => `"${m}" = "AnalyticsSlot"."${m}" + excluded."${m}"`).join(", "))}`,
+        Prisma.sql`WITH "moved" AS (DELETE FROM "AnalyticsDelta" RETURNING *),
+          "slots" AS (
+            INSERT INTO "AnalyticsSlot" ("shopId", "slot", ${columnsSql})
+            SELECT "shopId", "slot", ${sumsSql} FROM "moved" GROUP BY "shopId", "slot"
+            ON CONFLICT ("shopId", "slot") DO UPDATE SET ${addUp})
+          INSERT INTO "AnalyticsTotal" ("shopId", "pointsNet") SELECT "shopId", SUM("pointsNet") FROM "moved" GROUP BY "shopId"
+          ON CONFLICT ("shopId") DO UPDATE SET "pointsNet" = "AnalyticsTotal"."pointsNet" + excluded."pointsNet"`,
       );
     }
     const [row] = await rawQuery<{ top: number | null }>(tx, dialect, Prisma.sql`SELECT MAX("id") AS "top" FROM "AnalyticsDelta"`);
@@ -73,41 +79,69 @@ export async function foldAnalytics(db: Db): Promise<number> {
       dialect,
       Prisma.sql`INSERT INTO "AnalyticsSlot" ("shopId", "slot", ${columnsSql})
         SELECT "shopId", "slot", ${sumsSql} FROM "AnalyticsDelta" WHERE "id" <= ${top} GROUP BY "shopId", "slot"
-        ON CONFLICT ("shopId", "slot") DO UPDATE SET ${Prisma.raw(MEASURES.map((m) => `"${m}" = "AnalyticsSlot"."${m}" + excluded."${m}"`).join(", "))}`,
+        ON CONFLICT ("shopId", "slot") DO UPDATE SET ${addUp}`,
+    );
+    await rawExecute(
+      tx,
+      dialect,
+      Prisma.sql`INSERT INTO "AnalyticsTotal" ("shopId", "pointsNet")
+        SELECT "shopId", SUM("pointsNet") FROM "AnalyticsDelta" WHERE "id" <= ${top} GROUP BY "shopId"
+        ON CONFLICT ("shopId") DO UPDATE SET "pointsNet" = "AnalyticsTotal"."pointsNet" + excluded."pointsNet"`,
     );
     await rawExecute(tx, dialect, Prisma.sql`DELETE FROM "AnalyticsDelta" WHERE "id" <= ${top}`);
     return moved;
   });
 }
 
-/** The slots of [start, end) with something in them, folded and unfolded added together. */
-export async function slotRows(db: Db, shopId: string, start: Date, end: Date): Promise<SlotRow[]> {
-  const [a, b] = [slotOf(start), slotOf(end)];
+/**
+ * Runs of consecutive local days of equal length: within one, a slot's day is
+ * `first + (slot - from) / length` (integer division). A DST change makes a run of its own.
+ */
+function dayRuns(period: Period) {
+  const runs: Array<{ from: number; to: number; first: number; length: number }> = [];
+  period.days.forEach((day, i) => {
+    const [a, b] = [slotOf(day.start), slotOf(day.end)];
+    const last = runs[runs.length - 1];
+    if (last && last.to === a && last.length === b - a) last.to = b;
+    else runs.push({ from: a, to: b, first: i, length: b - a });
+  });
+  return runs;
+}
+
+/**
+ * The period's sums per local day, from one query over the slots from its start on (folded and
+ * unfolded). Day -1 carries the shop's points outstanding now (the folded total and every
+ * unfolded delta), day N what came after the period: the balance before the period is the first
+ * less everything from its start on.
+ */
+export async function dayRows(db: Db, shopId: string, period: Period) {
+  const runs = dayRuns(period);
+  // Integers of our own, written into the statement so that both databases divide as integers.
+  const int = (v: number) => Prisma.raw(String(Math.trunc(v)));
+  const day = Prisma.sql`CASE ${Prisma.join(
+    runs.map((r) => Prisma.sql`WHEN "slot" < ${int(r.to)} THEN ${int(r.first)} + ("slot" - ${int(r.from)}) / ${int(r.length)}`),
+    " ",
+  )} ELSE ${int(period.days.length)} END`;
+  const start = slotOf(period.start);
+  const zeros = Prisma.raw(MEASURES.map((m) => (m === "pointsNet" ? `"pointsNet"` : `0 AS "${m}"`)).join(", "));
   const rows = await rawQuery<Record<string, unknown>>(
     db,
     clientDialect(db),
-    Prisma.sql`SELECT "slot", ${sumsSql} FROM (
-        SELECT "slot", ${columnsSql} FROM "AnalyticsSlot" WHERE "shopId" = ${shopId} AND "slot" >= ${a} AND "slot" < ${b}
+    Prisma.sql`SELECT "day", ${sumsSql} FROM (
+        SELECT ${day} AS "day", ${columnsSql} FROM "AnalyticsSlot" WHERE "shopId" = ${shopId} AND "slot" >= ${start}
         UNION ALL
-        SELECT "slot", ${columnsSql} FROM "AnalyticsDelta" WHERE "shopId" = ${shopId} AND "slot" >= ${a} AND "slot" < ${b}
-      ) "t" GROUP BY "slot" ORDER BY "slot"`,
-  );
-  return rows.map((r) => ({ slot: n(r.slot), ...(Object.fromEntries(MEASURES.map((m) => [m, n(r[m])])) as Record<Measure, number>) }));
-}
-
-/** Σ of every entry's points (but release) created before `end`: all members' available + pending then. */
-async function outstandingAt(db: Db, shopId: string, end: Date): Promise<number> {
-  const b = slotOf(end);
-  const [row] = await rawQuery<{ total: unknown }>(
-    db,
-    clientDialect(db),
-    Prisma.sql`SELECT SUM("pointsNet") AS "total" FROM (
-        SELECT "pointsNet" FROM "AnalyticsSlot" WHERE "shopId" = ${shopId} AND "slot" < ${b}
+        SELECT ${day} AS "day", ${columnsSql} FROM "AnalyticsDelta" WHERE "shopId" = ${shopId} AND "slot" >= ${start}
         UNION ALL
-        SELECT "pointsNet" FROM "AnalyticsDelta" WHERE "shopId" = ${shopId} AND "slot" < ${b}
-      ) "t"`,
+        SELECT -1 AS "day", ${zeros} FROM "AnalyticsTotal" WHERE "shopId" = ${shopId}
+        UNION ALL
+        SELECT -1 AS "day", ${zeros} FROM "AnalyticsDelta" WHERE "shopId" = ${shopId}
+      ) "t" GROUP BY "day"`,
   );
-  return n(row?.total);
+  const byDay = new Map(rows.map((r) => [n(r.day), Object.fromEntries(MEASURES.map((m) => [m, n(r[m])])) as Record<Measure, number>]));
+  const now = byDay.get(-1)?.pointsNet ?? 0;
+  let since = 0;
+  for (const [d, r] of byDay) if (d >= 0) since += r.pointsNet;
+  return { byDay, outstandingBefore: now - since };
 }
 
 export interface CustomerGroups {
@@ -152,55 +186,45 @@ export async function customerGroups(db: Db, shopId: string, period: { start: Da
   return { others: groups[0]!, members: groups[1]!, holdout: groups[2]! };
 }
 
-/** Redemptions created in the period whose points were not given back (released, or returned on a refund). */
-async function redemptionTotals(db: Db, shopId: string, period: { start: Date; end: Date }) {
+/**
+ * The period's redemptions (created in it, points not given back: not released, not returned on a
+ * refund), the orders paid in it that used a reward code (their discount and revenue), and the
+ * first paid orders of referred friends (rewarded referrals) paid in it; one query, three rows.
+ */
+export async function smallTotals(db: Db, shopId: string, period: { start: Date; end: Date }) {
   const dialect = clientDialect(db);
-  const [row] = await rawQuery<Record<string, unknown>>(
+  const [a, b] = [timestampParam(dialect, period.start), timestampParam(dialect, period.end)];
+  const rows = await rawQuery<Record<string, unknown>>(
     db,
     dialect,
-    Prisma.sql`SELECT COUNT(*) AS "redemptions", SUM("r"."pointsSpent") AS "points",
-        SUM(CASE WHEN "r"."status" = 'used' THEN 1 ELSE 0 END) AS "used"
+    Prisma.sql`SELECT 'redemptions' AS "k", COUNT(*) AS "x", SUM("r"."pointsSpent") AS "y", SUM(CASE WHEN "r"."status" = 'used' THEN 1 ELSE 0 END) AS "z"
       FROM "Redemption" "r"
-      WHERE "r"."shopId" = ${shopId} AND "r"."createdAt" >= ${timestampParam(dialect, period.start)}
-        AND "r"."createdAt" < ${timestampParam(dialect, period.end)} AND "r"."status" <> 'released'
+      WHERE "r"."shopId" = ${shopId} AND "r"."createdAt" >= ${a} AND "r"."createdAt" < ${b} AND "r"."status" <> 'released'
         AND NOT EXISTS (SELECT 1 FROM "LedgerEntry" "e" WHERE "e"."shopId" = "r"."shopId"
-          AND "e"."idempotencyKey" = 'redemption:' || "r"."id" || ':returned')`,
-  );
-  return { redemptions: n(row?.redemptions), points: n(row?.points), used: n(row?.used) };
-}
-
-/** Orders paid in the period (not cancelled) that used a reward code: the discount the codes gave and those orders' revenue. */
-async function rewardOrders(db: Db, shopId: string, period: { start: Date; end: Date }) {
-  const dialect = clientDialect(db);
-  const [row] = await rawQuery<Record<string, unknown>>(
-    db,
-    dialect,
-    Prisma.sql`SELECT COUNT(*) AS "orders", SUM("o"."subtotalMinor" - "o"."refundedMinor") AS "revenue", SUM("u"."discount") AS "discount"
+          AND "e"."idempotencyKey" = 'redemption:' || "r"."id" || ':returned')
+    UNION ALL
+    SELECT 'rewards', COUNT(*), SUM("o"."subtotalMinor" - "o"."refundedMinor"), SUM("u"."discount")
       FROM (
-        SELECT "r"."orderId", SUM(COALESCE("d"."amountMinor", 0)) AS "discount"
-        FROM "Redemption" "r"
-        LEFT JOIN "OrderDiscount" "d" ON "d"."shopId" = "r"."shopId" AND "d"."orderId" = "r"."orderId" AND "d"."code" = "r"."code"
-        WHERE "r"."shopId" = ${shopId} AND "r"."status" = 'used' AND "r"."orderId" IS NOT NULL
-        GROUP BY "r"."orderId"
+        SELECT "d"."orderId", SUM("d"."amountMinor") AS "discount"
+        FROM "OrderDiscount" "d"
+        JOIN "Redemption" "r" ON "r"."shopId" = "d"."shopId" AND "r"."code" = "d"."code" AND "r"."orderId" = "d"."orderId"
+        WHERE "d"."shopId" = ${shopId} AND "d"."paidAt" >= ${a} AND "d"."paidAt" < ${b} AND "r"."status" = 'used'
+        GROUP BY "d"."orderId"
       ) "u" JOIN "OrderFact" "o" ON "o"."shopId" = ${shopId} AND "o"."orderId" = "u"."orderId"
-      WHERE "o"."paid" AND NOT "o"."cancelled" AND "o"."paidAt" >= ${timestampParam(dialect, period.start)}
-        AND "o"."paidAt" < ${timestampParam(dialect, period.end)}`,
-  );
-  return { orders: n(row?.orders), revenue: n(row?.revenue), discount: n(row?.discount) };
-}
-
-/** First paid orders of referred friends (rewarded referrals) paid in the period and not cancelled. */
-async function referralOrders(db: Db, shopId: string, period: { start: Date; end: Date }) {
-  const dialect = clientDialect(db);
-  const [row] = await rawQuery<{ orders: unknown; revenue: unknown }>(
-    db,
-    dialect,
-    Prisma.sql`SELECT COUNT(*) AS "orders", SUM("o"."subtotalMinor" - "o"."refundedMinor") AS "revenue"
+      WHERE "o"."paid" AND NOT "o"."cancelled"
+    UNION ALL
+    SELECT 'referrals', COUNT(*), SUM("o"."subtotalMinor" - "o"."refundedMinor"), 0
       FROM "Referral" "f" JOIN "OrderFact" "o" ON "o"."shopId" = "f"."shopId" AND "o"."orderId" = "f"."orderId"
       WHERE "f"."shopId" = ${shopId} AND "f"."status" = 'rewarded' AND "o"."paid" AND NOT "o"."cancelled"
-        AND "o"."paidAt" >= ${timestampParam(dialect, period.start)} AND "o"."paidAt" < ${timestampParam(dialect, period.end)}`,
+        AND "o"."paidAt" >= ${a} AND "o"."paidAt" < ${b}`,
   );
-  return { orders: n(row?.orders), revenue: n(row?.revenue) };
+  const row = (k: string) => rows.find((r) => r.k === k) ?? {};
+  const [r, w, f] = [row("redemptions"), row("rewards"), row("referrals")];
+  return {
+    redemptions: { redemptions: n(r.x), points: n(r.y), used: n(r.z) },
+    rewards: { orders: n(w.x), revenue: n(w.y), discount: n(w.z) },
+    referrals: { orders: n(f.x), revenue: n(f.y) },
+  };
 }
 
 export type Metrics = Record<MetricName, { value: number; definition: string }>;
@@ -216,35 +240,30 @@ export interface PeriodFigures {
 
 /** Every figure of one period. */
 export async function periodFigures(db: Db, shopId: string, period: Period, program: { valuePerPoint: number }): Promise<PeriodFigures> {
-  const [slots, before, groups, redemptions, rewards, referrals] = await Promise.all([
-    slotRows(db, shopId, period.start, period.end),
-    outstandingAt(db, shopId, period.start),
+  const [{ byDay: days, outstandingBefore }, groups, { redemptions, rewards, referrals }] = await Promise.all([
+    dayRows(db, shopId, period),
     customerGroups(db, shopId, period),
-    redemptionTotals(db, shopId, period),
-    rewardOrders(db, shopId, period),
-    referralOrders(db, shopId, period),
+    smallTotals(db, shopId, period),
   ]);
-  const total = Object.fromEntries(MEASURES.map((m) => [m, 0])) as Record<Measure, number>;
+  const zero = () => Object.fromEntries(MEASURES.map((m) => [m, 0])) as Record<Measure, number>;
+  const total = zero();
   const series: PeriodFigures["series"] = [];
-  let i = 0;
-  let outstanding = before;
-  for (const day of period.days) {
-    const end = slotOf(day.end);
-    const d = { date: day.date, orders: 0, revenueMinor: 0, memberOrders: 0, joined: 0, pointsIssued: 0, pointsExpired: 0, outstanding: 0 };
-    for (; i < slots.length && slots[i]!.slot < end; i++) {
-      const s = slots[i]!;
-      for (const m of MEASURES) total[m] += s[m];
-      d.orders += s.orders;
-      d.revenueMinor += s.netMinor;
-      d.memberOrders += s.memberOrders;
-      d.joined += s.joined;
-      d.pointsIssued += s.pointsIssued;
-      d.pointsExpired += s.pointsExpired;
-      outstanding += s.pointsNet;
-    }
-    d.outstanding = outstanding;
-    series.push(d);
-  }
+  let outstanding = outstandingBefore;
+  period.days.forEach((day, i) => {
+    const s = days.get(i) ?? zero();
+    for (const m of MEASURES) total[m] += s[m];
+    outstanding += s.pointsNet;
+    series.push({
+      date: day.date,
+      orders: s.orders,
+      revenueMinor: s.netMinor,
+      memberOrders: s.memberOrders,
+      joined: s.joined,
+      pointsIssued: s.pointsIssued,
+      pointsExpired: s.pointsExpired,
+      outstanding,
+    });
+  });
   const { members, others } = groups;
   const customers = members.customers + others.customers + groups.holdout.customers;
   const values: Record<MetricName, number> = {

@@ -63,6 +63,7 @@ export async function redactShop(db: Db, shopId: string): Promise<void> {
     db.reconciliation.deleteMany({ where: { shopId } }),
     db.analyticsSlot.deleteMany({ where: { shopId } }),
     db.analyticsDelta.deleteMany({ where: { shopId } }),
+    db.analyticsTotal.deleteMany({ where: { shopId } }),
     db.orderDiscount.deleteMany({ where: { shopId } }),
     db.holdoutCustomer.deleteMany({ where: { shopId } }),
     db.analyticsSummary.deleteMany({ where: { shopId } }),

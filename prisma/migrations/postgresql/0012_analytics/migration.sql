@@ -20,6 +20,14 @@ CREATE TABLE "AnalyticsSlot" (
     CONSTRAINT "AnalyticsSlot_pkey" PRIMARY KEY ("shopId", "slot")
 );
 
+-- Each shop's points outstanding over everything folded so far (the fold adds to it), so a
+-- period's running balance needs only the slots from its start on.
+CREATE TABLE "AnalyticsTotal" (
+    "shopId" TEXT NOT NULL,
+    "pointsNet" BIGINT NOT NULL DEFAULT 0,
+    CONSTRAINT "AnalyticsTotal_pkey" PRIMARY KEY ("shopId")
+);
+
 CREATE TABLE "AnalyticsDelta" (
     "id" SERIAL NOT NULL,
     "shopId" TEXT NOT NULL,
@@ -41,9 +49,10 @@ CREATE TABLE "OrderDiscount" (
     "orderId" TEXT NOT NULL,
     "code" TEXT NOT NULL,
     "amountMinor" INTEGER NOT NULL,
+    "paidAt" TIMESTAMP(3) NOT NULL,
     CONSTRAINT "OrderDiscount_pkey" PRIMARY KEY ("shopId", "orderId", "code")
 );
-CREATE INDEX "OrderDiscount_shopId_code_idx" ON "OrderDiscount"("shopId", "code");
+CREATE INDEX "OrderDiscount_shopId_paidAt_idx" ON "OrderDiscount"("shopId", "paidAt");
 
 CREATE INDEX "OrderFact_analytics_idx" ON "OrderFact"("shopId", "paidAt") INCLUDE ("customerId", "earnedPoints", "paid", "cancelled", "subtotalMinor", "refundedMinor", "memberId");
 CREATE INDEX "Redemption_shopId_createdAt_idx" ON "Redemption"("shopId", "createdAt");

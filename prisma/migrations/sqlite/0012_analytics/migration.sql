@@ -21,6 +21,14 @@ CREATE TABLE "AnalyticsSlot" (
     PRIMARY KEY ("shopId", "slot")
 ) WITHOUT ROWID;
 
+-- Each shop's points outstanding over everything folded so far (the fold adds to it), so a
+-- period's running balance needs only the slots from its start on.
+CREATE TABLE "AnalyticsTotal" (
+    "shopId" TEXT NOT NULL,
+    "pointsNet" BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY ("shopId")
+);
+
 CREATE TABLE "AnalyticsDelta" (
     "id" INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT,
     "shopId" TEXT NOT NULL,
@@ -42,9 +50,10 @@ CREATE TABLE "OrderDiscount" (
     "orderId" TEXT NOT NULL,
     "code" TEXT NOT NULL,
     "amountMinor" INTEGER NOT NULL,
+    "paidAt" DATETIME NOT NULL,
     PRIMARY KEY ("shopId", "orderId", "code")
 );
-CREATE INDEX "OrderDiscount_shopId_code_idx" ON "OrderDiscount"("shopId", "code");
+CREATE INDEX "OrderDiscount_shopId_paidAt_idx" ON "OrderDiscount"("shopId", "paidAt");
 
 -- Period scans (customers with orders, repeat rates) read only this index.
 CREATE INDEX "OrderFact_analytics_idx" ON "OrderFact"("shopId", "paidAt", "customerId", "earnedPoints", "paid", "cancelled", "subtotalMinor", "refundedMinor", "memberId");
