@@ -481,7 +481,18 @@ if (ONLY === "all" || ONLY === "analytics") {
         console.log(
           `    last ${r.days} days (${r.orders} orders): /app/api/metrics p50 ${fmt(r.metrics.p50, 1)} ms, p99 ${fmt(r.metrics.p99, 1)} ms; page (/app/api/analytics, with the period before) p50 ${fmt(r.page.p50, 1)} ms, p99 ${fmt(r.page.p99, 1)} ms; naive full scan p50 ${fmt(r.naive.p50, 1)} ms = ${fmt(r.naive.p50 / r.page.p50, 1)}× the page; figures ${r.wrong.length ? "WRONG: " + r.wrong.join("; ") : "equal to the scan"}`,
         );
-      results.push({ bench: "analytics", dialect, seeded, folded, runs: runs.map(({ metrics, page, naive, ...r }) => ({ ...r, metrics: { p50: metrics.p50, p99: metrics.p99 }, page: { p50: page.p50, p99: page.p99 }, naive: { p50: naive.p50, p99: naive.p99 } })) });
+      results.push({
+        bench: "analytics",
+        dialect,
+        seeded,
+        folded,
+        runs: runs.map(({ metrics, page, naive, ...r }) => ({
+          ...r,
+          metrics: { p50: metrics.p50, p99: metrics.p99 },
+          page: { p50: page.p50, p99: page.p99 },
+          naive: { p50: naive.p50, p99: naive.p99 },
+        })),
+      });
     } finally {
       await stop();
     }

@@ -50,9 +50,17 @@ describe("periods in the shop's time zone", () => {
 
   it("reads presets and custom ranges, ending today in the zone", () => {
     const now = new Date("2026-03-10T20:00:00Z"); // already the 11th in Kolkata
-    expect(rangeOf(new URLSearchParams(""), "Asia/Kolkata", now)).toEqual({ preset: "30d", from: "2026-02-10", to: "2026-03-11" });
+    expect(rangeOf(new URLSearchParams(""), "Asia/Kolkata", now)).toEqual({
+      preset: "30d",
+      from: "2026-02-10",
+      to: "2026-03-11",
+    });
     expect(rangeOf(new URLSearchParams("preset=7d"), "UTC", now)).toEqual({ preset: "7d", from: "2026-03-04", to: "2026-03-10" });
-    expect(rangeOf(new URLSearchParams("preset=month"), "UTC", now)).toEqual({ preset: "month", from: "2026-03-01", to: "2026-03-10" });
+    expect(rangeOf(new URLSearchParams("preset=month"), "UTC", now)).toEqual({
+      preset: "month",
+      from: "2026-03-01",
+      to: "2026-03-10",
+    });
     expect(rangeOf(new URLSearchParams("from=2026-01-01&to=2026-01-31"), "UTC", now)).toMatchObject({ preset: "custom" });
   });
 });
@@ -70,7 +78,12 @@ describe("arithmetic", () => {
   });
 
   it("values a point at the best fixed-amount reward", () => {
-    expect(valuePerPoint([{ type: "fixed_amount", pointsCost: 500, valueMinor: 500 }, { type: "percentage", pointsCost: 100, valueMinor: null }])).toBe(1);
+    expect(
+      valuePerPoint([
+        { type: "fixed_amount", pointsCost: 500, valueMinor: 500 },
+        { type: "percentage", pointsCost: 100, valueMinor: null },
+      ]),
+    ).toBe(1);
     expect(valuePerPoint([{ type: "free_shipping", pointsCost: 100, valueMinor: null }])).toBe(0);
   });
 });

@@ -83,7 +83,11 @@ export function validTimeZone(timeZone: string): boolean {
 export type PeriodProblem = { path: "from" | "to"; message: string };
 
 /** `from`..`to` inclusive in the zone, or what is wrong with them. */
-export function periodOf(from: string, to: string, timeZone: string): { ok: true; period: Period } | { ok: false; errors: PeriodProblem[] } {
+export function periodOf(
+  from: string,
+  to: string,
+  timeZone: string,
+): { ok: true; period: Period } | { ok: false; errors: PeriodProblem[] } {
   const errors: PeriodProblem[] = [];
   const a = dayNumber(from);
   const b = dayNumber(to);
@@ -128,7 +132,8 @@ export function rangeOf(params: URLSearchParams, timeZone: string, now = new Dat
   const to = params.get("to");
   if (from || to) return { preset: "custom", from: from ?? "", to: to ?? "" };
   const preset = PRESETS.find((p) => p.id === params.get("preset")) ?? PRESETS[1];
-  if (preset.id === "month") return { preset: preset.id, from: `${dateOfDayNumber(today).slice(0, 8)}01`, to: dateOfDayNumber(today) };
+  if (preset.id === "month")
+    return { preset: preset.id, from: `${dateOfDayNumber(today).slice(0, 8)}01`, to: dateOfDayNumber(today) };
   return { preset: preset.id, from: dateOfDayNumber(today - preset.days + 1), to: dateOfDayNumber(today) };
 }
 
@@ -236,7 +241,8 @@ export const DEFINITIONS = {
   redemptions: "Redemptions created in the period whose points were not given back.",
   redemptions_used: "Of those redemptions, the ones whose code was used in a paid order.",
   reward_discount_minor: "Discount given by reward codes on orders paid in the period (the club's cost).",
-  reward_revenue_minor: "Merchandise subtotal less refunds of the orders paid in the period that used a reward code (the return).",
+  reward_revenue_minor:
+    "Merchandise subtotal less refunds of the orders paid in the period that used a reward code (the return).",
   referral_orders: "First paid orders of referred friends in the period (referrals the fraud rules refused not counted).",
   // Beyond the contract's list
   orders: "Orders paid in the period and not cancelled since, guest orders included.",
@@ -254,7 +260,8 @@ export type MetricName = keyof typeof DEFINITIONS;
 /** What a point is worth to a shopper: the best rate among fixed-amount rewards (minor units per point), 0 without one. */
 export function valuePerPoint(rewards: ReadonlyArray<{ type: string; pointsCost: number; valueMinor: number | null }>): number {
   let best = 0;
-  for (const r of rewards) if (r.type === "fixed_amount" && r.valueMinor && r.pointsCost > 0) best = Math.max(best, r.valueMinor / r.pointsCost);
+  for (const r of rewards)
+    if (r.type === "fixed_amount" && r.valueMinor && r.pointsCost > 0) best = Math.max(best, r.valueMinor / r.pointsCost);
   return best;
 }
 
@@ -295,7 +302,14 @@ export function rfmSegments(rows: readonly RfmInput[], now: Date) {
     const R = recency(r.lastOrderAt.getTime());
     const F = frequency(r.orders);
     const M = monetary(r.revenueMinor);
-    return { ...r, r: R, f: F, m: M, segment: segmentOf(R, F, M), daysSinceLastOrder: Math.floor((now.getTime() - r.lastOrderAt.getTime()) / 86_400_000) };
+    return {
+      ...r,
+      r: R,
+      f: F,
+      m: M,
+      segment: segmentOf(R, F, M),
+      daysSinceLastOrder: Math.floor((now.getTime() - r.lastOrderAt.getTime()) / 86_400_000),
+    };
   });
 }
 

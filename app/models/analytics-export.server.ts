@@ -13,7 +13,8 @@ const csv = (header: string[], rows: Array<Array<string | number | null>>) => [h
 export async function analyticsCsv(db: Db, shopId: string, table: AnalyticsTable, url: URL) {
   if (table === "cohorts" || table === "segments") {
     const long = await analyticsLongTables(db, shopId);
-    if (!long) return { ok: false as const, status: 404 as const, errors: [{ path: "shop", message: "the shop is not installed" }] };
+    if (!long)
+      return { ok: false as const, status: 404 as const, errors: [{ path: "shop", message: "the shop is not installed" }] };
     if (table === "cohorts") {
       const width = Math.max(0, ...long.cohorts.map((c) => c.retention.length));
       return {
@@ -37,7 +38,17 @@ export async function analyticsCsv(db: Db, shopId: string, table: AnalyticsTable
     return {
       ok: true as const,
       body: csv(
-        ["customer_id", "email", "segment", "recency", "frequency", "monetary", "days_since_last_order", "orders", "revenue_minor"],
+        [
+          "customer_id",
+          "email",
+          "segment",
+          "recency",
+          "frequency",
+          "monetary",
+          "days_since_last_order",
+          "orders",
+          "revenue_minor",
+        ],
         rows.map((r) => [r.customerId, r.email, r.segment, r.r, r.f, r.m, r.daysSinceLastOrder, r.orders, r.revenueMinor]),
       ),
     };
@@ -65,16 +76,56 @@ export async function analyticsCsv(db: Db, shopId: string, table: AnalyticsTable
       return {
         ok: true as const,
         body: csv(
-          ["date", "orders", "member_orders", "revenue_minor", "members_joined", "points_issued", "points_expired", "points_outstanding"],
-          report.current.series.map((d) => [d.date, d.orders, d.memberOrders, d.revenueMinor, d.joined, d.pointsIssued, d.pointsExpired, d.outstanding]),
+          [
+            "date",
+            "orders",
+            "member_orders",
+            "revenue_minor",
+            "members_joined",
+            "points_issued",
+            "points_expired",
+            "points_outstanding",
+          ],
+          report.current.series.map((d) => [
+            d.date,
+            d.orders,
+            d.memberOrders,
+            d.revenueMinor,
+            d.joined,
+            d.pointsIssued,
+            d.pointsExpired,
+            d.outstanding,
+          ]),
         ),
       };
     case "rewards":
       return {
         ok: true as const,
         body: csv(
-          ["reward", "type", "redeemed", "codes_used", "unused", "expired", "points_spent", "discount_minor", "revenue_minor", "hours_to_use"],
-          rewards.map((r) => [r.name, r.type, r.redeemed, r.used, r.unused, r.expired, r.pointsSpent, r.discountMinor, r.revenueMinor, r.hoursToUse]),
+          [
+            "reward",
+            "type",
+            "redeemed",
+            "codes_used",
+            "unused",
+            "expired",
+            "points_spent",
+            "discount_minor",
+            "revenue_minor",
+            "hours_to_use",
+          ],
+          rewards.map((r) => [
+            r.name,
+            r.type,
+            r.redeemed,
+            r.used,
+            r.unused,
+            r.expired,
+            r.pointsSpent,
+            r.discountMinor,
+            r.revenueMinor,
+            r.hoursToUse,
+          ]),
         ),
       };
     case "referrals":
@@ -82,10 +133,19 @@ export async function analyticsCsv(db: Db, shopId: string, table: AnalyticsTable
         ok: true as const,
         body: csv(
           ["status", "reason", "friends"],
-          [["rewarded", "", referrals.rewarded], ...referrals.refused.map((r) => ["refused", r.reason, r.friends] as Array<string | number>)],
+          [
+            ["rewarded", "", referrals.rewarded],
+            ...referrals.refused.map((r) => ["refused", r.reason, r.friends] as Array<string | number>),
+          ],
         ),
       };
     case "tiers":
-      return { ok: true as const, body: csv(["tier", "members"], tiers.map((t) => [t.tier, t.members])) };
+      return {
+        ok: true as const,
+        body: csv(
+          ["tier", "members"],
+          tiers.map((t) => [t.tier, t.members]),
+        ),
+      };
   }
 }

@@ -13,7 +13,7 @@ describe("holdout assignment", () => {
     for (const percent of [5, 20]) {
       const held = ids.filter((id) => inHoldout("a.myshopify.com", id, percent)).length / ids.length;
       // 20,000 draws: the share is within 4 standard errors of the target.
-      const se = Math.sqrt((percent / 100) * (1 - percent / 100) / ids.length);
+      const se = Math.sqrt(((percent / 100) * (1 - percent / 100)) / ids.length);
       expect(Math.abs(held - percent / 100)).toBeLessThan(4 * se);
     }
     const inA = ids.filter((id) => inHoldout("a.myshopify.com", id, 5));

@@ -49,7 +49,11 @@ export async function weeklySummary(db: Db, shopId: string, weekStart: string) {
     figures: Object.fromEntries(
       HEADLINE.map((name) => [
         name,
-        { value: current.metrics[name].value, previous: previous.metrics[name].value, definition: current.metrics[name].definition },
+        {
+          value: current.metrics[name].value,
+          previous: previous.metrics[name].value,
+          definition: current.metrics[name].definition,
+        },
       ]),
     ),
   };

@@ -66,10 +66,12 @@ export async function referralStats(db: Db, shopId: string, period: Period) {
     rawQuery<Record<string, unknown>>(
       db,
       dialect,
+      // Driven from the (few) referred customers to their orders, not from the period's orders.
       Prisma.sql`SELECT COUNT(*) AS "orders", SUM("o"."subtotalMinor" - "o"."refundedMinor") AS "revenue"
-        FROM "OrderFact" "o" JOIN "Referral" "f" ON "f"."shopId" = "o"."shopId" AND "f"."refereeCustomerId" = "o"."customerId"
-        WHERE "o"."shopId" = ${shopId} AND "f"."status" = 'rewarded' AND "o"."paid" AND NOT "o"."cancelled"
-          AND "o"."paidAt" >= ${ts(period.start)} AND "o"."paidAt" < ${ts(period.end)}`,
+        FROM "OrderFact" "o"
+        WHERE "o"."shopId" = ${shopId} AND "o"."customerId" IN (
+            SELECT "refereeCustomerId" FROM "Referral" WHERE "shopId" = ${shopId} AND "status" = 'rewarded')
+          AND "o"."paid" AND NOT "o"."cancelled" AND "o"."paidAt" >= ${ts(period.start)} AND "o"."paidAt" < ${ts(period.end)}`,
     ),
     rawQuery<Record<string, unknown>>(
       db,
@@ -79,7 +81,9 @@ export async function referralStats(db: Db, shopId: string, period: Period) {
     ),
   ]);
   const rewarded = byStatus.filter((r) => r.status === "rewarded").reduce((s, r) => s + n(r.friends), 0);
-  const refused = byStatus.filter((r) => r.status !== "rewarded").map((r) => ({ reason: String(r.reason), friends: n(r.friends) }));
+  const refused = byStatus
+    .filter((r) => r.status !== "rewarded")
+    .map((r) => ({ reason: String(r.reason), friends: n(r.friends) }));
   const friends = rewarded + refused.reduce((s, r) => s + r.friends, 0);
   return {
     friendsFirstOrders: friends,
@@ -98,10 +102,7 @@ export async function tierDistribution(db: Db, shopId: string) {
   const tiers = await db.tier.findMany({ where: { shopId, active: true }, orderBy: { thresholdPoints: "asc" } });
   const bounds = tiers.map((t) => t.thresholdPoints);
   const cases = bounds.length
-    ? Prisma.join(
-        bounds.map((b, i) => Prisma.sql`WHEN "lifetimeEarned" >= ${b} THEN ${bounds.length - i}`).reverse(),
-        " ",
-      )
+    ? Prisma.join(bounds.map((b, i) => Prisma.sql`WHEN "lifetimeEarned" >= ${b} THEN ${bounds.length - i}`).reverse(), " ")
     : null;
   const dialect = clientDialect(db);
   const rows = await rawQuery<{ level: unknown; members: unknown }>(
@@ -113,7 +114,10 @@ export async function tierDistribution(db: Db, shopId: string) {
       : Prisma.sql`SELECT 0 AS "level", COUNT(*) AS "members" FROM "Member" WHERE "shopId" = ${shopId} AND "state" = 'active'`,
   );
   const count = new Map(rows.map((r) => [n(r.level), n(r.members)]));
-  return [{ tier: "No tier", members: count.get(0) ?? 0 }, ...tiers.map((t, i) => ({ tier: t.name, members: count.get(i + 1) ?? 0 }))];
+  return [
+    { tier: "No tier", members: count.get(0) ?? 0 },
+    ...tiers.map((t, i) => ({ tier: t.name, members: count.get(i + 1) ?? 0 })),
+  ];
 }
 
 /**

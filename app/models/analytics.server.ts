@@ -43,7 +43,16 @@ export async function recordOrderDiscounts(tx: Tx, dialect: Dialect, work: reado
   );
 }
 
-const MEASURES = ["orders", "netMinor", "memberOrders", "memberNetMinor", "pointsIssued", "pointsNet", "pointsExpired", "joined"] as const;
+const MEASURES = [
+  "orders",
+  "netMinor",
+  "memberOrders",
+  "memberNetMinor",
+  "pointsIssued",
+  "pointsNet",
+  "pointsExpired",
+  "joined",
+] as const;
 type Measure = (typeof MEASURES)[number];
 
 const sumsSql = Prisma.raw(MEASURES.map((m) => `SUM("${m}") AS "${m}"`).join(", "));
@@ -71,7 +80,11 @@ export async function foldAnalytics(db: Db): Promise<number> {
           ON CONFLICT ("shopId") DO UPDATE SET "pointsNet" = "AnalyticsTotal"."pointsNet" + excluded."pointsNet"`,
       );
     }
-    const [row] = await rawQuery<{ top: number | null }>(tx, dialect, Prisma.sql`SELECT MAX("id") AS "top" FROM "AnalyticsDelta"`);
+    const [row] = await rawQuery<{ top: number | null }>(
+      tx,
+      dialect,
+      Prisma.sql`SELECT MAX("id") AS "top" FROM "AnalyticsDelta"`,
+    );
     const top = row?.top ?? null;
     if (top === null) return 0;
     const moved = await rawExecute(
@@ -137,7 +150,9 @@ export async function dayRows(db: Db, shopId: string, period: Period) {
         SELECT -1 AS "day", ${zeros} FROM "AnalyticsDelta" WHERE "shopId" = ${shopId}
       ) "t" GROUP BY "day"`,
   );
-  const byDay = new Map(rows.map((r) => [n(r.day), Object.fromEntries(MEASURES.map((m) => [m, n(r[m])])) as Record<Measure, number>]));
+  const byDay = new Map(
+    rows.map((r) => [n(r.day), Object.fromEntries(MEASURES.map((m) => [m, n(r[m])])) as Record<Measure, number>]),
+  );
   const now = byDay.get(-1)?.pointsNet ?? 0;
   let since = 0;
   for (const [d, r] of byDay) if (d >= 0) since += r.pointsNet;
@@ -234,12 +249,26 @@ export interface PeriodFigures {
   to: string;
   metrics: Metrics;
   /** per local day of the period */
-  series: Array<{ date: string; orders: number; revenueMinor: number; memberOrders: number; joined: number; pointsIssued: number; pointsExpired: number; outstanding: number }>;
+  series: Array<{
+    date: string;
+    orders: number;
+    revenueMinor: number;
+    memberOrders: number;
+    joined: number;
+    pointsIssued: number;
+    pointsExpired: number;
+    outstanding: number;
+  }>;
   groups: CustomerGroups;
 }
 
 /** Every figure of one period. */
-export async function periodFigures(db: Db, shopId: string, period: Period, program: { valuePerPoint: number }): Promise<PeriodFigures> {
+export async function periodFigures(
+  db: Db,
+  shopId: string,
+  period: Period,
+  program: { valuePerPoint: number },
+): Promise<PeriodFigures> {
   const [{ byDay: days, outstandingBefore }, groups, { redemptions, rewards, referrals }] = await Promise.all([
     dayRows(db, shopId, period),
     customerGroups(db, shopId, period),
@@ -298,7 +327,10 @@ export async function periodFigures(db: Db, shopId: string, period: Period, prog
 
 /** The shop's time zone, and the program settings the figures use. */
 export async function analyticsContext(db: Db, shopId: string) {
-  const shop = await db.shop.findUnique({ where: { id: shopId }, select: { timezone: true, currency: true, programVersion: true } });
+  const shop = await db.shop.findUnique({
+    where: { id: shopId },
+    select: { timezone: true, currency: true, programVersion: true },
+  });
   if (!shop) return null;
   const [rules, rewards] = await Promise.all([
     currentRules(db, shopId, shop.programVersion),

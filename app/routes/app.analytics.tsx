@@ -89,7 +89,10 @@ const LABELS: Record<MetricName, string> = {
 };
 
 const SECTIONS: Array<{ title: string; metrics: MetricName[] }> = [
-  { title: "Participation and sales", metrics: ["participation_rate", "active_members", "members_joined", "orders", "revenue_minor", "referral_orders"] },
+  {
+    title: "Participation and sales",
+    metrics: ["participation_rate", "active_members", "members_joined", "orders", "revenue_minor", "referral_orders"],
+  },
   {
     title: "Members against others",
     metrics: [
@@ -203,7 +206,13 @@ function RangePicker({ preset, from, to }: { preset: string; from: string; to: s
         value={preset}
         onChange={(value) => (value === "custom" ? null : navigate(`?preset=${value}`))}
       />
-      <TextField label="From" type="date" value={custom.from} onChange={(v) => setCustom({ ...custom, from: v })} autoComplete="off" />
+      <TextField
+        label="From"
+        type="date"
+        value={custom.from}
+        onChange={(v) => setCustom({ ...custom, from: v })}
+        autoComplete="off"
+      />
       <TextField label="To" type="date" value={custom.to} onChange={(v) => setCustom({ ...custom, to: v })} autoComplete="off" />
       <Button onClick={() => navigate(`?from=${custom.from}&to=${custom.to}`)}>Apply</Button>
     </InlineStack>
@@ -247,7 +256,8 @@ export default function AnalyticsPage() {
   const { current, previous, context, holdout } = report;
   const money = (minor: number) => formatMinorUnits(minor, context.currency);
   const query = `from=${current.from}&to=${current.to}`;
-  const daily = (pick: (d: (typeof current.series)[number]) => number) => current.series.map((d) => ({ key: d.date, value: pick(d) }));
+  const daily = (pick: (d: (typeof current.series)[number]) => number) =>
+    current.series.map((d) => ({ key: d.date, value: pick(d) }));
   const empty = current.metrics.orders.value === 0 && previous.metrics.orders.value === 0;
 
   return (
@@ -255,7 +265,12 @@ export default function AnalyticsPage() {
       <Page
         title="Analytics"
         subtitle={`${current.from} to ${current.to} (${context.timeZone}), beside ${previous.from} to ${previous.to}`}
-        secondaryActions={[{ content: "Export figures (CSV)", onAction: () => download(`/app/export/analytics/metrics.csv?${query}`, "loyalty-metrics.csv") }]}
+        secondaryActions={[
+          {
+            content: "Export figures (CSV)",
+            onAction: () => download(`/app/export/analytics/metrics.csv?${query}`, "loyalty-metrics.csv"),
+          },
+        ]}
       >
         <BlockStack gap="500">
           <Card>
@@ -284,7 +299,10 @@ export default function AnalyticsPage() {
 
           <Layout>
             <Layout.Section variant="oneHalf">
-              <ChartCard title="Orders per day" definition="Member orders (orders that earned points) and all orders paid each day, not cancelled.">
+              <ChartCard
+                title="Orders per day"
+                definition="Member orders (orders that earned points) and all orders paid each day, not cancelled."
+              >
                 <ClientOnly>
                   {() => (
                     <LineChart
@@ -300,16 +318,26 @@ export default function AnalyticsPage() {
             </Layout.Section>
             <Layout.Section variant="oneHalf">
               <ChartCard title="Members joined per day" definition={DEFINITIONS.members_joined}>
-                <ClientOnly>{() => <BarChart theme="Light" data={[{ name: "Joined", data: daily((d) => d.joined) }]} />}</ClientOnly>
+                <ClientOnly>
+                  {() => <BarChart theme="Light" data={[{ name: "Joined", data: daily((d) => d.joined) }]} />}
+                </ClientOnly>
               </ChartCard>
             </Layout.Section>
             <Layout.Section variant="oneHalf">
-              <ChartCard title="Points outstanding" definition="All members' available and pending points at the end of each day.">
-                <ClientOnly>{() => <LineChart theme="Light" data={[{ name: "Outstanding", data: daily((d) => d.outstanding) }]} />}</ClientOnly>
+              <ChartCard
+                title="Points outstanding"
+                definition="All members' available and pending points at the end of each day."
+              >
+                <ClientOnly>
+                  {() => <LineChart theme="Light" data={[{ name: "Outstanding", data: daily((d) => d.outstanding) }]} />}
+                </ClientOnly>
               </ChartCard>
             </Layout.Section>
             <Layout.Section variant="oneHalf">
-              <ChartCard title="Points issued and expired per day" definition={`${DEFINITIONS.points_issued} ${DEFINITIONS.points_expired}`}>
+              <ChartCard
+                title="Points issued and expired per day"
+                definition={`${DEFINITIONS.points_issued} ${DEFINITIONS.points_expired}`}
+              >
                 <ClientOnly>
                   {() => (
                     <BarChart
@@ -335,8 +363,9 @@ export default function AnalyticsPage() {
               </InlineStack>
               {context.holdoutPercent === 0 ? (
                 <Text as="p">
-                  Keep a holdout (Program → Analytics: a share of customers, e.g. 5%, never invited to the club) to measure what the club
-                  adds: comparing members with customers who chose not to join says little, since joiners differ by choice.
+                  Keep a holdout (Program → Analytics: a share of customers, e.g. 5%, never invited to the club) to measure what
+                  the club adds: comparing members with customers who chose not to join says little, since joiners differ by
+                  choice.
                 </Text>
               ) : !holdout.ready ? (
                 <Banner tone="info" title="Not enough holdout orders yet">
@@ -347,8 +376,16 @@ export default function AnalyticsPage() {
                   columnContentTypes={["text", "numeric", "numeric"]}
                   headings={["Per customer with an order in the period", "Members", "Holdout"]}
                   rows={[
-                    ["Revenue per customer", money(holdout.revenuePerCustomer.members), money(holdout.revenuePerCustomer.holdout)],
-                    ["Repeat rate", `${(holdout.repeatRate.members * 100).toFixed(1)}%`, `${(holdout.repeatRate.holdout * 100).toFixed(1)}%`],
+                    [
+                      "Revenue per customer",
+                      money(holdout.revenuePerCustomer.members),
+                      money(holdout.revenuePerCustomer.holdout),
+                    ],
+                    [
+                      "Repeat rate",
+                      `${(holdout.repeatRate.members * 100).toFixed(1)}%`,
+                      `${(holdout.repeatRate.holdout * 100).toFixed(1)}%`,
+                    ],
                     ["Order value", money(holdout.aov.members), money(holdout.aov.holdout)],
                   ]}
                 />
@@ -356,16 +393,17 @@ export default function AnalyticsPage() {
               {holdout.ready ? (
                 <BlockStack gap="100">
                   <Text as="p">
-                    Incremental revenue: <b>{money(holdout.incrementalRevenue.value)}</b> (95% interval {money(holdout.incrementalRevenue.low)} to{" "}
-                    {money(holdout.incrementalRevenue.high)}); at a {context.grossMarginPercent}% margin, {money(holdout.incrementalMargin)} of gross
-                    margin against {money(holdout.programCost)} of reward cost.
+                    Incremental revenue: <b>{money(holdout.incrementalRevenue.value)}</b> (95% interval{" "}
+                    {money(holdout.incrementalRevenue.low)} to {money(holdout.incrementalRevenue.high)}); at a{" "}
+                    {context.grossMarginPercent}% margin, {money(holdout.incrementalMargin)} of gross margin against{" "}
+                    {money(holdout.programCost)} of reward cost.
                   </Text>
                   <Text as="p" variant="headingMd">
                     ROI: {holdout.roi === null ? "the program cost nothing in this period" : `${(holdout.roi * 100).toFixed(0)}%`}
                   </Text>
                   <Text as="p" variant="bodySm" tone="subdued">
-                    Incremental revenue = (members' − holdout's revenue per customer) × members with an order; ROI = (incremental gross margin −
-                    program cost) ÷ program cost, the program cost being the reward codes' discount in the period.
+                    Incremental revenue = (members' − holdout's revenue per customer) × members with an order; ROI = (incremental
+                    gross margin − program cost) ÷ program cost, the program cost being the reward codes' discount in the period.
                   </Text>
                 </BlockStack>
               ) : null}
@@ -386,8 +424,28 @@ export default function AnalyticsPage() {
                 </Text>
               ) : (
                 <DataTable
-                  columnContentTypes={["text", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric", "numeric"]}
-                  headings={["Reward", "Redeemed", "Codes used", "Unused", "Expired", "Points spent", "Discount given", "Revenue", "Hours to use"]}
+                  columnContentTypes={[
+                    "text",
+                    "numeric",
+                    "numeric",
+                    "numeric",
+                    "numeric",
+                    "numeric",
+                    "numeric",
+                    "numeric",
+                    "numeric",
+                  ]}
+                  headings={[
+                    "Reward",
+                    "Redeemed",
+                    "Codes used",
+                    "Unused",
+                    "Expired",
+                    "Points spent",
+                    "Discount given",
+                    "Revenue",
+                    "Hours to use",
+                  ]}
                   rows={rewards.map((r) => [
                     r.name,
                     r.redeemed,
@@ -402,8 +460,9 @@ export default function AnalyticsPage() {
                 />
               )}
               <Text as="p" variant="bodySm" tone="subdued">
-                Redemptions created in the range (not failed); a code is used once a paid order carries it, expired when unused past its end
-                date. Revenue: the subtotal less refunds of the orders that used it; hours to use: mean time from redemption to that order.
+                Redemptions created in the range (not failed); a code is used once a paid order carries it, expired when unused
+                past its end date. Revenue: the subtotal less refunds of the orders that used it; hours to use: mean time from
+                redemption to that order.
               </Text>
             </BlockStack>
           </Card>
@@ -428,12 +487,15 @@ export default function AnalyticsPage() {
                       ...referrals.refused.map((r) => [`Refused: ${r.reason.replace(/_/g, " ")}`, r.friends]),
                       ["Orders of referred customers", referrals.referredOrders],
                       ["Revenue of referred customers", money(referrals.referredRevenueMinor)],
-                      ["Referrer rewards given (points)", `${referrals.rewardsGiven} (${integer.format(referrals.rewardPoints)})`],
+                      [
+                        "Referrer rewards given (points)",
+                        `${referrals.rewardsGiven} (${integer.format(referrals.rewardPoints)})`,
+                      ],
                     ]}
                   />
                   <Text as="p" variant="bodySm" tone="subdued">
-                    A friend counts once, on their first paid order with a member's code; the fraud rules refuse self-referrals and friends who
-                    ordered before. Links shared and opened are not recorded.
+                    A friend counts once, on their first paid order with a member's code; the fraud rules refuse self-referrals
+                    and friends who ordered before. Links shared and opened are not recorded.
                   </Text>
                 </BlockStack>
               </Card>
@@ -488,11 +550,18 @@ export default function AnalyticsPage() {
                 <DataTable
                   columnContentTypes={["text", "numeric", ...long.cohorts[0]!.retention.map(() => "numeric" as const)]}
                   headings={["Joined", "Members", ...long.cohorts[0]!.retention.map((_, i) => `Month ${i}`)]}
-                  rows={long.cohorts.map((c) => [c.cohort, c.members, ...long.cohorts[0]!.retention.map((_, i) => (i < c.retention.length ? `${(c.retention[i]! * 100).toFixed(0)}%` : ""))])}
+                  rows={long.cohorts.map((c) => [
+                    c.cohort,
+                    c.members,
+                    ...long.cohorts[0]!.retention.map((_, i) =>
+                      i < c.retention.length ? `${(c.retention[i]! * 100).toFixed(0)}%` : "",
+                    ),
+                  ])}
                 />
               )}
               <Text as="p" variant="bodySm" tone="subdued">
-                Of the members who joined in a month, the share with a member order in each month since (month 0: the month they joined).
+                Of the members who joined in a month, the share with a member order in each month since (month 0: the month they
+                joined).
               </Text>
             </BlockStack>
           </Card>
@@ -518,8 +587,9 @@ export default function AnalyticsPage() {
                 />
               ) : null}
               <Text as="p" variant="bodySm" tone="subdued">
-                Members with an order in the last 365 days, scored 1–5 by quintile on recency (last order), frequency (orders) and monetary
-                value (subtotal less refunds); Champions: recent and high on both, Lost: neither recent nor frequent nor high.
+                Members with an order in the last 365 days, scored 1–5 by quintile on recency (last order), frequency (orders) and
+                monetary value (subtotal less refunds); Champions: recent and high on both, Lost: neither recent nor frequent nor
+                high.
               </Text>
             </BlockStack>
           </Card>

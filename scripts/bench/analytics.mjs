@@ -46,12 +46,47 @@ function* rows(shop, now) {
     if (c !== null && !firstOrder.has(c)) firstOrder.set(c, paidAt);
     yield {
       table: "order",
-      v: [shop, String(9_000_000_000 + i), `#${i}`, c === null ? null : String(200_000 + c), member ? `bm_${c}` : null, "USD", subtotal, 1, paidAt, cancelled ? 1 : 0, paidAt, refunded, earned, 0, member ? 1 : null, paidAt],
+      v: [
+        shop,
+        String(9_000_000_000 + i),
+        `#${i}`,
+        c === null ? null : String(200_000 + c),
+        member ? `bm_${c}` : null,
+        "USD",
+        subtotal,
+        1,
+        paidAt,
+        cancelled ? 1 : 0,
+        paidAt,
+        refunded,
+        earned,
+        0,
+        member ? 1 : null,
+        paidAt,
+      ],
     };
     if (earned > 0)
       yield {
         table: "entry",
-        v: [`be_${i}`, shop, `bm_${c}`, "earn", earned, "available", paidAt, `order:${9_000_000_000 + i}:earn`, "order", String(9_000_000_000 + i), 1, 1, 1, "bench", `Order #${i}`, paidAt, paidAt],
+        v: [
+          `be_${i}`,
+          shop,
+          `bm_${c}`,
+          "earn",
+          earned,
+          "available",
+          paidAt,
+          `order:${9_000_000_000 + i}:earn`,
+          "order",
+          String(9_000_000_000 + i),
+          1,
+          1,
+          1,
+          "bench",
+          `Order #${i}`,
+          paidAt,
+          paidAt,
+        ],
       };
   }
   for (const [c, at] of firstOrder) {
@@ -66,22 +101,126 @@ function* rows(shop, now) {
     const order = String(9_000_000_000 + Math.floor(rnd() * ORDERS));
     yield {
       table: "redemption",
-      v: [`br_${r}`, shop, `bm_${c}`, "bench-reward", `key-${r}`, 500, used ? "used" : "issued", `BENCH${r}`, at + 30 * DAY, used ? order : null, at, at],
+      v: [
+        `br_${r}`,
+        shop,
+        `bm_${c}`,
+        "bench-reward",
+        `key-${r}`,
+        500,
+        used ? "used" : "issued",
+        `BENCH${r}`,
+        at + 30 * DAY,
+        used ? order : null,
+        at,
+        at,
+      ],
     };
-    if (used) yield { table: "discount", v: [shop, order, `BENCH${r}`, 500, Math.floor(start + ((Number(order) - 9_000_000_000) / ORDERS) * DAYS * DAY)] };
+    if (used)
+      yield {
+        table: "discount",
+        v: [shop, order, `BENCH${r}`, 500, Math.floor(start + ((Number(order) - 9_000_000_000) / ORDERS) * DAYS * DAY)],
+      };
   }
   for (let f = 0; f < 3_000; f++) {
     const order = String(9_000_000_000 + Math.floor(rnd() * ORDERS));
-    yield { table: "referral", v: [shop, `friend-${f}`, `bm_${members[f % members.length]}`, order, rnd() < 0.9 ? "rewarded" : "rejected", null, Math.floor(now - rnd() * DAYS * DAY)] };
+    yield {
+      table: "referral",
+      v: [
+        shop,
+        `friend-${f}`,
+        `bm_${members[f % members.length]}`,
+        order,
+        rnd() < 0.9 ? "rewarded" : "rejected",
+        null,
+        Math.floor(now - rnd() * DAYS * DAY),
+      ],
+    };
   }
 }
 
 const COLUMNS = {
-  order: ["OrderFact", ["shopId", "orderId", "name", "customerId", "memberId", "currency", "subtotalMinor", "paid", "paidAt", "cancelled", "orderCreatedAt", "refundedMinor", "earnedPoints", "reversedPoints", "earnVersion", "updatedAt"], [8, 10, 15]],
-  entry: ["LedgerEntry", ["id", "shopId", "memberId", "kind", "points", "status", "availableAt", "idempotencyKey", "sourceType", "sourceId", "programVersion", "rateNum", "rateDen", "actor", "reason", "occurredAt", "createdAt"], [6, 15, 16]],
-  member: ["Member", ["id", "shopId", "customerId", "state", "enrolledAt", "available", "pending", "lifetimeEarned", "referralCode", "tags", "addressHashes"], [4]],
+  order: [
+    "OrderFact",
+    [
+      "shopId",
+      "orderId",
+      "name",
+      "customerId",
+      "memberId",
+      "currency",
+      "subtotalMinor",
+      "paid",
+      "paidAt",
+      "cancelled",
+      "orderCreatedAt",
+      "refundedMinor",
+      "earnedPoints",
+      "reversedPoints",
+      "earnVersion",
+      "updatedAt",
+    ],
+    [8, 10, 15],
+  ],
+  entry: [
+    "LedgerEntry",
+    [
+      "id",
+      "shopId",
+      "memberId",
+      "kind",
+      "points",
+      "status",
+      "availableAt",
+      "idempotencyKey",
+      "sourceType",
+      "sourceId",
+      "programVersion",
+      "rateNum",
+      "rateDen",
+      "actor",
+      "reason",
+      "occurredAt",
+      "createdAt",
+    ],
+    [6, 15, 16],
+  ],
+  member: [
+    "Member",
+    [
+      "id",
+      "shopId",
+      "customerId",
+      "state",
+      "enrolledAt",
+      "available",
+      "pending",
+      "lifetimeEarned",
+      "referralCode",
+      "tags",
+      "addressHashes",
+    ],
+    [4],
+  ],
   holdout: ["HoldoutCustomer", ["shopId", "customerId"], []],
-  redemption: ["Redemption", ["id", "shopId", "memberId", "rewardId", "idempotencyKey", "pointsSpent", "status", "code", "expiresAt", "orderId", "createdAt", "updatedAt"], [8, 10, 11]],
+  redemption: [
+    "Redemption",
+    [
+      "id",
+      "shopId",
+      "memberId",
+      "rewardId",
+      "idempotencyKey",
+      "pointsSpent",
+      "status",
+      "code",
+      "expiresAt",
+      "orderId",
+      "createdAt",
+      "updatedAt",
+    ],
+    [8, 10, 11],
+  ],
   discount: ["OrderDiscount", ["shopId", "orderId", "code", "amountMinor", "paidAt"], [4]],
   referral: ["Referral", ["shopId", "refereeCustomerId", "referrerMemberId", "orderId", "status", "reason", "createdAt"], [6]],
 };
@@ -94,7 +233,9 @@ export async function seedAnalytics(dialect, url, shop) {
     const db = new Database(sqlitePath(url));
     db.pragma("journal_mode = WAL");
     db.prepare(`UPDATE "Shop" SET "timezone" = 'UTC' WHERE "id" = ?`).run(shop);
-    db.prepare(`INSERT INTO "Reward" ("id","shopId","name","type","pointsCost","valueMinor") VALUES ('bench-reward', ?, 'Bench 5 off', 'fixed_amount', 500, 500)`).run(shop);
+    db.prepare(
+      `INSERT INTO "Reward" ("id","shopId","name","type","pointsCost","valueMinor") VALUES ('bench-reward', ?, 'Bench 5 off', 'fixed_amount', 500, 500)`,
+    ).run(shop);
     const statements = Object.fromEntries(
       Object.entries(COLUMNS).map(([k, [table, cols]]) => [
         k,
@@ -119,14 +260,20 @@ export async function seedAnalytics(dialect, url, shop) {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     await client.query(`UPDATE "Shop" SET "timezone" = 'UTC' WHERE "id" = $1`, [shop]);
-    await client.query(`INSERT INTO "Reward" ("id","shopId","name","type","pointsCost","valueMinor") VALUES ('bench-reward', $1, 'Bench 5 off', 'fixed_amount', 500, 500)`, [shop]);
+    await client.query(
+      `INSERT INTO "Reward" ("id","shopId","name","type","pointsCost","valueMinor") VALUES ('bench-reward', $1, 'Bench 5 off', 'fixed_amount', 500, 500)`,
+      [shop],
+    );
     const pending = Object.fromEntries(Object.keys(COLUMNS).map((k) => [k, []]));
     const flush = async (k) => {
       const list = pending[k].splice(0);
       if (list.length === 0) return;
       const [table, cols, dates] = COLUMNS[k];
       const params = [];
-      const values = list.map((v) => `(${v.map((x, i) => (params.push(dates.includes(i) && typeof x === "number" ? new Date(x).toISOString() : x), `$${params.length}`)).join(",")})`);
+      const values = list.map(
+        (v) =>
+          `(${v.map((x, i) => (params.push(dates.includes(i) && typeof x === "number" ? new Date(x).toISOString() : x), `$${params.length}`)).join(",")})`,
+      );
       await client.query(`INSERT INTO "${table}" (${cols.map((c) => `"${c}"`).join(",")}) VALUES ${values.join(",")}`, params);
     };
     for (const r of rows(shop, now)) {
@@ -181,7 +328,10 @@ async function naiveScan(q, dialect, shop, start, end) {
     points_outstanding: n(outstanding.outstanding),
     participation_rate: n(customers.customers) === 0 ? 0 : n(customers.memberCustomers) / n(customers.customers),
     members_joined: n(joined.joined),
-    aov_members_minor: n(orders.memberOrders) === 0 ? 0 : Math.floor((2 * n(orders.memberRevenue) + n(orders.memberOrders)) / (2 * n(orders.memberOrders))),
+    aov_members_minor:
+      n(orders.memberOrders) === 0
+        ? 0
+        : Math.floor((2 * n(orders.memberRevenue) + n(orders.memberOrders)) / (2 * n(orders.memberOrders))),
   };
 }
 
@@ -233,7 +383,9 @@ export async function benchAnalytics({ dialect, appUrl, q, shop, apiKey, secret,
       return a;
     });
     const m = metrics.last.metrics;
-    const wrong = Object.entries(naive.last).filter(([k, v]) => Math.abs(m[k].value - v) > 1e-9).map(([k, v]) => `${k}: api ${m[k].value}, scan ${v}`);
+    const wrong = Object.entries(naive.last)
+      .filter(([k, v]) => Math.abs(m[k].value - v) > 1e-9)
+      .map(([k, v]) => `${k}: api ${m[k].value}, scan ${v}`);
     out.push({ days, metrics, page, naive, wrong, orders: m.orders.value });
   }
   return out;

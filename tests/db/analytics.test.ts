@@ -36,9 +36,18 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     // some before the period, some after it
     hour: fc.integer({ min: -6, max: 80 }),
   }),
-  fc.record({ type: fc.constant("refund" as const), order: fc.integer({ min: 1, max: 8 }), refund: fc.integer({ min: 1, max: 3 }), amount: fc.integer({ min: 0, max: 8_000 }) }),
+  fc.record({
+    type: fc.constant("refund" as const),
+    order: fc.integer({ min: 1, max: 8 }),
+    refund: fc.integer({ min: 1, max: 3 }),
+    amount: fc.integer({ min: 0, max: 8_000 }),
+  }),
   fc.record({ type: fc.constant("cancel" as const), order: fc.integer({ min: 1, max: 8 }) }),
-  fc.record({ type: fc.constant("adjust" as const), customer: fc.integer({ min: 1, max: 4 }), points: fc.integer({ min: -50, max: 200 }).filter((p) => p !== 0) }),
+  fc.record({
+    type: fc.constant("adjust" as const),
+    customer: fc.integer({ min: 1, max: 4 }),
+    points: fc.integer({ min: -50, max: 200 }).filter((p) => p !== 0),
+  }),
   fc.constant({ type: "fold" as const }),
 );
 
@@ -68,10 +77,14 @@ describeDialects("analytics pre-aggregates on %s", (dialect) => {
       memberOrders: orders.filter((o) => o.earnedPoints > 0).length,
       memberRevenue: orders.filter((o) => o.earnedPoints > 0).reduce((s, o) => s + net(o), 0),
       issued: inPeriod
-        .filter((e) => ["earn", "bonus", "referral"].includes(e.kind) || (["adjustment", "import"].includes(e.kind) && e.points > 0))
+        .filter(
+          (e) => ["earn", "bonus", "referral"].includes(e.kind) || (["adjustment", "import"].includes(e.kind) && e.points > 0),
+        )
         .reduce((s, e) => s + e.points, 0),
       outstanding: entries.filter((e) => e.kind !== "release" && e.createdAt < end).reduce((s, e) => s + e.points, 0),
-      joined: (await db.member.findMany({ where: { shopId, state: "active" } })).filter((m) => m.enrolledAt >= start && m.enrolledAt < end).length,
+      joined: (await db.member.findMany({ where: { shopId, state: "active" } })).filter(
+        (m) => m.enrolledAt >= start && m.enrolledAt < end,
+      ).length,
       perDay: orders.reduce<Record<string, number>>((acc, o) => {
         const d = localDate(o.paidAt!, TZ);
         acc[d] = (acc[d] ?? 0) + 1;
@@ -133,7 +146,13 @@ describeDialects("analytics pre-aggregates on %s", (dialect) => {
             } else {
               const f = facts.get(s.order);
               if (!f) continue;
-              event = { type: "refund", orderId: f.orderId, refundId: `r${s.order}-${s.refund}`, subtotalMinor: Math.min(s.amount, f.subtotalMinor), createdAt: new Date() };
+              event = {
+                type: "refund",
+                orderId: f.orderId,
+                refundId: `r${s.order}-${s.refund}`,
+                subtotalMinor: Math.min(s.amount, f.subtotalMinor),
+                createdAt: new Date(),
+              };
             }
             await applyOrderEvent(db, shopId, event, "test");
           }
@@ -154,12 +173,18 @@ describeDialects("analytics pre-aggregates on %s", (dialect) => {
           expect(got.metrics.points_outstanding.value).toBe(want.outstanding);
           expect(got.metrics.members_joined.value).toBe(want.joined);
           expect(Object.fromEntries(got.series.filter((d) => d.orders > 0).map((d) => [d.date, d.orders]))).toEqual(want.perDay);
-          const memberAov = want.memberOrders === 0 ? 0 : Math.floor((2 * want.memberRevenue + want.memberOrders) / (2 * want.memberOrders));
+          const memberAov =
+            want.memberOrders === 0 ? 0 : Math.floor((2 * want.memberRevenue + want.memberOrders) / (2 * want.memberOrders));
           expect(got.metrics.aov_members_minor.value).toBe(memberAov);
         }
         // The sum of balances is the outstanding figure at the end of time.
         const balances = await db.member.aggregate({ where: { shopId }, _sum: { available: true, pending: true } });
-        const all = (periodOf("2026-01-01", localDate(new Date(Date.now() + 86_400_000), TZ), TZ) as { ok: true; period: import("~/domain/analytics").Period }).period;
+        const all = (
+          periodOf("2026-01-01", localDate(new Date(Date.now() + 86_400_000), TZ), TZ) as {
+            ok: true;
+            period: import("~/domain/analytics").Period;
+          }
+        ).period;
         const figures = await periodFigures(db, shopId, all, { valuePerPoint: 0 });
         expect(figures.metrics.points_outstanding.value).toBe((balances._sum.available ?? 0) + (balances._sum.pending ?? 0));
       }),
@@ -178,7 +203,18 @@ describeDialects("analytics pre-aggregates on %s", (dialect) => {
       shopId,
       {
         type: "paid",
-        order: { orderId: "w1", name: "#1", customer: { customerId: "9" }, currency: "USD", subtotalMinor: 4_200, presentmentCurrency: "USD", discountCodes: [], test: false, createdAt: paidAt, paidAt },
+        order: {
+          orderId: "w1",
+          name: "#1",
+          customer: { customerId: "9" },
+          currency: "USD",
+          subtotalMinor: 4_200,
+          presentmentCurrency: "USD",
+          discountCodes: [],
+          test: false,
+          createdAt: paidAt,
+          paidAt,
+        },
       },
       "test",
     );

@@ -28,13 +28,16 @@ describeDialects("analytics on %s", (dialect) => {
   const call = (shop: string, path: string, init: RequestInit = {}) =>
     fetch(`${app.url}${path}`, {
       ...init,
-      headers: { Authorization: `Bearer ${adminIdToken(shop, API_KEY, API_SECRET, "77001")}`, "Content-Type": "application/json" },
+      headers: {
+        Authorization: `Bearer ${adminIdToken(shop, API_KEY, API_SECRET, "77001")}`,
+        "Content-Type": "application/json",
+      },
     });
   const send = async (shop: string, events: Array<{ topic: string; payload: unknown }>) => {
     for (const e of events) expect((await app.emulator.sendWebhook(shop, e.topic, e.payload)).status).toBe(200);
     await app.settled();
   };
-  const program = async (shop: string, change: (doc: Record<string, any>) => void) => {
+  const program = async (shop: string, change: (doc: { referrals: { referrerPoints: number }; analytics?: unknown }) => void) => {
     const doc = await (await call(shop, "/app/api/program")).json();
     change(doc);
     expect((await call(shop, "/app/api/program", { method: "PUT", body: JSON.stringify(doc) })).status).toBe(200);
