@@ -475,12 +475,20 @@ if (ONLY === "all" || ONLY === "analytics") {
     try {
       const seeded = await seedAnalytics(dialect, url, shop);
       const folded = await awaitFold(q);
-      const runs = await benchAnalytics({ dialect, appUrl, q, shop, apiKey: API_KEY, secret: SECRET });
       console.log(`  ${dialect} (seeded in ${fmt(seeded, 1)} s, folded by the app's job within ${fmt(folded, 1)} s):`);
-      for (const r of runs)
-        console.log(
-          `    last ${r.days} days (${r.orders} orders): /app/api/metrics p50 ${fmt(r.metrics.p50, 1)} ms, p99 ${fmt(r.metrics.p99, 1)} ms; page (/app/api/analytics, with the period before) p50 ${fmt(r.page.p50, 1)} ms, p99 ${fmt(r.page.p99, 1)} ms; naive full scan p50 ${fmt(r.naive.p50, 1)} ms = ${fmt(r.naive.p50 / r.page.p50, 1)}× the page; figures ${r.wrong.length ? "WRONG: " + r.wrong.join("; ") : "equal to the scan"}`,
-        );
+      const ms = (t) => (t.error ? `failed (${t.error})` : `p50 ${fmt(t.p50, 1)} ms, p99 ${fmt(t.p99, 1)} ms`);
+      const runs = await benchAnalytics({
+        dialect,
+        appUrl,
+        q,
+        shop,
+        apiKey: API_KEY,
+        secret: SECRET,
+        onResult: (r) =>
+          console.log(
+            `    last ${r.days} days (${r.orders} orders): /app/api/metrics ${ms(r.metrics)}; page (/app/api/analytics, with the period before) ${ms(r.page)}; naive full scan p50 ${fmt(r.naive.p50, 1)} ms${r.page.p50 ? ` = ${fmt(r.naive.p50 / r.page.p50, 1)}× the page` : ""}; figures ${r.wrong.length ? "WRONG: " + r.wrong.join("; ") : "equal to the scan"}`,
+          ),
+      });
       results.push({
         bench: "analytics",
         dialect,
@@ -488,8 +496,8 @@ if (ONLY === "all" || ONLY === "analytics") {
         folded,
         runs: runs.map(({ metrics, page, naive, ...r }) => ({
           ...r,
-          metrics: { p50: metrics.p50, p99: metrics.p99 },
-          page: { p50: page.p50, p99: page.p99 },
+          metrics: { p50: metrics.p50, p99: metrics.p99, error: metrics.error },
+          page: { p50: page.p50, p99: page.p99, error: page.error },
           naive: { p50: naive.p50, p99: naive.p99 },
         })),
       });

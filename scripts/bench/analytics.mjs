@@ -362,7 +362,7 @@ export async function awaitFold(q, timeoutMs = 180_000) {
 }
 
 /** Times the routes and the naive scan; checks the API's figures against the scan's. */
-export async function benchAnalytics({ dialect, appUrl, q, shop, apiKey, secret, requests = 30 }) {
+export async function benchAnalytics({ dialect, appUrl, q, shop, apiKey, secret, requests = 30, onResult }) {
   const token = () => adminIdToken(shop, apiKey, secret, "bench-staff");
   const get = async (path) => {
     const res = await fetch(`${appUrl}${path}`, { headers: { Authorization: `Bearer ${token()}` } });
@@ -373,8 +373,10 @@ export async function benchAnalytics({ dialect, appUrl, q, shop, apiKey, secret,
   for (const days of [30, 365]) {
     const range = lastDays(days);
     const query = `from=${range.from}&to=${range.to}`;
-    const metrics = await timed(requests, () => get(`/app/api/metrics?${query}`));
-    const page = await timed(requests, () => get(`/app/api/analytics?${query}`));
+    // A route that fails (or times out) is reported as such; the others are still measured.
+    const attempt = (fn) => fn().catch((error) => ({ error: String(error.cause?.code ?? error.message).slice(0, 200) }));
+    const metrics = await attempt(() => timed(requests, () => get(`/app/api/metrics?${query}`)));
+    const page = await attempt(() => timed(requests, () => get(`/app/api/analytics?${query}`)));
     // The page's work without pre-aggregates: the period and the one before it.
     const prevStart = range.start - days * DAY;
     const naive = await timed(Math.min(requests, 10), async () => {
@@ -382,11 +384,15 @@ export async function benchAnalytics({ dialect, appUrl, q, shop, apiKey, secret,
       await naiveScan(q, dialect, shop, prevStart, range.start);
       return a;
     });
-    const m = metrics.last.metrics;
-    const wrong = Object.entries(naive.last)
-      .filter(([k, v]) => Math.abs(m[k].value - v) > 1e-9)
-      .map(([k, v]) => `${k}: api ${m[k].value}, scan ${v}`);
-    out.push({ days, metrics, page, naive, wrong, orders: m.orders.value });
+    const m = metrics.last?.metrics;
+    const wrong = m
+      ? Object.entries(naive.last)
+          .filter(([k, v]) => Math.abs(m[k].value - v) > 1e-9)
+          .map(([k, v]) => `${k}: api ${m[k].value}, scan ${v}`)
+      : ["no answer"];
+    const r = { days, metrics, page, naive, wrong, orders: m?.orders.value };
+    onResult?.(r);
+    out.push(r);
   }
   return out;
 }
