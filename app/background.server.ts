@@ -52,6 +52,10 @@ const workerOptions: WorkerOptions = {
     // Daily per shop (each call runs the shops whose last run is a day old).
     [10 * 60_000, () => reconcileDueShops(db, adminGraphqlFor)],
     [3_600_000, () => import("./models/retention.server").then((m) => m.expireDeadLetterPayloads(db))],
+    // Analytics: fold the triggers' deltas into the quarter-hour slots (reads are exact either way).
+    [60_000, () => import("./models/analytics.server").then((m) => m.foldAnalytics(db))],
+    // The weekly summary event of each shop's last full week (recorded once; hourly finds a new week soon after it ends).
+    [3_600_000, () => import("./models/analytics-summary.server").then((m) => m.recordWeeklySummaries(db))],
   ],
 };
 

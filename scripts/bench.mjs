@@ -24,6 +24,7 @@ import { orderPayload } from "../tests/emulator/payloads.ts";
 import { webhookHmac } from "../tests/emulator/signing.ts";
 import { Random } from "../tests/emulator/prng.ts";
 import { ENTRIES_PER_MEMBER, MEMBERS, proxyRequests, seedShopper } from "./bench/proxy.mjs";
+import { awaitFold, benchAnalytics, CUSTOMERS, ORDERS, seedAnalytics } from "./bench/analytics.mjs";
 import { gzipSync } from "node:zlib";
 import { readFileSync } from "node:fs";
 
@@ -36,7 +37,7 @@ const RATE = Number(process.env.BENCH_RATE ?? 500);
 const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 20);
 const PROXY_RATE = Number(process.env.BENCH_PROXY_RATE ?? 200);
 const PROXY_SECONDS = Number(process.env.BENCH_PROXY_SECONDS ?? 20);
-const ONLY = process.env.BENCH_ONLY ?? "all"; // all | ingest | proxy | drain
+const ONLY = process.env.BENCH_ONLY ?? "all"; // all | ingest | proxy | drain | analytics
 const PG_ADMIN = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const results = [];
 
@@ -520,6 +521,45 @@ if (ONLY === "all" || ONLY === "proxy") {
       `  ${dialect}: p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms; ${fmt(r.throughput)} req/s; non-2xx ${r.non2xx}; answers ${r.correct ? "correct" : "WRONG"} (${r.entries} entries seeded in ${fmt(r.seededSeconds, 1)} s)`,
     );
     results.push({ bench: "proxy", dialect, ...r });
+  }
+}
+if (ONLY === "all" || ONLY === "analytics") {
+  console.log(`\nAnalytics: one shop with ${CUSTOMERS} customers and ${ORDERS} orders over two years, one request at a time`);
+  for (const dialect of dialects) {
+    const shop = "big-analytics.myshopify.com";
+    const { url, appUrl, q, stop } = await startBenchApp(dialect, [shop]);
+    try {
+      const seeded = await seedAnalytics(dialect, url, shop);
+      const folded = await awaitFold(q);
+      console.log(`  ${dialect} (seeded in ${fmt(seeded, 1)} s, folded by the app's job within ${fmt(folded, 1)} s):`);
+      const ms = (t) => (t.error ? `failed (${t.error})` : `p50 ${fmt(t.p50, 1)} ms, p99 ${fmt(t.p99, 1)} ms`);
+      const runs = await benchAnalytics({
+        dialect,
+        appUrl,
+        q,
+        shop,
+        apiKey: API_KEY,
+        secret: SECRET,
+        onResult: (r) =>
+          console.log(
+            `    last ${r.days} days (${r.orders} orders): /app/api/metrics ${ms(r.metrics)}; page (/app/api/analytics, with the period before) ${ms(r.page)}; naive full scan p50 ${fmt(r.naive.p50, 1)} ms${r.page.p50 ? ` = ${fmt(r.naive.p50 / r.page.p50, 1)}× the page` : ""}; figures ${r.wrong.length ? "WRONG: " + r.wrong.join("; ") : "equal to the scan"}`,
+          ),
+      });
+      results.push({
+        bench: "analytics",
+        dialect,
+        seeded,
+        folded,
+        runs: runs.map(({ metrics, page, naive, ...r }) => ({
+          ...r,
+          metrics: { p50: metrics.p50, p99: metrics.p99, error: metrics.error },
+          page: { p50: page.p50, p99: page.p99, error: page.error },
+          naive: { p50: naive.p50, p99: naive.p99 },
+        })),
+      });
+    } finally {
+      await stop();
+    }
   }
 }
 writeFileSync(path.join(root, ".cache", "bench.json"), JSON.stringify(results, null, 2));

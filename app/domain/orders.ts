@@ -66,6 +66,8 @@ export interface OrderFacts {
   subtotalMinor: number;
   presentmentCurrency: string | null;
   discountCodes: string[];
+  /** what each code took off, shop currency minor units, as the order says (analytics: the cost of reward codes) */
+  codeDiscounts?: Array<{ code: string; amountMinor: number }>;
   test: boolean;
   createdAt: Date;
   paidAt: Date;
@@ -158,16 +160,21 @@ export interface OrderMember {
  * Who earns on this order: the member it already earned for, else its customer's member, else
  * (on the first paid order, when the program enrols automatically) a new member for its customer.
  * "closed": the program's launch state keeps this customer out (draft, or a pilot without the
- * tag), so the order is decided as earning nothing.
+ * tag), or the customer is in the holdout (access.holdout), so the order is decided as earning nothing.
  */
 export function orderEarner(
   record: OrderRecord,
   customerMember: OrderMember | null,
   autoEnroll: boolean,
-  access: { launch: Launch; tags: readonly string[] | null } = { launch: { state: "live", pilotTag: "" }, tags: null },
+  access: { launch: Launch; tags: readonly string[] | null; holdout?: boolean } = {
+    launch: { state: "live", pilotTag: "" },
+    tags: null,
+  },
 ): "recorded" | "member" | "enrol" | "closed" | "none" {
   if (record.memberId) return "recorded";
   if (!record.customerId || !record.paid || record.earnVersion !== null) return "none";
+  // The holdout is never invited: a customer in it who is not a member earns nothing and is not enrolled.
+  if (!customerMember && access.holdout) return "closed";
   if (!customerMember && !autoEnroll) return "none";
   if (!launchAllows(access.launch, access.tags)) return "closed";
   return customerMember ? "member" : "enrol";

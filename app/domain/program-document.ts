@@ -73,6 +73,10 @@ export const ProgramDocument = z
     referrals: z.object({ referrerPoints: int(0, 1_000_000), refereePercent: int(1, 100) }),
     returnSpentPointsOnRefund: z.boolean().default(false),
     launch: z.object({ state: z.enum(LAUNCH_STATES), pilotTag: z.string().trim().max(255).default("") }),
+    /** the holdout (percent of customers never invited, to measure the club against) and the margin for ROI */
+    analytics: z
+      .object({ holdoutPercent: int(0, 50).default(0), grossMarginPercent: int(0, 100).default(50) })
+      .default({ holdoutPercent: 0, grossMarginPercent: 50 }),
     rewards: z.array(RewardDoc).max(100),
     tiers: z.array(TierDoc).max(20),
   })
@@ -146,6 +150,8 @@ export function rulesOfDocument(doc: ProgramDocument): Omit<EarningRules, "versi
     returnSpentPointsOnRefund: doc.returnSpentPointsOnRefund,
     launchState: doc.launch.state,
     pilotTag: doc.launch.pilotTag,
+    holdoutPercent: doc.analytics.holdoutPercent,
+    grossMarginPercent: doc.analytics.grossMarginPercent,
   };
 }
 
@@ -169,6 +175,7 @@ export function documentOf(
     referrals: { referrerPoints: rules.referrerPoints, refereePercent: rules.refereePercent },
     returnSpentPointsOnRefund: rules.returnSpentPointsOnRefund,
     launch: { state: rules.launchState, pilotTag: rules.pilotTag },
+    analytics: { holdoutPercent: rules.holdoutPercent, grossMarginPercent: rules.grossMarginPercent },
     rewards,
     tiers,
   };

@@ -23,6 +23,10 @@ export interface EarningRules {
   launchState: LaunchState;
   /** in pilot, the customer tag that lets a customer in */
   pilotTag: string;
+  /** share of customers (percent) kept out of the club to measure its effect; 0 = no holdout */
+  holdoutPercent: number;
+  /** the merchant's gross margin on sales (percent), for the club's ROI */
+  grossMarginPercent: number;
 }
 
 export const LAUNCH_STATES = ["draft", "pilot", "live"] as const;
@@ -79,6 +83,8 @@ export const DEFAULT_RULES: Omit<EarningRules, "version"> = {
   returnSpentPointsOnRefund: false,
   launchState: "live",
   pilotTag: "",
+  holdoutPercent: 0,
+  grossMarginPercent: 50,
 };
 
 export const DEFAULT_REWARD = {

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { launchAllows, launchOf, tagList } from "~/domain/program";
+import { inHoldout } from "./analytics-holdout.server";
 import { normaliseAddress, normaliseEmail, type AddressParts } from "~/domain/referrals";
 import type { Member } from "@prisma/client";
 import {
@@ -260,6 +261,7 @@ export async function redactCustomer(db: Db, shopId: string, customerId: string,
       data: { customerId: null },
     });
     await redactIntegrations(tx, shopId, customerId, member);
+    await tx.holdoutCustomer.deleteMany({ where: { shopId, customerId } });
     await tx.referral.updateMany({
       where: { shopId, refereeCustomerId: customerId },
       data: { refereeCustomerId: `redacted:${randomBytes(8).toString("hex")}` },
@@ -369,6 +371,11 @@ export async function joinClub(db: Db, shopId: string, customerId: string, birth
   if (!shop) return "shop_not_found" as const;
   const rules = await currentRules(db, shopId, shop.programVersion);
   let lookedUp: string[] | null = null;
+  // The holdout is never invited (a member already in the club stays in it).
+  if (inHoldout(shopId, customerId, rules.holdoutPercent)) {
+    const known = await db.member.findUnique({ where: { shopId_customerId: { shopId, customerId } }, select: { id: true } });
+    if (!known) return "club_closed" as const;
+  }
   if (rules.launchState !== "live") {
     const known = await db.member.findUnique({ where: { shopId_customerId: { shopId, customerId } }, select: { tags: true } });
     if (!known) lookedUp = (await lookupTags?.(customerId)) ?? null;

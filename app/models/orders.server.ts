@@ -18,6 +18,8 @@ import {
 import { launchOf, tagList } from "~/domain/program";
 import { column, Prisma, rawExecute, rawQuery, type Db } from "~/db.server";
 import { timestampParam, withLedger, type Ledger, type NewEntry } from "./ledger.server";
+import { inHoldout, recordHoldout } from "./analytics-holdout.server";
+import { recordOrderDiscounts } from "./analytics.server";
 import { ensureMembers, redactedAmong, storedEmail } from "./members.server";
 import { markRedemptionsUsed } from "./redemptions.server";
 import { applyReferral, rememberShipping } from "./referrals.server";
@@ -258,7 +260,11 @@ export async function applyOrderEvents(ledger: Ledger, batch: readonly OrderWork
     const record = mergeOrderFacts(records.get(key) ?? emptyOrderRecord(orderIdOf(w.event)), w.event, false);
     const rules = await currentRules(tx, w.shopId, record.earnVersion ?? programVersion.get(w.shopId)!);
     const customerKey = keyOf(w.shopId, w.event.order.customer.customerId);
-    const access = { launch: launchOf(rules), tags: customerTags(w.event.order.customer, null) };
+    const access = {
+      launch: launchOf(rules),
+      tags: customerTags(w.event.order.customer, null),
+      holdout: inHoldout(w.shopId, w.event.order.customer.customerId, rules.holdoutPercent),
+    };
     if (!memberByCustomer.has(customerKey) && orderEarner(record, null, rules.autoEnroll, access) === "enrol") {
       enrol.set(customerKey, { shopId: w.shopId, identity: w.event.order.customer });
     }
@@ -273,6 +279,7 @@ export async function applyOrderEvents(ledger: Ledger, batch: readonly OrderWork
   const touched = new Map<string, { shopId: string; record: OrderRecord }>();
   const paid: Array<{ w: OrderWork; memberId: string | null }> = [];
   const emailsLearned: Array<{ id: string; email: string }> = [];
+  const heldOut: Array<{ shopId: string; customerId: string }> = [];
 
   for (const w of work) {
     const { shopId, event } = w;
@@ -298,10 +305,13 @@ export async function applyOrderEvents(ledger: Ledger, batch: readonly OrderWork
     const customerMember = record.customerId ? (memberByCustomer.get(keyOf(shopId, record.customerId)) ?? null) : null;
     // The order's own copy of the customer's tags is the newest; a refund has none.
     const orderCustomer = event.type === "refund" ? null : event.order.customer;
+    const holdout = !customerMember && !!record.customerId && inHoldout(shopId, record.customerId, rules.holdoutPercent);
     const earner = orderEarner(record, customerMember, rules.autoEnroll, {
       launch: launchOf(rules),
       tags: customerTags(orderCustomer, customerMember),
+      holdout,
     });
+    if (holdout && record.paid) heldOut.push({ shopId, customerId: record.customerId! });
     // A member first seen without an email (joined on the storefront) gets the order's.
     const orderEmail = storedEmail(orderCustomer?.email);
     if (customerMember && customerMember.state !== "redacted" && orderEmail && customerMember.email === null) {
@@ -348,6 +358,9 @@ export async function applyOrderEvents(ledger: Ledger, batch: readonly OrderWork
     );
   }
   await storeOrders(ledger, [...touched.values()], now);
+  // For analytics: who the holdout kept out, and what each code took off a paid order.
+  await recordHoldout(tx, ledger.dialect, heldOut);
+  await recordOrderDiscounts(tx, ledger.dialect, work);
 
   // Referrals read the orders just stored (a friend's first paid order).
   for (const { w, memberId } of paid) {

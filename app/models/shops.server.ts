@@ -78,6 +78,12 @@ export async function redactShop(db: Db, shopId: string): Promise<void> {
     db.drawEntry.deleteMany({ where: { shopId } }),
     db.drawWinner.deleteMany({ where: { shopId } }),
     db.accessRule.deleteMany({ where: { shopId } }),
+    db.analyticsSlot.deleteMany({ where: { shopId } }),
+    db.analyticsDelta.deleteMany({ where: { shopId } }),
+    db.analyticsTotal.deleteMany({ where: { shopId } }),
+    db.orderDiscount.deleteMany({ where: { shopId } }),
+    db.holdoutCustomer.deleteMany({ where: { shopId } }),
+    db.analyticsSummary.deleteMany({ where: { shopId } }),
     db.session.deleteMany({ where: { shop: shopId } }),
     db.shop.deleteMany({ where: { id: shopId } }),
   ]);
@@ -111,6 +117,8 @@ export async function currentRules(db: Db | Tx, shopId: string, version: number)
     returnSpentPointsOnRefund: row.returnSpentPointsOnRefund,
     launchState: (LAUNCH_STATES as readonly string[]).includes(row.launchState) ? (row.launchState as LaunchState) : "draft",
     pilotTag: row.pilotTag,
+    holdoutPercent: row.holdoutPercent,
+    grossMarginPercent: row.grossMarginPercent,
   };
   rulesCache.set(`${shopId}\u0000${version}`, rules);
   return rules;

@@ -8,6 +8,7 @@ import { clientDialect, Prisma, rawQuery, type Db } from "~/db.server";
 import { describeEntry, formatMoney, historyParams, localizedName, pickLocale, say } from "~/domain/storefront-format";
 import { DEFAULT_LOCALE, type Locale } from "~/domain/storefront-text";
 import { launchAllows, launchOf, tagList } from "~/domain/program";
+import { inHoldout } from "./analytics-holdout.server";
 import type { TagLookup } from "./members.server";
 import { activeShop, currentRules } from "./shops.server";
 
@@ -306,6 +307,8 @@ export async function shopperView(
   const live = launch.state === "live";
   if (!customerId) return live ? { loggedIn: false, enrolled: false, ...summary } : closed(false, summary.currency);
   const standing = await memberStanding(db, shopId, customerId);
+  // The holdout is never invited: to a customer in it who is not a member the storefront says nothing.
+  if (!standing && inHoldout(shopId, customerId, program.rules.holdoutPercent)) return closed(true, summary.currency);
   if (!live) {
     const tags = standing ? tagList(standing.member.tags) : ((await lookupTags?.(customerId)) ?? null);
     if (!launchAllows(launch, tags)) return closed(true, summary.currency);

@@ -207,6 +207,39 @@ export default function ProgramPage() {
                 </FormLayout>
               </Card>
             </Layout.AnnotatedSection>
+            <Layout.AnnotatedSection
+              title="Analytics"
+              description="A holdout is a random share of customers never invited to the club: comparing members with them shows what the club adds."
+            >
+              <Card>
+                <FormLayout>
+                  <InlineGrid columns={{ xs: 1, sm: 2 }} gap="300">
+                    <TextField
+                      label="Holdout (% of customers)"
+                      type="number"
+                      autoComplete="off"
+                      value={num(doc.analytics?.holdoutPercent ?? 0)}
+                      onChange={(v) =>
+                        set({ analytics: { grossMarginPercent: 50, ...doc.analytics, holdoutPercent: intOf(v) as number } })
+                      }
+                      helpText="0 turns it off; 5 is usual. The same customers stay in it."
+                      error={errorAt("analytics.holdoutPercent")}
+                    />
+                    <TextField
+                      label="Gross margin (%)"
+                      type="number"
+                      autoComplete="off"
+                      value={num(doc.analytics?.grossMarginPercent ?? 50)}
+                      onChange={(v) =>
+                        set({ analytics: { holdoutPercent: 0, ...doc.analytics, grossMarginPercent: intOf(v) as number } })
+                      }
+                      helpText="Your margin on sales, for the club's ROI."
+                      error={errorAt("analytics.grossMarginPercent")}
+                    />
+                  </InlineGrid>
+                </FormLayout>
+              </Card>
+            </Layout.AnnotatedSection>
           </Layout>
         </Form>
       </BlockStack>

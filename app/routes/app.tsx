@@ -28,6 +28,7 @@ const TITLES: Array<[RegExp, string]> = [
   [/^\/app\/draws/, "Draws"],
   [/^\/app\/members-only/, "Members-only products"],
   [/^\/app\/members\/?$/, "Members"],
+  [/^\/app\/analytics/, "Analytics"],
   [/^\/app\/import-export/, "Import and export"],
   [/^\/app\/integrations/, "Integrations"],
   [/^\/app\/system/, "System"],
@@ -98,6 +99,7 @@ export default function App() {
         <Link to="/app/draws">Draws</Link>
         <Link to="/app/members-only">Members-only</Link>
         <Link to="/app/members">Members</Link>
+        <Link to="/app/analytics">Analytics</Link>
         <Link to="/app/import-export">Import/Export</Link>
         <Link to="/app/integrations">Integrations</Link>
         <Link to="/app/system">System</Link>

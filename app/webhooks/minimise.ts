@@ -38,7 +38,7 @@ function order(body: Json): Json {
   const out = pick(body, ORDER_KEYS);
   if ("customer" in body) out.customer = pickOrKeep(body.customer, CUSTOMER_KEYS);
   if ("subtotal_price_set" in body) out.subtotal_price_set = moneySet(body.subtotal_price_set);
-  if ("discount_codes" in body) out.discount_codes = list(body.discount_codes, (d) => pickOrKeep(d, ["code"]));
+  if ("discount_codes" in body) out.discount_codes = list(body.discount_codes, (d) => pickOrKeep(d, ["code", "amount"]));
   if ("shipping_address" in body) out.shipping_address = pickOrKeep(body.shipping_address, ADDRESS_KEYS);
   return out;
 }

@@ -20,7 +20,9 @@ const order = z
     name: z.string().default(""),
     customer: customer.nullish(),
     subtotal_price_set: moneySet,
-    discount_codes: z.array(z.object({ code: z.string() }).passthrough()).default([]),
+    discount_codes: z
+      .array(z.object({ code: z.string(), amount: z.union([z.string(), z.number()]).nullish() }).passthrough())
+      .default([]),
     test: z.boolean().default(false),
     created_at: timestamp,
     processed_at: timestamp.nullish(),
@@ -100,6 +102,14 @@ function orderFacts(body: z.output<typeof order>): OrderFacts {
     subtotalMinor,
     presentmentCurrency: body.subtotal_price_set.presentment_money?.currency_code ?? null,
     discountCodes: body.discount_codes.map((d) => d.code),
+    // REST orders give a code's amount in the shop's currency; an amount that does not parse is left out.
+    codeDiscounts: body.discount_codes.flatMap((d) => {
+      try {
+        return d.amount == null ? [] : [{ code: d.code, amountMinor: toMinorUnits(String(d.amount), shopMoney.currency_code) }];
+      } catch {
+        return [];
+      }
+    }),
     test: body.test,
     createdAt: body.created_at,
     paidAt: body.processed_at ?? body.created_at,

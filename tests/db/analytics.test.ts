@@ -1,0 +1,231 @@
+// The pre-aggregates (quarter-hour slots kept by triggers, migration 0012) equal a full scan of
+// the orders, ledger and members after any sequence of order events, adjustments and folds, on
+// both databases; and the weekly summary is recorded once per shop and week.
+import fc from "fast-check";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { createDb, type Db } from "~/db.server";
+import { localDate, periodOf } from "~/domain/analytics";
+import type { OrderEvent, OrderFacts } from "~/domain/orders";
+import { foldAnalytics, periodFigures } from "~/models/analytics.server";
+import { lastFullWeek, recordWeeklySummaries } from "~/models/analytics-summary.server";
+import { withLedger } from "~/models/ledger.server";
+import { applyOrderEvent } from "~/models/orders.server";
+import { installShop } from "~/models/shops.server";
+import { describeDialects, dropDatabase, freshDatabaseUrl } from "../support/app";
+
+const TZ = "America/New_York";
+const HOUR = 3_600_000;
+// Three local days around a DST change (2026-11-01 in New York), orders spread over them.
+const FROM = "2026-10-31";
+const TO = "2026-11-02";
+const base = Date.parse("2026-10-31T00:00:00-04:00");
+
+type Step =
+  | { type: "paid"; order: number; customer: number | null; subtotal: number; hour: number }
+  | { type: "refund"; order: number; refund: number; amount: number }
+  | { type: "cancel"; order: number }
+  | { type: "adjust"; customer: number; points: number }
+  | { type: "fold" };
+
+const step: fc.Arbitrary<Step> = fc.oneof(
+  fc.record({
+    type: fc.constant("paid" as const),
+    order: fc.integer({ min: 1, max: 8 }),
+    customer: fc.option(fc.integer({ min: 1, max: 4 }), { nil: null }),
+    subtotal: fc.integer({ min: 0, max: 20_000 }),
+    // some before the period, some after it
+    hour: fc.integer({ min: -6, max: 80 }),
+  }),
+  fc.record({
+    type: fc.constant("refund" as const),
+    order: fc.integer({ min: 1, max: 8 }),
+    refund: fc.integer({ min: 1, max: 3 }),
+    amount: fc.integer({ min: 0, max: 8_000 }),
+  }),
+  fc.record({ type: fc.constant("cancel" as const), order: fc.integer({ min: 1, max: 8 }) }),
+  fc.record({
+    type: fc.constant("adjust" as const),
+    customer: fc.integer({ min: 1, max: 4 }),
+    points: fc.integer({ min: -50, max: 200 }).filter((p) => p !== 0),
+  }),
+  fc.constant({ type: "fold" as const }),
+);
+
+describeDialects("analytics pre-aggregates on %s", (dialect) => {
+  let db: Db;
+  let url = "";
+  beforeAll(async () => {
+    url = await freshDatabaseUrl(dialect);
+    db = createDb(url);
+  });
+  afterAll(async () => {
+    await db?.$disconnect();
+    await dropDatabase(url);
+  });
+
+  /** The same figures straight from the rows (no slot): what the slots must equal. */
+  async function fullScan(shopId: string, start: Date, end: Date) {
+    const orders = (await db.orderFact.findMany({ where: { shopId } })).filter(
+      (o) => o.paid && !o.cancelled && o.paidAt && o.subtotalMinor !== null && o.paidAt >= start && o.paidAt < end,
+    );
+    const net = (o: (typeof orders)[number]) => o.subtotalMinor! - o.refundedMinor;
+    const entries = await db.ledgerEntry.findMany({ where: { shopId } });
+    const inPeriod = entries.filter((e) => e.createdAt >= start && e.createdAt < end);
+    return {
+      orders: orders.length,
+      revenue: orders.reduce((s, o) => s + net(o), 0),
+      memberOrders: orders.filter((o) => o.earnedPoints > 0).length,
+      memberRevenue: orders.filter((o) => o.earnedPoints > 0).reduce((s, o) => s + net(o), 0),
+      issued: inPeriod
+        .filter(
+          (e) => ["earn", "bonus", "referral"].includes(e.kind) || (["adjustment", "import"].includes(e.kind) && e.points > 0),
+        )
+        .reduce((s, e) => s + e.points, 0),
+      outstanding: entries.filter((e) => e.kind !== "release" && e.createdAt < end).reduce((s, e) => s + e.points, 0),
+      joined: (await db.member.findMany({ where: { shopId, state: "active" } })).filter(
+        (m) => m.enrolledAt >= start && m.enrolledAt < end,
+      ).length,
+      perDay: orders.reduce<Record<string, number>>((acc, o) => {
+        const d = localDate(o.paidAt!, TZ);
+        acc[d] = (acc[d] ?? 0) + 1;
+        return acc;
+      }, {}),
+    };
+  }
+
+  let shopSeq = 0;
+  it("equal a full scan after any sequence of events and folds", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 25 }), async (steps) => {
+        const shopId = `agg-${++shopSeq}-${Date.now().toString(36)}.myshopify.com`;
+        await installShop(db, { id: shopId, name: "Agg", currency: "USD", timezone: TZ });
+        const facts = new Map<number, OrderFacts>();
+        for (const s of steps) {
+          if (s.type === "fold") await foldAnalytics(db);
+          else if (s.type === "adjust") {
+            const member = await db.member.findFirst({ where: { shopId, customerId: String(s.customer) } });
+            if (!member) continue;
+            await withLedger(db, (ledger) =>
+              ledger.post({
+                shopId,
+                memberId: member.id,
+                kind: "adjustment",
+                points: s.points,
+                status: "available",
+                availableAt: new Date(),
+                idempotencyKey: `adj:${Math.random()}`,
+                sourceType: "merchant",
+                actor: "test",
+                reason: "test",
+                occurredAt: new Date(),
+              }),
+            ).catch(() => undefined);
+          } else {
+            let event: OrderEvent;
+            if (s.type === "paid") {
+              const paidAt = new Date(base + s.hour * HOUR + 7 * 60_000);
+              const known = facts.get(s.order);
+              const f: OrderFacts = known ?? {
+                orderId: `o${s.order}`,
+                name: `#${s.order}`,
+                customer: s.customer === null ? null : { customerId: String(s.customer) },
+                currency: "USD",
+                subtotalMinor: s.subtotal,
+                presentmentCurrency: "USD",
+                discountCodes: [],
+                test: false,
+                createdAt: paidAt,
+                paidAt,
+              };
+              facts.set(s.order, f);
+              event = { type: "paid", order: f };
+            } else if (s.type === "cancel") {
+              const f = facts.get(s.order);
+              if (!f) continue;
+              event = { type: "cancelled", order: f, wasPaid: true };
+            } else {
+              const f = facts.get(s.order);
+              if (!f) continue;
+              event = {
+                type: "refund",
+                orderId: f.orderId,
+                refundId: `r${s.order}-${s.refund}`,
+                subtotalMinor: Math.min(s.amount, f.subtotalMinor),
+                createdAt: new Date(),
+              };
+            }
+            await applyOrderEvent(db, shopId, event, "test");
+          }
+        }
+        // Periods: the three local days, and one that ends now-ish (the ledger's entries are all in it).
+        for (const [from, to] of [
+          [FROM, TO],
+          [FROM, FROM],
+          ["2026-01-01", localDate(new Date(Date.now() + 86_400_000), TZ)],
+        ]) {
+          const period = (periodOf(from!, to!, TZ) as { ok: true; period: import("~/domain/analytics").Period }).period;
+          const got = await periodFigures(db, shopId, period, { valuePerPoint: 0 });
+          const want = await fullScan(shopId, period.start, period.end);
+          expect(got.metrics.orders.value).toBe(want.orders);
+          expect(got.metrics.revenue_minor.value).toBe(want.revenue);
+          expect(got.series.reduce((s, d) => s + d.memberOrders, 0)).toBe(want.memberOrders);
+          expect(got.metrics.points_issued.value).toBe(want.issued);
+          expect(got.metrics.points_outstanding.value).toBe(want.outstanding);
+          expect(got.metrics.members_joined.value).toBe(want.joined);
+          expect(Object.fromEntries(got.series.filter((d) => d.orders > 0).map((d) => [d.date, d.orders]))).toEqual(want.perDay);
+          const memberAov =
+            want.memberOrders === 0 ? 0 : Math.floor((2 * want.memberRevenue + want.memberOrders) / (2 * want.memberOrders));
+          expect(got.metrics.aov_members_minor.value).toBe(memberAov);
+        }
+        // The sum of balances is the outstanding figure at the end of time.
+        const balances = await db.member.aggregate({ where: { shopId }, _sum: { available: true, pending: true } });
+        const all = (
+          periodOf("2026-01-01", localDate(new Date(Date.now() + 86_400_000), TZ), TZ) as {
+            ok: true;
+            period: import("~/domain/analytics").Period;
+          }
+        ).period;
+        const figures = await periodFigures(db, shopId, all, { valuePerPoint: 0 });
+        expect(figures.metrics.points_outstanding.value).toBe((balances._sum.available ?? 0) + (balances._sum.pending ?? 0));
+      }),
+      { numRuns: 12 },
+    );
+  }, 120_000);
+
+  it("records each shop's weekly summary once", async () => {
+    const shopId = `week-${Date.now().toString(36)}.myshopify.com`;
+    await installShop(db, { id: shopId, name: "Week", currency: "USD", timezone: TZ });
+    const now = new Date("2026-11-04T15:00:00Z"); // a Wednesday: the last full week is Oct 26 – Nov 1
+    expect(lastFullWeek(now, TZ)).toBe("2026-10-26");
+    const paidAt = new Date("2026-10-28T12:00:00Z");
+    await applyOrderEvent(
+      db,
+      shopId,
+      {
+        type: "paid",
+        order: {
+          orderId: "w1",
+          name: "#1",
+          customer: { customerId: "9" },
+          currency: "USD",
+          subtotalMinor: 4_200,
+          presentmentCurrency: "USD",
+          discountCodes: [],
+          test: false,
+          createdAt: paidAt,
+          paidAt,
+        },
+      },
+      "test",
+    );
+    const first = await recordWeeklySummaries(db, now);
+    expect(first).toBeGreaterThanOrEqual(1);
+    expect(await recordWeeklySummaries(db, now)).toBe(0);
+    const row = await db.analyticsSummary.findUniqueOrThrow({ where: { shopId_weekStart: { shopId, weekStart: "2026-10-26" } } });
+    const payload = JSON.parse(row.payload);
+    expect(payload).toMatchObject({ type: "analytics.weekly_summary", from: "2026-10-26", to: "2026-11-01", shop: shopId });
+    expect(payload.figures.orders).toMatchObject({ value: 1, previous: 0 });
+    expect(payload.figures.revenue_minor.value).toBe(4_200);
+    expect(row.deliveredAt).toBeNull();
+  });
+});

@@ -1,0 +1,85 @@
+// End to end: the Analytics page of `npm run demo` (18 months of orders) in real Chromium, inside
+// the emulator's admin frame: figures with their definitions beside the previous period, the
+// polaris-viz charts drawn, the year-long tables loaded; screenshots at desktop and phone width.
+import { spawn, type ChildProcess } from "node:child_process";
+import os from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { freePort } from "../support/app";
+import { DESKTOP_UA, launch, SCREENSHOTS } from "../support/browser";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const dbFile = path.join(os.tmpdir(), `lc-e2e-analytics-${process.pid}.sqlite`);
+let demo: ChildProcess;
+let output = "";
+let browser: Browser;
+let adminUrl = "";
+
+beforeAll(async () => {
+  const [port, emulatorPort, storefrontPort] = [await freePort(), await freePort(), await freePort()];
+  demo = spawn(process.execPath, ["scripts/demo.mjs"], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      EMULATOR_PORT: String(emulatorPort),
+      STOREFRONT_PORT: String(storefrontPort),
+      DATABASE_URL: `file:${dbFile}`,
+      DEMO_SKIP_BUILD: "1",
+      SHOPIFY_APP_URL: `http://localhost:${port}`,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`demo did not come up:\n${output}`)), 170_000);
+    demo.stdout!.on("data", (d: Buffer) => {
+      output += d;
+      if (output.includes("Press Ctrl-C")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    demo.stderr!.on("data", (d) => (output += d));
+    demo.on("exit", (code) => reject(new Error(`demo exited with ${code}:\n${output}`)));
+  });
+  adminUrl = /Admin \(embedded.*?(http\S+)/.exec(output)![1]!;
+  browser = await launch();
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (demo && demo.exitCode === null) {
+    const exited = new Promise((r) => demo.once("exit", r));
+    demo.kill("SIGTERM");
+    await exited;
+  }
+});
+
+it("shows the demo's figures, charts and tables on the Analytics page", async () => {
+  const db = new Database(dbFile, { readonly: true });
+  const members = Number((db.prepare(`SELECT count(*) n FROM "Member" WHERE "state" = 'active'`).get() as { n: number }).n);
+  db.close();
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, userAgent: DESKTOP_UA });
+  await page.goto(`${adminUrl}/analytics?preset=365d`);
+  const app = page.frameLocator("iframe#app");
+  await app.getByRole("heading", { name: "Participation", exact: true }).waitFor({ timeout: 30_000 });
+  // Every figure carries its definition and the previous period.
+  await expect.poll(() => app.getByText(/before ·/).count()).toBeGreaterThanOrEqual(22);
+  expect(await app.getByText("Customers with a member order ÷ customers with an order", { exact: false }).count()).toBe(1);
+  // The charts are drawn (polaris-viz renders SVG in the browser).
+  await expect.poll(() => app.locator("svg path").count(), { timeout: 15_000 }).toBeGreaterThan(10);
+  // The year-long tables arrive after the figures.
+  await app.getByRole("columnheader", { name: "Month 0" }).waitFor({ timeout: 30_000 });
+  await app.getByRole("cell", { name: "Champions" }).waitFor();
+  // Members joined over the year ≤ active members; the figure is a number.
+  const joined = await app.getByText("Members joined", { exact: true }).locator("xpath=../..").locator("p").first().textContent();
+  expect(Number(joined!.replace(/,/g, ""))).toBeLessThanOrEqual(members);
+  await page.waitForTimeout(1500); // the charts' entry animation, so the screenshot shows them drawn
+  await page.screenshot({ path: path.join(SCREENSHOTS, "admin-analytics.png"), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForTimeout(800);
+  await page.screenshot({ path: path.join(SCREENSHOTS, "admin-analytics-phone.png"), fullPage: true });
+  await page.close();
+}, 120_000);
