@@ -10,7 +10,7 @@ import db, { databaseUrl, dialect, ready } from "./db.server";
 import { DOOR_ACTIVITY, doorPacer, threadSignals } from "./thread-signals.server";
 import { createInboxWriter, type InboxWriter } from "./webhooks/inbox.server";
 import { ingestWebhook, type RawWebhook } from "./webhooks/ingest.server";
-import { awardBirthdays } from "./models/bonuses.server";
+import { awardYearlyBonuses } from "./models/bonuses.server";
 import { handleProxy as handleProxyRequest, type ProxyRequest } from "./proxy/handler.server";
 import { settleStaleRedemptions } from "./models/redemptions.server";
 import { reconcileDueShops } from "./models/reconcile.server";
@@ -23,7 +23,7 @@ import { log } from "~/log.server";
 const workerOptions: WorkerOptions = {
   periodic: [
     [60_000, () => settleStaleRedemptions(db, adminGraphqlFor)],
-    [3_600_000, () => awardBirthdays(db)],
+    [3_600_000, () => awardYearlyBonuses(db)],
     // Tier tags on Shopify customers: the queue every 30 s, and an hourly sweep that queues members
     // whose tier moved otherwise (points earned from orders).
     [30_000, () => runTierTagJobs(db, adminGraphqlFor, false)],

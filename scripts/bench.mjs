@@ -24,6 +24,7 @@ import { orderPayload } from "../tests/emulator/payloads.ts";
 import { webhookHmac } from "../tests/emulator/signing.ts";
 import { Random } from "../tests/emulator/prng.ts";
 import { ENTRIES_PER_MEMBER, MEMBERS, proxyRequests, seedShopper } from "./bench/proxy.mjs";
+import { benchAdmin } from "./bench/admin.mjs";
 import { gzipSync } from "node:zlib";
 import { readFileSync } from "node:fs";
 
@@ -36,7 +37,9 @@ const RATE = Number(process.env.BENCH_RATE ?? 500);
 const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 20);
 const PROXY_RATE = Number(process.env.BENCH_PROXY_RATE ?? 200);
 const PROXY_SECONDS = Number(process.env.BENCH_PROXY_SECONDS ?? 20);
-const ONLY = process.env.BENCH_ONLY ?? "all"; // all | ingest | proxy
+const ONLY = process.env.BENCH_ONLY ?? "all"; // all | ingest | proxy | admin
+const ADMIN_RATE = Number(process.env.BENCH_ADMIN_RATE ?? 20); // a busy admin: several staff at once
+const ADMIN_SECONDS = Number(process.env.BENCH_ADMIN_SECONDS ?? 15);
 const PG_ADMIN = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const results = [];
 
@@ -413,7 +416,7 @@ console.log(
   `storefront launcher: ${launcher.length} bytes, ${gzipSync(launcher, { level: 9 }).length} bytes gzipped (budget 12288)\n`,
 );
 
-if (ONLY !== "proxy") {
+if (ONLY === "all" || ONLY === "ingest") {
   console.log(
     `ingest: ${SHOPS} shops, ${MAX_REQUESTS} orders (+5% duplicate deliveries) flat out, then ${RATE} req/s for ${RATE_SECONDS} s\n`,
   );
@@ -454,7 +457,7 @@ if (ONLY !== "proxy") {
     }
   }
 }
-if (ONLY !== "ingest") {
+if (ONLY === "all" || ONLY === "proxy") {
   console.log(
     `\nGET /proxy/me: one shop with ${MEMBERS} members and ${MEMBERS * ENTRIES_PER_MEMBER} ledger entries, ${PROXY_RATE} req/s for ${PROXY_SECONDS} s`,
   );
@@ -464,6 +467,28 @@ if (ONLY !== "ingest") {
       `  ${dialect}: p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms; ${fmt(r.throughput)} req/s; non-2xx ${r.non2xx}; answers ${r.correct ? "correct" : "WRONG"} (${r.entries} entries seeded in ${fmt(r.seededSeconds, 1)} s)`,
     );
     results.push({ bench: "proxy", dialect, ...r });
+  }
+}
+if (ONLY === "all" || ONLY === "admin") {
+  console.log(
+    `\nadmin: member search and member page, one shop with ${MEMBERS} members and ${MEMBERS * ENTRIES_PER_MEMBER} ledger entries, ${ADMIN_RATE} req/s for ${ADMIN_SECONDS} s each`,
+  );
+  for (const dialect of dialects) {
+    const r = await benchAdmin(dialect, {
+      startBenchApp,
+      load,
+      apiKey: API_KEY,
+      secret: SECRET,
+      rate: ADMIN_RATE,
+      seconds: ADMIN_SECONDS,
+    });
+    for (const [label, x] of [
+      ["search", r.search],
+      ["member page", r.pages],
+    ])
+      console.log(`  ${dialect} ${label}: p50 ${x.p50} ms, p99 ${x.p99} ms, max ${x.max} ms; non-2xx ${x.non2xx}`);
+    console.log(`  ${dialect}: answers ${r.correct ? "correct" : "WRONG"} (seeded in ${fmt(r.seededSeconds, 1)} s)`);
+    results.push({ bench: "admin", dialect, ...r });
   }
 }
 writeFileSync(path.join(root, ".cache", "bench.json"), JSON.stringify(results, null, 2));

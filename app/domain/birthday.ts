@@ -29,3 +29,14 @@ export function isBirthday(month: number, day: number, today: LocalDate): boolea
   if (month === 2 && day === 29 && !isLeap(today.year)) return today.month === 2 && today.day === 28;
   return today.month === month && today.day === day;
 }
+
+/**
+ * Which anniversary of joining the local date `today` is (1, 2, …), or null when it is none: the
+ * day and month of enrolment, from the next year on; joined on 29 February, kept on the 28th in
+ * other years.
+ */
+export function anniversaryOf(enrolled: LocalDate, today: LocalDate): number | null {
+  const years = today.year - enrolled.year;
+  if (years < 1) return null;
+  return isBirthday(enrolled.month, enrolled.day, today) ? years : null;
+}

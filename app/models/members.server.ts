@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { launchAllows, launchOf, tagList } from "~/domain/program";
+import { fullName, nameKeys, tagKey } from "~/domain/member-list";
+import { clubOpenTo, launchOf, tagList } from "~/domain/program";
 import { normaliseAddress, normaliseEmail, type AddressParts } from "~/domain/referrals";
 import { checkpointAfterErasure, clientDialect, Prisma, rawExecute, type Db, type Dialect, type Tx } from "~/db.server";
 import { personalDataHash } from "~/secrets.server";
@@ -80,6 +81,13 @@ export interface CustomerIdentity {
   customerId: string;
   email?: string | null;
   tags?: string | null;
+  firstName?: string | null;
+  lastName?: string | null;
+}
+
+/** The name columns of a customer (shown and searched in the admin's member list). */
+export function nameColumns(identity: Pick<CustomerIdentity, "firstName" | "lastName">) {
+  return { name: fullName(identity.firstName, identity.lastName), ...nameKeys(identity.firstName, identity.lastName) };
 }
 
 /**
@@ -120,13 +128,14 @@ export async function ensureMembers(
   const now = new Date();
   const rows = wanted.map(({ shopId, identity }) => {
     const state = isOptedOut(identity.tags) ? "opted_out" : "active";
+    const names = nameColumns(identity);
     return Prisma.sql`(${`m_${randomBytes(12).toString("hex")}`}, ${shopId}, ${identity.customerId}, ${emailHash(shopId, identity.email)},
-      ${storedEmail(identity.email)}, ${identity.tags ?? ""}, ${state}, ${now}, ${referralCode()})`;
+      ${storedEmail(identity.email)}, ${identity.tags ?? ""}, ${state}, ${now}, ${referralCode()}, ${names.name}, ${names.nameKey}, ${names.nameKeyLast}, ${tagKey(identity.tags)})`;
   });
   await rawExecute(
     tx,
     dialect,
-    Prisma.sql`INSERT INTO "Member" ("id", "shopId", "customerId", "emailHash", "email", "tags", "state", "enrolledAt", "referralCode")
+    Prisma.sql`INSERT INTO "Member" ("id", "shopId", "customerId", "emailHash", "email", "tags", "state", "enrolledAt", "referralCode", "name", "nameKey", "nameKeyLast", "tagKey")
       VALUES ${Prisma.join(rows)} ON CONFLICT DO NOTHING`,
   );
   const shops = [...new Set(wanted.map((c) => c.shopId))];
@@ -160,6 +169,8 @@ export async function syncCustomer(db: Db, shopId: string, identity: CustomerIde
         emailHash: emailHash(shopId, identity.email),
         email: storedEmail(identity.email),
         tags: identity.tags ?? "",
+        tagKey: tagKey(identity.tags),
+        ...nameColumns(identity),
         state: optedOut ? "opted_out" : "active",
       },
     });
@@ -192,7 +203,12 @@ export async function redactCustomer(db: Db, shopId: string, customerId: string,
           customerId: null,
           emailHash: null,
           email: null,
+          name: null,
+          nameKey: null,
+          nameKeyLast: null,
+          excludedBy: null,
           tags: "",
+          tagKey: ",",
           referralCode: null,
           state: "redacted",
           birthdayMonth: null,
@@ -278,6 +294,7 @@ export async function exportCustomer(db: Db, shopId: string, customerId: string,
       points: { available: member.available, pending: member.pending, lifetime: member.lifetimeEarned },
       referralCode: member.referralCode,
       email: member.email,
+      name: member.name,
     },
     ledger: entries.map((e) => ({ kind: e.kind, points: e.points, status: e.status, reason: e.reason, at: e.occurredAt })),
     orders: orders.map((o) => ({
@@ -305,11 +322,13 @@ export async function joinClub(db: Db, shopId: string, customerId: string, birth
   if (!shop) return "shop_not_found" as const;
   const rules = await currentRules(db, shopId, shop.programVersion);
   let lookedUp: string[] | null = null;
-  if (rules.launchState !== "live") {
-    const known = await db.member.findUnique({ where: { shopId_customerId: { shopId, customerId } }, select: { tags: true } });
-    if (!known) lookedUp = (await lookupTags?.(customerId)) ?? null;
-    if (!launchAllows(launchOf(rules), known ? tagList(known.tags) : lookedUp)) return "club_closed" as const;
-  }
+  const known = await db.member.findUnique({
+    where: { shopId_customerId: { shopId, customerId } },
+    select: { tags: true, excludedAt: true },
+  });
+  if (rules.launchState !== "live" && !known) lookedUp = (await lookupTags?.(customerId)) ?? null;
+  if (!clubOpenTo(launchOf(rules), { tags: known ? tagList(known.tags) : lookedUp, excluded: Boolean(known?.excludedAt) }))
+    return "club_closed" as const;
   return withLedger(db, async (ledger) => {
     const { tx, post } = ledger;
     const existing = await tx.member.findUnique({ where: { shopId_customerId: { shopId, customerId } } });

@@ -146,7 +146,16 @@ export async function applyOrderEvents(ledger: Ledger, batch: readonly OrderWork
       : [],
     tx.member.findMany({
       where: { OR: [{ id: { in: memberIds } }, ...byShop("customerId", customerKeys)] },
-      select: { id: true, shopId: true, customerId: true, state: true, lifetimeEarned: true, tags: true, email: true },
+      select: {
+        id: true,
+        shopId: true,
+        customerId: true,
+        state: true,
+        lifetimeEarned: true,
+        tags: true,
+        email: true,
+        excludedAt: true,
+      },
     }),
     tx.tier.findMany({ where: { shopId: { in: shopIds }, active: true } }),
     earnKeys.length === 0

@@ -4,7 +4,7 @@ import { canSpend } from "~/domain/ledger";
 import { rewardProblem } from "~/domain/rewards";
 import { tierStanding } from "~/domain/tiers";
 import type { Db } from "~/db.server";
-import { launchAllows, launchOf, tagList } from "~/domain/program";
+import { clubOpenTo, launchOf, tagList } from "~/domain/program";
 import type { TagLookup } from "./members.server";
 import { activeShop, currentRules } from "./shops.server";
 
@@ -71,6 +71,7 @@ async function loadProgram(db: Db, shopId: string) {
 interface StandingRow {
   state: string;
   tags: string;
+  excludedAt: Date | string | null;
   available: number;
   pending: number;
   lifetimeEarned: number;
@@ -94,10 +95,10 @@ const HISTORY_LENGTH = 25;
 async function memberStanding(db: Db, shopId: string, customerId: string) {
   const rows = await db.$queryRaw<StandingRow[]>`
     WITH m AS (
-      SELECT "id", "state", "available", "pending", "lifetimeEarned", "referralCode", "tags"
+      SELECT "id", "state", "available", "pending", "lifetimeEarned", "referralCode", "tags", "excludedAt"
       FROM "Member" WHERE "shopId" = ${shopId} AND "customerId" = ${customerId}
     )
-    SELECT m."state", m."available", m."pending", m."lifetimeEarned", m."referralCode", m."tags",
+    SELECT m."state", m."available", m."pending", m."lifetimeEarned", m."referralCode", m."tags", m."excludedAt",
            e."id" AS "entryId", e."kind", e."points", e."status", e."reason", e."createdAt"
     FROM m LEFT JOIN (
       SELECT "id", "kind", "points", "reason", "createdAt",
@@ -120,6 +121,7 @@ async function memberStanding(db: Db, shopId: string, customerId: string) {
       lifetimeEarned: Number(first.lifetimeEarned),
       referralCode: first.referralCode,
       tags: first.tags,
+      excluded: first.excludedAt !== null,
     },
     history: rows
       .filter((r) => r.entryId !== null)
@@ -149,9 +151,9 @@ export async function shopperView(db: Db, shopId: string, customerId: string | n
   const live = launch.state === "live";
   if (!customerId) return live ? { loggedIn: false, enrolled: false, ...summary } : closed(false, summary.currency);
   const standing = await memberStanding(db, shopId, customerId);
-  if (!live) {
+  if (!live || standing?.member.excluded) {
     const tags = standing ? tagList(standing.member.tags) : ((await lookupTags?.(customerId)) ?? null);
-    if (!launchAllows(launch, tags)) return closed(true, summary.currency);
+    if (!clubOpenTo(launch, { tags, excluded: standing?.member.excluded ?? false })) return closed(true, summary.currency);
   }
   if (!standing || standing.member.state !== "active") {
     return { loggedIn: true, enrolled: false, customerId, ...summary };
