@@ -39,7 +39,7 @@ beforeAll(async () => {
     stdio: ["ignore", "pipe", "pipe"],
   });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`demo did not come up:\n${output}`)), 150_000);
+    const timer = setTimeout(() => reject(new Error(`demo did not come up:\n${output}`)), 240_000);
     const onData = (d: Buffer) => {
       output += d;
       if (output.includes("Press Ctrl-C")) {
@@ -56,7 +56,7 @@ beforeAll(async () => {
   programUrl = /Public program:\s+(http\S+)/.exec(output)![1]!;
   storefrontUrl = new URL(/Storefront \(theme app extension\):\s+(http\S+)/.exec(output)![1]!).origin;
   browser = await launch();
-}, 180_000);
+}, 270_000);
 
 afterAll(async () => {
   await browser?.close();
