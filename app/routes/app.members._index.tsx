@@ -245,6 +245,21 @@ export default function MembersPage() {
       : []),
   ];
   const sortValue = `${params.sort ?? "joined"}:${params.direction ?? "desc"}`;
+  // Beside the search on a wide screen; under it on a phone, so the search keeps its width.
+  const sort = (
+    <div style={smDown ? undefined : { minWidth: 240, marginLeft: "var(--p-space-200)" }}>
+      <Select
+        label="Sort"
+        labelInline
+        options={SORTS}
+        value={sortValue}
+        onChange={(value) => {
+          const [by, direction] = value.split(":");
+          update({ sort: by, direction });
+        }}
+      />
+    </div>
+  );
   const filtered = Boolean(query) || applied.length > 0;
   const pageParams = () => {
     const next: Record<string, string> = {};
@@ -272,19 +287,9 @@ export default function MembersPage() {
                   setParams(params.sort ? { sort: params.sort, direction: params.direction ?? "desc" } : {}, { replace: true });
                 }}
               >
-                <div style={{ minWidth: smDown ? undefined : 240, marginLeft: "var(--p-space-200)" }}>
-                  <Select
-                    label="Sort"
-                    labelInline
-                    options={SORTS}
-                    value={sortValue}
-                    onChange={(value) => {
-                      const [sort, direction] = value.split(":");
-                      update({ sort, direction });
-                    }}
-                  />
-                </div>
+                {smDown ? null : sort}
               </Filters>
+              {smDown ? sort : null}
               {errors.length ? (
                 <Banner tone="warning" title="These filters cannot be used">
                   <List>
