@@ -10,7 +10,7 @@ import db, { databaseUrl, dialect, ready } from "./db.server";
 import { DOOR_ACTIVITY, doorPacer, threadSignals } from "./thread-signals.server";
 import { createInboxWriter, type InboxWriter } from "./webhooks/inbox.server";
 import { ingestWebhook, type RawWebhook } from "./webhooks/ingest.server";
-import { awardBirthdays, giveBirthdayGifts } from "./models/bonuses.server";
+import { awardYearlyBonuses, giveBirthdayGifts } from "./models/bonuses.server";
 import { handleProxy as handleProxyRequest, type ProxyRequest } from "./proxy/handler.server";
 import { handleExtensionApi as handleExtensionRequest, type ExtensionRequest } from "./proxy/extension-api.server";
 import { settleStaleRedemptions } from "./models/redemptions.server";
@@ -43,7 +43,7 @@ const workerOptions: WorkerOptions = {
     // "Points expiring" reminders (once per member per expiry date): the sweep is cheap, hourly.
     [3_600_000, single(() => remindExpiringPoints(db))],
     [60_000, () => settleStaleRedemptions(db, adminGraphqlFor)],
-    [3_600_000, () => awardBirthdays(db)],
+    [3_600_000, () => awardYearlyBonuses(db)],
     [3_600_000, () => giveBirthdayGifts(db, adminGraphqlFor)],
     // Tier tags on Shopify customers: the queue every 30 s, and an hourly sweep that queues members
     // whose tier moved otherwise (points earned from orders).

@@ -25,6 +25,7 @@ import { webhookHmac } from "../tests/emulator/signing.ts";
 import { Random } from "../tests/emulator/prng.ts";
 import { ENTRIES_PER_MEMBER, MEMBERS, proxyRequests, seedShopper } from "./bench/proxy.mjs";
 import { awaitFold, benchAnalytics, CUSTOMERS, ORDERS, seedAnalytics } from "./bench/analytics.mjs";
+import { benchAdmin } from "./bench/admin.mjs";
 import { gzipSync } from "node:zlib";
 import { readFileSync } from "node:fs";
 
@@ -37,7 +38,9 @@ const RATE = Number(process.env.BENCH_RATE ?? 500);
 const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 20);
 const PROXY_RATE = Number(process.env.BENCH_PROXY_RATE ?? 200);
 const PROXY_SECONDS = Number(process.env.BENCH_PROXY_SECONDS ?? 20);
-const ONLY = process.env.BENCH_ONLY ?? "all"; // all | ingest | proxy | drain | analytics
+const ONLY = process.env.BENCH_ONLY ?? "all"; // all | ingest | proxy | drain | analytics | admin
+const ADMIN_RATE = Number(process.env.BENCH_ADMIN_RATE ?? 20); // a busy admin: several staff at once
+const ADMIN_SECONDS = Number(process.env.BENCH_ADMIN_SECONDS ?? 15);
 const PG_ADMIN = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const results = [];
 
@@ -560,6 +563,28 @@ if (ONLY === "all" || ONLY === "analytics") {
     } finally {
       await stop();
     }
+  }
+}
+if (ONLY === "all" || ONLY === "admin") {
+  console.log(
+    `\nadmin: member search and member page, one shop with ${MEMBERS} members and ${MEMBERS * ENTRIES_PER_MEMBER} ledger entries, ${ADMIN_RATE} req/s for ${ADMIN_SECONDS} s each`,
+  );
+  for (const dialect of dialects) {
+    const r = await benchAdmin(dialect, {
+      startBenchApp,
+      load,
+      apiKey: API_KEY,
+      secret: SECRET,
+      rate: ADMIN_RATE,
+      seconds: ADMIN_SECONDS,
+    });
+    for (const [label, x] of [
+      ["search", r.search],
+      ["member page", r.pages],
+    ])
+      console.log(`  ${dialect} ${label}: p50 ${x.p50} ms, p99 ${x.p99} ms, max ${x.max} ms; non-2xx ${x.non2xx}`);
+    console.log(`  ${dialect}: answers ${r.correct ? "correct" : "WRONG"} (seeded in ${fmt(r.seededSeconds, 1)} s)`);
+    results.push({ bench: "admin", dialect, ...r });
   }
 }
 writeFileSync(path.join(root, ".cache", "bench.json"), JSON.stringify(results, null, 2));

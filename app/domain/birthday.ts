@@ -38,3 +38,14 @@ export function dateAhead(today: LocalDate, daysBefore: number): LocalDate {
   const d = new Date(Date.UTC(today.year, today.month - 1, today.day + daysBefore));
   return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
 }
+
+/**
+ * Which anniversary of joining the local date `today` is (1, 2, …), or null when it is none: the
+ * day and month of enrolment, from the next year on; joined on 29 February, kept on the 28th in
+ * other years.
+ */
+export function anniversaryOf(enrolled: LocalDate, today: LocalDate): number | null {
+  const years = today.year - enrolled.year;
+  if (years < 1) return null;
+  return isBirthday(enrolled.month, enrolled.day, today) ? years : null;
+}

@@ -3,7 +3,15 @@
 // this function says what is still to be written, so the final state never depends on delivery.
 import { mulDivRoundHalfUp } from "./arithmetic";
 import type { EntryDraft } from "./ledger";
-import { availableAtFor, effectiveRate, launchAllows, pointsForSubtotal, type EarningRules, type Launch } from "./program";
+import {
+  availableAtFor,
+  campaignMultiplierAt,
+  clubOpenTo,
+  effectiveRate,
+  pointsForSubtotal,
+  type EarningRules,
+  type Launch,
+} from "./program";
 import type { AddressParts } from "./referrals";
 import { tierStanding, type TierRule } from "./tiers";
 
@@ -154,13 +162,16 @@ export interface OrderMember {
   id: string;
   state: string;
   lifetimeEarned: number;
+  /** the merchant excluded this customer from the club (null: not excluded) */
+  excludedAt?: Date | null;
 }
 
 /**
  * Who earns on this order: the member it already earned for, else its customer's member, else
  * (on the first paid order, when the program enrols automatically) a new member for its customer.
- * "closed": the program's launch state keeps this customer out (draft, or a pilot without the
- * tag), or the customer is in the holdout (access.holdout), so the order is decided as earning nothing.
+ * "closed": the club is not open to this customer (clubOpenTo: a draft, a pilot without the tag,
+ * or the merchant excluded them), or the customer is in the holdout (access.holdout), so the order
+ * is decided as earning nothing.
  */
 export function orderEarner(
   record: OrderRecord,
@@ -176,7 +187,7 @@ export function orderEarner(
   // The holdout is never invited: a customer in it who is not a member earns nothing and is not enrolled.
   if (!customerMember && access.holdout) return "closed";
   if (!customerMember && !autoEnroll) return "none";
-  if (!launchAllows(access.launch, access.tags)) return "closed";
+  if (!clubOpenTo(access.launch, { tags: access.tags, excluded: Boolean(customerMember?.excludedAt) })) return "closed";
   return customerMember ? "member" : "enrol";
 }
 
@@ -213,7 +224,8 @@ export function planOrderEvent(input: OrderPlanInput): OrderPlan {
   let rate = effectiveRate(rules);
   let pointsIfEarned: number | null = null;
   if (canEarn) {
-    rate = effectiveRate(rules, tierStanding(member.lifetimeEarned, input.tiers).tier?.earnMultiplierPct ?? 100);
+    const campaignPct = campaignMultiplierAt(rules.campaigns, record.paidAt ?? now);
+    rate = effectiveRate(rules, tierStanding(member.lifetimeEarned, input.tiers).tier?.earnMultiplierPct ?? 100, campaignPct);
     pointsIfEarned = pointsForSubtotal(record.subtotalMinor!, record.currency, rate);
   } else if (input.closed && record.earnVersion === null) {
     pointsIfEarned = 0;

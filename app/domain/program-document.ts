@@ -16,6 +16,23 @@ const int = (min: number, max: number) =>
 const optionalMinor = int(0, 100_000_000).nullable().default(null);
 const id = z.string().min(1).max(100).optional();
 
+/**
+ * A reward's or tier's name and description in each storefront language, keyed by locale ("en",
+ * "de", "fa", "pt-BR"): `{[locale]: {name, description?}}`. The storefront picks the shopper's
+ * language and falls back to the item's own name.
+ */
+export const Translations = z
+  .record(
+    z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, "must be a locale such as en, de, fa or pt-BR"),
+    z.object({
+      name: z.string().trim().min(1, "a translation needs a name").max(100),
+      description: z.string().trim().max(500).optional(),
+    }),
+  )
+  .refine((t) => Object.keys(t).length <= 50, "at most 50 languages")
+  .default({});
+export type Translations = z.output<typeof Translations>;
+
 export const RewardDoc = z
   .object({
     id,
@@ -32,6 +49,7 @@ export const RewardDoc = z
     variantId: z.string().max(100).nullable().default(null),
     minimumSubtotalMinor: optionalMinor,
     codeValidDays: int(1, 3650).default(30),
+    translations: Translations,
   })
   .superRefine((r, ctx) => {
     const problem = rewardProblem(r);
@@ -47,8 +65,25 @@ export const TierDoc = z.object({
   name: z.string().trim().min(1, "a tier needs a name").max(100),
   thresholdPoints: int(0, 1_000_000_000),
   earnMultiplierPct: int(100, 1000).default(100),
+  translations: Translations,
 });
 export type TierDoc = z.output<typeof TierDoc>;
+
+const instant = z.iso.datetime({ offset: true, message: "must be a date and time, e.g. 2026-11-27T00:00:00Z" });
+
+/** A double-points campaign: orders paid from startsAt up to endsAt earn at multiplierPct. */
+export const CampaignDoc = z
+  .object({
+    name: z.string().trim().min(1, "a campaign needs a name").max(100),
+    startsAt: instant,
+    endsAt: instant,
+    multiplierPct: int(101, 1000).default(200),
+  })
+  .superRefine((c, ctx) => {
+    if (Date.parse(c.endsAt) <= Date.parse(c.startsAt))
+      ctx.addIssue({ code: "custom", path: ["endsAt"], message: "must be after the start" });
+  });
+export type CampaignDoc = z.output<typeof CampaignDoc>;
 
 export const ProgramDocument = z
   .object({
@@ -64,12 +99,14 @@ export const ProgramDocument = z
     bonuses: z.object({
       signup: int(0, 1_000_000),
       birthday: int(0, 1_000_000),
+      anniversary: int(0, 1_000_000).default(0),
       /** a reward of this document given as a code, `daysBefore` days before the birthday, once a year */
       birthdayGift: z
         .object({ rewardId: z.string().min(1).max(100), daysBefore: int(0, 60).default(0) })
         .nullable()
         .default(null),
     }),
+    campaigns: z.array(CampaignDoc).max(50).default([]),
     referrals: z.object({ referrerPoints: int(0, 1_000_000), refereePercent: int(1, 100) }),
     returnSpentPointsOnRefund: z.boolean().default(false),
     launch: z.object({ state: z.enum(LAUNCH_STATES), pilotTag: z.string().trim().max(255).default("") }),
@@ -152,6 +189,13 @@ export function rulesOfDocument(doc: ProgramDocument): Omit<EarningRules, "versi
     pilotTag: doc.launch.pilotTag,
     holdoutPercent: doc.analytics.holdoutPercent,
     grossMarginPercent: doc.analytics.grossMarginPercent,
+    anniversaryBonus: doc.bonuses.anniversary,
+    // Instants as the database will give them back (a version's rules are compared and cached).
+    campaigns: doc.campaigns.map((c) => ({
+      ...c,
+      startsAt: new Date(c.startsAt).toISOString(),
+      endsAt: new Date(c.endsAt).toISOString(),
+    })),
   };
 }
 
@@ -168,10 +212,12 @@ export function documentOf(
     bonuses: {
       signup: rules.signupBonus,
       birthday: rules.birthdayBonus,
+      anniversary: rules.anniversaryBonus,
       birthdayGift: rules.birthdayRewardId
         ? { rewardId: rules.birthdayRewardId, daysBefore: rules.birthdayGiftDaysBefore }
         : null,
     },
+    campaigns: rules.campaigns,
     referrals: { referrerPoints: rules.referrerPoints, refereePercent: rules.refereePercent },
     returnSpentPointsOnRefund: rules.returnSpentPointsOnRefund,
     launch: { state: rules.launchState, pilotTag: rules.pilotTag },

@@ -27,6 +27,29 @@ export interface EarningRules {
   holdoutPercent: number;
   /** the merchant's gross margin on sales (percent), for the club's ROI */
   grossMarginPercent: number;
+  /** points once a year on the day the member enrolled (from the first anniversary); 0 = off */
+  anniversaryBonus: number;
+  /** double-points (or any multiple) periods: orders paid inside one earn at its multiplier */
+  campaigns: Campaign[];
+}
+
+export interface Campaign {
+  name: string;
+  /** ISO instants: from startsAt (inclusive) to endsAt (exclusive) */
+  startsAt: string;
+  endsAt: string;
+  /** 200 = double points */
+  multiplierPct: number;
+}
+
+/** The multiplier of the campaign running at `at` (the highest, if several overlap), else 100. */
+export function campaignMultiplierAt(campaigns: readonly Campaign[], at: Date): number {
+  let pct = 100;
+  const t = at.getTime();
+  for (const c of campaigns) {
+    if (Date.parse(c.startsAt) <= t && t < Date.parse(c.endsAt)) pct = Math.max(pct, c.multiplierPct);
+  }
+  return pct;
 }
 
 export const LAUNCH_STATES = ["draft", "pilot", "live"] as const;
@@ -47,6 +70,15 @@ export function launchAllows(launch: Launch, tags: readonly string[] | null): bo
   if (launch.state === "draft") return false;
   const wanted = launch.pilotTag.trim().toLowerCase();
   return wanted !== "" && (tags ?? []).some((t) => t.trim().toLowerCase() === wanted);
+}
+
+/**
+ * Whether a customer takes part in the club: the launch state lets them in and the merchant has
+ * not excluded them. Orders (orderEarner), joining, bonuses, the storefront and redemptions all
+ * ask this one rule.
+ */
+export function clubOpenTo(launch: Launch, customer: { tags: readonly string[] | null; excluded: boolean }): boolean {
+  return !customer.excluded && launchAllows(launch, customer.tags);
 }
 
 /** Shopify's tags as a list (the payloads send them comma-separated). */
@@ -85,6 +117,8 @@ export const DEFAULT_RULES: Omit<EarningRules, "version"> = {
   pilotTag: "",
   holdoutPercent: 0,
   grossMarginPercent: 50,
+  anniversaryBonus: 0,
+  campaigns: [],
 };
 
 export const DEFAULT_REWARD = {
@@ -97,9 +131,17 @@ export const DEFAULT_REWARD = {
 
 export const PENDING_DAYS_MAX = 90;
 
-/** The rate an order earns at: the program's rate times the member's tier multiplier. */
-export function effectiveRate(rules: Pick<EarningRules, "earnRateNum" | "earnRateDen">, multiplierPct = 100): Rate {
-  return { num: rules.earnRateNum * multiplierPct, den: rules.earnRateDen * 100 };
+/**
+ * The rate an order earns at: the program's rate times the member's tier multiplier, times a
+ * campaign's multiplier when one runs (stored on the entry, so a refund later takes back at it).
+ */
+export function effectiveRate(
+  rules: Pick<EarningRules, "earnRateNum" | "earnRateDen">,
+  multiplierPct = 100,
+  campaignPct = 100,
+): Rate {
+  if (campaignPct === 100) return { num: rules.earnRateNum * multiplierPct, den: rules.earnRateDen * 100 };
+  return { num: rules.earnRateNum * multiplierPct * campaignPct, den: rules.earnRateDen * 10_000 };
 }
 
 /**

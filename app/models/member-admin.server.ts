@@ -6,13 +6,21 @@ import { csvLine } from "~/domain/csv";
 import { parseMemberImport, type ImportRow, type RowError } from "~/domain/member-import";
 import type { FieldError } from "~/domain/program-document";
 import { tierStanding, type TierRule } from "~/domain/tiers";
-import type { Db } from "~/db.server";
+import {
+  decodeCursor,
+  encodeCursor,
+  SORT_COLUMN,
+  tagKey,
+  tierRange,
+  type MemberListQuery,
+  type MemberSort,
+} from "~/domain/member-list";
+import type { Db, Prisma } from "~/db.server";
 import type { AdminGraphql } from "~/shopify/discounts.server";
 import { customersByEmail, customersById, type ShopifyCustomer } from "~/shopify/customers.server";
 import { IdempotencyConflictError, withLedger } from "./ledger.server";
 import { ensureMembers } from "./members.server";
-
-const PAGE = 50;
+import { currentRules } from "./shops.server";
 
 const activeTiers = (db: Db, shopId: string): Promise<TierRule[]> =>
   db.tier.findMany({ where: { shopId, active: true }, orderBy: { thresholdPoints: "asc" } });
@@ -21,54 +29,161 @@ interface MemberRow {
   id: string;
   customerId: string | null;
   email: string | null;
+  name: string | null;
   available: number;
   pending: number;
   lifetimeEarned: number;
   state: string;
   enrolledAt: Date;
+  lastActivityAt: Date | null;
+  excludedAt: Date | null;
+  excludedBy: string | null;
 }
 
 const memberView = (m: MemberRow, tiers: readonly TierRule[]) => ({
   customerId: m.customerId!,
   email: m.email,
+  name: m.name,
   state: m.state,
   points: { available: m.available, pending: m.pending, lifetime: m.lifetimeEarned },
   tier: tierStanding(m.lifetimeEarned, tiers).tier?.name ?? null,
   enrolledAt: m.enrolledAt.toISOString(),
+  lastActivityAt: m.lastActivityAt?.toISOString() ?? null,
+  excluded: m.excludedAt ? { at: m.excludedAt.toISOString(), by: m.excludedBy ?? "staff" } : null,
 });
 
 const memberSelect = {
   id: true,
   customerId: true,
   email: true,
+  name: true,
   available: true,
   pending: true,
   lifetimeEarned: true,
   state: true,
   enrolledAt: true,
+  lastActivityAt: true,
+  excludedAt: true,
+  excludedBy: true,
 } as const;
 
+/** A prefix as a range, which an index on (shopId, column) answers on both databases. */
+const prefix = (q: string) => ({ gte: q, lt: `${q}\uffff`, startsWith: q });
+
+/** More matches than this: the search is read along the sort's index instead (see searchCondition). */
+const DENSE_SEARCH = 500;
+
 /**
- * A page of members, by id (a stable order the (shopId, id) index serves), optionally searched:
- * a number matches the customer id exactly, anything matches the start of the email.
+ * The search as a condition, in the form that is fast for how many members it matches. Few
+ * matches: as index ranges on email, name and last name (each a range on its own index), then
+ * sorted. Many (a common first name): sorting thousands of rows would cost more than walking the
+ * sort's index until a page is full, so the search is given as a plain pattern, which neither
+ * database's planner reads from those indexes (a LIKE that ignores case), and the sort's index
+ * drives. A bounded count of the search's matches decides.
  */
-export async function listMembers(db: Db, shopId: string, options: { query?: string; cursor?: string | null; limit?: number }) {
-  const q = (options.query ?? "").trim().toLowerCase();
-  const limit = Math.min(Math.max(options.limit ?? PAGE, 1), 100);
-  // A prefix as a range, which the (shopId, email) index answers on both databases.
-  const emailPrefix = q ? { email: { gte: q, lt: `${q}\uffff`, startsWith: q } } : null;
-  const search = q ? (/^\d+$/.test(q) ? { OR: [{ customerId: q }, emailPrefix!] } : emailPrefix!) : {};
-  const [rows, tiers] = await Promise.all([
-    db.member.findMany({
-      where: { shopId, customerId: { not: null }, ...search, ...(options.cursor ? { id: { gt: options.cursor } } : {}) },
-      orderBy: { id: "asc" },
-      take: limit + 1,
-      select: memberSelect,
-    }),
+async function searchCondition(db: Db, shopId: string, q: string): Promise<Prisma.MemberWhereInput> {
+  const id = /^\d+$/.test(q) ? [{ customerId: q }] : [];
+  const ranged = { OR: [...id, { email: prefix(q) }, { nameKey: prefix(q) }, { nameKeyLast: prefix(q) }] };
+  // Counted in SQL: Prisma's bounded count and findMany both sort every match by id first.
+  const hi = `${q}\uffff`;
+  const [row] = await db.$queryRaw<Array<{ n: number | bigint }>>`
+    SELECT COUNT(*) AS "n" FROM (
+      SELECT 1 FROM "Member"
+      WHERE "shopId" = ${shopId} AND (("email" >= ${q} AND "email" < ${hi}) OR ("nameKey" >= ${q} AND "nameKey" < ${hi})
+        OR ("nameKeyLast" >= ${q} AND "nameKeyLast" < ${hi}) OR "customerId" = ${q})
+      LIMIT ${DENSE_SEARCH + 1}
+    ) AS "m"`;
+  if (Number(row?.n ?? 0) <= DENSE_SEARCH) return ranged;
+  return { OR: [...id, { email: { startsWith: q } }, { nameKey: { startsWith: q } }, { nameKeyLast: { startsWith: q } }] };
+}
+
+const sortValue = (m: MemberRow, sort: MemberSort): number | null => {
+  const v = m[SORT_COLUMN[sort]];
+  return v instanceof Date ? v.getTime() : v;
+};
+
+/**
+ * A page of members: searched by email, name or customer id, filtered, sorted, in keyset pages
+ * (see app/domain/member-list.ts). A number matches the customer id exactly; text matches the
+ * start of the email, of the name ("first last") or of the last name.
+ */
+export async function listMembers(db: Db, shopId: string, query: Partial<MemberListQuery> = {}) {
+  const { sort = "joined", direction = "desc" } = query;
+  const limit = Math.min(Math.max(query.limit ?? 50, 1), 100);
+  const q = (query.query ?? "").trim().toLowerCase();
+  const [tiers, rules] = await Promise.all([
     activeTiers(db, shopId),
+    query.pilot
+      ? db.shop.findUniqueOrThrow({ where: { id: shopId } }).then((s) => currentRules(db, shopId, s.programVersion))
+      : null,
   ]);
+
+  const and: Prisma.MemberWhereInput[] = [];
+  if (query.tier) {
+    const range = tierRange(query.tier, tiers);
+    if (!range) throw new AdminInputError(422, "invalid", [{ path: "tier", message: "no tier with that id" }]);
+    and.push({ lifetimeEarned: range });
+  }
+  if (query.balanceMin !== undefined) and.push({ available: { gte: query.balanceMin } });
+  if (query.balanceMax !== undefined) and.push({ available: { lte: query.balanceMax } });
+  if (query.activeSince) and.push({ lastActivityAt: { gte: new Date(`${query.activeSince}T00:00:00Z`) } });
+  if (query.inactiveSince)
+    and.push({ OR: [{ lastActivityAt: { lt: new Date(`${query.inactiveSince}T00:00:00Z`) } }, { lastActivityAt: null }] });
+  if (rules) {
+    if (!rules.pilotTag) throw new AdminInputError(422, "invalid", [{ path: "pilot", message: "the program has no pilot tag" }]);
+    and.push({ tagKey: { contains: tagKey(rules.pilotTag) } });
+  }
+  if (query.excluded) and.push({ excludedAt: query.excluded === "1" ? { not: null } : null });
+  if (q) and.push(await searchCondition(db, shopId, q));
+
+  // Keyset paging on (sort column, id). Last activity can be empty (never active): those members
+  // are a segment of their own, sorted as the oldest, read after (descending) or before
+  // (ascending) the others, each segment in its index's order.
+  const column = SORT_COLUMN[sort];
+  const cursor = decodeCursor(query.cursor, sort, direction);
+  const nullable = sort === "last_activity";
+  const segments: Array<"values" | "empty"> = !nullable
+    ? ["values"]
+    : direction === "desc"
+      ? ["values", "empty"]
+      : ["empty", "values"];
+  const startAt = cursor ? segments.indexOf(nullable && cursor.v === null ? "empty" : "values") : 0;
+  const before = direction === "desc" ? "lt" : "gt";
+  const atMost = direction === "desc" ? "lte" : "gte";
+  const rows: MemberRow[] = [];
+  for (const [i, segment] of segments.entries()) {
+    if (i < startAt || rows.length > limit) continue;
+    const inSegment = cursor && i === startAt ? cursor : null;
+    const where: Prisma.MemberWhereInput[] = [...and];
+    if (segment === "empty") {
+      where.push({ [column]: null });
+      if (inSegment) where.push({ id: { [before]: inSegment.id } });
+    } else {
+      if (nullable) where.push({ [column]: { not: null } });
+      if (inSegment && inSegment.v !== null) {
+        const v = column === "enrolledAt" || column === "lastActivityAt" ? new Date(inSegment.v) : inSegment.v;
+        // The first condition is the index's range; the second breaks ties by id.
+        where.push(
+          { [column]: { [atMost]: v } },
+          { OR: [{ [column]: { [before]: v } }, { [column]: v, id: { [before]: inSegment.id } }] },
+        );
+      }
+    }
+    rows.push(
+      ...(await db.member.findMany({
+        where: { shopId, customerId: { not: null }, AND: where },
+        orderBy: segment === "empty" ? [{ id: direction }] : [{ [column]: direction }, { id: direction }],
+        take: limit + 1 - rows.length,
+        select: memberSelect,
+      })),
+    );
+  }
   const page = rows.slice(0, limit);
-  return { members: page.map((m) => memberView(m, tiers)), nextCursor: rows.length > limit ? page[page.length - 1]!.id : null };
+  const last = page[page.length - 1];
+  return {
+    members: page.map((m) => memberView(m, tiers)),
+    nextCursor: rows.length > limit && last ? encodeCursor({ v: sortValue(last, sort), id: last.id }, sort, direction) : null,
+  };
 }
 
 /** One member with their latest history, or null. */
@@ -145,6 +260,23 @@ export async function adjustPoints(
       ]);
     throw error;
   }
+}
+
+/**
+ * Excludes a member from the club or lets them back in (the merchant's decision, apart from the
+ * customer's own opt-out): while excluded they earn, join and redeem nothing (clubOpenTo), and
+ * their balance stays as it is. Setting what is already set changes nothing.
+ */
+export async function setExclusion(db: Db, shopId: string, customerId: string, excluded: boolean, actor: string) {
+  const member = await db.member.findUnique({ where: { shopId_customerId: { shopId, customerId } }, select: { id: true } });
+  if (!member)
+    throw new AdminInputError(404, "member_not_found", [{ path: "customerId", message: "no member with that customer id" }]);
+  await db.member.updateMany({
+    where: { id: member.id, excludedAt: excluded ? null : { not: null } },
+    data: excluded ? { excludedAt: new Date(), excludedBy: actor } : { excludedAt: null, excludedBy: null },
+  });
+  const detail = await memberDetail(db, shopId, customerId, 0);
+  return detail!.excluded;
 }
 
 export const MEMBERS_CSV_HEADER = [

@@ -1,18 +1,10 @@
 import { randomBytes } from "node:crypto";
-import { launchAllows, launchOf, tagList } from "~/domain/program";
+import { fullName, nameKeys, tagKey } from "~/domain/member-list";
+import { clubOpenTo, launchOf, tagList } from "~/domain/program";
 import { inHoldout } from "./analytics-holdout.server";
 import { normaliseAddress, normaliseEmail, type AddressParts } from "~/domain/referrals";
 import type { Member } from "@prisma/client";
-import {
-  checkpointAfterErasure,
-  clientDialect,
-  column,
-  Prisma,
-  rawQuery,
-  type Db,
-  type Dialect,
-  type Tx,
-} from "~/db.server";
+import { checkpointAfterErasure, clientDialect, column, Prisma, rawQuery, type Db, type Dialect, type Tx } from "~/db.server";
 import { personalDataHash } from "~/secrets.server";
 import { redactPayload } from "~/webhooks/minimise";
 import { customerOf } from "~/webhooks/payloads";
@@ -102,6 +94,12 @@ function memberOf(r: Record<string, unknown>): Member {
     addressHashes: String(r.addressHashes),
     tierTag: text(r.tierTag),
     metafieldKeys: text(r.metafieldKeys),
+    name: text(r.name),
+    nameKey: text(r.nameKey),
+    nameKeyLast: text(r.nameKeyLast),
+    tagKey: String(r.tagKey),
+    excludedAt: column.date(r.excludedAt),
+    excludedBy: text(r.excludedBy),
   };
 }
 
@@ -114,6 +112,13 @@ export interface CustomerIdentity {
   customerId: string;
   email?: string | null;
   tags?: string | null;
+  firstName?: string | null;
+  lastName?: string | null;
+}
+
+/** The name columns of a customer (shown and searched in the admin's member list). */
+export function nameColumns(identity: Pick<CustomerIdentity, "firstName" | "lastName">) {
+  return { name: fullName(identity.firstName, identity.lastName), ...nameKeys(identity.firstName, identity.lastName) };
 }
 
 /**
@@ -154,13 +159,14 @@ export async function ensureMembers(
   const now = new Date();
   const rows = wanted.map(({ shopId, identity }) => {
     const state = isOptedOut(identity.tags) ? "opted_out" : "active";
+    const names = nameColumns(identity);
     return Prisma.sql`(${`m_${randomBytes(12).toString("hex")}`}, ${shopId}, ${identity.customerId}, ${emailHash(shopId, identity.email)},
-      ${storedEmail(identity.email)}, ${identity.tags ?? ""}, ${state}, ${now}, ${referralCode()})`;
+      ${storedEmail(identity.email)}, ${identity.tags ?? ""}, ${state}, ${now}, ${referralCode()}, ${names.name}, ${names.nameKey}, ${names.nameKeyLast}, ${tagKey(identity.tags)})`;
   });
   const created = await rawQuery<{ id: string }>(
     tx,
     dialect,
-    Prisma.sql`INSERT INTO "Member" ("id", "shopId", "customerId", "emailHash", "email", "tags", "state", "enrolledAt", "referralCode")
+    Prisma.sql`INSERT INTO "Member" ("id", "shopId", "customerId", "emailHash", "email", "tags", "state", "enrolledAt", "referralCode", "name", "nameKey", "nameKeyLast", "tagKey")
       VALUES ${Prisma.join(rows)} ON CONFLICT DO NOTHING RETURNING "id"`,
   );
   const members = (
@@ -202,6 +208,8 @@ export async function syncCustomer(db: Db, shopId: string, identity: CustomerIde
         emailHash: emailHash(shopId, identity.email),
         email: storedEmail(identity.email),
         tags: identity.tags ?? "",
+        tagKey: tagKey(identity.tags),
+        ...nameColumns(identity),
         state: optedOut ? "opted_out" : "active",
       },
     });
@@ -234,7 +242,12 @@ export async function redactCustomer(db: Db, shopId: string, customerId: string,
           customerId: null,
           emailHash: null,
           email: null,
+          name: null,
+          nameKey: null,
+          nameKeyLast: null,
+          excludedBy: null,
           tags: "",
+          tagKey: ",",
           referralCode: null,
           state: "redacted",
           birthdayMonth: null,
@@ -334,6 +347,7 @@ export async function exportCustomer(db: Db, shopId: string, customerId: string,
       points: { available: member.available, pending: member.pending, lifetime: member.lifetimeEarned },
       referralCode: member.referralCode,
       email: member.email,
+      name: member.name,
     },
     ledger: entries.map((e) => ({ kind: e.kind, points: e.points, status: e.status, reason: e.reason, at: e.occurredAt })),
     orders: orders.map((o) => ({
@@ -372,15 +386,14 @@ export async function joinClub(db: Db, shopId: string, customerId: string, birth
   const rules = await currentRules(db, shopId, shop.programVersion);
   let lookedUp: string[] | null = null;
   // The holdout is never invited (a member already in the club stays in it).
-  if (inHoldout(shopId, customerId, rules.holdoutPercent)) {
-    const known = await db.member.findUnique({ where: { shopId_customerId: { shopId, customerId } }, select: { id: true } });
-    if (!known) return "club_closed" as const;
-  }
-  if (rules.launchState !== "live") {
-    const known = await db.member.findUnique({ where: { shopId_customerId: { shopId, customerId } }, select: { tags: true } });
-    if (!known) lookedUp = (await lookupTags?.(customerId)) ?? null;
-    if (!launchAllows(launchOf(rules), known ? tagList(known.tags) : lookedUp)) return "club_closed" as const;
-  }
+  const known = await db.member.findUnique({
+    where: { shopId_customerId: { shopId, customerId } },
+    select: { tags: true, excludedAt: true },
+  });
+  if (!known && inHoldout(shopId, customerId, rules.holdoutPercent)) return "club_closed" as const;
+  if (rules.launchState !== "live" && !known) lookedUp = (await lookupTags?.(customerId)) ?? null;
+  if (!clubOpenTo(launchOf(rules), { tags: known ? tagList(known.tags) : lookedUp, excluded: Boolean(known?.excludedAt) }))
+    return "club_closed" as const;
   return withLedger(db, async (ledger) => {
     const { tx, post } = ledger;
     const existing = await tx.member.findUnique({ where: { shopId_customerId: { shopId, customerId } } });

@@ -176,7 +176,7 @@ export async function applyOrderEvents(ledger: Ledger, batch: readonly OrderWork
       : [],
     memberWhere.length
       ? read(
-          Prisma.sql`SELECT "id", "shopId", "customerId", "state", "lifetimeEarned", "tags", "email" FROM "Member"
+          Prisma.sql`SELECT "id", "shopId", "customerId", "state", "lifetimeEarned", "tags", "email", "excludedAt" FROM "Member"
             WHERE ${Prisma.join(memberWhere, " OR ")}`,
         )
       : [],
@@ -207,6 +207,7 @@ export async function applyOrderEvents(ledger: Ledger, batch: readonly OrderWork
     lifetimeEarned: column.int(r.lifetimeEarned),
     tags: str(r.tags),
     email: strOrNull(r.email),
+    excludedAt: column.date(r.excludedAt),
   }));
   const tiers = tierRows.map((r) => ({
     id: str(r.id),

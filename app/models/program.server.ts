@@ -2,9 +2,10 @@
 // versions stay, and entries name the one they were earned under), rewards and tiers reconciled
 // in the same transaction, and the shop's current version bumped only if it is still the one
 // the document was read at (optimistic concurrency: a stale document is refused, nothing saved).
-import { documentOf, reconcile, rulesOfDocument, type ProgramDocument } from "~/domain/program-document";
+import { diffPrograms, type DiffableProgram } from "~/domain/program-diff";
+import { documentOf, reconcile, rulesOfDocument, Translations, type ProgramDocument } from "~/domain/program-document";
 import type { Db, Tx } from "~/db.server";
-import { currentRules } from "./shops.server";
+import { currentRules, rulesOf, versionColumns } from "./shops.server";
 
 export async function programDocument(db: Db | Tx, shopId: string) {
   const shop = await db.shop.findUniqueOrThrow({ where: { id: shopId } });
@@ -28,10 +29,27 @@ export async function programDocument(db: Db | Tx, shopId: string) {
         variantId: r.variantId,
         minimumSubtotalMinor: r.minimumSubtotalMinor,
         codeValidDays: r.codeValidDays,
+        translations: translationsOf(r.translations),
       })),
-      tiers.map((t) => ({ id: t.id, name: t.name, thresholdPoints: t.thresholdPoints, earnMultiplierPct: t.earnMultiplierPct })),
+      tiers.map((t) => ({
+        id: t.id,
+        name: t.name,
+        thresholdPoints: t.thresholdPoints,
+        earnMultiplierPct: t.earnMultiplierPct,
+        translations: translationsOf(t.translations),
+      })),
     ),
   };
+}
+
+/** Stored translations (JSON) as the document gives them; what does not read as such is none. */
+export function translationsOf(json: string): Translations {
+  try {
+    const parsed = Translations.safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : {};
+  } catch {
+    return {};
+  }
 }
 
 export type SaveResult = { ok: true; version: number } | { ok: false; code: "version_conflict"; current: number };
@@ -53,13 +71,29 @@ export async function saveProgram(db: Db, shopId: string, doc: ProgramDocument, 
       ? (await tx.shop.findUniqueOrThrow({ where: { id: shopId }, select: { programVersion: true } })).programVersion
       : doc.version;
     const next = base + 1;
+    // A version saved before documents were kept (the one made at install) gets its document now,
+    // as it still is, so the history can say what this save changes in rewards and tiers too.
+    const before = await tx.programVersion.findUnique({
+      where: { shopId_version: { shopId, version: base } },
+      select: { document: true },
+    });
+    if (before && !before.document) {
+      const { currency: _c, ...current } = await programDocument(tx, shopId);
+      if (current.version === base)
+        await tx.programVersion.update({
+          where: { shopId_version: { shopId, version: base } },
+          data: { document: JSON.stringify(current) },
+        });
+    }
     // The version check and the bump are one statement: two saves of the same version cannot both win.
     const bumped = await tx.shop.updateMany({ where: { id: shopId, programVersion: base }, data: { programVersion: next } });
     if (bumped.count !== 1) {
       const current = await tx.shop.findUniqueOrThrow({ where: { id: shopId }, select: { programVersion: true } });
       return { ok: false as const, code: "version_conflict" as const, current: current.programVersion };
     }
-    await tx.programVersion.create({ data: { shopId, version: next, ...rulesOfDocument(doc), createdBy: options.actor } });
+    await tx.programVersion.create({
+      data: { shopId, version: next, ...versionColumns(rulesOfDocument(doc)), createdBy: options.actor },
+    });
 
     const [rewards, tiers] = await Promise.all([
       tx.reward.findMany({ where: { shopId }, select: { id: true, name: true, active: true } }),
@@ -82,6 +116,12 @@ export async function saveProgram(db: Db, shopId: string, doc: ProgramDocument, 
     for (const { item } of tierPlan.create) await tx.tier.create({ data: { shopId, ...tierData(item) } });
     if (tierPlan.archive.length)
       await tx.tier.updateMany({ where: { shopId, id: { in: tierPlan.archive } }, data: { active: false } });
+    // The version keeps the document as saved (with the ids given), so the history can say what changed.
+    const { currency: _currency, ...saved } = await programDocument(tx, shopId);
+    await tx.programVersion.update({
+      where: { shopId_version: { shopId, version: next } },
+      data: { document: JSON.stringify(saved) },
+    });
     return { ok: true as const, version: next };
   });
 }
@@ -97,10 +137,50 @@ const rewardData = (r: ProgramDocument["rewards"][number]) => ({
   variantId: r.type === "free_product" ? r.variantId : null,
   minimumSubtotalMinor: r.minimumSubtotalMinor,
   codeValidDays: r.codeValidDays,
+  translations: JSON.stringify(r.translations),
 });
 
 const tierData = (t: ProgramDocument["tiers"][number]) => ({
   name: t.name,
   thresholdPoints: t.thresholdPoints,
   earnMultiplierPct: t.earnMultiplierPct,
+  translations: JSON.stringify(t.translations),
 });
+
+/**
+ * The shop's program versions, newest first, each with who saved it, when, and what changed from
+ * the version before (diffPrograms). Versions saved before documents were kept compare only
+ * their rules.
+ */
+export async function programVersions(db: Db, shopId: string, limit = 100) {
+  const rows = await db.programVersion.findMany({
+    where: { shopId },
+    orderBy: { version: "desc" },
+    take: limit + 1,
+  });
+  const docOf = (row: (typeof rows)[number]): DiffableProgram => {
+    if (row.document) {
+      try {
+        return JSON.parse(row.document) as DiffableProgram;
+      } catch {
+        // fall through to the rules
+      }
+    }
+    const { rewards: _r, tiers: _t, ...rules } = documentOf(rulesOf(row), [], []);
+    return rules;
+  };
+  return rows.slice(0, limit).map((row, i) => {
+    const previous = rows[i + 1];
+    const before = previous ? docOf(previous) : null;
+    const after = docOf(row);
+    // Without both documents, rewards and tiers cannot be compared: only the rules are.
+    const comparable =
+      before && (!previous!.document || !row.document) ? { ...after, rewards: before.rewards, tiers: before.tiers } : after;
+    return {
+      version: row.version,
+      createdAt: row.createdAt.toISOString(),
+      createdBy: row.createdBy,
+      changes: diffPrograms(before, comparable),
+    };
+  });
+}

@@ -4,7 +4,7 @@
 // (points back, as a `refund_of_redemption` entry). A sweeper settles reservations a crash left open.
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { clientDialect, type Db } from "~/db.server";
-import { launchAllows, launchOf, tagList } from "~/domain/program";
+import { clubOpenTo, launchOf, tagList } from "~/domain/program";
 import { rewardProblem } from "~/domain/rewards";
 import {
   createRewardDiscount,
@@ -121,7 +121,7 @@ export async function redeem(db: Db, graphql: () => Promise<AdminGraphql>, input
   });
   if (earlier) return replay(db, shopId, member.id, idempotencyKey, rewardId);
   const rules = await currentRules(db, shopId, shop.programVersion);
-  if (!launchAllows(launchOf(rules), tagList(member.tags)))
+  if (!clubOpenTo(launchOf(rules), { tags: tagList(member.tags), excluded: member.excludedAt !== null }))
     throw new RedeemError(403, "club_closed", "the loyalty club is not open to this customer yet");
   const reward = await db.reward.findFirst({ where: { id: rewardId, shopId, active: true } });
   if (!reward) throw new RedeemError(404, "reward_not_found", "no such reward");

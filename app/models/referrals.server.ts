@@ -2,7 +2,7 @@
 // `referrerPoints` once per friend, unless it is the member themself (same customer, email or
 // shipping address). Runs inside the orders/paid transaction.
 import { referralVerdict, rememberAddress } from "~/domain/referrals";
-import type { EarningRules } from "~/domain/program";
+import { clubOpenTo, launchOf, tagList, type EarningRules } from "~/domain/program";
 import type { OrderFacts } from "~/domain/orders";
 import type { Tx } from "~/db.server";
 import type { Ledger } from "./ledger.server";
@@ -20,7 +20,8 @@ export async function applyReferral(
   if (rules.referrerPoints <= 0 || !order.customer || order.discountCodes.length === 0) return;
   const codes = order.discountCodes.map((c) => c.toUpperCase());
   const referrer = await tx.member.findFirst({ where: { shopId, referralCode: { in: codes }, state: "active" } });
-  if (!referrer) return;
+  // The club must be open to the referrer (a draft, a pilot without their tag, or an exclusion holds it back).
+  if (!referrer || !clubOpenTo(launchOf(rules), { tags: tagList(referrer.tags), excluded: referrer.excludedAt !== null })) return;
   const refereeCustomerId = order.customer.customerId;
   const known = await tx.referral.findUnique({ where: { shopId_refereeCustomerId: { shopId, refereeCustomerId } } });
   if (known) return; // each referee rewards (or is refused) once

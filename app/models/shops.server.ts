@@ -1,7 +1,14 @@
 // Shops and their programs: install (default program), uninstall, erase.
-import { DEFAULT_REWARD, DEFAULT_RULES, LAUNCH_STATES, type EarningRules, type LaunchState } from "~/domain/program";
+import {
+  DEFAULT_REWARD,
+  DEFAULT_RULES,
+  LAUNCH_STATES,
+  type Campaign,
+  type EarningRules,
+  type LaunchState,
+} from "~/domain/program";
 import { currencyExponent } from "~/domain/money";
-import type { Db, Tx } from "~/db.server";
+import type { Db, Prisma, Tx } from "~/db.server";
 
 export interface ShopDetails {
   id: string;
@@ -22,7 +29,7 @@ export async function installShop(db: Db, details: ShopDetails): Promise<void> {
       return;
     }
     await tx.shop.create({ data: { ...details, programVersion: 1 } });
-    await tx.programVersion.create({ data: { shopId: details.id, version: 1, ...DEFAULT_RULES } });
+    await tx.programVersion.create({ data: { shopId: details.id, version: 1, ...versionColumns(DEFAULT_RULES) } });
     await tx.reward.create({
       data: {
         shopId: details.id,
@@ -93,14 +100,23 @@ export async function activeShop(db: Db | Tx, shopId: string) {
   return db.shop.findFirst({ where: { id: shopId, uninstalledAt: null } });
 }
 
-// Program versions never change once written, so they are cached for the life of the process.
-const rulesCache = new Map<string, EarningRules>();
+/** A version's rules as ProgramVersion's columns (campaigns as JSON). */
+export function versionColumns(rules: Omit<EarningRules, "version">) {
+  return { ...rules, campaigns: JSON.stringify(rules.campaigns) };
+}
 
-export async function currentRules(db: Db | Tx, shopId: string, version: number): Promise<EarningRules> {
-  const cached = rulesCache.get(`${shopId}\u0000${version}`);
-  if (cached) return cached;
-  const row = await db.programVersion.findUniqueOrThrow({ where: { shopId_version: { shopId, version } } });
-  const rules: EarningRules = {
+function parseCampaigns(json: string): Campaign[] {
+  try {
+    const list = JSON.parse(json) as unknown;
+    return Array.isArray(list) ? (list as Campaign[]) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** A ProgramVersion row as the rules it says. */
+export function rulesOf(row: Prisma.ProgramVersionGetPayload<object>): EarningRules {
+  return {
     version: row.version,
     earnRateNum: row.earnRateNum,
     earnRateDen: row.earnRateDen,
@@ -119,7 +135,19 @@ export async function currentRules(db: Db | Tx, shopId: string, version: number)
     pilotTag: row.pilotTag,
     holdoutPercent: row.holdoutPercent,
     grossMarginPercent: row.grossMarginPercent,
+    anniversaryBonus: row.anniversaryBonus,
+    campaigns: parseCampaigns(row.campaigns),
   };
+}
+
+// Program versions never change once written, so they are cached for the life of the process.
+const rulesCache = new Map<string, EarningRules>();
+
+export async function currentRules(db: Db | Tx, shopId: string, version: number): Promise<EarningRules> {
+  const cached = rulesCache.get(`${shopId}\u0000${version}`);
+  if (cached) return cached;
+  const row = await db.programVersion.findUniqueOrThrow({ where: { shopId_version: { shopId, version } } });
+  const rules = rulesOf(row);
   rulesCache.set(`${shopId}\u0000${version}`, rules);
   return rules;
 }

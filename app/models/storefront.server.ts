@@ -7,7 +7,7 @@ import { tierStanding } from "~/domain/tiers";
 import { clientDialect, Prisma, rawQuery, type Db } from "~/db.server";
 import { describeEntry, formatMoney, historyParams, localizedName, pickLocale, say } from "~/domain/storefront-format";
 import { DEFAULT_LOCALE, type Locale } from "~/domain/storefront-text";
-import { launchAllows, launchOf, tagList } from "~/domain/program";
+import { clubOpenTo, launchOf, tagList } from "~/domain/program";
 import { inHoldout } from "./analytics-holdout.server";
 import type { TagLookup } from "./members.server";
 import { activeShop, currentRules } from "./shops.server";
@@ -122,6 +122,7 @@ interface StandingRow extends HistoryRow {
   lifetimeEarned: number;
   referralCode: string | null;
   lastActivityAt: Date | string | null;
+  excludedAt: Date | string | null;
 }
 
 /** Entries per history page (the first page comes with /proxy/me). */
@@ -228,14 +229,14 @@ async function memberStanding(db: Db, shopId: string, customerId: string) {
     clientDialect(db),
     Prisma.sql`
     WITH m AS (
-      SELECT "id", "state", "available", "pending", "lifetimeEarned", "referralCode", "tags", "lastActivityAt",
+      SELECT "id", "state", "available", "pending", "lifetimeEarned", "referralCode", "tags", "lastActivityAt", "excludedAt",
              CASE WHEN EXISTS (
                SELECT 1 FROM "Redemption" "c" WHERE "c"."shopId" = ${shopId} AND "c"."memberId" = "Member"."id" AND "c"."status" = 'issued'
              ) THEN 1 ELSE 0 END AS "hasCodes"
       FROM "Member" WHERE "shopId" = ${shopId} AND "customerId" = ${customerId}
     )
     SELECT m."id" AS "memberId", m."state", m."available", m."pending", m."lifetimeEarned", m."referralCode", m."tags",
-           m."lastActivityAt", m."hasCodes", e.*
+           m."lastActivityAt", m."excludedAt", m."hasCodes", e.*
     FROM m LEFT JOIN ${historyPage(shopId, Prisma.sql`(SELECT "id" FROM m)`, null)} e ON 1 = 1
     ORDER BY e."createdAt" DESC, e."entryId" DESC`,
   );
@@ -251,6 +252,7 @@ async function memberStanding(db: Db, shopId: string, customerId: string) {
       referralCode: first.referralCode,
       tags: first.tags,
       lastActivityAt: first.lastActivityAt === null ? null : new Date(first.lastActivityAt),
+      excluded: first.excludedAt !== null,
       // Whether any code is issued and unused: most members have none, and skip the codes query.
       hasCodes: Number(first.hasCodes) === 1,
     },
@@ -309,9 +311,9 @@ export async function shopperView(
   const standing = await memberStanding(db, shopId, customerId);
   // The holdout is never invited: to a customer in it who is not a member the storefront says nothing.
   if (!standing && inHoldout(shopId, customerId, program.rules.holdoutPercent)) return closed(true, summary.currency);
-  if (!live) {
+  if (!live || standing?.member.excluded) {
     const tags = standing ? tagList(standing.member.tags) : ((await lookupTags?.(customerId)) ?? null);
-    if (!launchAllows(launch, tags)) return closed(true, summary.currency);
+    if (!clubOpenTo(launch, { tags, excluded: standing?.member.excluded ?? false })) return closed(true, summary.currency);
   }
   if (!standing || standing.member.state !== "active") {
     return { loggedIn: true, enrolled: false, customerId, ...summary };

@@ -10,7 +10,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return Response.json(
     await listMembers(db, shop, {
       query: url.searchParams.get("query") ?? "",
-      cursor: url.searchParams.get("cursor") || null,
+      cursor: url.searchParams.get("cursor") || undefined,
       limit: Number(url.searchParams.get("limit")) || undefined,
     }),
   );

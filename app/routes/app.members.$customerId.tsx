@@ -9,6 +9,7 @@ import {
   DataTable,
   FormLayout,
   InlineGrid,
+  InlineStack,
   Layout,
   Page,
   Text,
@@ -20,7 +21,8 @@ import { tierTagsMayHaveChanged } from "~/admin/tier-tags.server";
 import db from "~/db.server";
 import { Adjustment, fieldErrors, type FieldError } from "~/domain/program-document";
 import { actorLabel, sentence } from "~/domain/wording";
-import { AdminInputError, adjustPoints, memberDetail } from "~/models/member-admin.server";
+import { AdminInputError, adjustPoints, memberDetail, setExclusion } from "~/models/member-admin.server";
+import { Exclusion } from "~/domain/member-list";
 import { authenticate } from "~/shopify.server";
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -33,6 +35,23 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const { session, sessionToken } = await authenticate.admin(request);
   const form = await request.formData();
+  if (form.get("intent") === "exclusion") {
+    const parsed = Exclusion.safeParse({ excluded: form.get("excluded") === "true" });
+    if (!parsed.success) return { errors: fieldErrors(parsed.error) };
+    try {
+      const excluded = await setExclusion(
+        db,
+        session.shop,
+        params.customerId ?? "",
+        parsed.data.excluded,
+        String(sessionToken?.sub ?? "staff"),
+      );
+      return { excluded };
+    } catch (error) {
+      if (error instanceof AdminInputError) return { errors: error.errors };
+      throw error;
+    }
+  }
   const parsed = Adjustment.safeParse({
     points: /^-?\d+$/.test(String(form.get("points") ?? "").trim()) ? Number(form.get("points")) : NaN,
     reason: form.get("reason"),
@@ -57,6 +76,7 @@ const number = new Intl.NumberFormat("en");
 export default function MemberPage() {
   const member = useLoaderData<typeof loader>();
   const fetcher = useFetcher<{ entry?: unknown; errors?: FieldError[] }>();
+  const exclusion = useFetcher<{ excluded?: { at: string; by: string } | null; errors?: FieldError[] }>();
   const shopify = useAppBridge();
   const [points, setPoints] = useState("");
   const [reason, setReason] = useState("");
@@ -75,6 +95,41 @@ export default function MemberPage() {
       setKey(crypto.randomUUID());
     }
   }, [fetcher.state, fetcher.data, shopify]);
+  useEffect(() => {
+    if (exclusion.state === "idle" && exclusion.data && "excluded" in exclusion.data)
+      shopify.toast.show(exclusion.data.excluded ? "Excluded from the club" : "Back in the club");
+  }, [exclusion.state, exclusion.data, shopify]);
+
+  const membership = (
+    <Card>
+      <exclusion.Form method="post">
+        <BlockStack gap="300">
+          <Text as="h2" variant="headingMd">
+            Club membership
+          </Text>
+          <input type="hidden" name="intent" value="exclusion" />
+          <input type="hidden" name="excluded" value={member.excluded ? "false" : "true"} />
+          {member.excluded ? (
+            <Text as="p" id="member-exclusion">
+              Excluded on {new Date(member.excluded.at).toLocaleDateString("en", { dateStyle: "medium" })} by{" "}
+              {actorLabel(member.excluded.by)}. They earn, join and redeem nothing; their points stay as they are.
+            </Text>
+          ) : (
+            <Text as="p" tone="subdued" id="member-exclusion">
+              {member.state === "opted_out"
+                ? "They opted out of the club themselves."
+                : "Taking part. Excluding them stops earning and redeeming; their points stay."}
+            </Text>
+          )}
+          <InlineStack>
+            <Button submit tone={member.excluded ? undefined : "critical"} loading={exclusion.state !== "idle"}>
+              {member.excluded ? "Let back in" : "Exclude from the club"}
+            </Button>
+          </InlineStack>
+        </BlockStack>
+      </exclusion.Form>
+    </Card>
+  );
 
   // On a phone the form comes right after the balance: the history below it can be long.
   const adjust = (
@@ -116,10 +171,16 @@ export default function MemberPage() {
 
   return (
     <Page
-      title={member.email ?? `Customer ${member.customerId}`}
-      subtitle={`Customer ${member.customerId} · member since ${new Date(member.enrolledAt).toLocaleDateString("en", { dateStyle: "medium" })}`}
+      title={member.name ?? member.email ?? `Customer ${member.customerId}`}
+      subtitle={`${member.name && member.email ? `${member.email} · ` : ""}Customer ${member.customerId} · member since ${new Date(member.enrolledAt).toLocaleDateString("en", { dateStyle: "medium" })}`}
       backAction={{ content: "Members", url: "/app/members" }}
-      titleMetadata={member.tier ? <Badge tone="info">{member.tier}</Badge> : undefined}
+      titleMetadata={
+        member.excluded ? (
+          <Badge tone="critical">Excluded</Badge>
+        ) : member.tier ? (
+          <Badge tone="info">{member.tier}</Badge>
+        ) : undefined
+      }
     >
       <Layout>
         <Layout.Section>
@@ -175,7 +236,16 @@ export default function MemberPage() {
             </Card>
           </BlockStack>
         </Layout.Section>
-        {smDown ? null : <Layout.Section variant="oneThird">{adjust}</Layout.Section>}
+        {smDown ? (
+          <Layout.Section>{membership}</Layout.Section>
+        ) : (
+          <Layout.Section variant="oneThird">
+            <BlockStack gap="400">
+              {adjust}
+              {membership}
+            </BlockStack>
+          </Layout.Section>
+        )}
       </Layout>
     </Page>
   );

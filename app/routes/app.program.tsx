@@ -2,11 +2,13 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import {
   BlockStack,
+  Button,
   Card,
   Checkbox,
   Form,
   FormLayout,
   InlineGrid,
+  InlineStack,
   Layout,
   Page,
   Select,
@@ -26,6 +28,17 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export const action = programPageAction;
 
+/** An ISO instant as a datetime-local field shows it (the browser's time zone), and back. */
+const localInput = (iso: string) => {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return "";
+  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+};
+const fromLocalInput = (value: string) => {
+  const d = new Date(value);
+  return Number.isNaN(d.getTime()) ? value : d.toISOString();
+};
+
 const LAUNCH = [
   { label: "Draft — nobody earns, joins or redeems yet", value: "draft" },
   { label: "Pilot — only customers with the pilot tag", value: "pilot" },
@@ -42,6 +55,7 @@ export default function ProgramPage() {
       title="Program"
       subtitle={`Version ${saved.version} · amounts in ${saved.currency}`}
       primaryAction={{ content: "Save", onAction: () => save(), disabled: !dirty, loading: saving }}
+      secondaryActions={[{ content: "Version history", url: "/app/program/history" }]}
     >
       {saveBar}
       <BlockStack gap="400">
@@ -185,6 +199,15 @@ export default function ProgramPage() {
                       error={errorAt("bonuses.birthdayGift.daysBefore")}
                     />
                     <TextField
+                      label="Anniversary bonus (points)"
+                      type="number"
+                      autoComplete="off"
+                      value={num(doc.bonuses.anniversary)}
+                      onChange={(v) => set({ bonuses: { ...doc.bonuses, anniversary: intOf(v) as number } })}
+                      helpText="Once a year on the day the member joined."
+                      error={errorAt("bonuses.anniversary")}
+                    />
+                    <TextField
                       label="Referrer earns (points)"
                       type="number"
                       autoComplete="off"
@@ -238,6 +261,91 @@ export default function ProgramPage() {
                     />
                   </InlineGrid>
                 </FormLayout>
+              </Card>
+            </Layout.AnnotatedSection>
+            <Layout.AnnotatedSection
+              title="Campaigns"
+              description="Double points (or any multiple) for orders paid between a start and an end, in your shop's time zone as your browser shows it."
+            >
+              <Card>
+                <BlockStack gap="400">
+                  {(doc.campaigns ?? []).length === 0 ? (
+                    <Text as="p" tone="subdued">
+                      No campaigns. Add one for a sale weekend or a launch.
+                    </Text>
+                  ) : null}
+                  {(doc.campaigns ?? []).map((c, i) => {
+                    const change = (patch: Partial<typeof c>) =>
+                      set({ campaigns: (doc.campaigns ?? []).map((x, j) => (j === i ? { ...x, ...patch } : x)) });
+                    return (
+                      <BlockStack gap="200" key={i}>
+                        <InlineGrid columns={{ xs: 1, sm: 2 }} gap="300">
+                          <TextField
+                            label="Name"
+                            autoComplete="off"
+                            value={c.name}
+                            onChange={(name) => change({ name })}
+                            error={errorAt(`campaigns.${i}.name`)}
+                          />
+                          <TextField
+                            label="Multiplier (%)"
+                            type="number"
+                            autoComplete="off"
+                            value={num(c.multiplierPct)}
+                            onChange={(v) => change({ multiplierPct: intOf(v) as number })}
+                            helpText="200 = double points"
+                            error={errorAt(`campaigns.${i}.multiplierPct`)}
+                          />
+                          <TextField
+                            label="Starts"
+                            type="datetime-local"
+                            autoComplete="off"
+                            value={localInput(c.startsAt)}
+                            onChange={(v) => change({ startsAt: fromLocalInput(v) })}
+                            error={errorAt(`campaigns.${i}.startsAt`)}
+                          />
+                          <TextField
+                            label="Ends"
+                            type="datetime-local"
+                            autoComplete="off"
+                            value={localInput(c.endsAt)}
+                            onChange={(v) => change({ endsAt: fromLocalInput(v) })}
+                            error={errorAt(`campaigns.${i}.endsAt`)}
+                          />
+                        </InlineGrid>
+                        <InlineStack>
+                          <Button
+                            tone="critical"
+                            variant="plain"
+                            onClick={() => set({ campaigns: (doc.campaigns ?? []).filter((_, j) => j !== i) })}
+                          >
+                            Remove campaign
+                          </Button>
+                        </InlineStack>
+                      </BlockStack>
+                    );
+                  })}
+                  <InlineStack>
+                    <Button
+                      onClick={() => {
+                        const start = new Date(Math.ceil(Date.now() / 3_600_000) * 3_600_000);
+                        set({
+                          campaigns: [
+                            ...(doc.campaigns ?? []),
+                            {
+                              name: "Double points",
+                              startsAt: start.toISOString(),
+                              endsAt: new Date(start.getTime() + 3 * 86_400_000).toISOString(),
+                              multiplierPct: 200,
+                            },
+                          ],
+                        });
+                      }}
+                    >
+                      Add campaign
+                    </Button>
+                  </InlineStack>
+                </BlockStack>
               </Card>
             </Layout.AnnotatedSection>
           </Layout>

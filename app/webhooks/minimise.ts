@@ -33,6 +33,9 @@ const moneySet = (v: unknown) => {
 const ORDER_KEYS = ["id", "name", "test", "created_at", "processed_at", "cancelled_at", "financial_status", "email"] as const;
 const ADDRESS_KEYS = ["address1", "address2", "zip", "country_code"] as const;
 const CUSTOMER_KEYS = ["id", "email", "tags"] as const;
+// A customer's own events also keep the name, for the merchant's member list and its search
+// (protected customer data, as the email); an order's copy of the customer does not.
+const CUSTOMER_EVENT_KEYS = [...CUSTOMER_KEYS, "first_name", "last_name"] as const;
 
 function order(body: Json): Json {
   const out = pick(body, ORDER_KEYS);
@@ -64,8 +67,8 @@ const MINIMISERS: Record<string, (body: Json) => Json> = {
   "orders/paid": order,
   "orders/cancelled": order,
   "refunds/create": refund,
-  "customers/create": (b) => pick(b, CUSTOMER_KEYS),
-  "customers/update": (b) => pick(b, CUSTOMER_KEYS),
+  "customers/create": (b) => pick(b, CUSTOMER_EVENT_KEYS),
+  "customers/update": (b) => pick(b, CUSTOMER_EVENT_KEYS),
   "customers/data_request": compliance,
   "customers/redact": compliance,
   "shop/redact": (b) => pick(b, ["shop_domain"]),

@@ -12,6 +12,7 @@ const timestamp = z
   .refine((s) => !Number.isNaN(Date.parse(s)), "not a timestamp")
   .transform((s) => new Date(s));
 
+const names = { first_name: z.string().nullish(), last_name: z.string().nullish() };
 const customer = z.object({ id, email: z.string().nullish(), tags: z.string().nullish() }).passthrough();
 
 const order = z
@@ -50,7 +51,7 @@ const refund = z
   })
   .passthrough();
 
-const customerPayload = z.object({ id, email: z.string().nullish(), tags: z.string().nullish() }).passthrough();
+const customerPayload = z.object({ id, email: z.string().nullish(), tags: z.string().nullish(), ...names }).passthrough();
 
 const complianceCustomer = z
   .object({
@@ -142,7 +143,7 @@ export function parseOrderEvent(topic: string, body: unknown): OrderEvent {
 
 export function parseCustomer(body: unknown) {
   const c = parse(customerPayload, body);
-  return { customerId: c.id, email: c.email, tags: c.tags };
+  return { customerId: c.id, email: c.email, tags: c.tags, firstName: c.first_name, lastName: c.last_name };
 }
 
 export function parseComplianceCustomer(body: unknown) {

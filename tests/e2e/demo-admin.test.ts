@@ -39,7 +39,7 @@ beforeAll(async () => {
     stdio: ["ignore", "pipe", "pipe"],
   });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`demo did not come up:\n${output}`)), 150_000);
+    const timer = setTimeout(() => reject(new Error(`demo did not come up:\n${output}`)), 240_000);
     const onData = (d: Buffer) => {
       output += d;
       if (output.includes("Press Ctrl-C")) {
@@ -56,7 +56,7 @@ beforeAll(async () => {
   programUrl = /Public program:\s+(http\S+)/.exec(output)![1]!;
   storefrontUrl = new URL(/Storefront \(theme app extension\):\s+(http\S+)/.exec(output)![1]!).origin;
   browser = await launch();
-}, 180_000);
+}, 270_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -199,6 +199,20 @@ describe("the demo", () => {
     await page.screenshot({ path: path.join(SCREENSHOTS, "admin-program-error.png") });
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: path.join(SCREENSHOTS, "admin-program-phone.png"), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
+    // Put right, with an anniversary bonus and a double-points campaign: a new version, and the
+    // history says what changed.
+    await app.getByLabel("Pending days").fill("3");
+    await app.getByLabel("Anniversary bonus (points)").fill("100");
+    await app.getByRole("button", { name: "Add campaign" }).click();
+    await page.locator("#savebar").getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => page.locator("#toast").textContent(), { timeout: 15_000 }).toBe("Program saved");
+    await app.getByRole("link", { name: "Version history" }).click();
+    await app.getByText("Anniversary bonus: 0 → 100").waitFor();
+    await app.getByText(/^Campaign added: Double points/).waitFor();
+    await page.screenshot({ path: path.join(SCREENSHOTS, "admin-program-history.png") });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: path.join(SCREENSHOTS, "admin-program-history-phone.png"), fullPage: true });
     await page.close();
 
     await expect
@@ -234,11 +248,21 @@ describe("the demo", () => {
     });
     await page.goto(`${adminUrl}/members`);
     const app = page.frameLocator("iframe#app");
-    await app.getByPlaceholder("Search by email or customer id").fill(someone.email);
+    // Sorted by balance, highest first: the first row has the most points.
+    await app.getByLabel("Sort").selectOption("balance:desc");
+    const richest = reader.prepare(`SELECT max("available") AS n FROM "Member" WHERE "customerId" IS NOT NULL`).get() as {
+      n: number;
+    };
+    await expect.poll(() => app.locator("tbody tr").first().textContent(), { timeout: 15_000 }).toContain(number(richest.n));
+    await page.screenshot({ path: path.join(SCREENSHOTS, "admin-members.png") });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: path.join(SCREENSHOTS, "admin-members-phone.png"), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await app.getByPlaceholder("Search by name, email or customer id").fill(someone.email);
     // The list narrows to that one member (the search waits for the typing to stop).
     await expect.poll(() => app.locator("a[data-primary-link]").count(), { timeout: 15_000 }).toBe(1);
     // A client-side navigation from the list to the member's page, inside the admin's frame.
-    await app.getByRole("link", { name: someone.email }).click();
+    await app.locator("a[data-primary-link]").click();
     await app.locator("#member-available").waitFor();
     expect(await app.locator("#member-available").textContent()).toBe(number(someone.available));
     await app.getByLabel("Points", { exact: true }).fill("125");
@@ -247,12 +271,20 @@ describe("the demo", () => {
     await expect.poll(() => page.locator("#toast").textContent(), { timeout: 15_000 }).toBe("Points adjusted");
     await expect.poll(() => app.locator("#member-available").textContent()).toBe(number(someone.available + 125));
     await app.getByRole("cell", { name: "Sorry for the late parcel" }).waitFor();
+    // Excluded from the club and let back in, with who and when shown meanwhile.
+    await app.getByRole("button", { name: "Exclude from the club" }).click();
+    await expect.poll(() => page.locator("#toast").textContent(), { timeout: 15_000 }).toBe("Excluded from the club");
+    await expect.poll(() => app.locator("#member-exclusion").textContent()).toMatch(/^Excluded on .* by Staff/);
+    await page.screenshot({ path: path.join(SCREENSHOTS, "admin-member-excluded.png") });
+    await app.getByRole("button", { name: "Let back in" }).click();
+    await expect.poll(() => page.locator("#toast").textContent(), { timeout: 15_000 }).toBe("Back in the club");
+    await app.getByRole("button", { name: "Exclude from the club" }).waitFor();
     await page.screenshot({ path: path.join(SCREENSHOTS, "admin-member.png") });
     await page.setViewportSize({ width: 390, height: 844 });
     await page.screenshot({ path: path.join(SCREENSHOTS, "admin-member-phone.png"), fullPage: true });
     // Back to the list through the page's back arrow, still without reloading the frame.
     await app.getByRole("link", { name: "Members" }).click();
-    await app.getByPlaceholder("Search by email or customer id").waitFor();
+    await app.getByPlaceholder("Search by name, email or customer id").waitFor();
     expect(errors).toEqual([]);
     await page.close();
     const after = reader.prepare(`SELECT "available" FROM "Member" WHERE "customerId" = ?`).get(someone.customerId) as {
