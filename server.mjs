@@ -22,6 +22,12 @@ const MAX_UPLOADS = 64;
 const LINGER_MS = 2_000;
 /** SIGTERM: how long in-flight requests may take before their connections are cut. */
 const DRAIN_MS = 10_000;
+/**
+ * SIGTERM: how long the job thread may take to finish its batch and periodic work. Past it the
+ * process exits anyway: what it had claimed goes back to the queue when its lease runs out, as
+ * after a crash (the kill tests prove nothing is lost or doubled).
+ */
+const STOP_MS = Number(process.env.LOYALTY_STOP_MS ?? 20_000);
 const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 const port = Number(process.env.PORT || 3000);
@@ -292,7 +298,22 @@ async function shutdown(signal) {
   clearInterval(sweep);
   server.closeAllConnections();
   try {
-    await background.stop();
+    let stopTimer;
+    const stopped = await Promise.race([
+      background.stop().then(() => true),
+      new Promise((resolve) => (stopTimer = setTimeout(() => resolve(false), STOP_MS))),
+    ]);
+    clearTimeout(stopTimer);
+    if (!stopped) {
+      console.log(
+        JSON.stringify({
+          level: "warn",
+          msg: "background work did not stop in time; exiting (claimed jobs return when their lease ends)",
+          stopMs: STOP_MS,
+        }),
+      );
+      process.exit(1);
+    }
     await vite?.close();
   } catch (error) {
     console.error(`[shutdown] ${error.message}`);

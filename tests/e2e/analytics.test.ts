@@ -73,10 +73,6 @@ it("shows the demo's figures, charts and tables on the Analytics page", async ()
   // The year-long tables arrive after the figures.
   await app.getByRole("columnheader", { name: "Month 0" }).waitFor({ timeout: 30_000 });
   await app.getByRole("columnheader", { name: "Segment", exact: true }).waitFor();
-  // The demo's members fall into some of the named RFM segments (which ones depends on its orders).
-  await expect
-    .poll(() => app.getByRole("cell", { name: /^(Champions|Loyal|Promising|Needs attention|At risk|Lost)$/ }).count())
-    .toBeGreaterThan(0);
   // Members joined over the year ≤ active members; the figure is a number.
   const joined = await app.getByText("Members joined", { exact: true }).locator("xpath=../..").locator("p").first().textContent();
   expect(Number(joined!.replace(/,/g, ""))).toBeLessThanOrEqual(members);
