@@ -401,8 +401,16 @@ export function startWorker(db: Db, dialect: Dialect, options: WorkerOptions = {
     [3_600_000, () => expireInactivePoints(db)],
     ...(options.periodic ?? []),
   ];
+  // Runs in flight are awaited on stop, so none is cut off by the database closing under it.
+  const inFlight = new Set<Promise<unknown>>();
   const timers = periodic.map(([every, job]) =>
-    setInterval(() => void job().catch((e) => log("warn", "periodic job failed", { error: errorText(e) })), every),
+    setInterval(() => {
+      if (!running) return;
+      const run: Promise<unknown> = job()
+        .catch((e) => log("warn", "periodic job failed", { error: errorText(e) }))
+        .finally(() => inFlight.delete(run));
+      inFlight.add(run);
+    }, every),
   );
   timers.forEach((t) => t.unref());
   // Jobs a killed process left behind are taken again at once, not only when the timer comes.
@@ -421,6 +429,7 @@ export function startWorker(db: Db, dialect: Dialect, options: WorkerOptions = {
       timers.forEach(clearInterval);
       wakeAll();
       await Promise.all(running$);
+      await Promise.all(inFlight);
     },
     async idle() {
       for (;;) {
