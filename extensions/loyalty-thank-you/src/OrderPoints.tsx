@@ -17,6 +17,8 @@ export function OrderPoints({ api, t, orderId, subtotal }: Props) {
   const [me, setMe] = useState<Me | null>(null);
   const [joined, setJoined] = useState(false);
   const [score, setScore] = useState<number | null>(null);
+  const [sending, setSending] = useState<number | null>(null);
+  const [failed, setFailed] = useState(false);
 
   useEffect(() => {
     void api.me({ order: orderId, subtotal: subtotal.amount, currency: subtotal.currency }).then((answer) => {
@@ -35,10 +37,15 @@ export function OrderPoints({ api, t, orderId, subtotal }: Props) {
     }
   }
 
+  // Thanks only once the answer is stored: a shopper told "thank you" for an answer that was lost
+  // would see the question again on the order status page.
   async function answer(value: number) {
-    setScore(value);
+    setSending(value);
+    setFailed(false);
     const stored = await api.survey(orderId, value);
+    setSending(null);
     if (stored.ok) setScore(stored.body.answer.score);
+    else setFailed(true);
   }
 
   return (
@@ -63,6 +70,8 @@ export function OrderPoints({ api, t, orderId, subtotal }: Props) {
                 <s-button
                   key={value}
                   variant="secondary"
+                  disabled={sending !== null}
+                  loading={sending === value}
                   accessibilityLabel={t.translate("survey.score", { score: t.formatNumber(value) })}
                   onClick={() => void answer(value)}
                 >
@@ -73,6 +82,7 @@ export function OrderPoints({ api, t, orderId, subtotal }: Props) {
             <s-text color="subdued">
               {t.translate("survey.low")} · {t.translate("survey.high")}
             </s-text>
+            {failed && <s-text tone="critical">{t.translate("survey.failed")}</s-text>}
           </s-stack>
         ) : (
           <s-text>{t.translate("survey.thanks")}</s-text>
