@@ -6,7 +6,8 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { isMainThread, parentPort, Worker as Thread, workerData } from "node:worker_threads";
-import db, { databaseUrl, dialect, ready } from "./db.server";
+import db, { databaseUrl, dialect, ready, sqliteFile } from "./db.server";
+import { startCheckpointer, type Checkpointer } from "./sqlite-checkpointer.server";
 import { DOOR_ACTIVITY, doorPacer, threadSignals } from "./thread-signals.server";
 import { createInboxWriter, type InboxWriter } from "./webhooks/inbox.server";
 import { ingestWebhook, type RawWebhook } from "./webhooks/ingest.server";
@@ -72,12 +73,20 @@ function jobsFile(serverBuild: string): string {
 }
 const JOB_HEAP_MB = Number(process.env.LOYALTY_JOB_HEAP_MB ?? 96);
 let inbox: InboxWriter | null = null;
+let checkpointer: Checkpointer | null = null;
+let checkpointError: string | undefined;
+function reportCheckpoint(report: { error?: string }) {
+  if (report.error && report.error !== checkpointError) log("warn", "WAL checkpoint failed", { error: report.error });
+  checkpointError = report.error;
+}
 let kick: () => void = () => {};
 
 export async function startBackground(options: { worker?: boolean } = {}) {
   const file = fileURLToPath(import.meta.url);
   const jobThread = options.worker !== false && !/\.tsx?$/.test(file);
-  await ready({ checkpoints: !jobThread });
+  // SQLite: checkpoints on a thread of their own, never inside a request's or a batch's COMMIT.
+  checkpointer ??= dialect === "sqlite" ? startCheckpointer(sqliteFile(databaseUrl), 250, reportCheckpoint) : null;
+  await ready({ checkpoints: false });
   inbox ??= createInboxWriter(db, dialect, databaseUrl);
   let stopJobs = async () => {};
   if (options.worker !== false) {
@@ -116,13 +125,18 @@ export async function startBackground(options: { worker?: boolean } = {}) {
       await stopJobs();
       await inbox?.close();
       inbox = null;
+      await checkpointer?.stop();
+      checkpointer = null;
       await db.$disconnect();
     },
   };
 }
 
 export function handleOperations(req: OpsRequest) {
-  return handleOps(db, req);
+  return handleOps(db, req, () => {
+    const last = checkpointer?.last();
+    return last?.log === undefined ? null : { log: last.log, checkpointed: last.checkpointed ?? 0 };
+  });
 }
 
 export function handleProxy(req: ProxyRequest) {
@@ -151,7 +165,7 @@ export function handleWebhook(raw: RawWebhook) {
 }
 
 async function runJobsThread() {
-  await ready();
+  await ready({ checkpoints: false }); // the checkpointer thread checkpoints
   const worker: Worker = startWorker(db, dialect, { ...workerOptions, pace: doorPacer() });
   parentPort!.on("message", async (message) => {
     if (message === "kick") worker.kick();

@@ -89,6 +89,11 @@ export function clientDialect(db: Db): Dialect {
   return sqliteGates.has(db) ? "sqlite" : "postgresql";
 }
 
+/** The file of a SQLite `DATABASE_URL` (relative to the working directory). */
+export function sqliteFile(url: string): string {
+  return path.resolve(process.cwd(), url.replace(/^file:/, ""));
+}
+
 export function createDb(url: string): Db {
   if (dialectOf(url) === "postgresql") {
     // The PostgreSQL twin of the client lives outside @prisma/client (scripts/prisma-generate.mjs).
@@ -99,10 +104,9 @@ export function createDb(url: string): Db {
     const max = Number(process.env.DATABASE_POOL_SIZE ?? 10);
     return new pg.PrismaClient({ adapter: capturingPg(new PrismaPg({ connectionString: url, max })) });
   }
-  const file = url.replace(/^file:/, "");
   const gate = new SqliteGate();
   const client = new PrismaClient({
-    adapter: serializedSqlite(new PrismaBetterSQLite3({ url: path.resolve(process.cwd(), file), timeout: 0 }), gate),
+    adapter: serializedSqlite(new PrismaBetterSQLite3({ url: sqliteFile(url), timeout: 0 }), gate),
   });
   sqliteGates.set(client, gate);
   return client;
@@ -122,9 +126,11 @@ let tuned: Promise<void> | undefined;
 /**
  * Per-connection settings (the migration already switched the file to WAL). `secure_delete`
  * overwrites deleted and replaced content with zeros, so erased personal data does not linger in
- * free pages or free space inside pages (docs/data-protection.md). A WAL checkpoint
- * copies pages back and fsyncs, hundreds of milliseconds under load: the connection that serves
- * HTTP leaves checkpoints to the job thread's connection (`checkpoints: false`).
+ * free pages or free space inside pages (docs/data-protection.md). A WAL checkpoint copies pages
+ * back and fsyncs, tens to hundreds of milliseconds under load: where the checkpointer thread runs
+ * (app/sqlite-checkpointer.server.ts) the connections that serve HTTP and run jobs never
+ * checkpoint (`checkpoints: false`). The WAL file is cut back to 64 MB once a checkpoint has
+ * emptied it, so a flash sale's WAL does not keep its size.
  */
 export function ready(options: { checkpoints?: boolean } = {}): Promise<void> {
   tuned ??=
@@ -133,6 +139,7 @@ export function ready(options: { checkpoints?: boolean } = {}): Promise<void> {
           await db.$queryRawUnsafe("PRAGMA synchronous = NORMAL");
           await db.$queryRawUnsafe("PRAGMA secure_delete = ON");
           await db.$queryRawUnsafe(`PRAGMA wal_autocheckpoint = ${options.checkpoints === false ? 0 : 1000}`);
+          await db.$queryRawUnsafe(`PRAGMA journal_size_limit = ${64 * 1024 * 1024}`);
         })()
       : Promise.resolve();
   return tuned;

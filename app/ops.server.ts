@@ -47,7 +47,17 @@ async function inboxFigures(db: Db) {
   return { open, dead, oldestSeconds: oldest ? Math.max(0, (Date.now() - oldest.receivedAt.getTime()) / 1000) : 0 };
 }
 
-export function metricsText(figures: Awaited<ReturnType<typeof inboxFigures>>, rssBytes: number): string {
+/** SQLite: the WAL as the checkpointer thread last found it (frames in it, frames copied back). */
+export interface WalFigures {
+  log: number;
+  checkpointed: number;
+}
+
+export function metricsText(
+  figures: Awaited<ReturnType<typeof inboxFigures>>,
+  rssBytes: number,
+  wal: WalFigures | null = null,
+): string {
   const lines: string[] = [];
   const metric = (name: string, type: "gauge" | "counter", help: string, value: number) =>
     lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name} ${Number.isFinite(value) ? value : 0}`);
@@ -73,10 +83,19 @@ export function metricsText(figures: Awaited<ReturnType<typeof inboxFigures>>, r
     Atomics.load(threadSignals, JOBS_FAILED),
   );
   metric("loyalty_process_resident_bytes", "gauge", "Resident memory of this process.", rssBytes);
+  if (wal) {
+    metric("loyalty_sqlite_wal_frames", "gauge", "Pages in SQLite's write-ahead log at the last checkpoint.", wal.log);
+    metric(
+      "loyalty_sqlite_wal_uncopied_frames",
+      "gauge",
+      "Pages of those the last checkpoint could not copy back yet.",
+      Math.max(0, wal.log - wal.checkpointed),
+    );
+  }
   return `${lines.join("\n")}\n`;
 }
 
-export async function handleOps(db: Db, req: OpsRequest): Promise<OpsAnswer> {
+export async function handleOps(db: Db, req: OpsRequest, wal: () => WalFigures | null = () => null): Promise<OpsAnswer> {
   if (req.path === "/healthz") return json(200, { status: "alive" });
   if (req.path === "/readyz") {
     if (req.shuttingDown) return json(503, { status: "stopping" });
@@ -95,7 +114,7 @@ export async function handleOps(db: Db, req: OpsRequest): Promise<OpsAnswer> {
       return {
         status: 200,
         contentType: "text/plain; version=0.0.4",
-        body: metricsText(await inboxFigures(db), process.memoryUsage.rss()),
+        body: metricsText(await inboxFigures(db), process.memoryUsage.rss(), wal()),
       };
     } catch {
       return json(503, { error: "database_unavailable" });

@@ -10,7 +10,6 @@
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { rmSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,6 +19,7 @@ import http from "node:http";
 import { migrate, sqlitePath } from "./migrate.mjs";
 import { StoreEmulator } from "../tests/emulator/server.ts";
 import { appServerEnv, spawnAppServer } from "../tests/emulator/app-process.ts";
+import { freePort } from "../tests/emulator/ports.ts";
 import { orderPayload } from "../tests/emulator/payloads.ts";
 import { webhookHmac } from "../tests/emulator/signing.ts";
 import { Random } from "../tests/emulator/prng.ts";
@@ -43,14 +43,6 @@ const ADMIN_RATE = Number(process.env.BENCH_ADMIN_RATE ?? 20); // a busy admin: 
 const ADMIN_SECONDS = Number(process.env.BENCH_ADMIN_SECONDS ?? 15);
 const PG_ADMIN = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const results = [];
-
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 
 function waitFor(child, text) {
   return new Promise((resolve, reject) => {

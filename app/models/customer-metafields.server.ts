@@ -7,7 +7,7 @@
 import { LOYALTY_KEYS, LOYALTY_NAMESPACE, loyaltyMetafields, type LoyaltyKey, type MetafieldValue } from "~/domain/metafields";
 import { tierTag } from "~/domain/tiers";
 import { clientDialect, type Db } from "~/db.server";
-import { adminCall, ShopifyRejectedError, type AdminGraphql } from "~/shopify/admin-call.server";
+import { adminCall, ShopifyRejectedError, ShopNotConnectedError, type AdminGraphql } from "~/shopify/admin-call.server";
 import { CUSTOMER_TAGS_REMOVE, DELETE_METAFIELDS, SET_CUSTOMER_METAFIELDS } from "~/shopify/operations";
 import { errorText, log } from "~/log.server";
 import { holdLease, takeLease } from "./integration-lease.server";
@@ -34,6 +34,8 @@ interface Work {
   set: MetafieldValue[];
   remove: LoyaltyKey[];
   keys: string;
+  /** the keys the member had written before (null: not known) */
+  keysBefore: string | null;
 }
 
 export interface MetafieldRun {
@@ -64,7 +66,9 @@ export async function syncCustomerMetafields(
     try {
       releaseAt = await syncShop(db, shopId, graphqlFor, run, clock, options.sleep, deadline);
     } catch (error) {
-      log("warn", "metafields: shop failed", { shop: shopId, error: errorText(error) });
+      // Uninstalled between the check and the call: the next run finds it so and drops its queue.
+      if (error instanceof ShopNotConnectedError) log("info", "metafields: shop not connected", { shop: shopId });
+      else log("warn", "metafields: shop failed", { shop: shopId, error: errorText(error) });
       releaseAt = new Date(clock().getTime() + 10_000);
     } finally {
       await holdLease(db, shopId, CHANNEL, releaseAt);
@@ -124,12 +128,19 @@ async function syncShop(
     const work: Work[] = [];
     for (const job of jobs) {
       if (job.erase) {
-        work.push({ job, ownerId: `gid://shopify/Customer/${job.customerId}`, set: [], remove: [...LOYALTY_KEYS], keys: "" });
+        work.push({
+          job,
+          ownerId: `gid://shopify/Customer/${job.customerId}`,
+          set: [],
+          remove: [...LOYALTY_KEYS],
+          keys: "",
+          keysBefore: null,
+        });
         continue;
       }
       const m = members.get(job.memberId);
       if (!m?.customerId) {
-        await finish(db, job);
+        await finish(db, [job]);
         continue;
       }
       const { set, remove } = loyaltyMetafields(m, tiers, rules.expiryDays);
@@ -141,6 +152,7 @@ async function syncShop(
         // Only what may be there: keys written before (all of them when it is not known).
         remove: remove.filter((k) => written.has(k)),
         keys: set.map((v) => v.key).join(","),
+        keysBefore: m.metafieldKeys,
       });
     }
     graphql ??= await graphqlFor(shopId);
@@ -196,12 +208,14 @@ async function writeAll(
     const errors = (data.metafieldsDelete as { userErrors: Array<{ message: string }> }).userErrors;
     if (errors.length) throw new ShopifyRejectedError(`metafieldsDelete: ${errors.map((e) => e.message).join("; ")}`);
   }
+  const done: Job[] = [];
+  const keysNow = new Map<string, string[]>(); // keys written → members whose written keys changed to them
   for (const w of work) {
     if (w.job.attempts === -1) continue;
     const reason = refused.get(w);
     if (reason !== undefined) {
       // A customer Shopify no longer has (deleted) has nothing left to write to.
-      if (/does not exist/i.test(reason)) await finish(db, w.job);
+      if (/does not exist/i.test(reason)) done.push(w.job);
       else await failed(db, w.job, reason, clock());
       run.failed++;
       continue;
@@ -211,23 +225,29 @@ async function writeAll(
         await adminCall(graphql, CUSTOMER_TAGS_REMOVE, { id: w.ownerId, tags: [tierTag(w.job.tierTag)] }, { cost: COST, sleep });
       run.erased++;
     } else {
-      await db.member.updateMany({ where: { id: w.job.memberId }, data: { metafieldKeys: w.keys } });
+      if (w.keysBefore !== w.keys) keysNow.set(w.keys, [...(keysNow.get(w.keys) ?? []), w.job.memberId]);
       run.written++;
     }
-    await finish(db, w.job);
+    done.push(w.job);
   }
+  // A few statements for the whole call, not two per member: most members keep the keys they had.
+  for (const [keys, ids] of keysNow) await db.member.updateMany({ where: { id: { in: ids } }, data: { metafieldKeys: keys } });
+  await finish(db, done);
 }
 
-/** Done, unless the member was queued again meanwhile (then it runs again with the newer values). */
-async function finish(db: Db, job: Job) {
-  await db.metafieldJob.deleteMany({ where: { memberId: job.memberId, generation: job.generation } });
+/** Done, unless a member was queued again meanwhile (then it runs again with the newer values). */
+async function finish(db: Db, jobs: readonly Job[]) {
+  if (jobs.length === 0) return;
+  await db.metafieldJob.deleteMany({
+    where: { OR: jobs.map((j) => ({ memberId: j.memberId, generation: j.generation })) },
+  });
 }
 
 async function failed(db: Db, job: Job, message: string, now: Date) {
   const attempts = job.attempts + 1;
   if (attempts >= MAX_ATTEMPTS) {
     log("warn", "metafields: giving up", { member: job.memberId, attempts, error: message.slice(0, 300) });
-    return finish(db, job);
+    return finish(db, [job]);
   }
   await db.metafieldJob.updateMany({
     where: { memberId: job.memberId, generation: job.generation },

@@ -5,7 +5,7 @@
 import { flowTrigger, FLOW_HANDLES } from "~/domain/flow";
 import type { EventData, EventType } from "~/domain/events";
 import { clientDialect, type Db } from "~/db.server";
-import { adminCall, ShopifyRejectedError, type AdminGraphql } from "~/shopify/admin-call.server";
+import { adminCall, ShopifyRejectedError, ShopNotConnectedError, type AdminGraphql } from "~/shopify/admin-call.server";
 import { FLOW_TRIGGER_RECEIVE } from "~/shopify/operations";
 import { errorText, log } from "~/log.server";
 import { holdLease, takeLease } from "./integration-lease.server";
@@ -58,7 +58,9 @@ export async function deliverFlowTriggers(
     try {
       releaseAt = await deliverShop(db, shopId, graphqlFor, run, clock, options.sleep, started + (options.budgetMs ?? 20_000));
     } catch (error) {
-      log("warn", "flow triggers: shop failed", { shop: shopId, error: errorText(error) });
+      // Uninstalled between the check and the call: the next run finds it so and drops its queue.
+      if (error instanceof ShopNotConnectedError) log("info", "flow triggers: shop not connected", { shop: shopId });
+      else log("warn", "flow triggers: shop failed", { shop: shopId, error: errorText(error) });
       releaseAt = new Date(clock().getTime() + 5_000);
     } finally {
       await holdLease(db, shopId, CHANNEL, releaseAt);

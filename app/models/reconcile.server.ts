@@ -6,7 +6,7 @@
 import type { OrderEvent } from "~/domain/orders";
 import type { ReconciliationFindings } from "~/domain/wording";
 import type { Db } from "~/db.server";
-import type { AdminGraphql } from "~/shopify/admin-call.server";
+import { ShopNotConnectedError, type AdminGraphql } from "~/shopify/admin-call.server";
 import { orderRefunds, ordersUpdatedSince, shopifyOrderEvents } from "~/shopify/orders.server";
 import { withLedger } from "./ledger.server";
 import { applyOrderEvents, type OrderWork } from "./orders.server";
@@ -151,7 +151,8 @@ export async function reconcileDueShops(
     try {
       await runReconciliation(db, await graphqlFor(id), id, { now });
     } catch (error) {
-      log("warn", "reconciliation failed", { shop: id, error: errorText(error) });
+      if (error instanceof ShopNotConnectedError) log("info", "reconciliation: shop not connected", { shop: id });
+      else log("warn", "reconciliation failed", { shop: id, error: errorText(error) });
     }
   }
   return ran;

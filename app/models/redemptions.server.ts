@@ -12,6 +12,7 @@ import {
   findDiscountByCode,
   ShopifyRejectedError,
   ShopifyUnavailableError,
+  ShopNotConnectedError,
   type AdminGraphql,
 } from "~/shopify/discounts.server";
 import { InsufficientPointsError, withLedger } from "./ledger.server";
@@ -291,7 +292,7 @@ export async function settleStaleRedemptions(
         }
         settled++;
       } catch (error) {
-        if (!(error instanceof ShopifyUnavailableError))
+        if (!(error instanceof ShopifyUnavailableError || error instanceof ShopNotConnectedError))
           log("warn", "settling a redemption failed", { redemption: r.id, error: errorText(error) });
         unreachable.add(r.shopId);
       }

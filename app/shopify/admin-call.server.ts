@@ -14,6 +14,13 @@ export class ShopifyUnavailableError extends Error {
 export class ShopifyRejectedError extends Error {
   readonly code = "discount_rejected";
 }
+/** The app holds no offline session for the shop: it was uninstalled (perhaps a moment ago). */
+export class ShopNotConnectedError extends Error {
+  readonly code = "shop_not_connected";
+  constructor(readonly shop: string) {
+    super(`no offline session for ${shop}: the app is not installed there`);
+  }
+}
 
 interface ThrottleStatus {
   maximumAvailable: number;

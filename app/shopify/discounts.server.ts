@@ -9,7 +9,7 @@ import type { RewardSettings } from "./reward-settings";
 /** The app's discount Function (extensions/loyalty-reward-discount) and the metafield it reads. */
 export const REWARD_FUNCTION = { handle: "loyalty-reward-discount", namespace: "$app:loyalty-club", key: "reward" } as const;
 
-export { ShopifyRejectedError, ShopifyUnavailableError, type AdminGraphql } from "./admin-call.server";
+export { ShopifyRejectedError, ShopifyUnavailableError, ShopNotConnectedError, type AdminGraphql } from "./admin-call.server";
 
 /** A discount mutation to send: the document, the mutation's field, its variables. */
 export interface DiscountRequest {

@@ -38,6 +38,25 @@ describeDialects("customer metafields on %s", (dialect) => {
       })
       .toEqual([expected, 0]);
 
+  it("waits quietly on a shop whose offline session is gone (uninstalled a moment ago), and drops its queue once the uninstall is in", async () => {
+    const shop = await app.installShop("metafields-leaving");
+    const c = customer(nextCustomer++);
+    app.emulator.shop(shop).customers.set(c.id, c);
+    // The moment between Shopify revoking the token and app/uninstalled being processed.
+    await app.db.session.deleteMany({ where: { shop } });
+    await app.emulator.sendWebhook(shop, "orders/paid", paid(order(1_000, c)).payload);
+    await app.settled();
+    await expect
+      .poll(() => app.server.stdout(), { timeout: 15_000 })
+      .toContain(`"msg":"metafields: shop not connected","shop":"${shop}"`);
+    expect(await app.db.metafieldJob.count({ where: { shopId: shop } })).toBe(1); // kept: not a failure of the member
+    const res = await app.emulator.sendWebhook(shop, "app/uninstalled", { id: 1, domain: shop, myshopify_domain: shop });
+    expect(res.status).toBe(200);
+    await app.settled();
+    await expect.poll(() => app.db.metafieldJob.count({ where: { shopId: shop } }), { timeout: 30_000 }).toBe(0);
+    expect(fieldsOf(shop, c.id)).toEqual({});
+  }, 60_000);
+
   it("converges to the final balance after a burst of 100 changes for one customer, coalesced into one write", async () => {
     const shop = await app.installShop("metafields-burst");
     const c = customer(nextCustomer++);

@@ -130,6 +130,12 @@ describeDialects("operations endpoints on %s", (dialect) => {
     expect(after("loyalty_inbox_backlog")).toBe(0);
     expect(after("loyalty_dead_letters")).toBe(0);
     expect(after("loyalty_process_resident_bytes")).toBeGreaterThan(10_000_000);
+    if (dialect === "sqlite") {
+      // The checkpointer thread copies the WAL back: what the orders wrote is copied within its turns.
+      await expect.poll(async () => (await scrape())("loyalty_sqlite_wal_uncopied_frames"), { timeout: 5_000 }).toBe(0);
+    } else {
+      expect(after("loyalty_sqlite_wal_frames")).toBeNaN(); // PostgreSQL has no such thing to report
+    }
   });
 
   it("logs as JSON lines", async () => {

@@ -1,7 +1,6 @@
 // Starts the real production server (build/server) as a child process against a fresh database
 // and an in-process store emulator, so tests talk to the app over HTTP as Shopify would.
 import { randomBytes } from "node:crypto";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -18,24 +17,8 @@ export const API_KEY = "test-api-key";
 export const API_SECRET = "test-api-secret-0123456789abcdef";
 export { POSTGRES_ADMIN_URL };
 
-const portsGiven = new Set<number>();
-/** A port nothing listens on, never the same twice in one process (the OS may offer it again). */
-export async function freePort(): Promise<number> {
-  for (;;) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const srv = net.createServer();
-      srv.listen(0, "127.0.0.1", () => {
-        const { port } = srv.address() as net.AddressInfo;
-        srv.close(() => resolve(port));
-      });
-      srv.on("error", reject);
-    });
-    if (!portsGiven.has(port)) {
-      portsGiven.add(port);
-      return port;
-    }
-  }
-}
+import { freePort } from "../emulator/ports.ts";
+export { freePort };
 
 /** Whether PostgreSQL answers, as tests/global-setup.ts found once for the whole run. */
 export function postgresStatus(): PostgresStatus {
