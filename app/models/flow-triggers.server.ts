@@ -101,18 +101,25 @@ async function deliverShop(
     });
     if (events.length === 0) return clock();
     await holdLease(db, shopId, CHANNEL, new Date(clock().getTime() + LEASE_MS));
+    // Events with nothing to send are marked together, a statement per reason, before anything
+    // else is written or the page is left.
+    const skipped = new Map<string, number[]>();
+    const markSkipped = async () => {
+      for (const [flowError, ids] of skipped)
+        await db.outboxEvent.updateMany({ where: { id: { in: ids } }, data: { flowState: "skipped", flowError } });
+      skipped.clear();
+    };
     for (const event of events) {
       const trigger = event.customerId
         ? flowTrigger(event.type as EventType, event.customerId, JSON.parse(event.data) as EventData)
         : null;
       if (!trigger || unused.has(trigger.handle)) {
-        await db.outboxEvent.update({
-          where: { id: event.id },
-          data: { flowState: "skipped", flowError: trigger ? "no workflow uses this trigger" : "nothing to send" },
-        });
+        const reason = trigger ? "no workflow uses this trigger" : "nothing to send";
+        skipped.set(reason, [...(skipped.get(reason) ?? []), event.id]);
         run.skipped++;
         continue;
       }
+      await markSkipped();
       graphql ??= await graphqlFor(shopId);
       try {
         const data = await adminCall(graphql, FLOW_TRIGGER_RECEIVE, trigger, { cost: COST, sleep, attempts: 2 });
@@ -146,6 +153,7 @@ async function deliverShop(
       }
       if (Date.now() > deadline) return clock();
     }
+    await markSkipped();
   }
 }
 

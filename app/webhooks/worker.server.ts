@@ -3,6 +3,7 @@
 // is taken again once its lease runs out. Order jobs are applied many to a transaction, which
 // also marks them done. Failures retry alone with exponential backoff; after MAX_ATTEMPTS, or at
 // once for a body that cannot be used, the job is kept as a dead letter, visible in the admin.
+import { availableParallelism } from "node:os";
 import { clientDialect, Prisma, rawExecute, rawQuery, type Db, type Dialect, type Tx } from "~/db.server";
 import type { OrderEvent } from "~/domain/orders";
 import { releaseDuePoints, withLedger } from "~/models/ledger.server";
@@ -20,11 +21,15 @@ const LEASE_MS = Number(process.env.LOYALTY_JOB_LEASE_MS ?? 30_000);
  * Order events applied in one transaction: as many as fit in the target time. On SQLite a
  * transaction holds the one write lock the door's inbox also needs, so it stays short there while
  * webhooks are arriving; once the door is quiet (a backlog draining after a burst), longer
- * transactions spread each one's fixed cost (claim, reads, commit) over more orders.
+ * transactions spread each one's fixed cost (claim, reads, commit) over more orders. On
+ * PostgreSQL the door never waits on a batch, and a batch's time is mostly its round trips (a
+ * dozen statements whatever its size, each waiting its turn on a busy machine): at 100 ms the
+ * chunk shrank to its minimum and a 10,000-order drain ran 660 transactions (350 orders/s); at
+ * 250 ms it holds 150 orders and the same drain runs at 550 orders/s.
  */
 const TX_TARGET_MS: Record<Dialect, { busy: number; quiet: number }> = {
   sqlite: { busy: 25, quiet: 150 },
-  postgresql: { busy: 100, quiet: 100 },
+  postgresql: { busy: 250, quiet: 250 },
 };
 const CHUNK_MIN = 16;
 const CHUNK_MAX = 200;
@@ -353,7 +358,9 @@ export interface WorkerOptions {
 }
 
 export function startWorker(db: Db, dialect: Dialect, options: WorkerOptions = {}): Worker {
-  const loops = options.loops ?? (dialect === "postgresql" ? 4 : 1);
+  // PostgreSQL: batches in parallel, as many as the machine has cores (up to 4). More loops than
+  // cores only queue behind each other's round trips: 4 loops on 2 cores drained slower than 2.
+  const loops = options.loops ?? (dialect === "postgresql" ? Math.min(4, Math.max(1, availableParallelism())) : 1);
   const pollMs = options.pollMs ?? 1000;
   const batch = options.batch ?? 200;
   let running = true;
