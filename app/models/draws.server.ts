@@ -5,7 +5,7 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { clientDialect, Prisma, rawQuery, type Db, type Dialect, type Tx } from "~/db.server";
 import { commitmentOf, drawOpen, drawWinners, planEntry, type DrawState, type EntryRequest } from "~/domain/draws";
-import { launchAllows, launchOf, tagList } from "~/domain/program";
+import { clubOpenTo, launchOf, tagList } from "~/domain/program";
 import type { AdminGraphql } from "~/shopify/discounts.server";
 import { InsufficientPointsError, withLedger } from "./ledger.server";
 import { recordEvents } from "./outbox.server";
@@ -186,7 +186,7 @@ export async function enterDraw(
   if (!drawOpen({ state: draw.state as DrawState, endsAt: draw.endsAt }, now)) throw refused("draw_closed");
   if (!member || member.state !== "active") throw new DrawError(409, "not_enrolled", "join the loyalty club first");
   const rules = await currentRules(db, shopId, shop.programVersion);
-  if (!launchAllows(launchOf(rules), tagList(member.tags)))
+  if (!clubOpenTo(launchOf(rules), { tags: tagList(member.tags), excluded: member.excludedAt !== null }))
     throw new DrawError(403, "club_closed", "the loyalty club is not open to this customer yet");
 
   try {

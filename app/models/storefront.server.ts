@@ -290,6 +290,43 @@ export interface ViewOptions {
 }
 
 /**
+ * Whether the storefront speaks to a logged-in customer at all: never to the holdout (unless
+ * already a member), before launch only to those the pilot reaches (a member's tags are known,
+ * someone not yet seen is asked about with `lookupTags`, and kept out without it), never to an
+ * excluded customer. The launcher's views, draws included, all ask this.
+ */
+async function storefrontOpenTo(
+  program: NonNullable<Awaited<ReturnType<typeof publicProgram>>>,
+  shopId: string,
+  customerId: string,
+  member: { tags: string; excluded: boolean } | null,
+  lookupTags?: TagLookup,
+): Promise<boolean> {
+  if (!member && inHoldout(shopId, customerId, program.rules.holdoutPercent)) return false;
+  if (program.launch.state === "live" && !member?.excluded) return true;
+  const tags = member ? tagList(member.tags) : ((await lookupTags?.(customerId)) ?? null);
+  return clubOpenTo(program.launch, { tags, excluded: member?.excluded ?? false });
+}
+
+/** storefrontOpenTo for a shopper who may not be logged in (a guest sees the club once it is live). */
+export async function storefrontOpen(db: Db, shopId: string, customerId: string | null, lookupTags?: TagLookup) {
+  const program = await publicProgram(db, shopId);
+  if (!program) return false;
+  if (!customerId) return program.launch.state === "live";
+  const member = await db.member.findUnique({
+    where: { shopId_customerId: { shopId, customerId } },
+    select: { tags: true, excludedAt: true },
+  });
+  return storefrontOpenTo(
+    program,
+    shopId,
+    customerId,
+    member && { tags: member.tags, excluded: member.excludedAt !== null },
+    lookupTags,
+  );
+}
+
+/**
  * A shopper's view. Before launch (draft) it says nothing; in a pilot it speaks only to customers
  * with the pilot tag: a member's tags are known, someone not yet seen is asked about with
  * `lookupTags` (Shopify) — without it, they are kept out.
@@ -309,12 +346,8 @@ export async function shopperView(
   const live = launch.state === "live";
   if (!customerId) return live ? { loggedIn: false, enrolled: false, ...summary } : closed(false, summary.currency);
   const standing = await memberStanding(db, shopId, customerId);
-  // The holdout is never invited: to a customer in it who is not a member the storefront says nothing.
-  if (!standing && inHoldout(shopId, customerId, program.rules.holdoutPercent)) return closed(true, summary.currency);
-  if (!live || standing?.member.excluded) {
-    const tags = standing ? tagList(standing.member.tags) : ((await lookupTags?.(customerId)) ?? null);
-    if (!clubOpenTo(launch, { tags, excluded: standing?.member.excluded ?? false })) return closed(true, summary.currency);
-  }
+  if (!(await storefrontOpenTo(program, shopId, customerId, standing?.member ?? null, lookupTags)))
+    return closed(true, summary.currency);
   if (!standing || standing.member.state !== "active") {
     return { loggedIn: true, enrolled: false, customerId, ...summary };
   }

@@ -3,7 +3,9 @@
 import { z } from "zod";
 import type { Db } from "~/db.server";
 import { drawProof, DrawError, enterDraw, shopperDraws } from "~/models/draws.server";
+import type { TagLookup } from "~/models/members.server";
 import { activeShop } from "~/models/shops.server";
+import { storefrontOpen } from "~/models/storefront.server";
 
 interface Answer {
   status: number;
@@ -32,6 +34,7 @@ export async function drawRoute(
   shop: string,
   customerId: string | null,
   json: () => { ok: true; value: unknown } | { ok: false },
+  lookupTags?: TagLookup,
 ): Promise<Answer | null> {
   const match = /^(GET|POST) draws(?:\/([A-Za-z0-9_-]{1,64})\/(enter|proof))?$/.exec(route);
   if (!match) return null;
@@ -39,6 +42,9 @@ export async function drawRoute(
   try {
     if (method === "GET" && !drawId) {
       if (!(await activeShop(db, shop))) return error(404, "shop_not_found", "this shop has not installed Loyalty Club");
+      // Before launch, in a pilot that does not reach them, or excluded: no draws, as no club.
+      if (!(await storefrontOpen(db, shop, customerId, lookupTags)))
+        return { status: 200, body: { draws: [] }, headers: noStore };
       return { status: 200, body: await shopperDraws(db, shop, customerId), headers: noStore };
     }
     if (method === "GET" && action === "proof")

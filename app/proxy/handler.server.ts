@@ -170,7 +170,7 @@ export async function answerShopper(
     }
     default:
       return (
-        (await drawRoute(db, route, shop, customerId, () => parseJson(req.body))) ??
+        (await drawRoute(db, route, shop, customerId, () => parseJson(req.body), lookupTags)) ??
         error(404, "not_found", `no storefront route ${route}`)
       );
   }

@@ -184,6 +184,43 @@ describeDialects("seasonal draws on %s", (dialect) => {
     expect(history[0]).toMatchObject({ type: "draw_entry", points: -20 });
   });
 
+  it("shows and takes entries only where the club is open: a pilot's outsiders and an excluded member see no draws", async () => {
+    await members([4151, 4152], 30);
+    await app.db.member.updateMany({ where: { shopId: SHOP, customerId: "4152" }, data: { tags: "Pilot" } });
+    const draw = await create();
+    const listed = async (customerId: number | null) =>
+      ((await (await proxy(customerId, "draws")).json()) as { draws: Array<{ id: string }> }).draws.map((d) => d.id);
+    expect(await listed(4151)).toEqual([draw.id]);
+    expect(await listed(null)).toEqual([draw.id]); // a guest sees the live club's draws
+
+    // A pilot to the "Pilot" tag: only the tagged member sees the draw (the storefront's program
+    // cache may answer for up to 5 s).
+    const headers = {
+      Authorization: `Bearer ${adminIdToken(SHOP, API_KEY, API_SECRET, "77001")}`,
+      "Content-Type": "application/json",
+    };
+    const doc = await (await fetch(`${app.url}/app/api/program`, { headers })).json();
+    const put = await fetch(`${app.url}/app/api/program`, {
+      method: "PUT",
+      headers,
+      body: JSON.stringify({ ...doc, launch: { state: "pilot", pilotTag: "Pilot" } }),
+    });
+    expect(put.status).toBe(200);
+    await expect.poll(() => listed(4151), { timeout: 7_000, interval: 250 }).toEqual([]);
+    expect(await listed(null)).toEqual([]);
+    expect(await listed(4152)).toEqual([draw.id]);
+    const outsider = await enter(4151, draw.id, { free: true });
+    expect([outsider.status, (await outsider.json()).error]).toEqual([403, "club_closed"]);
+    expect((await enter(4152, draw.id, { free: true })).status).toBe(200);
+
+    // Excluded by the merchant: nothing, even inside the pilot.
+    await app.db.member.updateMany({ where: { shopId: SHOP, customerId: "4152" }, data: { excludedAt: new Date() } });
+    expect(await listed(4152)).toEqual([]);
+    const excluded = await enter(4152, draw.id, { entries: 1 });
+    expect([excluded.status, (await excluded.json()).error]).toEqual([403, "club_closed"]);
+    expect(await available(4152)).toBe(30);
+  });
+
   it("20 concurrent requests never pass the limit, the free entry, the balance or a key", async () => {
     await members([4201, 4202, 4203, 4204], 1000);
     const limited = await create({ maxEntriesPerCustomer: 3, pointsPerEntry: 1 });
