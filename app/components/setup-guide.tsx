@@ -43,7 +43,10 @@ const STEPS: Record<SetupStep, { title: string; text: string; url?: string; acti
   },
   embed: {
     title: "Switch on the storefront launcher",
-    text: "Opens your theme editor with the Loyalty Club launcher turned on in App embeds. Save the theme there.",
+    text:
+      "Opens your theme editor with the Loyalty Club launcher turned on in App embeds. Save the theme there. " +
+      "For checkout, add the Loyalty Club blocks in the checkout editor: the thank-you and order status pages and " +
+      "customer accounts take them on every plan; the information, shipping and payment steps need Shopify Plus.",
   },
   pilot: {
     title: "Try it with your best customers first",

@@ -85,6 +85,9 @@ describe("the admin home", () => {
     const page = await home();
     const frame = page.frameLocator("iframe#app");
     await frame.getByRole("button", { name: /^Switch on the storefront launcher/ }).click();
+    // Where the checkout blocks go, and which of them need Shopify Plus.
+    await frame.getByText(/information, shipping and payment steps need Shopify Plus/).waitFor();
+    await page.screenshot({ path: path.join(SCREENSHOTS, "admin-setup-embed-step.png") });
     await frame.getByRole("button", { name: "Open theme editor" }).click();
     // The link is Shopify's app embed deep link, opened by App Bridge in the top window.
     await page.waitForURL(/\/themes\/current\/editor\?/);
