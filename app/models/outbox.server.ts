@@ -6,7 +6,7 @@
 import { planEntryEvents, type EventData, type EventDraft, type EventType, type PostedEntry } from "~/domain/events";
 import { FLOW_TRIGGERS } from "~/domain/flow";
 import { balanceDelta } from "~/domain/ledger";
-import { Prisma, rawExecute, type Dialect, type Tx } from "~/db.server";
+import { column, Prisma, rawExecute, rawQuery, type Dialect, type Tx } from "~/db.server";
 
 export interface OutboxEventDraft extends EventDraft {
   shopId: string;
@@ -79,16 +79,29 @@ export async function recordEntryEvents(
     if (after.get(e.memberId)?.customerId) byMember.set(e.memberId, [...(byMember.get(e.memberId) ?? []), e]);
   if (byMember.size === 0) return;
   const shops = [...new Set([...byMember.keys()].map((id) => after.get(id)!.shopId))];
-  const [tiers, rewards] = await Promise.all([
-    tx.tier.findMany({
-      where: { shopId: { in: shops }, active: true },
-      select: { id: true, shopId: true, name: true, thresholdPoints: true, earnMultiplierPct: true },
-    }),
-    tx.reward.findMany({
-      where: { shopId: { in: shops }, active: true },
-      select: { id: true, shopId: true, name: true, pointsCost: true },
-    }),
-  ]);
+  // On the transaction's own connection, one statement after the other (a pg connection runs one
+  // query at a time; typed calls side by side made pg queue them, which pg 9 will refuse).
+  const inShops = Prisma.sql`"shopId" IN (${Prisma.join(shops.map((s) => Prisma.sql`${s}`))}) AND "active" = ${true}`;
+  const tiers = (
+    await rawQuery<Record<string, unknown>>(
+      tx,
+      dialect,
+      Prisma.sql`SELECT "id", "shopId", "name", "thresholdPoints", "earnMultiplierPct" FROM "Tier" WHERE ${inShops}`,
+    )
+  ).map((t) => ({
+    id: String(t.id),
+    shopId: String(t.shopId),
+    name: String(t.name),
+    thresholdPoints: column.int(t.thresholdPoints),
+    earnMultiplierPct: column.int(t.earnMultiplierPct),
+  }));
+  const rewards = (
+    await rawQuery<Record<string, unknown>>(
+      tx,
+      dialect,
+      Prisma.sql`SELECT "id", "shopId", "name", "pointsCost" FROM "Reward" WHERE ${inShops}`,
+    )
+  ).map((r) => ({ id: String(r.id), shopId: String(r.shopId), name: String(r.name), pointsCost: column.int(r.pointsCost) }));
   const events: OutboxEventDraft[] = [];
   for (const [memberId, list] of byMember) {
     const m = after.get(memberId)!;
@@ -151,10 +164,8 @@ export async function recordRedeemed(
   dialect: Dialect,
   redemption: { id: string; shopId: string; memberId: string; pointsSpent: number; code: string; rewardId: string },
 ) {
-  const [member, reward] = await Promise.all([
-    tx.member.findUnique({ where: { id: redemption.memberId }, select: { customerId: true } }),
-    tx.reward.findUnique({ where: { id: redemption.rewardId }, select: { name: true } }),
-  ]);
+  const member = await tx.member.findUnique({ where: { id: redemption.memberId }, select: { customerId: true } });
+  const reward = await tx.reward.findUnique({ where: { id: redemption.rewardId }, select: { name: true } });
   if (!member?.customerId) return;
   await recordEvents(tx, dialect, [
     {
