@@ -126,9 +126,19 @@ export default function ProgramPage() {
                     type="number"
                     autoComplete="off"
                     value={num(doc.expiry.inactiveDays)}
-                    onChange={(v) => set({ expiry: { inactiveDays: intOf(v) } })}
+                    onChange={(v) => set({ expiry: { ...doc.expiry, inactiveDays: intOf(v) } })}
                     helpText="Leave empty: points never expire."
                     error={errorAt("expiry.inactiveDays")}
+                  />
+                  <TextField
+                    label="Remind members this many days before their points expire"
+                    type="number"
+                    autoComplete="off"
+                    disabled={doc.expiry.inactiveDays === null}
+                    value={num(doc.expiry.reminderDays)}
+                    onChange={(v) => set({ expiry: { ...doc.expiry, reminderDays: intOf(v) as number } })}
+                    helpText="Fires the “points about to expire” Flow trigger and shows the date in the launcher."
+                    error={errorAt("expiry.reminderDays")}
                   />
                   <Checkbox
                     label="Enrol customers automatically on their first paid order"

@@ -203,12 +203,18 @@ describe("the demo", () => {
     // Put right, with an anniversary bonus and a double-points campaign: a new version, and the
     // history says what changed.
     await app.getByLabel("Pending days").fill("3");
+    await app.getByLabel("Points expire after days without activity").fill("365");
+    await app.getByLabel("Remind members this many days before their points expire").fill("21");
+    // Changing the expiry again keeps the reminder set beside it.
+    await app.getByLabel("Points expire after days without activity").fill("400");
     await app.getByLabel("Anniversary bonus (points)").fill("100");
     await app.getByRole("button", { name: "Add campaign" }).click();
     await page.locator("#savebar").getByRole("button", { name: "Save" }).click();
     await expect.poll(() => page.locator("#toast").textContent(), { timeout: 15_000 }).toBe("Program saved");
     await app.getByRole("link", { name: "Version history" }).click();
     await app.getByText("Anniversary bonus: 0 → 100").waitFor();
+    await app.getByText("Expiry after days without activity: none → 400").waitFor();
+    await app.getByText("Expiry reminder (days before): 14 → 21").waitFor();
     await app.getByText(/^Campaign added: Double points/).waitFor();
     await page.screenshot({ path: path.join(SCREENSHOTS, "admin-program-history.png") });
     await page.setViewportSize({ width: 390, height: 844 });
