@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatMinorUnits, MoneyFormatError, toMinorUnits } from "./money";
+import { displayMinorUnits, formatMinorUnits, MoneyFormatError, toMinorUnits } from "./money";
 
 describe("toMinorUnits", () => {
   it("parses decimal strings exactly", () => {
@@ -22,5 +22,15 @@ describe("toMinorUnits", () => {
     expect(formatMinorUnits(1230, "USD")).toBe("12.30");
     expect(formatMinorUnits(-5, "EUR")).toBe("-0.05");
     expect(formatMinorUnits(1500, "JPY")).toBe("1500");
+  });
+});
+
+describe("displayMinorUnits", () => {
+  it("reads as the currency is written, exact to the minor unit", () => {
+    expect(displayMinorUnits(10_075_054, "USD")).toBe("$100,750.54");
+    expect(displayMinorUnits(-5, "EUR")).toBe("-€0.05");
+    expect(displayMinorUnits(1500, "JPY")).toBe("¥1,500");
+    expect(displayMinorUnits(1234, "KWD")).toBe("KWD\u00a01.234");
+    expect(displayMinorUnits(123_456_789_012_345, "USD")).toBe("$1,234,567,890,123.45");
   });
 });

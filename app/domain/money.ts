@@ -62,3 +62,21 @@ export function formatMinorUnits(minor: number, currency: string): string {
   const unit = 10 ** exp;
   return `${sign}${Math.floor(abs / unit)}.${String(abs % unit).padStart(exp, "0")}`;
 }
+
+/**
+ * An amount for people to read, in the currency's own style ("$1,234.50", "¥1,235"): for display
+ * only (files and APIs take formatMinorUnits' plain decimal). Exact to the minor unit.
+ */
+export function displayMinorUnits(minor: number, currency: string, locale = "en"): string {
+  const exp = currencyExponent(currency);
+  try {
+    return new Intl.NumberFormat(locale, {
+      style: "currency",
+      currency,
+      minimumFractionDigits: exp,
+      maximumFractionDigits: exp,
+    }).format(Number(formatMinorUnits(minor, currency)));
+  } catch {
+    return `${formatMinorUnits(minor, currency)} ${currency}`; // a code Intl does not know
+  }
+}

@@ -22,7 +22,7 @@ import vizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
 import { useEffect, useState, type ReactNode } from "react";
 import db from "~/db.server";
 import { DEFINITIONS, PRESETS, type MetricName } from "~/domain/analytics";
-import { formatMinorUnits } from "~/domain/money";
+import { displayMinorUnits } from "~/domain/money";
 import { analyticsPage } from "~/models/analytics-page.server";
 import { authenticate } from "~/shopify.server";
 
@@ -114,7 +114,7 @@ const SECTIONS: Array<{ title: string; metrics: MetricName[] }> = [
 const integer = new Intl.NumberFormat("en");
 function format(kind: Kind, value: number, currency: string) {
   if (kind === "share") return `${(value * 100).toFixed(1)}%`;
-  if (kind === "money") return formatMinorUnits(value, currency);
+  if (kind === "money") return displayMinorUnits(value, currency);
   if (kind === "ratio") return value.toFixed(2);
   return integer.format(value);
 }
@@ -254,7 +254,7 @@ export default function AnalyticsPage() {
   }
   const { report, range, rewards, referrals, tiers } = data;
   const { current, previous, context, holdout } = report;
-  const money = (minor: number) => formatMinorUnits(minor, context.currency);
+  const money = (minor: number) => displayMinorUnits(minor, context.currency);
   const query = `from=${current.from}&to=${current.to}`;
   const daily = (pick: (d: (typeof current.series)[number]) => number) =>
     current.series.map((d) => ({ key: d.date, value: pick(d) }));

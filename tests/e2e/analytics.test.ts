@@ -73,6 +73,20 @@ it("shows the demo's figures, charts and tables on the Analytics page", async ()
   // The year-long tables arrive after the figures.
   await app.getByRole("columnheader", { name: "Month 0" }).waitFor({ timeout: 30_000 });
   await app.getByRole("columnheader", { name: "Segment", exact: true }).waitFor();
+  // Every segment has its row, and the demo's members with an order this year are in them.
+  const segments = app.getByRole("table").filter({ has: app.getByRole("columnheader", { name: "Segment", exact: true }) });
+  const segmentRows = await segments.locator("tbody tr").allTextContents();
+  expect(segmentRows.map((r) => /^(Champions|Loyal|Promising|Needs attention|At risk|Lost)/.exec(r)?.[1])).toEqual([
+    "Champions",
+    "Loyal",
+    "Promising",
+    "Needs attention",
+    "At risk",
+    "Lost",
+  ]);
+  const inSegments = await segments.locator("tbody tr td:nth-child(2)").allTextContents();
+  expect(inSegments.reduce((sum, n) => sum + Number(n.replace(/,/g, "")), 0)).toBeGreaterThan(0);
+  await segments.screenshot({ path: path.join(SCREENSHOTS, "admin-analytics-rfm.png") });
   // Members joined over the year ≤ active members; the figure is a number.
   const joined = await app.getByText("Members joined", { exact: true }).locator("xpath=../..").locator("p").first().textContent();
   expect(Number(joined!.replace(/,/g, ""))).toBeLessThanOrEqual(members);
