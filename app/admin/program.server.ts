@@ -1,6 +1,7 @@
 // Saving the program document, the one way the API, the import and the admin's forms all use:
 // validate (zod, app/domain), save a new version (409 on a stale version), then publish what the
-// theme reads (the storefront's own program cache catches up within seconds).
+// theme reads and the members-only rules that name tiers (the storefront's own program cache
+// catches up within seconds).
 import db from "~/db.server";
 import { parseProgramDocument, type FieldError } from "~/domain/program-document";
 import { programDocument, saveProgram } from "~/models/program.server";
@@ -8,6 +9,7 @@ import { currentRules } from "~/models/shops.server";
 import type { AdminGraphql } from "~/shopify/discounts.server";
 import { publishProgram } from "~/shopify/storefront-data.server";
 import { errorText, log } from "~/log.server";
+import { publishAccessRules } from "~/models/members-only.server";
 import { tierTagsMayHaveChanged } from "./tier-tags.server";
 
 export type ProgramSave =
@@ -39,8 +41,12 @@ export async function submitProgram(
       log("warn", "publishing the program metafield failed", { shop: shopId, error: errorText(error) });
     }
   }
-  // Tiers may have moved: members' tier tags in Shopify follow in the background.
+  // Tiers may have moved: members' tier tags in Shopify follow in the background, and the
+  // members-only rules (which name tiers, and order them by threshold) are published again, so
+  // checkout never enforces a tier by a name it no longer has.
   await tierTagsMayHaveChanged(shopId);
+  if (options.graphql && (await db.accessRule.count({ where: { shopId } })) > 0)
+    await publishAccessRules(db, options.graphql, shopId);
   return { status: 200, document: await programDocument(db, shopId) };
 }
 

@@ -90,6 +90,50 @@ describeDialects("members-only rules on %s", (dialect) => {
     expect((await (await call({ shop: OTHER })).json()).rules).toEqual([]);
   });
 
+  it("publishes the rules again when the program's tiers change, so checkout knows the new names", async () => {
+    const gold = await app.db.tier.create({ data: { shopId: SHOP, name: "Gold", thresholdPoints: 2500 } });
+    expect((await put([{ tag: "gold-preview", minTierId: gold.id, until: null }])).status).toBe(200);
+    const settings = () =>
+      [...app.emulator.shop(SHOP).validations.values()][0]!.metafields.get("$app:loyalty-members-only.settings");
+    expect(settings()).toMatchObject({ tiers: ["Gold"], rules: [{ tag: "gold-preview", minTier: "Gold" }] });
+    // The merchant renames the tier in the program and adds one below it.
+    const program = (init: RequestInit = {}) =>
+      fetch(`${app.url}/app/api/program`, {
+        ...init,
+        headers: {
+          Authorization: `Bearer ${adminIdToken(SHOP, API_KEY, API_SECRET, "77001")}`,
+          "Content-Type": "application/json",
+        },
+      });
+    const doc = await (await program()).json();
+    const tiers = doc.tiers.map((t: { id: string; name: string }) => (t.id === gold.id ? { ...t, name: "Gold Club" } : t));
+    const silver = { name: "Silver", thresholdPoints: 1000, earnMultiplierPct: 110, translations: {} };
+    expect((await program({ method: "PUT", body: JSON.stringify({ ...doc, tiers: [silver, ...tiers] }) })).status).toBe(200);
+    expect(settings()).toEqual({
+      productTags: ["gold-preview"],
+      tierTags: ["loyalty-tier:Silver", "loyalty-tier:Gold Club"],
+      tiers: ["Silver", "Gold Club"],
+      rules: [{ tag: "gold-preview", minTier: "Gold Club", until: null }],
+    });
+    expect(app.emulator.shop(SHOP).validations.size).toBe(1);
+    // A shop without rules gets no validation from a program save.
+    const other = await (
+      await fetch(`${app.url}/app/api/program`, {
+        headers: { Authorization: `Bearer ${adminIdToken(OTHER, API_KEY, API_SECRET, "77001")}` },
+      })
+    ).json();
+    const saved = await fetch(`${app.url}/app/api/program`, {
+      method: "PUT",
+      headers: {
+        Authorization: `Bearer ${adminIdToken(OTHER, API_KEY, API_SECRET, "77001")}`,
+        "Content-Type": "application/json",
+      },
+      body: JSON.stringify({ ...other, pendingDays: 2 }),
+    });
+    expect(saved.status).toBe(200);
+    expect(app.emulator.shop(OTHER).validations.size).toBe(0);
+  });
+
   it("refuses bad rules with field errors and changes nothing", async () => {
     await put([{ tag: "vip" }]);
     const before = await app.db.accessRule.findMany({ where: { shopId: SHOP } });
