@@ -28,7 +28,7 @@ export interface ExtensionDeps extends ProxyDeps {
 
 const SURFACES = ["checkout", "customer-account"] as const;
 /** The proxy's routes an extension reaches; anything else is not there. */
-const SHARED = new Set(["GET me", "POST join", "POST redeem"]);
+const SHARED = new Set(["GET me", "GET history", "POST join", "POST redeem"]);
 
 const error = (status: number, code: string, message: string): ProxyAnswer => ({ status, body: { error: code, message } });
 

@@ -49,6 +49,8 @@ export interface Me {
   referral?: { code: string; url: string } | null;
   rewards?: Reward[];
   history?: HistoryItem[];
+  /** where the history goes on past its first page (null: there is no more) */
+  historyNextCursor?: string | null;
   estimate?: { points: number; pendingDays: number };
   order?: {
     id: string;
@@ -65,6 +67,16 @@ export interface Redeemed {
 
 export type Surface = "checkout" | "customer-account";
 type Answer<T> = { ok: true; body: T } | { ok: false; status: number; error: string };
+
+/** A query string with the buyer's language: the app writes names and history lines in it. */
+function search(query: Record<string, string | undefined>): string {
+  const locale = (globalThis as { shopify?: { localization?: { language?: { value?: { isoCode?: string } } } } }).shopify
+    ?.localization?.language?.value?.isoCode;
+  const params = new URLSearchParams(
+    Object.entries({ locale, ...query }).filter((e): e is [string, string] => e[1] !== undefined),
+  );
+  return params.size ? `?${params}` : "";
+}
 
 export function loyaltyClient(surface: Surface, sessionToken: { get(): Promise<string> }) {
   async function call<T>(path: string, body?: unknown): Promise<Answer<T>> {
@@ -85,13 +97,12 @@ export function loyaltyClient(surface: Surface, sessionToken: { get(): Promise<s
   }
   return {
     async me(query: Record<string, string | undefined> = {}): Promise<Me | null> {
-      // The app writes reward and tier names and history descriptions in the buyer's language.
-      const locale = (globalThis as { shopify?: { localization?: { language?: { value?: { isoCode?: string } } } } }).shopify
-        ?.localization?.language?.value?.isoCode;
-      const params = new URLSearchParams(
-        Object.entries({ locale, ...query }).filter((e): e is [string, string] => e[1] !== undefined),
-      );
-      const answer = await call<Me>(`me${params.size ? `?${params}` : ""}`);
+      const answer = await call<Me>(`me${search(query)}`);
+      return answer.ok ? answer.body : null;
+    },
+    /** The history page after `cursor` (the `historyNextCursor` of `me`, then each page's `nextCursor`). */
+    async history(cursor: string): Promise<{ history: HistoryItem[]; nextCursor: string | null } | null> {
+      const answer = await call<{ history: HistoryItem[]; nextCursor: string | null }>(`history${search({ cursor })}`);
       return answer.ok ? answer.body : null;
     },
     redeem: (rewardId: string) => call<Redeemed>("redeem", { rewardId, idempotencyKey: crypto.randomUUID() }),

@@ -269,6 +269,34 @@ describe("customer account", () => {
     await page.close();
   }, 120_000);
 
+  it("pages the account's history past the first answer's 25 entries, from the app", async () => {
+    for (let i = 0; i < 32; i++)
+      await app.emulator.sendWebhook(SHOP, "orders/paid", orderPayload(order(1_000 + i * 100, customer(912))));
+    await app.settled();
+    const { page, errors } = await shopper(912);
+    await page.goto(`${storefront.url}/account/loyalty`);
+    const account = page.frameLocator("#account-page");
+    await account.getByRole("button", { name: "Show more" }).waitFor();
+    const shown = () => account.getByText("Order #").count();
+    await expect.poll(shown).toBe(10);
+    await account.getByRole("button", { name: "Show more" }).click();
+    await expect.poll(shown).toBe(20);
+    await account.getByRole("button", { name: "Show more" }).click();
+    await expect.poll(shown).toBe(30); // 25 from the first answer, 7 more asked for
+    await account.getByRole("button", { name: "Show more" }).click();
+    await expect.poll(shown).toBe(32);
+    expect(await account.getByRole("button", { name: "Show more" }).count()).toBe(0);
+    const fetched = (await calls(page, "account-page"))
+      .filter((c) => c.name === "fetch")
+      .map((c) => (c.args as { path: string }).path);
+    expect(fetched).toEqual([
+      "/api/customer-account/me?locale=en",
+      expect.stringMatching(/^\/api\/customer-account\/history\?locale=en&cursor=/),
+    ]);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 120_000);
+
   it("shows an order's points on its order status page and asks the question there once", async () => {
     const { page, errors } = await shopper(907);
     await toCheckout(page, "canvas-tote");

@@ -74,6 +74,25 @@ describeDialects("checkout and customer-account API on %s", (dialect) => {
     }
   });
 
+  it("pages the token's customer's history with the proxy's cursor, as the proxy does", async () => {
+    for (let i = 0; i < 27; i++) await earn(8191, 10 + i);
+    const me = await (await call("customer-account", "me", token("8191"))).json();
+    expect(me.history).toHaveLength(25);
+    expect(me.historyNextCursor).toEqual(expect.any(String));
+    const cursor = encodeURIComponent(me.historyNextCursor);
+    for (const surface of SURFACES) {
+      const res = await call(surface, `history?cursor=${cursor}`, token("8191"));
+      expect(res.status).toBe(200);
+      const page = await res.json();
+      expect(page).toEqual(await (await app.emulator.proxy(shop, `history?cursor=${cursor}`, { customerId: "8191" })).json());
+      expect(page.history).toHaveLength(2);
+      expect(page.nextCursor).toBeNull();
+    }
+    // The customer comes from the token: without one, nothing to page.
+    const guest = await call("customer-account", `history?cursor=${cursor}`, token(null));
+    expect([guest.status, (await guest.json()).error]).toEqual([401, "not_logged_in"]);
+  });
+
   it("answers a buyer who is not logged in with the program, and what the order would earn", async () => {
     const foreign = await (await call("checkout", "me?subtotal=42.90&currency=EUR", token(null))).json();
     expect(foreign.estimate).toBeUndefined();

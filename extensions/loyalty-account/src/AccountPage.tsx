@@ -3,7 +3,7 @@
 import "@shopify/ui-extensions/preact";
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { loyaltyClient, type Me, type Reward } from "../../ui-shared/client";
+import { loyaltyClient, type HistoryItem, type Me, type Reward } from "../../ui-shared/client";
 import { localised } from "../../ui-shared/shopify";
 import { historyLabel, nameOf, orderReference, rewardStanding, signedPoints } from "../../ui-shared/text";
 
@@ -18,9 +18,15 @@ function AccountPage() {
   const api = loyaltyClient("customer-account", shopify.sessionToken);
   const [me, setMe] = useState<Me | null | undefined>(undefined);
   const [shown, setShown] = useState(PAGE);
+  // Pages past the first answer's 25 entries, fetched from the app as the shopper asks for them.
+  const [older, setOlder] = useState<{ items: HistoryItem[]; cursor: string | null } | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [notice, setNotice] = useState<{ tone: "success" | "critical"; text: string } | null>(null);
-  const load = () => api.me().then(setMe);
+  const load = () =>
+    api.me().then((answer) => {
+      setMe(answer);
+      setOlder(null);
+    });
   useEffect(() => void load(), []);
 
   if (me === undefined) return <s-page heading={t.translate("acc.title")} />;
@@ -62,7 +68,18 @@ function AccountPage() {
   }
 
   const points = me.points ?? { available: 0, pending: 0, lifetime: 0 };
-  const history = me.history ?? [];
+  const history = [...(me.history ?? []), ...(older?.items ?? [])];
+  const cursor = older ? older.cursor : (me.historyNextCursor ?? null);
+  async function more() {
+    const want = shown + PAGE;
+    // The next page from the app once the entries at hand would not fill the next ten.
+    if (history.length < want && cursor) {
+      const page = await api.history(cursor);
+      if (!page) return;
+      setOlder({ items: [...(older?.items ?? []), ...page.history], cursor: page.nextCursor });
+    }
+    setShown(want);
+  }
   const codes = me.codes ?? [];
   const next = me.nextTier;
   const threshold = next && me.tiers?.find((x) => x.id === next.id)?.thresholdPoints;
@@ -166,8 +183,8 @@ function AccountPage() {
                 </s-text>
               </s-stack>
             ))}
-            {history.length > shown && (
-              <s-button variant="secondary" onClick={() => setShown(shown + PAGE)}>
+            {(history.length > shown || cursor) && (
+              <s-button variant="secondary" onClick={() => void more()}>
                 {t.translate("acc.more")}
               </s-button>
             )}
