@@ -14,7 +14,7 @@ import {
   type MetricName,
   type Period,
 } from "~/domain/analytics";
-import type { OrderWork } from "./orders.server";
+import type { OrderEvent } from "~/domain/orders";
 import { clientDialect, Prisma, rawExecute, rawQuery, type Db, type Dialect, type Tx } from "~/db.server";
 import { timestampParam } from "./ledger.server";
 import { currentRules } from "./shops.server";
@@ -22,7 +22,7 @@ import { currentRules } from "./shops.server";
 const n = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
 
 /** What each code took off the batch's paid orders, stored once per (order, code). */
-export async function recordOrderDiscounts(tx: Tx, dialect: Dialect, work: readonly OrderWork[]) {
+export async function recordOrderDiscounts(tx: Tx, dialect: Dialect, work: ReadonlyArray<{ shopId: string; event: OrderEvent }>) {
   const rows = new Map<string, Prisma.Sql>();
   for (const { shopId, event } of work) {
     if (event.type === "refund") continue;
