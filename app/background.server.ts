@@ -86,7 +86,7 @@ export async function startBackground(options: { worker?: boolean } = {}) {
   const jobThread = options.worker !== false && !/\.tsx?$/.test(file);
   // SQLite: checkpoints on a thread of their own, never inside a request's or a batch's COMMIT.
   checkpointer ??= dialect === "sqlite" ? startCheckpointer(sqliteFile(databaseUrl), 250, reportCheckpoint) : null;
-  await ready({ checkpoints: false });
+  await ready();
   inbox ??= createInboxWriter(db, dialect, databaseUrl);
   let stopJobs = async () => {};
   if (options.worker !== false) {
@@ -165,7 +165,7 @@ export function handleWebhook(raw: RawWebhook) {
 }
 
 async function runJobsThread() {
-  await ready({ checkpoints: false }); // the checkpointer thread checkpoints
+  await ready(); // the main thread's checkpointer thread checkpoints
   const worker: Worker = startWorker(db, dialect, { ...workerOptions, pace: doorPacer() });
   parentPort!.on("message", async (message) => {
     if (message === "kick") worker.kick();

@@ -127,18 +127,18 @@ let tuned: Promise<void> | undefined;
  * Per-connection settings (the migration already switched the file to WAL). `secure_delete`
  * overwrites deleted and replaced content with zeros, so erased personal data does not linger in
  * free pages or free space inside pages (docs/data-protection.md). A WAL checkpoint copies pages
- * back and fsyncs, tens to hundreds of milliseconds under load: where the checkpointer thread runs
- * (app/sqlite-checkpointer.server.ts) the connections that serve HTTP and run jobs never
- * checkpoint (`checkpoints: false`). The WAL file is cut back to 64 MB once a checkpoint has
+ * back and fsyncs, tens to hundreds of milliseconds under load: the connections that serve HTTP
+ * and run jobs never checkpoint; the checkpointer thread that startBackground starts beside them
+ * does (app/sqlite-checkpointer.server.ts). The WAL file is cut back to 64 MB once a checkpoint has
  * emptied it, so a flash sale's WAL does not keep its size.
  */
-export function ready(options: { checkpoints?: boolean } = {}): Promise<void> {
+export function ready(): Promise<void> {
   tuned ??=
     dialect === "sqlite"
       ? (async () => {
           await db.$queryRawUnsafe("PRAGMA synchronous = NORMAL");
           await db.$queryRawUnsafe("PRAGMA secure_delete = ON");
-          await db.$queryRawUnsafe(`PRAGMA wal_autocheckpoint = ${options.checkpoints === false ? 0 : 1000}`);
+          await db.$queryRawUnsafe("PRAGMA wal_autocheckpoint = 0");
           await db.$queryRawUnsafe(`PRAGMA journal_size_limit = ${64 * 1024 * 1024}`);
         })()
       : Promise.resolve();
