@@ -7,7 +7,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { isMainThread, parentPort, Worker as Thread, workerData } from "node:worker_threads";
 import db, { databaseUrl, dialect, ready, sqliteFile } from "./db.server";
-import { startCheckpointer, type Checkpointer } from "./sqlite-checkpointer.server";
+import { startCheckpointer, type Checkpointer, type CheckpointReport } from "./sqlite-checkpointer.server";
 import { DOOR_ACTIVITY, doorPacer, threadSignals } from "./thread-signals.server";
 import { createInboxWriter, type InboxWriter } from "./webhooks/inbox.server";
 import { ingestWebhook, type RawWebhook } from "./webhooks/ingest.server";
@@ -23,7 +23,7 @@ import { remindExpiringPoints } from "./models/expiry-reminders.server";
 import { deliverWebhooks } from "./models/webhook-endpoints.server";
 import { webhookSender } from "./integrations/webhook-sender.server";
 import { adminGraphqlFor } from "./shopify/admin.server";
-import { handleOps, type OpsRequest } from "./ops.server";
+import { handleOps, type OpsRequest, type WalFigures } from "./ops.server";
 import { startWorker, type Worker, type WorkerOptions } from "./webhooks/worker.server";
 import { log } from "~/log.server";
 
@@ -75,18 +75,28 @@ const JOB_HEAP_MB = Number(process.env.LOYALTY_JOB_HEAP_MB ?? 96);
 let inbox: InboxWriter | null = null;
 let checkpointer: Checkpointer | null = null;
 let checkpointError: string | undefined;
-function reportCheckpoint(report: { error?: string }) {
+/** The WAL as the last checkpoint that ran found it (a busy turn tells nothing about it). */
+let wal: WalFigures | null = null;
+let busyTurns = 0;
+/** A busy turn is normal; 40 in a row (10 s without a checkpoint while the WAL grows) is worth a line. */
+const BUSY_TURNS_WORTH_A_WARNING = 40;
+function reportCheckpoint(report: CheckpointReport) {
+  if (report.log !== undefined) wal = { log: report.log, checkpointed: report.checkpointed ?? 0 };
   if (report.error && report.error !== checkpointError) log("warn", "WAL checkpoint failed", { error: report.error });
   checkpointError = report.error;
+  busyTurns = report.busy ? busyTurns + 1 : 0;
+  if (busyTurns === BUSY_TURNS_WORTH_A_WARNING)
+    log("warn", "WAL checkpoint busy", { turns: busyTurns, note: "another connection keeps a lock the checkpoint needs" });
 }
 let kick: () => void = () => {};
 
 export async function startBackground(options: { worker?: boolean } = {}) {
   const file = fileURLToPath(import.meta.url);
   const jobThread = options.worker !== false && !/\.tsx?$/.test(file);
-  // SQLite: checkpoints on a thread of their own, never inside a request's or a batch's COMMIT.
-  checkpointer ??= dialect === "sqlite" ? startCheckpointer(sqliteFile(databaseUrl), 250, reportCheckpoint) : null;
   await ready();
+  // SQLite: checkpoints on a thread of their own, never inside a request's or a batch's COMMIT;
+  // started once ready() has put the database in WAL mode (which takes an exclusive lock).
+  checkpointer ??= dialect === "sqlite" ? startCheckpointer(sqliteFile(databaseUrl), 250, reportCheckpoint) : null;
   inbox ??= createInboxWriter(db, dialect, databaseUrl);
   let stopJobs = async () => {};
   if (options.worker !== false) {
@@ -133,10 +143,7 @@ export async function startBackground(options: { worker?: boolean } = {}) {
 }
 
 export function handleOperations(req: OpsRequest) {
-  return handleOps(db, req, () => {
-    const last = checkpointer?.last();
-    return last?.log === undefined ? null : { log: last.log, checkpointed: last.checkpointed ?? 0 };
-  });
+  return handleOps(db, req, () => wal);
 }
 
 export function handleProxy(req: ProxyRequest) {

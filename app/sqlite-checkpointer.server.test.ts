@@ -62,6 +62,25 @@ describe("the SQLite checkpointer thread", () => {
     writer = new Database(":memory:"); // for afterEach
   });
 
+  it("skips a turn, without an error, while another connection holds the database locked", async () => {
+    // An exclusive lock (as while a connection switches the journal mode): the checkpoint cannot
+    // even read the WAL index, and SQLite answers SQLITE_BUSY.
+    writer.pragma("locking_mode = EXCLUSIVE");
+    write(10);
+    const reports: CheckpointReport[] = [];
+    const checkpointer = startCheckpointer(file, 20, (r) => reports.push(r));
+    try {
+      await until(() => reports.length >= 3);
+      expect(reports.slice(0, 3)).toEqual([{ busy: 1 }, { busy: 1 }, { busy: 1 }]);
+      writer.close(); // the lock goes with the connection; the next turns checkpoint again
+      writer = new Database(":memory:");
+      await until(() => reports.some((r) => r.busy === 0));
+      expect(reports.find((r) => r.error)).toBeUndefined();
+    } finally {
+      await checkpointer.stop();
+    }
+  });
+
   it("stops with one last checkpoint", async () => {
     const checkpointer = startCheckpointer(file, 60_000); // one turn at start, then only at stop
     await until(() => checkpointer.last() !== null);

@@ -22,7 +22,10 @@ function checkpoint() {
     const [row] = conn.pragma("wal_checkpoint(PASSIVE)");
     parentPort.postMessage({ busy: row.busy, log: row.log, checkpointed: row.checkpointed });
   } catch (error) {
-    parentPort.postMessage({ error: String(error && error.message || error) });
+    // SQLITE_BUSY: another connection holds a lock a checkpoint needs for a moment (a TRUNCATE
+    // checkpoint, a schema change); like busy above, a skipped turn. Anything else is an error.
+    if (error && error.code === "SQLITE_BUSY") parentPort.postMessage({ busy: 1 });
+    else parentPort.postMessage({ error: String(error && error.message || error) });
   }
 }
 function turn() {

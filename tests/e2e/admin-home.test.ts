@@ -6,7 +6,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appEmbedDeepLink } from "~/domain/setup";
 import { API_KEY, startApp, type TestApp } from "../support/app";
-import { DESKTOP_UA, launch, SCREENSHOTS } from "../support/browser";
+import { DESKTOP_UA, launch, openAdmin, SCREENSHOTS } from "../support/browser";
 import { customer, order, paid } from "../support/orders";
 
 const SHOP = "home-checks.myshopify.com";
@@ -49,8 +49,8 @@ afterAll(async () => {
 
 async function home(width = 1280): Promise<Page> {
   const page = await browser.newPage({ viewport: { width, height: 900 }, userAgent: DESKTOP_UA });
-  await page.goto(adminUrl);
-  await page.frameLocator("iframe#app").getByRole("heading", { name: "Set up your club" }).waitFor({ timeout: 20_000 });
+  const app = await openAdmin(page, adminUrl);
+  await app.getByRole("heading", { name: "Set up your club" }).waitFor({ timeout: 20_000 });
   return page;
 }
 

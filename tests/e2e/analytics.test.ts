@@ -8,7 +8,7 @@ import Database from "better-sqlite3";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { freePort } from "../support/app";
-import { DESKTOP_UA, launch, SCREENSHOTS } from "../support/browser";
+import { DESKTOP_UA, launch, openAdmin, SCREENSHOTS } from "../support/browser";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const dbFile = path.join(os.tmpdir(), `lc-e2e-analytics-${process.pid}.sqlite`);
@@ -62,8 +62,7 @@ it("shows the demo's figures, charts and tables on the Analytics page", async ()
   const members = Number((db.prepare(`SELECT count(*) n FROM "Member" WHERE "state" = 'active'`).get() as { n: number }).n);
   db.close();
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, userAgent: DESKTOP_UA });
-  await page.goto(`${adminUrl}/analytics?preset=365d`);
-  const app = page.frameLocator("iframe#app");
+  const app = await openAdmin(page, `${adminUrl}/analytics?preset=365d`);
   await app.getByRole("heading", { name: "Participation", exact: true }).waitFor({ timeout: 30_000 });
   // Every figure carries its definition and the previous period.
   await expect.poll(() => app.getByText(/before ·/).count()).toBeGreaterThanOrEqual(22);

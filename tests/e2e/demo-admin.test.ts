@@ -7,7 +7,7 @@ import Database from "better-sqlite3";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../support/app";
-import { DESKTOP_UA, launch, SCREENSHOTS } from "../support/browser";
+import { DESKTOP_UA, launch, openAdmin, SCREENSHOTS } from "../support/browser";
 import { orderPayload } from "../emulator/payloads.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -84,8 +84,7 @@ describe("the demo", () => {
     db.close();
 
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, userAgent: DESKTOP_UA });
-    await page.goto(adminUrl);
-    const app = page.frameLocator("iframe#app");
+    const app = await openAdmin(page, adminUrl);
     await expect.poll(() => app.locator("#stat-members").textContent(), { timeout: 20_000 }).toBe(number(members));
     expect(await app.locator("#stat-issued").textContent()).toBe(number(issued));
     expect(await app.locator("#stat-outstanding").textContent()).toBe(number(outstanding));
@@ -149,8 +148,7 @@ describe("the demo", () => {
     writer.close();
 
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 }, userAgent: DESKTOP_UA });
-    await page.goto(`${adminUrl}/system`);
-    const app = page.frameLocator("iframe#app");
+    const app = await openAdmin(page, `${adminUrl}/system`);
     await app.getByText("1 webhook could not be processed").waitFor({ timeout: 20_000 });
     await page.screenshot({ path: path.join(SCREENSHOTS, "admin-dead-letter.png") });
     await app.getByRole("button", { name: "Retry" }).click();
@@ -167,8 +165,7 @@ describe("the demo", () => {
 
   it("creates a reward and a tier in the admin, and the storefront offers them", async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, userAgent: DESKTOP_UA });
-    await page.goto(`${adminUrl}/rewards`);
-    const app = page.frameLocator("iframe#app");
+    const app = await openAdmin(page, `${adminUrl}/rewards`);
     await app.getByRole("button", { name: "Add reward" }).first().click();
     await app.getByLabel("Name").fill("Tote bag credit");
     await app.getByLabel("Points", { exact: true }).fill("750");
@@ -182,7 +179,7 @@ describe("the demo", () => {
     await page.screenshot({ path: path.join(SCREENSHOTS, "admin-rewards-phone.png"), fullPage: true });
     await page.setViewportSize({ width: 1280, height: 900 });
 
-    await page.goto(`${adminUrl}/tiers`);
+    await openAdmin(page, `${adminUrl}/tiers`);
     await app.getByRole("button", { name: "Add tier" }).first().click();
     await app.getByLabel("Name").fill("Diamond");
     await app.getByLabel("From lifetime points").fill("100000");
@@ -192,7 +189,7 @@ describe("the demo", () => {
     await page.screenshot({ path: path.join(SCREENSHOTS, "admin-tiers.png") });
 
     // A wrong field is named beside it, and nothing is saved.
-    await page.goto(`${adminUrl}/program`);
+    await openAdmin(page, `${adminUrl}/program`);
     await app.getByLabel("Pending days").fill("500");
     await page.locator("#savebar").getByRole("button", { name: "Save" }).click();
     await app.getByText("Must be at most 90.", { exact: true }).waitFor();
@@ -252,8 +249,7 @@ describe("the demo", () => {
     page.on("console", (m) => {
       if (m.type() === "error" && /SecurityError|Storage|manifest/i.test(m.text())) errors.push(m.text());
     });
-    await page.goto(`${adminUrl}/members`);
-    const app = page.frameLocator("iframe#app");
+    const app = await openAdmin(page, `${adminUrl}/members`);
     // Sorted by balance, highest first: the first row has the most points.
     await app.getByLabel("Sort").selectOption("balance:desc");
     const richest = reader.prepare(`SELECT max("available") AS n FROM "Member" WHERE "customerId" IS NOT NULL`).get() as {
@@ -324,8 +320,7 @@ describe("the demo", () => {
       available: number;
     };
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, userAgent: DESKTOP_UA });
-    await page.goto(`${adminUrl}/import-export`);
-    const app = page.frameLocator("iframe#app");
+    const app = await openAdmin(page, `${adminUrl}/import-export`);
     await app.locator('input[type="file"]').setInputFiles({
       name: "members.csv",
       mimeType: "text/csv",

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminIdToken } from "../emulator/signing.ts";
 import { Storefront } from "../emulator/storefront.ts";
 import { API_KEY, API_SECRET, startApp, type TestApp } from "../support/app";
-import { DESKTOP_UA, launch, SCREENSHOTS } from "../support/browser";
+import { DESKTOP_UA, launch, openAdmin, SCREENSHOTS } from "../support/browser";
 import { customer, order, paid } from "../support/orders";
 
 const SHOP = "draw-house.myshopify.com";
@@ -84,8 +84,7 @@ describe("seasonal draws in the browser", () => {
     await app.db.draw.update({ where: { id: draw.id }, data: { endsAt: new Date(Date.now() - 1000) } });
     const admin = await browser.newPage({ viewport: { width: 1280, height: 1000 }, userAgent: DESKTOP_UA });
     admin.on("pageerror", (e) => errors.push(e.message));
-    await admin.goto(`${app.emulator.url}/store/${SHOP.replace(".myshopify.com", "")}/apps/loyalty/draws`);
-    const frame = admin.frameLocator("iframe#app");
+    const frame = await openAdmin(admin, `${app.emulator.url}/store/${SHOP.replace(".myshopify.com", "")}/apps/loyalty/draws`);
     await frame.getByRole("heading", { name: "Winter giveaway" }).waitFor({ timeout: 20_000 });
     await expect.poll(() => frame.locator("table").last().textContent()).toContain("901");
     await frame.getByRole("button", { name: "Draw winners" }).click();

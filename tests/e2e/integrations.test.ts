@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, type TestApp } from "../support/app";
-import { DESKTOP_UA, launch, SCREENSHOTS } from "../support/browser";
+import { DESKTOP_UA, launch, openAdmin, SCREENSHOTS } from "../support/browser";
 import { customer, order, paid } from "../support/orders";
 
 const SHOP = "integrations-page.myshopify.com";
@@ -43,8 +43,7 @@ afterAll(async () => {
 describe("the Integrations page", () => {
   it("adds an endpoint, shows its deliveries with a retry, and creates an API key", async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1400 }, userAgent: DESKTOP_UA });
-    await page.goto(`${app.emulator.url}/store/${SHOP.replace(".myshopify.com", "")}/apps/loyalty/integrations`);
-    const frame = page.frameLocator("iframe#app");
+    const frame = await openAdmin(page, `${app.emulator.url}/store/${SHOP.replace(".myshopify.com", "")}/apps/loyalty/integrations`);
     await frame.getByRole("heading", { name: "No endpoints yet" }).waitFor({ timeout: 20_000 });
     await page.screenshot({ path: path.join(SCREENSHOTS, "integrations-empty.png"), fullPage: true });
 

@@ -1,7 +1,7 @@
 // Debian's Chromium driven by playwright-core, with the flags this offline machine needs.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type FrameLocator, type Page } from "playwright-core";
 
 export const SCREENSHOTS = path.resolve(import.meta.dirname, "../../test-results");
 
@@ -21,4 +21,15 @@ export async function launch(): Promise<Browser> {
       "--no-first-run",
     ],
   });
+}
+
+/**
+ * Opens an admin page in the emulated admin and waits until the app in its frame is hydrated
+ * (app/root.tsx marks it): what a test types or selects before then would be lost.
+ */
+export async function openAdmin(page: Page, url: string, timeout = 30_000): Promise<FrameLocator> {
+  await page.goto(url);
+  const app = page.frameLocator("iframe#app");
+  await app.locator("html[data-hydrated]").waitFor({ state: "attached", timeout });
+  return app;
 }
