@@ -63,19 +63,33 @@ export function formatMinorUnits(minor: number, currency: string): string {
   return `${sign}${Math.floor(abs / unit)}.${String(abs % unit).padStart(exp, "0")}`;
 }
 
+// Intl formatters are costly to build (the storefront's hottest read formats amounts): one per
+// locale, currency and fraction digits, kept.
+const currencyFormats = new Map<string, Intl.NumberFormat>();
+/** Intl's currency format for `locale`, with exactly `fractionDigits` digits after the point. */
+export function currencyFormat(locale: string, currency: string, fractionDigits: number): Intl.NumberFormat {
+  const key = `${locale}:${currency}:${fractionDigits}`;
+  let format = currencyFormats.get(key);
+  if (!format) {
+    if (currencyFormats.size > 500) currencyFormats.clear();
+    format = new Intl.NumberFormat(locale, {
+      style: "currency",
+      currency,
+      minimumFractionDigits: fractionDigits,
+      maximumFractionDigits: fractionDigits,
+    });
+    currencyFormats.set(key, format);
+  }
+  return format;
+}
+
 /**
  * An amount for people to read, in the currency's own style ("$1,234.50", "¥1,235"): for display
  * only (files and APIs take formatMinorUnits' plain decimal). Exact to the minor unit.
  */
 export function displayMinorUnits(minor: number, currency: string, locale = "en"): string {
-  const exp = currencyExponent(currency);
   try {
-    return new Intl.NumberFormat(locale, {
-      style: "currency",
-      currency,
-      minimumFractionDigits: exp,
-      maximumFractionDigits: exp,
-    }).format(Number(formatMinorUnits(minor, currency)));
+    return currencyFormat(locale, currency, currencyExponent(currency)).format(Number(formatMinorUnits(minor, currency)));
   } catch {
     return `${formatMinorUnits(minor, currency)} ${currency}`; // a code Intl does not know
   }

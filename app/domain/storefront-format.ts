@@ -3,6 +3,7 @@
 // from the text around them, and the name of a reward or tier in the shopper's language. Pure:
 // the storefront API, the checkout and account extensions and the tests use the same functions;
 // the theme launcher repeats the few lines of it that it needs (ADR 0014).
+import { currencyExponent, currencyFormat } from "./money";
 import { CATALOGUE, DEFAULT_LOCALE, LOCALES, type Locale, type TextKey } from "./storefront-text";
 
 /** The catalogue language for a locale tag: "fa-IR" → fa, "de" → de, anything else → en. */
@@ -62,17 +63,13 @@ export function formatDate(value: string, locale: string, timeZone?: string): st
   ).format(date);
 }
 
-/** An amount the API gives as a decimal string ("50.00") in the shop's currency, for display. */
+/**
+ * An amount the API gives as a decimal string ("50.00") in the shop's currency, for a shopper's
+ * sentence: whole amounts without their zeros ("$5 off"), others to the currency's minor unit.
+ */
 export function formatMoney(decimal: string, currency: string, locale: string): string {
   const value = Number(decimal);
-  const whole = Number.isInteger(value);
-  const make = () =>
-    new Intl.NumberFormat(locale, {
-      style: "currency",
-      currency,
-      ...(whole ? { minimumFractionDigits: 0, maximumFractionDigits: 0 } : {}),
-    });
-  return formatter(`m:${locale}:${currency}:${whole}`, make).format(value);
+  return currencyFormat(locale, currency, Number.isInteger(value) ? 0 : currencyExponent(currency)).format(value);
 }
 
 export interface HistoryEntry {
