@@ -1,7 +1,8 @@
 // The storefront API for checkout, thank-you and customer-account UI extensions (contract §5):
 // /api/checkout/<route> and /api/customer-account/<route>, authenticated by the session token the
 // extension sends as `Authorization: Bearer`. The shop comes from its `dest`, the customer from
-// its `sub` and nothing else; me, join and redeem are the app proxy's own code (answerShopper),
+// its `sub` and nothing else; me, history, join, redeem and (in the account) the draws are the
+// app proxy's own code (answerShopper),
 // so the bodies, rules and concurrency guarantees are the proxy's. CORS as
 // authenticate.public.checkout gives it: extensions run in a sandbox on Shopify's origin.
 import { z } from "zod";
@@ -29,6 +30,8 @@ export interface ExtensionDeps extends ProxyDeps {
 const SURFACES = ["checkout", "customer-account"] as const;
 /** The proxy's routes an extension reaches; anything else is not there. */
 const SHARED = new Set(["GET me", "GET history", "POST join", "POST redeem"]);
+/** The customer account also lists the draws and enters them (the checkout does not). */
+const ACCOUNT_DRAWS = /^(GET draws|POST draws\/[A-Za-z0-9_-]{1,64}\/enter|GET draws\/[A-Za-z0-9_-]{1,64}\/proof)$/;
 
 const error = (status: number, code: string, message: string): ProxyAnswer => ({ status, body: { error: code, message } });
 
@@ -65,7 +68,7 @@ async function route(deps: ExtensionDeps, req: ExtensionRequest): Promise<ProxyA
   const who: ExtensionIdentity = { shop: verdict.shop, customerId: verdict.customerId };
   const name = `${req.method} ${path}`;
 
-  if (SHARED.has(name)) {
+  if (SHARED.has(name) || (surface === "customer-account" && ACCOUNT_DRAWS.test(name))) {
     const answer = await answerShopper(deps, who, { ...req, path });
     if (name !== "GET me" || answer.status !== 200) return answer;
     const me = answer.body as { tier?: { earnMultiplierPct: number } | null };

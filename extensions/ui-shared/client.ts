@@ -60,6 +60,28 @@ export interface Me {
   codes?: UnusedCode[];
 }
 
+/** A draw as the storefront's `GET draws` gives it (docs/http.md "Seasonal draws"). */
+export interface Draw {
+  id: string;
+  name: string;
+  endsAt: string;
+  pointsPerEntry: number;
+  maxEntriesPerCustomer: number;
+  state: string;
+  acceptingEntries: boolean;
+  prize: string | null;
+  myEntries: number;
+  freeEntryUsed: boolean;
+  /** null until the draw is run */
+  won: boolean | null;
+  prizeCode: { code: string; status: string } | null;
+}
+
+export interface Entered {
+  myEntries: number;
+  points: { available: number; pending: number; lifetime: number };
+}
+
 export interface Redeemed {
   redemption: { id: string; code: string; pointsSpent: number; status: string };
   points: { available: number; pending: number; lifetime: number };
@@ -107,6 +129,17 @@ export function loyaltyClient(surface: Surface, sessionToken: { get(): Promise<s
     },
     redeem: (rewardId: string) => call<Redeemed>("redeem", { rewardId, idempotencyKey: crypto.randomUUID() }),
     join: () => call<Me>("join", {}),
+    /** Open draws and those ended in the last 90 days (none where the club keeps quiet or on failure). */
+    async draws(): Promise<Draw[]> {
+      const answer = await call<{ draws: Draw[] }>(`draws${search({})}`);
+      return answer.ok ? answer.body.draws : [];
+    },
+    /** One paid entry, or the draw's free entry. */
+    enterDraw: (drawId: string, entry: "paid" | "free") =>
+      call<Entered>(
+        `draws/${encodeURIComponent(drawId)}/enter`,
+        entry === "free" ? { free: true, idempotencyKey: crypto.randomUUID() } : { entries: 1, idempotencyKey: crypto.randomUUID() },
+      ),
     survey: (orderId: string, score: number) => call<{ answer: { score: number } }>("survey", { orderId, score }),
   };
 }

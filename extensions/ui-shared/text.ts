@@ -15,13 +15,16 @@ export interface Localised {
 
 type Named = { name: string; translations?: Reward["translations"] };
 
+/** A name from the merchant inside a sentence, direction-isolated (FSI … PDI). */
+export const isolated = (text: string) => `\u2068${text}\u2069`;
+
 /**
  * The merchant's name for a reward or tier in the shopper's language, else the name as entered,
  * direction-isolated (FSI … PDI) so that "5 off" stays whole inside a Persian sentence.
  */
 export function nameOf(item: Named, language: string): string {
   const t = item.translations;
-  return `\u2068${t?.[language]?.name || t?.[language.split("-")[0]!]?.name || item.name}\u2069`;
+  return isolated(t?.[language]?.name || t?.[language.split("-")[0]!]?.name || item.name);
 }
 
 /** Decimal strings of shop currency (as the API gives them) compared exactly, in minor units. */

@@ -291,6 +291,7 @@ describe("customer account", () => {
       .map((c) => (c.args as { path: string }).path);
     expect(fetched).toEqual([
       "/api/customer-account/me?locale=en",
+      "/api/customer-account/draws?locale=en",
       expect.stringMatching(/^\/api\/customer-account\/history\?locale=en&cursor=/),
     ]);
     expect(errors).toEqual([]);

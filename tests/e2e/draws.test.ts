@@ -1,5 +1,6 @@
 // End to end in Chromium: the merchant's Draws page inside the emulator's admin frame, and a
-// shopper entering a draw from the storefront launcher and seeing the result after the run.
+// shopper entering a draw from the storefront launcher and seeing the result after the run, and a
+// member entering from their customer account page.
 import path from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -119,4 +120,46 @@ describe("seasonal draws in the browser", () => {
     await page.screenshot({ path: path.join(SCREENSHOTS, "launcher-draws-drawn.png") });
     expect(errors).toEqual([]);
   });
+
+  it("a member enters from their customer account: the free entry, then one for points", async () => {
+    const created = await api("", {
+      name: "Account giveaway",
+      endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+      pointsPerEntry: 100,
+      maxEntriesPerCustomer: 2,
+      winners: 1,
+    });
+    expect(created.status).toBe(201);
+    const before = await app.db.member.findFirstOrThrow({ where: { shopId: SHOP, customerId: "902" } });
+    for (const locale of ["en", "fa"]) {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      const errors: string[] = [];
+      page.on("pageerror", (e) => errors.push(e.message));
+      await page.goto(`${storefront.url}/account/login?customer=902&return_to=/`);
+      await page.goto(`${storefront.url}/?locale=${locale}`);
+      await page.goto(`${storefront.url}/account/loyalty`);
+      const account = page.frameLocator("#account-page");
+      if (locale === "en") {
+        await account.getByText("Account giveaway").waitFor({ timeout: 60_000 });
+        // The innermost stack that names the draw is its line (the Spring draw is open too).
+        const line = account.locator("s-stack").filter({ hasText: "Account giveaway" }).last();
+        await line.getByText("Your entries: 0 of 2").waitFor();
+        await line.getByRole("button", { name: "Free entry" }).click();
+        await line.getByText("Your entries: 1 of 2").waitFor();
+        await account.getByText("You are in the draw.").waitFor();
+        expect(await line.getByRole("button", { name: "Free entry" }).count()).toBe(0);
+        await line.getByRole("button", { name: "Enter for 100 points" }).click();
+        await line.getByText("Your entries: 2 of 2").waitFor();
+        // At the limit: no way in is offered any more.
+        expect(await line.getByRole("button").count()).toBe(0);
+      } else {
+        await account.getByText("شانس‌های شما: ۲ از ۲").waitFor({ timeout: 60_000 });
+      }
+      await page.screenshot({ path: path.join(SCREENSHOTS, `account-draws-${locale}.png`), fullPage: true });
+      expect(errors).toEqual([]);
+      await page.close();
+    }
+    const after = await app.db.member.findFirstOrThrow({ where: { shopId: SHOP, customerId: "902" } });
+    expect(after.available).toBe(before.available - 100);
+  }, 120_000);
 });

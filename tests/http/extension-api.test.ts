@@ -13,6 +13,7 @@ import {
   type TestApp,
 } from "../support/app";
 import { customer, order, paid } from "../support/orders";
+import { createDraw } from "~/models/draws.server";
 import { surveySummary } from "~/models/survey.server";
 
 const SURFACES = ["checkout", "customer-account"] as const;
@@ -309,6 +310,51 @@ describeDialects("checkout and customer-account API on %s", (dialect) => {
       customerId: null,
       score: 3,
     });
+  });
+
+  it("lists the draws in the customer account and enters them with the proxy's rules; the checkout has no draws", async () => {
+    await earn(8201, 350);
+    const draw = await createDraw(app.db, shop, "test", {
+      name: "Account giveaway",
+      endsAt: new Date(Date.now() + 3_600_000),
+      pointsPerEntry: 100,
+      maxEntriesPerCustomer: 3,
+      winners: 1,
+    });
+    const listed = await call("customer-account", "draws", token("8201"));
+    expect(listed.status).toBe(200);
+    expect(listed.headers.get("access-control-allow-origin")).toBe("*");
+    const body = await listed.json();
+    expect(body).toEqual(await (await app.emulator.proxy(shop, "draws", { customerId: "8201" })).json());
+    expect(body.draws).toEqual([
+      expect.objectContaining({ id: draw.id, myEntries: 0, freeEntryUsed: false, acceptingEntries: true }),
+    ]);
+    const paidKey = randomUUID();
+    const enter = () =>
+      call("customer-account", `draws/${draw.id}/enter`, token("8201"), { method: "POST", body: { entries: 2, idempotencyKey: paidKey } });
+    const first = await enter();
+    expect(first.status).toBe(200);
+    expect(await first.json()).toMatchObject({ myEntries: 2, points: { available: 150 } });
+    expect(await (await enter()).json()).toMatchObject({ myEntries: 2, points: { available: 150 } }); // the same key: once
+    const free = await call("customer-account", `draws/${draw.id}/enter`, token("8201"), {
+      method: "POST",
+      body: { free: true, idempotencyKey: randomUUID() },
+    });
+    expect(await free.json()).toMatchObject({ myEntries: 3, points: { available: 150 } });
+    const over = await call("customer-account", `draws/${draw.id}/enter`, token("8201"), {
+      method: "POST",
+      body: { entries: 1, idempotencyKey: randomUUID() },
+    });
+    expect([over.status, (await over.json()).error]).toEqual([422, "entry_limit"]);
+    expect((await member(8201)).available).toBe(150);
+    const guest = await call("customer-account", `draws/${draw.id}/enter`, token(null), {
+      method: "POST",
+      body: { free: true, idempotencyKey: randomUUID() },
+    });
+    expect(guest.status).toBe(401);
+    const checkout = await call("checkout", "draws", token("8201"));
+    expect([checkout.status, (await checkout.json()).error]).toEqual([404, "not_found"]);
+    await assertLedgerConsistent(app.db);
   });
 
   it("answers a shop that never installed 404 and writes nothing", async () => {

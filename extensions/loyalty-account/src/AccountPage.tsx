@@ -1,11 +1,12 @@
 // customer-account.page.render: a member's whole standing. Balances, tier and progress, rewards
-// to redeem, unused codes to copy, dated history in pages, and the referral link.
+// to redeem, unused codes to copy, the shop's draws to enter, dated history in pages, and the
+// referral link.
 import "@shopify/ui-extensions/preact";
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { loyaltyClient, type HistoryItem, type Me, type Reward } from "../../ui-shared/client";
+import { loyaltyClient, type Draw, type HistoryItem, type Me, type Reward } from "../../ui-shared/client";
 import { localised } from "../../ui-shared/shopify";
-import { historyLabel, nameOf, orderReference, rewardStanding, signedPoints } from "../../ui-shared/text";
+import { historyLabel, isolated, nameOf, orderReference, rewardStanding, signedPoints } from "../../ui-shared/text";
 
 export default async () => {
   render(<AccountPage />, document.body);
@@ -22,9 +23,11 @@ function AccountPage() {
   const [older, setOlder] = useState<{ items: HistoryItem[]; cursor: string | null } | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [notice, setNotice] = useState<{ tone: "success" | "critical"; text: string } | null>(null);
+  const [draws, setDraws] = useState<Draw[]>([]);
   const load = () =>
-    api.me().then((answer) => {
+    Promise.all([api.me(), api.draws()]).then(([answer, open]) => {
       setMe(answer);
+      setDraws(open);
       setOlder(null);
     });
   useEffect(() => void load(), []);
@@ -64,6 +67,21 @@ function AccountPage() {
       });
     }
     setNotice({ tone: "success", text: t.translate("redeem.ready", { code: answer.body.redemption.code }) });
+    await load();
+  }
+
+  async function enter(draw: Draw, entry: "paid" | "free") {
+    setBusy(`${draw.id}:${entry}`);
+    setNotice(null);
+    const answer = await api.enterDraw(draw.id, entry);
+    setBusy(null);
+    if (!answer.ok) {
+      return setNotice({
+        tone: "critical",
+        text: t.translate(answer.error === "insufficient_points" ? "acc.draw_short" : "acc.draw_failed"),
+      });
+    }
+    setNotice({ tone: "success", text: t.translate("acc.draw_entered") });
     await load();
   }
 
@@ -146,7 +164,7 @@ function AccountPage() {
                   <s-text type="strong">{c.code}</s-text>
                   <s-text color="subdued">
                     {t.translate("acc.code_from", {
-                      reward: c.name ?? "",
+                      reward: isolated(c.name ?? ""),
                       date: t.formatDate(new Date(c.createdAt), { dateStyle: "medium" }),
                     })}
                   </s-text>
@@ -159,6 +177,23 @@ function AccountPage() {
             ))}
           </s-stack>
         </s-section>
+
+        {draws.length > 0 && (
+          <s-section heading={t.translate("acc.draws")}>
+            <s-stack gap="base">
+              {draws.map((draw) => (
+                <DrawLine
+                  key={draw.id}
+                  draw={draw}
+                  t={t}
+                  available={points.available}
+                  busy={busy}
+                  onEnter={(entry) => void enter(draw, entry)}
+                />
+              ))}
+            </s-stack>
+          </s-section>
+        )}
 
         <s-section heading={t.translate("acc.history")}>
           <s-stack gap="small-200">
@@ -209,6 +244,62 @@ function AccountPage() {
         )}
       </s-stack>
     </s-page>
+  );
+}
+
+/** One draw: what it is, the member's entries, and the ways in while it takes entries. */
+function DrawLine(props: {
+  draw: Draw;
+  t: ReturnType<typeof localised>;
+  available: number;
+  busy: string | null;
+  onEnter: (entry: "paid" | "free") => void;
+}) {
+  const { draw, t, available, busy, onEnter } = props;
+  const room = draw.myEntries < draw.maxEntriesPerCustomer;
+  const status =
+    draw.won === true
+      ? t.translate("acc.draw_won")
+      : draw.won === false
+        ? t.translate("acc.draw_lost")
+        : draw.acceptingEntries
+          ? t.translate("acc.draw_ends", { date: t.formatDate(new Date(draw.endsAt), { dateStyle: "medium" }) })
+          : t.translate("acc.draw_closed");
+  return (
+    <s-stack gap="small-300">
+      <s-text type="strong">
+        <bdi>{draw.name}</bdi>
+      </s-text>
+      {draw.prize && (
+        <s-text color="subdued">{t.translate("acc.draw_prize", { prize: isolated(draw.prize) })}</s-text>
+      )}
+      <s-text color="subdued">{status}</s-text>
+      <s-text>
+        {t.translate("acc.draw_entries", {
+          n: t.formatNumber(draw.myEntries),
+          max: t.formatNumber(draw.maxEntriesPerCustomer),
+        })}
+      </s-text>
+      {draw.acceptingEntries && room && (
+        <s-stack direction="inline" gap="base">
+          {!draw.freeEntryUsed && (
+            <s-button
+              variant="secondary"
+              loading={busy === `${draw.id}:free`}
+              disabled={busy !== null}
+              onClick={() => onEnter("free")}
+            >
+              {t.translate("acc.draw_free")}
+            </s-button>
+          )}
+          {available >= draw.pointsPerEntry && (
+            <s-button loading={busy === `${draw.id}:paid`} disabled={busy !== null} onClick={() => onEnter("paid")}>
+              {t.points("acc.draw_enter", draw.pointsPerEntry)}
+            </s-button>
+          )}
+        </s-stack>
+      )}
+    </s-stack>
   );
 }
 
