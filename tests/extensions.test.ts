@@ -14,6 +14,7 @@ import { promisify } from "node:util";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { appEmbedDeepLink, LAUNCHER_EMBED_HANDLE } from "~/domain/setup";
+import { earningSubtotal } from "../extensions/ui-shared/shopify";
 import { buildWithCli } from "./emulator/extension-host.ts";
 import { themeTextFiles } from "../scripts/theme-locales.mjs";
 import { appEmbeds } from "./emulator/theme-editor.ts";
@@ -233,6 +234,15 @@ describe("checkout, thank-you and customer-account UI extensions", () => {
     ]) {
       expect(account).toContain(`history.${type}`);
     }
+  });
+
+  it("estimate points on the subtotal less the order's discounts, in the order's currency", () => {
+    const usd = (amount: number) => ({ amount, currencyCode: "USD" });
+    expect(earningSubtotal(usd(32), [])).toBe(32);
+    expect(earningSubtotal(usd(32), [{ discountedAmount: usd(5) }])).toBe(27);
+    expect(earningSubtotal(usd(32.1), [{ discountedAmount: usd(0.1) }, { discountedAmount: usd(2) }])).toBe(30);
+    expect(earningSubtotal(usd(32), [{ discountedAmount: { amount: 5, currencyCode: "EUR" } }])).toBe(32);
+    expect(earningSubtotal(usd(10), [{ discountedAmount: usd(25) }])).toBe(0);
   });
 
   it("call the app where shopify.app.toml says it is", () => {

@@ -80,7 +80,8 @@ async function route(deps: ExtensionDeps, req: ExtensionRequest): Promise<ProxyA
 
 /**
  * For the checkout and thank-you pages, `GET me` takes the order in view: `?subtotal=<decimal>&currency=<code>`
- * (merchandise subtotal; the estimate is given only in shop currency, which points are earned on)
+ * (the merchandise subtotal less the order's discounts, as the checkout extension sends it; the
+ * estimate is given only in shop currency, which points are earned on)
  * adds what it would earn; `?order=<id>` adds what that order did earn once its webhook was
  * processed, and the survey answer it has. (A member's issued codes not yet used in an order are
  * the proxy's `codes`, so a code redeemed and not applied is never lost.)

@@ -133,12 +133,18 @@ describe("checkout", () => {
     await page.locator(`[data-checkout-discount="${code}"][data-applied="true"]`).waitFor();
     expect(await page.locator("[data-checkout-total]").textContent()).toBe("27.00");
     await rendered(frame, "You have 700 points");
+    // The code takes $5 off the order: the estimate follows, as the order will earn.
+    await rendered(frame, "This order earns 27 points");
     // Every call to the app carried a session token, and went to the checkout API.
     const fetched = (await calls(page, "checkout-reductions"))
       .filter((c) => c.name === "fetch")
       .map((c) => (c.args as { path: string }).path);
-    expect(fetched).toEqual(["/api/checkout/me?locale=en&subtotal=32.00&currency=USD", "/api/checkout/redeem"]);
-    expect((await calls(page, "checkout-reductions")).filter((c) => c.name === "sessionToken.get")).toHaveLength(2);
+    expect(fetched).toEqual([
+      "/api/checkout/me?locale=en&subtotal=32.00&currency=USD",
+      "/api/checkout/redeem",
+      "/api/checkout/me?locale=en&subtotal=27.00&currency=USD",
+    ]);
+    expect((await calls(page, "checkout-reductions")).filter((c) => c.name === "sessionToken.get")).toHaveLength(3);
 
     await page.getByRole("button", { name: "Pay now" }).click();
     await page.locator("[data-thank-you]").waitFor();

@@ -82,6 +82,8 @@ export interface FrameContext {
   subtotal: number;
   customerId: number | null;
   discountCodes: string[];
+  /** the order-level discounts of those codes, in the shop's currency */
+  discountAllocations: Array<{ code: string; amount: number }>;
   canUpdateDiscountCodes: boolean;
   orderId: number | null;
   orderName: string | null;

@@ -27,6 +27,9 @@ const FRAME_IDS: Record<string, string> = {
   "customer-account.order-status.block.render": "order-status-block",
 };
 const frameIdFor = (target: string) => FRAME_IDS[target] ?? target;
+/** A code's order-level allocation as checkout's `discountAllocations` has it (free shipping: none here). */
+const allocationsOf = (applied: { code: string; amountMinor: number } | null) =>
+  applied && applied.amountMinor > 0 ? [{ code: applied.code, amount: applied.amountMinor / 100 }] : [];
 type NavText = Record<
   | "shop"
   | "login"
@@ -581,15 +584,16 @@ export class Storefront {
       const change = JSON.parse(body || "{}") as { type?: string; code?: string };
       if (change.type === "removeDiscountCode") {
         s.discountCode = null;
-        return json({ type: "success", codes: [] });
+        return json({ type: "success", codes: [], allocations: [] });
       }
       const previous = s.discountCode;
       s.discountCode = String(change.code ?? "").toUpperCase();
-      if (!(await this.discountFor(s))) {
+      const applied = await this.discountFor(s);
+      if (!applied) {
         s.discountCode = previous;
         return json({ type: "error", message: "Discount code isn't valid for this checkout" });
       }
-      return json({ type: "success", codes: [s.discountCode] });
+      return json({ type: "success", codes: [s.discountCode], allocations: allocationsOf(applied) });
     }
     if (kind === "frame") {
       const handle = url.searchParams.get("ext") as UiExtension;
@@ -607,6 +611,7 @@ export class Storefront {
         subtotal: (order ? subtotalMinor(order) : cartSubtotal) / 100,
         customerId: s.customerId,
         discountCodes: s.discountCode ? [s.discountCode] : [],
+        discountAllocations: order ? [] : allocationsOf(await this.discountFor(s)),
         canUpdateDiscountCodes: this.discountCodesEditable,
         orderId: order?.id ?? null,
         orderName: order ? `#${order.number}` : null,

@@ -5,7 +5,7 @@ import "@shopify/ui-extensions/preact";
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { loyaltyClient, type Me, type Reward } from "../../ui-shared/client";
-import { decimal, localised } from "../../ui-shared/shopify";
+import { decimal, earningSubtotal, localised } from "../../ui-shared/shopify";
 import { nameOf, rewardStanding, type Localised } from "../../ui-shared/text";
 
 export default async () => {
@@ -21,10 +21,15 @@ export function Checkout() {
   const [me, setMe] = useState<Me | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [notice, setNotice] = useState<Notice>(null);
+  // The order's discounts change while the page is open (a reward's code applied here, or another
+  // code): the estimate follows what the order would earn now.
+  const [allocations, setAllocations] = useState(shopify.discountAllocations.value);
+  useEffect(() => shopify.discountAllocations.subscribe(setAllocations), []);
+  const earningOn = earningSubtotal(subtotal, allocations);
 
   useEffect(() => {
-    void api.me({ subtotal: decimal(subtotal.amount), currency: subtotal.currencyCode }).then(setMe);
-  }, [subtotal.amount, subtotal.currencyCode]);
+    void api.me({ subtotal: decimal(earningOn), currency: subtotal.currencyCode }).then(setMe);
+  }, [earningOn, subtotal.currencyCode]);
 
   if (!me || me.club === "closed") return null;
   const inShopCurrency = subtotal.currencyCode === me.currency;

@@ -66,6 +66,9 @@
 
   const language = signal({ isoCode: locale });
   const money = (amount) => ({ amount, currencyCode: ctx.currency });
+  // The order-level discounts, as checkout allocates them ({code, amount} from the storefront).
+  const allocated = (list) => list.map((a) => ({ type: "code", code: a.code, discountedAmount: money(a.amount) }));
+  const discountAllocations = signal(allocated(ctx.discountAllocations ?? []));
   window.shopify = {
     extension: { target: ctx.target },
     i18n,
@@ -73,6 +76,7 @@
     sessionToken: { get: sessionToken },
     cost: { subtotalAmount: signal(money(ctx.subtotal)), totalAmount: signal(money(ctx.subtotal)) },
     discountCodes,
+    discountAllocations,
     instructions: signal({ discounts: { canUpdateDiscountCodes: ctx.canUpdateDiscountCodes } }),
     buyerIdentity: { customer: signal(ctx.customerId ? { id: `gid://shopify/Customer/${ctx.customerId}` } : undefined) },
     authenticatedAccount: { customer: signal(ctx.customerId ? { id: `gid://shopify/Customer/${ctx.customerId}` } : undefined) },
@@ -92,6 +96,7 @@
       const result = await res.json();
       if (result.type === "success") {
         discountCodes.set(result.codes.map((code) => ({ code })));
+        discountAllocations.set(allocated(result.allocations ?? []));
         parent.postMessage({ type: "loyalty-ext:discount-changed" }, "*");
       }
       return result;
