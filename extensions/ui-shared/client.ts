@@ -58,6 +58,8 @@ export interface Me {
     survey: { score: number } | null;
   };
   codes?: UnusedCode[];
+  /** the points that expire if the member stays inactive, and the day (YYYY-MM-DD, UTC) */
+  expiring?: { points: number; on: string } | null;
 }
 
 /** A draw as the storefront's `GET draws` gives it (docs/http.md "Seasonal draws"). */

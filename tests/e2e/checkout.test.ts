@@ -6,8 +6,10 @@ import path from "node:path";
 import type { Browser, FrameLocator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { orderPayload } from "../emulator/payloads.ts";
+import { BROWSER_UA } from "../emulator/server.ts";
+import { adminIdToken } from "../emulator/signing.ts";
 import { Storefront } from "../emulator/storefront.ts";
-import { startApp, type TestApp } from "../support/app";
+import { API_KEY, API_SECRET, startApp, type TestApp } from "../support/app";
 import { launch, SCREENSHOTS } from "../support/browser";
 import { contrastFailures } from "../support/contrast";
 import { customer, order } from "../support/orders";
@@ -273,6 +275,44 @@ describe("customer account", () => {
     expect(await member(903)).toMatchObject({ available: 700 });
     expect(errors).toEqual([]);
     await page.close();
+  }, 120_000);
+
+  it("says how many points expire on which day, once the program has an expiry", async () => {
+    const program = (init: RequestInit = {}) =>
+      fetch(`${app.url}/app/api/program`, {
+        ...init,
+        headers: {
+          Authorization: `Bearer ${adminIdToken(SHOP, API_KEY, API_SECRET, "77002")}`,
+          "Content-Type": "application/json",
+          "User-Agent": BROWSER_UA,
+        },
+      });
+    const doc = await (await program()).json();
+    const put = (expiry: unknown) => program({ method: "PUT", body: JSON.stringify({ ...doc, expiry }) });
+    expect((await put({ ...doc.expiry, inactiveDays: 365 })).status).toBe(200);
+    try {
+      await app.emulator.sendWebhook(SHOP, "orders/paid", orderPayload(order(4_000, customer(913))));
+      await app.settled();
+      const m = await member(913);
+      const on = new Date(m.lastActivityAt!.getTime() + 365 * 86_400_000);
+      // The storefront reads the program through a cache of a few seconds (a merchant's edit shows
+      // within PROGRAM_TTL_MS): wait until the app answers with the expiry, as a shopper would see it.
+      const expiring = async () =>
+        ((await (await app.emulator.proxy(SHOP, "me", { customerId: "913" })).json()).expiring?.points as number) ?? 0;
+      await expect.poll(expiring, { timeout: 15_000, interval: 500 }).toBe(m.available);
+      const { page, errors } = await shopper(913);
+      await page.goto(`${storefront.url}/account/loyalty`);
+      const account = page.frameLocator("#account-page");
+      const day = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeZone: "UTC" }).format(on);
+      expect(m.available).toBeGreaterThan(0);
+      await rendered(account, `${m.available.toLocaleString("en")} points expire on ${day} unless you earn or spend before then`);
+      expect(errors).toEqual([]);
+      await page.close();
+    } finally {
+      const now = await (await program()).json();
+      const back = await program({ method: "PUT", body: JSON.stringify({ ...now, expiry: doc.expiry }) });
+      expect(back.status).toBe(200);
+    }
   }, 120_000);
 
   it("pages the account's history past the first answer's 25 entries, from the app", async () => {

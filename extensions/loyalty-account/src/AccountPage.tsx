@@ -115,6 +115,14 @@ function AccountPage() {
             <s-text>
               {me.tier ? t.translate("acc.tier", { tier: nameOf(me.tier, t.language) }) : t.translate("acc.no_tier")}
             </s-text>
+            {me.expiring && me.expiring.points > 0 ? (
+              <s-text color="subdued">
+                {t.points("acc.expiring", me.expiring.points, {
+                  // A calendar day: formatted in UTC, so no time zone moves it to the day before.
+                  date: t.formatDate(new Date(`${me.expiring.on}T00:00:00Z`), { dateStyle: "medium", timeZone: "UTC" }),
+                })}
+              </s-text>
+            ) : null}
             {next && threshold ? (
               <>
                 <s-progress value={threshold - next.pointsToGo} max={threshold} accessibilityLabel={nameOf(next, t.language)} />
@@ -270,9 +278,7 @@ function DrawLine(props: {
       <s-text type="strong">
         <bdi>{draw.name}</bdi>
       </s-text>
-      {draw.prize && (
-        <s-text color="subdued">{t.translate("acc.draw_prize", { prize: isolated(draw.prize) })}</s-text>
-      )}
+      {draw.prize && <s-text color="subdued">{t.translate("acc.draw_prize", { prize: isolated(draw.prize) })}</s-text>}
       <s-text color="subdued">{status}</s-text>
       <s-text>
         {t.translate("acc.draw_entries", {
