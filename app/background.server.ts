@@ -23,7 +23,7 @@ import { remindExpiringPoints } from "./models/expiry-reminders.server";
 import { deliverWebhooks } from "./models/webhook-endpoints.server";
 import { webhookSender } from "./integrations/webhook-sender.server";
 import { adminGraphqlFor } from "./shopify/admin.server";
-import { handleOps, type OpsRequest, type WalFigures } from "./ops.server";
+import { handleOps, type OpsRequest } from "./ops.server";
 import { startWorker, type Worker, type WorkerOptions } from "./webhooks/worker.server";
 import { log } from "~/log.server";
 
@@ -75,13 +75,10 @@ const JOB_HEAP_MB = Number(process.env.LOYALTY_JOB_HEAP_MB ?? 96);
 let inbox: InboxWriter | null = null;
 let checkpointer: Checkpointer | null = null;
 let checkpointError: string | undefined;
-/** The WAL as the last checkpoint that ran found it (a busy turn tells nothing about it). */
-let wal: WalFigures | null = null;
 let busyTurns = 0;
 /** A busy turn is normal; 40 in a row (10 s without a checkpoint while the WAL grows) is worth a line. */
 const BUSY_TURNS_WORTH_A_WARNING = 40;
 function reportCheckpoint(report: CheckpointReport) {
-  if (report.log !== undefined) wal = { log: report.log, checkpointed: report.checkpointed ?? 0 };
   if (report.error && report.error !== checkpointError) log("warn", "WAL checkpoint failed", { error: report.error });
   checkpointError = report.error;
   busyTurns = report.busy ? busyTurns + 1 : 0;
@@ -143,7 +140,10 @@ export async function startBackground(options: { worker?: boolean } = {}) {
 }
 
 export function handleOperations(req: OpsRequest) {
-  return handleOps(db, req, () => wal);
+  return handleOps(db, req, () => {
+    const last = checkpointer?.last();
+    return last?.log === undefined ? null : { log: last.log, checkpointed: last.checkpointed ?? 0 };
+  });
 }
 
 export function handleProxy(req: ProxyRequest) {

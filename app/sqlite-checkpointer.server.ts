@@ -54,7 +54,7 @@ export interface CheckpointReport {
 }
 
 export interface Checkpointer {
-  /** the last checkpoint's report (for the health endpoint and tests) */
+  /** the last checkpoint that ran (a busy or failed turn tells nothing of the WAL), for /metrics and tests */
   last(): CheckpointReport | null;
   /** one last checkpoint, then the thread ends */
   stop(): Promise<void>;
@@ -67,7 +67,7 @@ export function startCheckpointer(file: string, everyMs = 250, onReport?: (r: Ch
   thread.unref(); // never what keeps a process alive
   let last: CheckpointReport | null = null;
   thread.on("message", (report: CheckpointReport) => {
-    last = report;
+    if (report.log !== undefined) last = report;
     onReport?.(report);
   });
   const exited = new Promise<void>((resolve) => thread.once("exit", () => resolve()));

@@ -30,8 +30,8 @@ export interface ExtensionDeps extends ProxyDeps {
 const SURFACES = ["checkout", "customer-account"] as const;
 /** The proxy's routes an extension reaches; anything else is not there. */
 const SHARED = new Set(["GET me", "GET history", "POST join", "POST redeem"]);
-/** The customer account also lists the draws and enters them (the checkout does not). */
-const ACCOUNT_DRAWS = /^(GET draws|POST draws\/[A-Za-z0-9_-]{1,64}\/enter|GET draws\/[A-Za-z0-9_-]{1,64}\/proof)$/;
+/** The customer account also has the draws (the checkout does not); their routes are the proxy's drawRoute. */
+const isDrawsPath = (path: string) => path === "draws" || path.startsWith("draws/");
 
 const error = (status: number, code: string, message: string): ProxyAnswer => ({ status, body: { error: code, message } });
 
@@ -68,7 +68,7 @@ async function route(deps: ExtensionDeps, req: ExtensionRequest): Promise<ProxyA
   const who: ExtensionIdentity = { shop: verdict.shop, customerId: verdict.customerId };
   const name = `${req.method} ${path}`;
 
-  if (SHARED.has(name) || (surface === "customer-account" && ACCOUNT_DRAWS.test(name))) {
+  if (SHARED.has(name) || (surface === "customer-account" && isDrawsPath(path))) {
     const answer = await answerShopper(deps, who, { ...req, path });
     if (name !== "GET me" || answer.status !== 200) return answer;
     const me = answer.body as { tier?: { earnMultiplierPct: number } | null };

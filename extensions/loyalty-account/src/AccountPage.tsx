@@ -6,7 +6,15 @@ import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { loyaltyClient, type Draw, type HistoryItem, type Me, type Reward } from "../../ui-shared/client";
 import { localised } from "../../ui-shared/shopify";
-import { historyLabel, isolated, nameOf, orderReference, rewardStanding, signedPoints } from "../../ui-shared/text";
+import {
+  historyLabel,
+  isolated,
+  nameOf,
+  orderReference,
+  rewardStanding,
+  signedPoints,
+  type Localised,
+} from "../../ui-shared/text";
 
 export default async () => {
   render(<AccountPage />, document.body);
@@ -258,7 +266,7 @@ function AccountPage() {
 /** One draw: what it is, the member's entries, and the ways in while it takes entries. */
 function DrawLine(props: {
   draw: Draw;
-  t: ReturnType<typeof localised>;
+  t: Localised;
   available: number;
   busy: string | null;
   onEnter: (entry: "paid" | "free") => void;
