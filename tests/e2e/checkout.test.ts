@@ -306,6 +306,13 @@ describe("customer account", () => {
       const day = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeZone: "UTC" }).format(on);
       expect(m.available).toBeGreaterThan(0);
       await rendered(account, `${m.available.toLocaleString("en")} points expire on ${day} unless you earn or spend before then`);
+      await page.screenshot({ path: path.join(SCREENSHOTS, "account-expiring-en-desktop.png") });
+      // In Persian at phone width: its digits and calendar.
+      await page.setViewportSize(PHONE);
+      await page.goto(`${storefront.url}/?locale=fa`);
+      await page.goto(`${storefront.url}/account/loyalty`);
+      await rendered(account, /^[۰-۹]+ امتیاز در .* منقضی می‌شود، مگر اینکه تا آن روز امتیاز بگیرید یا خرج کنید$/);
+      await page.screenshot({ path: path.join(SCREENSHOTS, "account-expiring-fa-phone.png") });
       expect(errors).toEqual([]);
       await page.close();
     } finally {

@@ -123,6 +123,12 @@ function AccountPage() {
             <s-text>
               {me.tier ? t.translate("acc.tier", { tier: nameOf(me.tier, t.language) }) : t.translate("acc.no_tier")}
             </s-text>
+            {next && threshold ? (
+              <>
+                <s-progress value={threshold - next.pointsToGo} max={threshold} accessibilityLabel={nameOf(next, t.language)} />
+                <s-text color="subdued">{t.points("acc.next_tier", next.pointsToGo, { tier: nameOf(next, t.language) })}</s-text>
+              </>
+            ) : null}
             {me.expiring && me.expiring.points > 0 ? (
               <s-text color="subdued">
                 {t.points("acc.expiring", me.expiring.points, {
@@ -130,12 +136,6 @@ function AccountPage() {
                   date: t.formatDate(new Date(`${me.expiring.on}T00:00:00Z`), { dateStyle: "medium", timeZone: "UTC" }),
                 })}
               </s-text>
-            ) : null}
-            {next && threshold ? (
-              <>
-                <s-progress value={threshold - next.pointsToGo} max={threshold} accessibilityLabel={nameOf(next, t.language)} />
-                <s-text color="subdued">{t.points("acc.next_tier", next.pointsToGo, { tier: nameOf(next, t.language) })}</s-text>
-              </>
             ) : null}
           </s-stack>
         </s-section>
