@@ -17,6 +17,7 @@ import { handleExtensionApi as handleExtensionRequest, type ExtensionRequest } f
 import { settleStaleRedemptions } from "./models/redemptions.server";
 import { reconcileDueShops } from "./models/reconcile.server";
 import { runTierTagJobs } from "./models/tier-tags.server";
+import { syncExcludedProductsForShops } from "./models/products.server";
 import { deliverFlowTriggers } from "./models/flow-triggers.server";
 import { syncCustomerMetafields } from "./models/customer-metafields.server";
 import { remindExpiringPoints } from "./models/expiry-reminders.server";
@@ -50,6 +51,8 @@ const workerOptions: WorkerOptions = {
     // whose tier moved otherwise (points earned from orders).
     [30_000, () => runTierTagJobs(db, adminGraphqlFor, false)],
     [3_600_000, () => runTierTagJobs(db, adminGraphqlFor, true)],
+    // Products the program excludes by tag: listed again for shops whose excluded tags changed.
+    [30_000, single(() => syncExcludedProductsForShops(db, adminGraphqlFor))],
     // Daily per shop (each call runs the shops whose last run is a day old).
     [10 * 60_000, () => reconcileDueShops(db, adminGraphqlFor)],
     [3_600_000, () => import("./models/retention.server").then((m) => m.expireDeadLetterPayloads(db))],

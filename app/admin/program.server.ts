@@ -11,6 +11,8 @@ import { publishProgram } from "~/shopify/storefront-data.server";
 import { errorText, log } from "~/log.server";
 import { publishAccessRules } from "~/models/members-only.server";
 import { tierTagsMayHaveChanged } from "./tier-tags.server";
+import { syncExcludedProducts } from "~/models/products.server";
+import { adminGraphqlFor } from "~/shopify/admin.server";
 
 export type ProgramSave =
   | { status: 200; document: Awaited<ReturnType<typeof programDocument>> }
@@ -45,6 +47,11 @@ export async function submitProgram(
   // members-only rules (which name tiers, and order them by threshold) are published again, so
   // checkout never enforces a tier by a name it no longer has.
   await tierTagsMayHaveChanged(shopId);
+  // Products excluded by tag are listed again after the answer when the tags changed (it does
+  // nothing otherwise); the job thread's run retries what fails here.
+  void adminGraphqlFor(shopId)
+    .then((graphql) => syncExcludedProducts(db, graphql, shopId))
+    .catch((error) => log("warn", "excluded products: sync failed", { shop: shopId, error: errorText(error) }));
   if (options.graphql && (await db.accessRule.count({ where: { shopId } })) > 0)
     await publishAccessRules(db, options.graphql, shopId);
   return { status: 200, document: await programDocument(db, shopId) };

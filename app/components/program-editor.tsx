@@ -3,7 +3,7 @@
 // toast once saved. The Program, Rewards and Tiers pages each edit their part of one document.
 import { useFetcher } from "@remix-run/react";
 import { SaveBar, useAppBridge } from "@shopify/app-bridge-react";
-import { Banner } from "@shopify/polaris";
+import { Banner, TextField } from "@shopify/polaris";
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { fieldErrors, ProgramDocument, type FieldError, type ProgramDocumentInput } from "~/domain/program-document";
 import { sentence } from "~/domain/wording";
@@ -88,3 +88,40 @@ export function fromMoney(text: string): number | null {
 }
 /** A whole number field: "" → null, else a number (NaN when it is not one, which zod refuses). */
 export const intOf = (text: string) => (text.trim() === "" ? null : /^-?\d+$/.test(text.trim()) ? Number(text) : NaN);
+
+/**
+ * A list of tags typed comma-separated. The text stays as typed (a trailing comma, spaces) while
+ * the list it says goes to the document; the text follows the list when it changes from outside
+ * (discard, a save's answer).
+ */
+export function TagListField(props: {
+  label: string;
+  tags: readonly string[];
+  onChange: (tags: string[]) => void;
+  helpText?: string;
+  error?: string;
+}) {
+  const joined = props.tags.join(", ");
+  const [text, setText] = useState(joined);
+  const split = (t: string) =>
+    t
+      .split(",")
+      .map((x) => x.trim())
+      .filter(Boolean);
+  useEffect(() => {
+    if (split(text).join(", ") !== joined) setText(joined);
+  }, [joined]);
+  return (
+    <TextField
+      label={props.label}
+      autoComplete="off"
+      value={text}
+      onChange={(value) => {
+        setText(value);
+        props.onChange(split(value));
+      }}
+      helpText={props.helpText}
+      error={props.error}
+    />
+  );
+}

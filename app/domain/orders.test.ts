@@ -1,8 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  earningRefund,
+  earningSubtotal,
   emptyOrderRecord,
+  lineEarns,
   mergeOrderFacts,
+  NO_EXCLUSIONS,
+  type ExcludedProducts,
+  type OrderLine,
   orderEarner,
   planOrderEvent,
   planOrderPoints,
@@ -157,5 +163,112 @@ describe("planOrderEvent", () => {
     const refund: OrderEvent = { type: "refund", orderId: "1001", refundId: "r1", subtotalMinor: 300, createdAt: at };
     expect(mergeOrderFacts(record, refund, false).refundedMinor).toBe(300);
     expect(mergeOrderFacts(record, refund, true).refundedMinor).toBe(0);
+  });
+});
+
+describe("what earns: gift cards never, products excluded by tag not", () => {
+  const at = new Date("2026-03-01T10:00:00Z");
+  const rules = { ...DEFAULT_RULES, version: 1 };
+  const member = { id: "m1", state: "active", lifetimeEarned: 0 };
+  const base = { member, rules, tiers: [], earnEntry: null, usedRedemptions: [], now: at };
+  // A 30.00 shirt (product 11) with 3.00 of a 5.00 order discount, a 20.00 sample (product 12) with
+  // 2.00 of it, and a 50.00 gift card: Shopify's subtotal is 30 + 20 + 50 - 5 = 95.00.
+  const lines: OrderLine[] = [
+    { productId: "11", giftCard: false, netMinor: 2_700 },
+    { productId: "12", giftCard: false, netMinor: 1_800 },
+    { productId: "13", giftCard: true, netMinor: 5_000 },
+  ];
+  const facts = {
+    orderId: "2001",
+    name: "#2001",
+    customer: { customerId: "7" },
+    currency: "USD",
+    subtotalMinor: 9_500,
+    lines,
+    presentmentCurrency: "USD",
+    discountCodes: [],
+    test: false,
+    createdAt: at,
+    paidAt: at,
+  };
+  const samples: ExcludedProducts = new Set(["12"]);
+
+  it("takes gift-card lines and excluded products off Shopify's subtotal, never below 0", () => {
+    expect(earningSubtotal(9_500, lines, NO_EXCLUSIONS)).toBe(4_500);
+    expect(earningSubtotal(9_500, lines, samples)).toBe(2_700);
+    expect(earningSubtotal(9_500, [], samples)).toBe(9_500);
+    expect(earningSubtotal(100, [{ productId: null, giftCard: true, netMinor: 5_000 }], NO_EXCLUSIONS)).toBe(0);
+    expect(lineEarns({ productId: null, giftCard: false }, samples)).toBe(true);
+  });
+
+  it("earns on the lines that earn, and a refund takes back in proportion to what earned", () => {
+    const paid: OrderEvent = { type: "paid", order: facts };
+    const first = planOrderEvent({
+      ...base,
+      event: paid,
+      record: mergeOrderFacts(emptyOrderRecord("2001"), paid, false, samples),
+    });
+    expect(first.entries).toMatchObject([{ kind: "earn", points: 27 }]);
+    expect(first.record).toMatchObject({ subtotalMinor: 9_500, earnSubtotalMinor: 2_700 });
+
+    // Refunding the gift card and the sample takes nothing back; the refund still counts in the order's refunds.
+    const noEarning: OrderEvent = {
+      type: "refund",
+      orderId: "2001",
+      refundId: "r1",
+      subtotalMinor: 6_800,
+      lines: [
+        { productId: "13", giftCard: true, subtotalMinor: 5_000 },
+        { productId: "12", giftCard: false, subtotalMinor: 1_800 },
+      ],
+      createdAt: at,
+    };
+    const second = planOrderEvent({
+      ...base,
+      event: noEarning,
+      record: mergeOrderFacts(first.record, noEarning, false, samples),
+      earnEntry: first.entries[0]!,
+    });
+    expect(second.entries).toEqual([]);
+    expect(second.record).toMatchObject({ refundedMinor: 6_800, refundedEarnMinor: 0 });
+
+    // Refunding a third of the shirt's earning part: round(27 × 900 / 2700) = 9.
+    const shirt: OrderEvent = {
+      type: "refund",
+      orderId: "2001",
+      refundId: "r2",
+      subtotalMinor: 900,
+      lines: [{ productId: "11", giftCard: false, subtotalMinor: 900 }],
+      createdAt: at,
+    };
+    const third = planOrderEvent({
+      ...base,
+      event: shirt,
+      record: mergeOrderFacts(second.record, shirt, false, samples),
+      earnEntry: first.entries[0]!,
+    });
+    expect(third.entries).toMatchObject([{ kind: "reversal", points: -9 }]);
+  });
+
+  it("keeps the basis the earning was decided on when the order is delivered again later", () => {
+    const paid: OrderEvent = { type: "paid", order: facts };
+    const first = planOrderEvent({
+      ...base,
+      event: paid,
+      record: mergeOrderFacts(emptyOrderRecord("2001"), paid, false, samples),
+    });
+    // The sample lost its tag meanwhile: a repeated delivery changes nothing about what was earned.
+    const again = mergeOrderFacts(first.record, paid, false, NO_EXCLUSIONS);
+    expect(again.earnSubtotalMinor).toBe(2_700);
+    expect(planOrderEvent({ ...base, event: paid, record: again, earnEntry: first.entries[0]! }).entries).toEqual([]);
+  });
+
+  it("a refund without line details counts whole (what older payloads said)", () => {
+    const refund: OrderEvent = { type: "refund", orderId: "1", refundId: "r", subtotalMinor: 500, createdAt: at };
+    expect(mergeOrderFacts(emptyOrderRecord("1"), refund, false, samples)).toMatchObject({
+      refundedMinor: 500,
+      refundedEarnMinor: 500,
+    });
+    expect(earningRefund([{ productId: "12", giftCard: false, subtotalMinor: 500 }], samples)).toBe(0);
   });
 });

@@ -66,12 +66,56 @@ export function planOrderPoints(state: OrderPointsState, pointsIfEarned: number 
 // program to the ledger entries to post. The writer (app/models/orders.server.ts) locks and
 // loads what this needs, calls it, and posts what it says; no rule lives there.
 
+/** A line of an order as the earning reads it. */
+export interface OrderLine {
+  productId: string | null;
+  giftCard: boolean;
+  /** price × quantity less every discount allocated to the line (shop currency, minor units) */
+  netMinor: number;
+}
+
+/** A refunded line: its merchandise subtotal (shop currency, minor units) and what it was. */
+export interface RefundLine {
+  productId: string | null;
+  giftCard: boolean;
+  subtotalMinor: number;
+}
+
+/** Products that earn nothing under the program (they carry a tag it excludes), by product id. */
+export type ExcludedProducts = ReadonlySet<string>;
+export const NO_EXCLUSIONS: ExcludedProducts = new Set();
+
+/** Whether a line earns points: gift cards never (points come when the card is spent), nor excluded products. */
+export function lineEarns(line: { productId: string | null; giftCard: boolean }, excluded: ExcludedProducts): boolean {
+  return !line.giftCard && !(line.productId !== null && excluded.has(line.productId));
+}
+
+/**
+ * The part of an order's merchandise subtotal that earns: Shopify's subtotal (after discounts,
+ * before shipping and tax) less the lines that do not earn, never below 0. With no such line it
+ * is the subtotal itself, to the cent.
+ */
+export function earningSubtotal(subtotalMinor: number, lines: readonly OrderLine[], excluded: ExcludedProducts): number {
+  let out = 0;
+  for (const line of lines) if (!lineEarns(line, excluded)) out += Math.max(0, line.netMinor);
+  return Math.max(0, subtotalMinor - out);
+}
+
+/** The part of a refund that takes back points: its lines that earned. */
+export function earningRefund(lines: readonly RefundLine[], excluded: ExcludedProducts): number {
+  let sum = 0;
+  for (const line of lines) if (lineEarns(line, excluded)) sum += line.subtotalMinor;
+  return sum;
+}
+
 export interface OrderFacts {
   orderId: string;
   name: string;
   customer: { customerId: string; email?: string | null; tags?: string | null } | null;
   currency: string;
   subtotalMinor: number;
+  /** the order's lines (gift cards and excluded products earn nothing); absent: every line earns */
+  lines?: OrderLine[];
   presentmentCurrency: string | null;
   discountCodes: string[];
   /** what each code took off, shop currency minor units, as the order says (analytics: the cost of reward codes) */
@@ -87,7 +131,15 @@ export interface OrderFacts {
 export type OrderEvent =
   | { type: "paid"; order: OrderFacts }
   | { type: "cancelled"; order: OrderFacts; wasPaid: boolean }
-  | { type: "refund"; orderId: string; refundId: string; subtotalMinor: number; createdAt: Date };
+  | {
+      type: "refund";
+      orderId: string;
+      refundId: string;
+      subtotalMinor: number;
+      /** the refunded lines; absent: all of subtotalMinor was earning merchandise */
+      lines?: RefundLine[];
+      createdAt: Date;
+    };
 
 /** What is stored about an order (OrderFact), as the plan reads and writes it. */
 export interface OrderRecord {
@@ -98,6 +150,8 @@ export interface OrderRecord {
   currency: string;
   presentmentCurrency: string | null;
   subtotalMinor: number | null;
+  /** the part of the subtotal that earns (earningSubtotal), kept as it was when the earning was decided */
+  earnSubtotalMinor: number | null;
   discountCodes: string;
   test: boolean;
   paid: boolean;
@@ -105,6 +159,8 @@ export interface OrderRecord {
   cancelled: boolean;
   orderCreatedAt: Date | null;
   refundedMinor: number;
+  /** the part of the refunds that takes back points (earningRefund) */
+  refundedEarnMinor: number;
   earnedPoints: number;
   reversedPoints: number;
   /** the program version the order earned under, once its earning is decided */
@@ -119,6 +175,7 @@ export const emptyOrderRecord = (orderId: string): OrderRecord => ({
   currency: "",
   presentmentCurrency: null,
   subtotalMinor: null,
+  earnSubtotalMinor: null,
   discountCodes: "",
   test: false,
   paid: false,
@@ -126,6 +183,7 @@ export const emptyOrderRecord = (orderId: string): OrderRecord => ({
   cancelled: false,
   orderCreatedAt: null,
   refundedMinor: 0,
+  refundedEarnMinor: 0,
   earnedPoints: 0,
   reversedPoints: 0,
   earnVersion: null,
@@ -137,18 +195,35 @@ export const orderIdOf = (event: OrderEvent) => (event.type === "refund" ? event
  * The order's facts after an event. A refund counts once per refund id (`refundSeen`: it was
  * recorded before). Paid and cancelled only ever turn on: deliveries in any order agree.
  */
-export function mergeOrderFacts(record: OrderRecord, event: OrderEvent, refundSeen: boolean): OrderRecord {
+export function mergeOrderFacts(
+  record: OrderRecord,
+  event: OrderEvent,
+  refundSeen: boolean,
+  excluded: ExcludedProducts = NO_EXCLUSIONS,
+): OrderRecord {
   if (event.type === "refund") {
-    return refundSeen ? record : { ...record, refundedMinor: record.refundedMinor + event.subtotalMinor };
+    if (refundSeen) return record;
+    const earning = event.lines ? earningRefund(event.lines, excluded) : event.subtotalMinor;
+    return {
+      ...record,
+      refundedMinor: record.refundedMinor + event.subtotalMinor,
+      refundedEarnMinor: record.refundedEarnMinor + earning,
+    };
   }
   const o = event.order;
   const paid = event.type === "paid" || (event.type === "cancelled" && event.wasPaid);
+  // Once the earning is decided its basis stays: a tag added later does not change what a refund takes back.
+  const earnSubtotalMinor =
+    record.earnVersion !== null && record.earnSubtotalMinor !== null
+      ? record.earnSubtotalMinor
+      : earningSubtotal(o.subtotalMinor, o.lines ?? [], excluded);
   return {
     ...record,
     name: o.name,
     customerId: o.customer?.customerId ?? null,
     currency: o.currency,
     subtotalMinor: o.subtotalMinor,
+    earnSubtotalMinor,
     presentmentCurrency: o.presentmentCurrency,
     discountCodes: o.discountCodes.join(","),
     test: o.test,
@@ -220,22 +295,23 @@ export interface OrderPlan {
 
 export function planOrderEvent(input: OrderPlanInput): OrderPlan {
   const { event, record, member, rules, now } = input;
-  const canEarn = member !== null && member.state === "active" && record.subtotalMinor !== null && record.earnVersion === null;
+  const canEarn =
+    member !== null && member.state === "active" && record.earnSubtotalMinor !== null && record.earnVersion === null;
   let rate = effectiveRate(rules);
   let pointsIfEarned: number | null = null;
   if (canEarn) {
     const campaignPct = campaignMultiplierAt(rules.campaigns, record.paidAt ?? now);
     rate = effectiveRate(rules, tierStanding(member.lifetimeEarned, input.tiers).tier?.earnMultiplierPct ?? 100, campaignPct);
-    pointsIfEarned = pointsForSubtotal(record.subtotalMinor!, record.currency, rate);
+    pointsIfEarned = pointsForSubtotal(record.earnSubtotalMinor!, record.currency, rate);
   } else if (input.closed && record.earnVersion === null) {
     pointsIfEarned = 0;
   }
   const points = planOrderPoints(
     {
-      subtotalMinor: record.subtotalMinor,
+      subtotalMinor: record.earnSubtotalMinor,
       paid: record.paid,
       cancelled: record.cancelled,
-      refundedMinor: record.refundedMinor,
+      refundedMinor: record.refundedEarnMinor,
       earnDecided: record.earnVersion !== null,
       earned: record.earnedPoints,
       reversed: record.reversedPoints,

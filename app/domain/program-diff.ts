@@ -4,7 +4,7 @@
 
 /** The parts of a program document the diff reads (any version of the shape). */
 export interface DiffableProgram {
-  earning?: { points?: number; per?: number; autoEnroll?: boolean };
+  earning?: { points?: number; per?: number; autoEnroll?: boolean; excludedProductTags?: readonly string[] };
   pendingDays?: number;
   expiry?: { inactiveDays?: number | null; reminderDays?: number };
   bonuses?: {
@@ -46,6 +46,11 @@ const SETTINGS: Array<{ path: string; label: string; get: (d: DiffableProgram) =
   { path: "earning.points", label: "Points earned", get: (d) => d.earning?.points },
   { path: "earning.per", label: "Per amount of shop currency", get: (d) => d.earning?.per },
   { path: "earning.autoEnroll", label: "Automatic enrolment", get: (d) => d.earning?.autoEnroll },
+  {
+    path: "earning.excludedProductTags",
+    label: "Product tags that earn nothing",
+    get: (d) => (d.earning?.excludedProductTags ?? []).join(", "),
+  },
   { path: "pendingDays", label: "Pending days", get: (d) => d.pendingDays },
   { path: "expiry.inactiveDays", label: "Expiry after days without activity", get: (d) => d.expiry?.inactiveDays ?? null },
   { path: "bonuses.signup", label: "Signup bonus", get: (d) => d.bonuses?.signup ?? 0 },

@@ -2,7 +2,7 @@
 // the admin API, its forms, and the export/import between shops. One zod schema validates it for
 // all of them; its issues become the API's 422 `errors` and the forms' field errors.
 import { z } from "zod";
-import { LAUNCH_STATES, PENDING_DAYS_MAX, type EarningRules } from "./program";
+import { LAUNCH_STATES, normaliseTags, PENDING_DAYS_MAX, type EarningRules } from "./program";
 import { rewardProblem } from "./rewards";
 
 export const REWARD_TYPES = ["fixed_amount", "percentage", "free_shipping", "free_product"] as const;
@@ -93,6 +93,12 @@ export const ProgramDocument = z
       points: int(0, 1000),
       per: int(1, 1_000_000).default(1),
       autoEnroll: z.boolean(),
+      /** products carrying one of these tags earn no points (gift cards never do) */
+      excludedProductTags: z
+        .array(z.string().trim().min(1, "a tag cannot be empty").max(255).regex(/^[^,]+$/, "a tag cannot contain a comma"))
+        .max(50, "at most 50 tags")
+        .default([])
+        .transform(normaliseTags),
     }),
     pendingDays: int(0, PENDING_DAYS_MAX),
     expiry: z.object({ inactiveDays: int(1, 3650).nullable(), reminderDays: int(1, 365).default(14) }),
@@ -174,6 +180,7 @@ export function rulesOfDocument(doc: ProgramDocument): Omit<EarningRules, "versi
   return {
     earnRateNum: doc.earning.points,
     earnRateDen: doc.earning.per,
+    excludedProductTags: doc.earning.excludedProductTags,
     pendingDays: doc.pendingDays,
     expiryDays: doc.expiry.inactiveDays,
     expiryReminderDays: doc.expiry.reminderDays,
@@ -206,7 +213,12 @@ export function documentOf(
 ): ProgramDocument & { rewards: Array<RewardDoc & { id: string }>; tiers: Array<TierDoc & { id: string }> } {
   return {
     version: rules.version,
-    earning: { points: rules.earnRateNum, per: rules.earnRateDen, autoEnroll: rules.autoEnroll },
+    earning: {
+      points: rules.earnRateNum,
+      per: rules.earnRateDen,
+      autoEnroll: rules.autoEnroll,
+      excludedProductTags: rules.excludedProductTags,
+    },
     pendingDays: rules.pendingDays,
     expiry: { inactiveDays: rules.expiryDays, reminderDays: rules.expiryReminderDays },
     bonuses: {

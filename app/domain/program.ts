@@ -31,6 +31,20 @@ export interface EarningRules {
   anniversaryBonus: number;
   /** double-points (or any multiple) periods: orders paid inside one earn at its multiplier */
   campaigns: Campaign[];
+  /** products carrying one of these tags (lower case) earn no points; gift cards never do */
+  excludedProductTags: string[];
+}
+
+/** Tags as the program keeps them: trimmed, lower case (Shopify compares tags ignoring case), once each. */
+export function normaliseTags(tags: readonly string[]): string[] {
+  return [...new Set(tags.map((t) => t.trim().toLowerCase()).filter(Boolean))];
+}
+
+/** Whether a product's tags (as Shopify sends them, any case) include one the program excludes. */
+export function productExcluded(productTags: readonly string[], excludedTags: readonly string[]): boolean {
+  if (excludedTags.length === 0) return false;
+  const wanted = new Set(excludedTags);
+  return productTags.some((t) => wanted.has(t.trim().toLowerCase()));
 }
 
 export interface Campaign {
@@ -119,6 +133,7 @@ export const DEFAULT_RULES: Omit<EarningRules, "version"> = {
   grossMarginPercent: 50,
   anniversaryBonus: 0,
   campaigns: [],
+  excludedProductTags: [],
 };
 
 export const DEFAULT_REWARD = {

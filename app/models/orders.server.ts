@@ -10,6 +10,7 @@ import {
   orderEarner,
   orderIdOf,
   planOrderEvent,
+  type ExcludedProducts,
   type OrderEvent,
   type OrderMember,
   type OrderPlanInput,
@@ -77,6 +78,7 @@ function orderRecordOf(r: Row): OrderRecord {
     currency: str(r.currency),
     presentmentCurrency: strOrNull(r.presentmentCurrency),
     subtotalMinor: column.intOrNull(r.subtotalMinor),
+    earnSubtotalMinor: column.intOrNull(r.earnSubtotalMinor),
     discountCodes: str(r.discountCodes),
     test: column.bool(r.test),
     paid: column.bool(r.paid),
@@ -84,6 +86,7 @@ function orderRecordOf(r: Row): OrderRecord {
     cancelled: column.bool(r.cancelled),
     orderCreatedAt: column.date(r.orderCreatedAt),
     refundedMinor: column.int(r.refundedMinor),
+    refundedEarnMinor: column.int(r.refundedEarnMinor),
     earnedPoints: column.int(r.earnedPoints),
     reversedPoints: column.int(r.reversedPoints),
     earnVersion: column.intOrNull(r.earnVersion),
@@ -101,7 +104,8 @@ async function storeOrders(ledger: Ledger, records: Array<{ shopId: string; reco
     const values = records.slice(i, i + 300).map(
       ({ shopId, record: r }) => Prisma.sql`(${shopId}, ${r.orderId}, ${r.name}, ${r.customerId}, ${r.memberId}, ${r.currency},
         ${r.presentmentCurrency}, ${r.subtotalMinor}, ${r.discountCodes}, ${r.test}, ${r.paid}, ${ts(r.paidAt)}, ${r.cancelled},
-        ${ts(r.orderCreatedAt)}, ${r.refundedMinor}, ${r.earnedPoints}, ${r.reversedPoints}, ${r.earnVersion}, ${now})`,
+        ${ts(r.orderCreatedAt)}, ${r.refundedMinor}, ${r.earnedPoints}, ${r.reversedPoints}, ${r.earnVersion}, ${now},
+        ${r.earnSubtotalMinor}, ${r.refundedEarnMinor})`,
     );
     await rawExecute(
       tx,
@@ -109,7 +113,7 @@ async function storeOrders(ledger: Ledger, records: Array<{ shopId: string; reco
       Prisma.sql`
       INSERT INTO "OrderFact" ("shopId", "orderId", "name", "customerId", "memberId", "currency", "presentmentCurrency",
         "subtotalMinor", "discountCodes", "test", "paid", "paidAt", "cancelled", "orderCreatedAt", "refundedMinor",
-        "earnedPoints", "reversedPoints", "earnVersion", "updatedAt")
+        "earnedPoints", "reversedPoints", "earnVersion", "updatedAt", "earnSubtotalMinor", "refundedEarnMinor")
       VALUES ${Prisma.join(values)}
       ON CONFLICT ("shopId", "orderId") DO UPDATE SET
         "name" = excluded."name", "customerId" = excluded."customerId", "memberId" = excluded."memberId",
@@ -119,6 +123,7 @@ async function storeOrders(ledger: Ledger, records: Array<{ shopId: string; reco
         "orderCreatedAt" = excluded."orderCreatedAt", "refundedMinor" = excluded."refundedMinor",
         "earnedPoints" = excluded."earnedPoints", "reversedPoints" = excluded."reversedPoints",
         "earnVersion" = excluded."earnVersion", "updatedAt" = excluded."updatedAt",
+        "earnSubtotalMinor" = excluded."earnSubtotalMinor", "refundedEarnMinor" = excluded."refundedEarnMinor",
         "lockVersion" = "OrderFact"."lockVersion" + 1`,
     );
   }
@@ -235,6 +240,7 @@ export async function applyOrderEvents(ledger: Ledger, batch: readonly OrderWork
   }));
 
   const programVersion = new Map(shops.map((s) => [s.id, s.programVersion]));
+  const excluded = await excludedProductsOf(ledger, work, programVersion);
   const refundSeen = new Set(seenRefunds.map((r) => keyOf(r.shopId, r.refundId)));
   const memberById = new Map<string, OrderMember & { shopId: string; customerId: string | null; tags?: string }>(
     members.map((m) => [m.id, m]),
@@ -258,7 +264,12 @@ export async function applyOrderEvents(ledger: Ledger, batch: readonly OrderWork
   for (const w of work) {
     if (w.event.type === "refund" || !w.event.order.customer || !programVersion.has(w.shopId)) continue;
     const key = keyOf(w.shopId, orderIdOf(w.event));
-    const record = mergeOrderFacts(records.get(key) ?? emptyOrderRecord(orderIdOf(w.event)), w.event, false);
+    const record = mergeOrderFacts(
+      records.get(key) ?? emptyOrderRecord(orderIdOf(w.event)),
+      w.event,
+      false,
+      excluded.get(w.shopId),
+    );
     const rules = await currentRules(tx, w.shopId, record.earnVersion ?? programVersion.get(w.shopId)!);
     const customerKey = keyOf(w.shopId, w.event.order.customer.customerId);
     const access = {
@@ -301,7 +312,7 @@ export async function applyOrderEvents(ledger: Ledger, batch: readonly OrderWork
         });
       }
     }
-    const record = mergeOrderFacts(records.get(key) ?? emptyOrderRecord(orderIdOf(event)), event, seen);
+    const record = mergeOrderFacts(records.get(key) ?? emptyOrderRecord(orderIdOf(event)), event, seen, excluded.get(shopId));
     const rules = await currentRules(tx, shopId, record.earnVersion ?? version);
     const customerMember = record.customerId ? (memberByCustomer.get(keyOf(shopId, record.customerId)) ?? null) : null;
     // The order's own copy of the customer's tags is the newest; a refund has none.
@@ -371,6 +382,42 @@ export async function applyOrderEvents(ledger: Ledger, batch: readonly OrderWork
     if (memberId && rules.referrerPoints > 0) await rememberShipping(tx, w.shopId, memberId, w.event.order);
   }
   return entries.filter((e) => posted.has(e.idempotencyKey));
+}
+
+/**
+ * Of the products the batch's lines name, those each shop's current program excludes by tag
+ * (ExcludedProduct, kept by app/models/products.server.ts). Read only for shops that exclude tags.
+ */
+async function excludedProductsOf(
+  ledger: Ledger,
+  work: readonly OrderWork[],
+  programVersion: ReadonlyMap<string, number>,
+): Promise<Map<string, ExcludedProducts>> {
+  const wanted: Array<[string, string]> = [];
+  for (const w of work) {
+    const version = programVersion.get(w.shopId);
+    if (version === undefined) continue;
+    const lines = w.event.type === "refund" ? w.event.lines : w.event.order.lines;
+    if (!lines?.some((l) => l.productId !== null)) continue;
+    if ((await currentRules(ledger.tx, w.shopId, version)).excludedProductTags.length === 0) continue;
+    for (const l of lines) if (l.productId !== null) wanted.push([w.shopId, l.productId]);
+  }
+  const out = new Map<string, Set<string>>();
+  if (wanted.length === 0) return out;
+  const unique = [...new Map(wanted.map((p) => [keyOf(...p), p])).values()];
+  for (let i = 0; i < unique.length; i += 500) {
+    const rows = await rawQuery<Row>(
+      ledger.tx,
+      ledger.dialect,
+      Prisma.sql`SELECT "shopId", "productId" FROM "ExcludedProduct" WHERE ${pairs("productId", unique.slice(i, i + 500))}`,
+    );
+    for (const r of rows) {
+      const set = out.get(str(r.shopId)) ?? new Set<string>();
+      set.add(str(r.productId));
+      out.set(str(r.shopId), set);
+    }
+  }
+  return out;
 }
 
 /** The customer's tags as the order says them (the newest), else as the member last had them. */

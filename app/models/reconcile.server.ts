@@ -7,7 +7,7 @@ import type { OrderEvent } from "~/domain/orders";
 import type { ReconciliationFindings } from "~/domain/wording";
 import type { Db } from "~/db.server";
 import { ShopNotConnectedError, type AdminGraphql } from "~/shopify/admin-call.server";
-import { orderRefunds, ordersUpdatedSince, shopifyOrderEvents } from "~/shopify/orders.server";
+import { orderLines, orderRefunds, ordersUpdatedSince, shopifyOrderEvents } from "~/shopify/orders.server";
 import { withLedger } from "./ledger.server";
 import { applyOrderEvents, type OrderWork } from "./orders.server";
 import { errorText, log } from "~/log.server";
@@ -61,7 +61,10 @@ export async function reconcileOrders(
     const missing: OrderEvent[] = [];
     for (const order of page) {
       const fact = known.get(order.legacyResourceId);
-      for (const event of shopifyOrderEvents(order)) {
+      const missedEvents = shopifyOrderEvents(order).filter((e) => (e.type === "paid" ? !fact?.paid : !fact?.cancelled));
+      // Only an order the app is missing needs its lines (gift cards and excluded products earn nothing).
+      const lines = missedEvents.length ? await orderLines(graphql, order.legacyResourceId) : undefined;
+      for (const event of missedEvents.length ? shopifyOrderEvents(order, lines) : []) {
         const missed = event.type === "paid" ? !fact?.paid : !fact?.cancelled;
         if (!missed) continue;
         missing.push(event);

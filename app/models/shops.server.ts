@@ -6,6 +6,7 @@ import {
   type Campaign,
   type EarningRules,
   type LaunchState,
+  tagList,
 } from "~/domain/program";
 import { currencyExponent } from "~/domain/money";
 import type { Db, Prisma, Tx } from "~/db.server";
@@ -85,6 +86,7 @@ export async function redactShop(db: Db, shopId: string): Promise<void> {
     db.drawEntry.deleteMany({ where: { shopId } }),
     db.drawWinner.deleteMany({ where: { shopId } }),
     db.accessRule.deleteMany({ where: { shopId } }),
+    db.excludedProduct.deleteMany({ where: { shopId } }),
     db.analyticsSlot.deleteMany({ where: { shopId } }),
     db.analyticsDelta.deleteMany({ where: { shopId } }),
     db.analyticsTotal.deleteMany({ where: { shopId } }),
@@ -102,7 +104,7 @@ export async function activeShop(db: Db | Tx, shopId: string) {
 
 /** A version's rules as ProgramVersion's columns (campaigns as JSON). */
 export function versionColumns(rules: Omit<EarningRules, "version">) {
-  return { ...rules, campaigns: JSON.stringify(rules.campaigns) };
+  return { ...rules, campaigns: JSON.stringify(rules.campaigns), excludedProductTags: rules.excludedProductTags.join(",") };
 }
 
 function parseCampaigns(json: string): Campaign[] {
@@ -137,6 +139,7 @@ export function rulesOf(row: Prisma.ProgramVersionGetPayload<object>): EarningRu
     grossMarginPercent: row.grossMarginPercent,
     anniversaryBonus: row.anniversaryBonus,
     campaigns: parseCampaigns(row.campaigns),
+    excludedProductTags: tagList(row.excludedProductTags),
   };
 }
 

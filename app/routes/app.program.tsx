@@ -16,7 +16,7 @@ import {
   TextField,
 } from "@shopify/polaris";
 import { programPageAction } from "~/admin/program-action.server";
-import { intOf, useProgramEditor, type EditableProgram } from "~/components/program-editor";
+import { intOf, TagListField, useProgramEditor, type EditableProgram } from "~/components/program-editor";
 import db from "~/db.server";
 import { programDocument } from "~/models/program.server";
 import { authenticate } from "~/shopify.server";
@@ -139,6 +139,13 @@ export default function ProgramPage() {
                     onChange={(v) => set({ expiry: { ...doc.expiry, reminderDays: intOf(v) as number } })}
                     helpText="Fires the “points about to expire” Flow trigger and shows the date in the launcher."
                     error={errorAt("expiry.reminderDays")}
+                  />
+                  <TagListField
+                    label="Products tagged with these earn no points"
+                    tags={doc.earning.excludedProductTags ?? []}
+                    onChange={(excludedProductTags) => set({ earning: { ...doc.earning, excludedProductTags } })}
+                    helpText="Comma-separated product tags, e.g. clearance, sample. Gift cards never earn: points come when the card is spent."
+                    error={errorAt("earning.excludedProductTags")}
                   />
                   <Checkbox
                     label="Enrol customers automatically on their first paid order"

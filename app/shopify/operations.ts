@@ -158,7 +158,12 @@ export interface OrderRefunds {
     refunds: Array<{
       legacyResourceId: string;
       createdAt: string;
-      refundLineItems: { nodes: Array<{ subtotalSet: { shopMoney: { amount: string; currencyCode: string } } }> };
+      refundLineItems: {
+        nodes: Array<{
+          lineItem: { isGiftCard: boolean; product: { legacyResourceId: string } | null } | null;
+          subtotalSet: { shopMoney: { amount: string; currencyCode: string } };
+        }>;
+      };
     }>;
   } | null;
 }
@@ -172,6 +177,12 @@ export const ORDER_REFUNDS = `#graphql
         createdAt
         refundLineItems(first: 45) {
           nodes {
+            lineItem {
+              isGiftCard
+              product {
+                legacyResourceId
+              }
+            }
             subtotalSet {
               shopMoney {
                 amount
@@ -184,6 +195,83 @@ export const ORDER_REFUNDS = `#graphql
     }
   }
 `;
+
+/** Products carrying any of a list of tags (`tag:'a' OR tag:'b'`), a page at a time. */
+export const TAGGED_PRODUCTS = `#graphql
+  query TaggedProducts($first: Int!, $after: String, $query: String!) {
+    products(first: $first, after: $after, query: $query) {
+      nodes {
+        legacyResourceId
+        tags
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`;
+
+export interface TaggedProducts {
+  products: {
+    nodes: Array<{ legacyResourceId: string; tags: string[] }>;
+    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  };
+}
+
+/** An order's lines as earning reads them (reconciliation of a missed orders/paid). */
+export const ORDER_LINES = `#graphql
+  query OrderLines($id: ID!) {
+    order(id: $id) {
+      lineItems(first: 100) {
+        nodes {
+          quantity
+          isGiftCard
+          product {
+            legacyResourceId
+          }
+          originalUnitPriceSet {
+            shopMoney {
+              amount
+              currencyCode
+            }
+          }
+          discountAllocations {
+            allocatedAmountSet {
+              shopMoney {
+                amount
+                currencyCode
+              }
+            }
+          }
+        }
+        pageInfo {
+          hasNextPage
+        }
+      }
+    }
+  }
+`;
+
+interface Money {
+  amount: string;
+  currencyCode: string;
+}
+
+export interface OrderLines {
+  order: {
+    lineItems: {
+      nodes: Array<{
+        quantity: number;
+        isGiftCard: boolean;
+        product: { legacyResourceId: string } | null;
+        originalUnitPriceSet: { shopMoney: Money };
+        discountAllocations: Array<{ allocatedAmountSet: { shopMoney: Money } }>;
+      }>;
+      pageInfo: { hasNextPage: boolean };
+    };
+  } | null;
+}
 
 export const CUSTOMER_TAGS = `#graphql
   query CustomerTags($id: ID!) {

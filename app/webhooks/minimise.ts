@@ -1,6 +1,7 @@
 // What the inbox keeps of a webhook body: only the fields app/webhooks/payloads.ts reads, so a
 // stored job (and a dead letter) carries as little personal data as the work needs — no names,
-// phone numbers, billing addresses, line items or notes. Pure functions, no imports.
+// phone numbers, billing addresses, line titles or notes (of a line only what earning reads:
+// product, quantity, price, discounts, gift card). Pure functions, no imports.
 
 type Json = Record<string, unknown>;
 
@@ -37,10 +38,24 @@ const CUSTOMER_KEYS = ["id", "email", "tags"] as const;
 // (protected customer data, as the email); an order's copy of the customer does not.
 const CUSTOMER_EVENT_KEYS = [...CUSTOMER_KEYS, "first_name", "last_name"] as const;
 
+const LINE_KEYS = ["product_id", "quantity", "gift_card"] as const;
+
+function line(value: unknown): unknown {
+  if (!isObject(value)) return value;
+  const out = pick(value, LINE_KEYS);
+  if ("price_set" in value) out.price_set = moneySet(value.price_set);
+  if ("discount_allocations" in value)
+    out.discount_allocations = list(value.discount_allocations, (d) =>
+      isObject(d) && "amount_set" in d ? { amount_set: moneySet(d.amount_set) } : pickOrKeep(d, []),
+    );
+  return out;
+}
+
 function order(body: Json): Json {
   const out = pick(body, ORDER_KEYS);
   if ("customer" in body) out.customer = pickOrKeep(body.customer, CUSTOMER_KEYS);
   if ("subtotal_price_set" in body) out.subtotal_price_set = moneySet(body.subtotal_price_set);
+  if ("line_items" in body) out.line_items = list(body.line_items, line);
   if ("discount_codes" in body) out.discount_codes = list(body.discount_codes, (d) => pickOrKeep(d, ["code", "amount"]));
   if ("shipping_address" in body) out.shipping_address = pickOrKeep(body.shipping_address, ADDRESS_KEYS);
   return out;
@@ -50,7 +65,12 @@ function refund(body: Json): Json {
   const out = pick(body, ["id", "order_id", "created_at"]);
   if ("refund_line_items" in body) {
     out.refund_line_items = list(body.refund_line_items, (line) =>
-      isObject(line) && "subtotal_set" in line ? { subtotal_set: moneySet(line.subtotal_set) } : pickOrKeep(line, []),
+      isObject(line)
+        ? {
+            ...("subtotal_set" in line ? { subtotal_set: moneySet(line.subtotal_set) } : {}),
+            ...("line_item" in line ? { line_item: pickOrKeep(line.line_item, ["product_id", "gift_card"]) } : {}),
+          }
+        : line,
     );
   }
   return out;
@@ -69,6 +89,9 @@ const MINIMISERS: Record<string, (body: Json) => Json> = {
   "refunds/create": refund,
   "customers/create": (b) => pick(b, CUSTOMER_EVENT_KEYS),
   "customers/update": (b) => pick(b, CUSTOMER_EVENT_KEYS),
+  "products/create": (b) => pick(b, ["id", "tags"]),
+  "products/update": (b) => pick(b, ["id", "tags"]),
+  "products/delete": (b) => pick(b, ["id"]),
   "customers/data_request": compliance,
   "customers/redact": compliance,
   "shop/redact": (b) => pick(b, ["shop_domain"]),

@@ -2,7 +2,7 @@
 // A body that fails here is answered 422 and nothing is stored.
 import { z } from "zod";
 import { toMinorUnits } from "~/domain/money";
-import type { OrderEvent, OrderFacts } from "~/domain/orders";
+import type { OrderEvent, OrderFacts, OrderLine, RefundLine } from "~/domain/orders";
 
 const id = z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).transform(String);
 const money = z.object({ amount: z.union([z.string(), z.number()]), currency_code: z.string().length(3) });
@@ -11,6 +11,19 @@ const timestamp = z
   .string()
   .refine((s) => !Number.isNaN(Date.parse(s)), "not a timestamp")
   .transform((s) => new Date(s));
+
+// An order's line as earning reads it: what it cost after its discounts, whether it is a gift
+// card, and its product (a product the program excludes by tag earns nothing).
+const discountAllocation = z.object({ amount_set: moneySet }).passthrough();
+const lineItem = z
+  .object({
+    product_id: id.nullish(),
+    quantity: z.number().int().nonnegative(),
+    price_set: moneySet,
+    gift_card: z.boolean().default(false),
+    discount_allocations: z.array(discountAllocation).default([]),
+  })
+  .passthrough();
 
 const names = { first_name: z.string().nullish(), last_name: z.string().nullish() };
 const customer = z.object({ id, email: z.string().nullish(), tags: z.string().nullish() }).passthrough();
@@ -21,6 +34,7 @@ const order = z
     name: z.string().default(""),
     customer: customer.nullish(),
     subtotal_price_set: moneySet,
+    line_items: z.array(lineItem).default([]),
     discount_codes: z
       .array(z.object({ code: z.string(), amount: z.union([z.string(), z.number()]).nullish() }).passthrough())
       .default([]),
@@ -47,9 +61,23 @@ const refund = z
     id,
     order_id: id,
     created_at: timestamp,
-    refund_line_items: z.array(z.object({ subtotal_set: moneySet }).passthrough()).default([]),
+    refund_line_items: z
+      .array(
+        z
+          .object({
+            subtotal_set: moneySet,
+            line_item: z
+              .object({ product_id: id.nullish(), gift_card: z.boolean().default(false) })
+              .passthrough()
+              .nullish(),
+          })
+          .passthrough(),
+      )
+      .default([]),
   })
   .passthrough();
+
+const productPayload = z.object({ id, tags: z.string().nullish() }).passthrough();
 
 const customerPayload = z.object({ id, email: z.string().nullish(), tags: z.string().nullish(), ...names }).passthrough();
 
@@ -95,12 +123,28 @@ function orderFacts(body: z.output<typeof order>): OrderFacts {
   } catch (error) {
     throw new PayloadError(`subtotal_price_set.shop_money.amount: ${(error as Error).message}`);
   }
+  let lines: OrderLine[];
+  try {
+    lines = body.line_items.map((l, i) => {
+      const currency = l.price_set.shop_money.currency_code;
+      const unit = toMinorUnits(String(l.price_set.shop_money.amount), currency);
+      const discounts = l.discount_allocations.reduce(
+        (s, d) => s + toMinorUnits(String(d.amount_set.shop_money.amount), d.amount_set.shop_money.currency_code),
+        0,
+      );
+      if (!Number.isSafeInteger(unit * l.quantity)) throw new Error(`line ${i}: amount out of range`);
+      return { productId: l.product_id ?? null, giftCard: l.gift_card, netMinor: unit * l.quantity - discounts };
+    });
+  } catch (error) {
+    throw new PayloadError(`line_items: ${(error as Error).message}`);
+  }
   return {
     orderId: body.id,
     name: body.name,
     customer: body.customer ? { customerId: body.customer.id, email: body.customer.email, tags: body.customer.tags } : null,
     currency: shopMoney.currency_code,
     subtotalMinor,
+    lines,
     presentmentCurrency: body.subtotal_price_set.presentment_money?.currency_code ?? null,
     discountCodes: body.discount_codes.map((d) => d.code),
     // REST orders give a code's amount in the shop's currency; an amount that does not parse is left out.
@@ -125,14 +169,21 @@ export function parseOrderEvent(topic: string, body: unknown): OrderEvent {
   if (topic === "refunds/create") {
     const r = parse(refund, body);
     let subtotalMinor = 0;
+    const lines: RefundLine[] = [];
     try {
       for (const line of r.refund_line_items) {
-        subtotalMinor += toMinorUnits(String(line.subtotal_set.shop_money.amount), line.subtotal_set.shop_money.currency_code);
+        const minor = toMinorUnits(String(line.subtotal_set.shop_money.amount), line.subtotal_set.shop_money.currency_code);
+        subtotalMinor += minor;
+        lines.push({
+          productId: line.line_item?.product_id ?? null,
+          giftCard: line.line_item?.gift_card ?? false,
+          subtotalMinor: minor,
+        });
       }
     } catch (error) {
       throw new PayloadError(`refund_line_items: ${(error as Error).message}`);
     }
-    return { type: "refund", orderId: r.order_id, refundId: r.id, subtotalMinor, createdAt: r.created_at };
+    return { type: "refund", orderId: r.order_id, refundId: r.id, subtotalMinor, lines, createdAt: r.created_at };
   }
   const o = parse(order, body);
   if (topic === "orders/cancelled") {
@@ -144,6 +195,11 @@ export function parseOrderEvent(topic: string, body: unknown): OrderEvent {
 export function parseCustomer(body: unknown) {
   const c = parse(customerPayload, body);
   return { customerId: c.id, email: c.email, tags: c.tags, firstName: c.first_name, lastName: c.last_name };
+}
+
+export function parseProduct(body: unknown) {
+  const p = parse(productPayload, body);
+  return { productId: p.id, tags: p.tags ?? null };
 }
 
 export function parseComplianceCustomer(body: unknown) {

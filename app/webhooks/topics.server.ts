@@ -5,10 +5,12 @@ import { exportCustomer, redactCustomer, syncCustomer } from "~/models/members.s
 import type { OrderEvent } from "~/domain/orders";
 import { applyOrderEvent } from "~/models/orders.server";
 import { redactShop, uninstallShop } from "~/models/shops.server";
+import { forgetProduct, syncProduct } from "~/models/products.server";
 import {
   parseComplianceCustomer,
   parseCustomer,
   parseOrderEvent,
+  parseProduct,
   parseShopRedact,
   parseShopResource,
   ShopMismatchError,
@@ -73,12 +75,25 @@ const customerTopic = (topic: string): TopicHandler => ({
   process: (db, shopId, body) => syncCustomer(db, shopId, parseCustomer(body)),
 });
 
+// A product's tags decide whether its lines earn (the program may exclude tags).
+const productTopic = (topic: string): TopicHandler => ({
+  validate: (body) => void parseProduct(body),
+  minimise: (body) => minimisePayload(topic, body),
+  process: (db, shopId, body) => {
+    const product = parseProduct(body);
+    return topic === "products/delete" ? forgetProduct(db, shopId, product.productId) : syncProduct(db, shopId, product);
+  },
+});
+
 const HANDLERS: Array<[string, TopicHandler]> = [
   ["orders/paid", orderTopic("orders/paid")],
   ["orders/cancelled", orderTopic("orders/cancelled")],
   ["refunds/create", orderTopic("refunds/create")],
   ["customers/create", customerTopic("customers/create")],
   ["customers/update", customerTopic("customers/update")],
+  ["products/create", productTopic("products/create")],
+  ["products/update", productTopic("products/update")],
+  ["products/delete", productTopic("products/delete")],
   [
     "app/uninstalled",
     {

@@ -2,7 +2,7 @@
 // Admin schema for the version, then executed against the emulated store's state.
 import { buildClientSchema, execute, parse, validate, type DocumentNode, type GraphQLSchema } from "graphql";
 import { adminIntrospection } from "../../scripts/admin-schema.mjs";
-import { refundPayload, subtotalMinor, type Order } from "./payloads.ts";
+import { lineAllocations, refundPayload, subtotalMinor, type Order } from "./payloads.ts";
 import type { EmulatedShop } from "./store.ts";
 
 const schemas = new Map<string, GraphQLSchema>();
@@ -83,6 +83,21 @@ function orderNode(shop: EmulatedShop, order: Order) {
         currencyCode: order.presentment_currency,
       },
     },
+    lineItems: ({ first }: { first?: number }) => {
+      const allocations = lineAllocations(order);
+      const lines = order.lines.slice(0, first ?? 50);
+      return {
+        nodes: lines.map((l, i) => ({
+          id: `gid://shopify/LineItem/${l.id}`,
+          quantity: l.quantity,
+          isGiftCard: l.gift_card ?? false,
+          product: { id: `gid://shopify/Product/${l.product_id}`, legacyResourceId: String(l.product_id) },
+          originalUnitPriceSet: { shopMoney: money(l.unitMinor) },
+          discountAllocations: allocations[i] ? [{ allocatedAmountSet: { shopMoney: money(allocations[i]!) } }] : [],
+        })),
+        pageInfo: { hasNextPage: order.lines.length > lines.length },
+      };
+    },
     refunds: ({ first }: { first?: number }) =>
       shop.refunds
         .filter((r) => r.order.id === order.id)
@@ -96,6 +111,11 @@ function orderNode(shop: EmulatedShop, order: Order) {
             refundLineItems: ({ first: lines }: { first?: number }) => ({
               nodes: payload.refund_line_items.slice(0, lines ?? 50).map((l) => ({
                 quantity: l.quantity,
+                lineItem: {
+                  id: `gid://shopify/LineItem/${l.line_item.id}`,
+                  isGiftCard: l.line_item.gift_card,
+                  product: { id: `gid://shopify/Product/${l.line_item.product_id}`, legacyResourceId: String(l.line_item.product_id) },
+                },
                 subtotalSet: {
                   shopMoney: { amount: l.subtotal_set.shop_money.amount, currencyCode: l.subtotal_set.shop_money.currency_code },
                   presentmentMoney: {
@@ -128,8 +148,29 @@ function ordersConnection(shop: EmulatedShop, args: { first?: number; after?: st
   };
 }
 
+/**
+ * `products(query: "tag:'a' OR tag:'b'")`: the products carrying any of the tags (Shopify's
+ * search, as far as the app uses it; tags compared ignoring case), paged with opaque cursors.
+ */
+function productsConnection(shop: EmulatedShop, args: { first?: number; after?: string | null; query?: string | null }) {
+  const wanted = [...(args.query ?? "").matchAll(/tag:'((?:[^'\\]|\\.)*)'/g)].map((m) =>
+    m[1]!.replace(/\\(.)/g, "$1").toLowerCase(),
+  );
+  const all = [...shop.productTags]
+    .filter(([, tags]) => wanted.length === 0 || tags.some((t) => wanted.includes(t.toLowerCase())))
+    .sort((a, b) => a[0] - b[0]);
+  const start = args.after ? Number(Buffer.from(args.after, "base64").toString()) + 1 : 0;
+  const page = all.slice(start, start + (args.first ?? 50));
+  const end = start + page.length - 1;
+  return {
+    nodes: page.map(([id, tags]) => ({ id: `gid://shopify/Product/${id}`, legacyResourceId: String(id), tags })),
+    pageInfo: { hasNextPage: end < all.length - 1, endCursor: page.length ? Buffer.from(String(end)).toString("base64") : null },
+  };
+}
+
 function rootQuery(shop: EmulatedShop) {
   return {
+    products: (args: { first?: number; after?: string | null; query?: string | null }) => productsConnection(shop, args),
     orders: (args: { first?: number; after?: string | null; query?: string | null }) => ordersConnection(shop, args),
     order: ({ id }: { id: string }) => {
       const order = shop.orders.get(Number(String(id).split("/").pop()));

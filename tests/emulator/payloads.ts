@@ -23,6 +23,8 @@ export interface LineItem {
   quantity: number;
   /** unit price in shop currency minor units, after line discounts */
   unitMinor: number;
+  /** a gift card bought (it earns nothing: points come when it is spent) */
+  gift_card?: boolean;
 }
 
 export interface Order {
@@ -62,6 +64,22 @@ export function subtotalMinor(order: Order): number {
   return order.lines.reduce((sum, l) => sum + l.unitMinor * l.quantity, 0) - order.discountMinor;
 }
 
+/**
+ * The order's discount allocated across its lines in proportion to their price, as Shopify
+ * allocates an "across" discount application: whole minor units, the remainder on the last line
+ * that takes a share, so the allocations add up to the discount exactly. Gift cards take none
+ * (Shopify's discounts never apply to them).
+ */
+export function lineAllocations(order: Pick<Order, "lines" | "discountMinor">): number[] {
+  const gross = order.lines.map((l) => (l.gift_card ? 0 : l.unitMinor * l.quantity));
+  const total = gross.reduce((s, g) => s + g, 0);
+  if (total === 0 || order.discountMinor === 0) return gross.map(() => 0);
+  const shares = gross.map((g) => Math.floor((order.discountMinor * g) / total));
+  const last = gross.findLastIndex((g) => g > 0);
+  shares[last]! += order.discountMinor - shares.reduce((s, x) => s + x, 0);
+  return shares;
+}
+
 export function customerPayload(c: Customer, extra: Record<string, unknown> = {}) {
   return {
     id: c.id,
@@ -91,6 +109,7 @@ export function orderPayload(order: Order) {
   const subtotal = subtotalMinor(order);
   const total = subtotal + order.shippingMinor + order.taxMinor;
   const set = (minor: number) => moneySet(minor, order);
+  const allocations = lineAllocations(order);
   return {
     id: order.id,
     admin_graphql_api_id: `gid://shopify/Order/${order.id}`,
@@ -146,7 +165,7 @@ export function orderPayload(order: Order) {
         ]
       : [],
     customer: order.customer ? customerPayload(order.customer) : null,
-    line_items: order.lines.map((l) => ({
+    line_items: order.lines.map((l, i) => ({
       id: l.id,
       admin_graphql_api_id: `gid://shopify/LineItem/${l.id}`,
       product_id: l.product_id,
@@ -159,10 +178,12 @@ export function orderPayload(order: Order) {
       sku: `SKU-${l.variant_id}`,
       requires_shipping: true,
       taxable: true,
-      gift_card: false,
+      gift_card: l.gift_card ?? false,
       total_discount: "0.00",
       total_discount_set: set(0),
-      discount_allocations: [],
+      discount_allocations: allocations[i]
+        ? [{ amount: fmt(allocations[i]!), amount_set: set(allocations[i]!), discount_application_index: 0 }]
+        : [],
       tax_lines: [],
     })),
     shipping_lines: [
@@ -182,7 +203,7 @@ export function orderPayload(order: Order) {
 export function refundPayload(refund: Refund) {
   const order = refund.order;
   const set = (minor: number) => moneySet(minor, order);
-  const orderSubtotalBeforeDiscount = order.lines.reduce((s, l) => s + l.unitMinor * l.quantity, 0);
+  const allocations = lineAllocations(order);
   return {
     id: refund.id,
     admin_graphql_api_id: `gid://shopify/Refund/${refund.id}`,
@@ -196,9 +217,9 @@ export function refundPayload(refund: Refund) {
     order_adjustments: [],
     transactions: [],
     refund_line_items: refund.lines.map(({ line, quantity }, i) => {
-      // The order-level discount is allocated across lines in proportion to their price.
+      // The refunded units' part of the discount allocated to their line.
       const gross = line.unitMinor * quantity;
-      const share = orderSubtotalBeforeDiscount ? Math.round((order.discountMinor * gross) / orderSubtotalBeforeDiscount) : 0;
+      const share = Math.round(((allocations[order.lines.indexOf(line)] ?? 0) * quantity) / line.quantity);
       const subtotal = gross - share;
       return {
         id: refund.id * 10 + i,
@@ -217,6 +238,7 @@ export function refundPayload(refund: Refund) {
           price: fmt(line.unitMinor),
           variant_id: line.variant_id,
           product_id: line.product_id,
+          gift_card: line.gift_card ?? false,
         },
       };
     }),
@@ -239,5 +261,33 @@ export function shopPayload(shop: { domain: string; name: string; id: number; cu
     iana_timezone: shop.timezone,
     plan_name: "basic",
     created_at: "2023-01-10T10:00:00-05:00",
+  };
+}
+
+/** A product as products/create and products/update send it (tags comma-separated, as the REST resource has them). */
+export function productPayload(product: { id: number; title: string; tags: readonly string[]; updated_at: string }) {
+  return {
+    id: product.id,
+    admin_graphql_api_id: `gid://shopify/Product/${product.id}`,
+    title: product.title,
+    handle: product.title.toLowerCase().replace(/[^a-z0-9]+/g, "-"),
+    body_html: "",
+    vendor: "Emulated store",
+    product_type: "",
+    status: "active",
+    published_scope: "global",
+    tags: product.tags.join(", "),
+    created_at: product.updated_at,
+    updated_at: product.updated_at,
+    published_at: product.updated_at,
+    template_suffix: null,
+    variants: [],
+    options: [],
+    images: [],
+    image: null,
+    media: [],
+    variant_gids: [],
+    has_variants_that_requires_components: false,
+    category: null,
   };
 }

@@ -13,7 +13,7 @@ import { executeAdmin, type Resolvers } from "./graphql.ts";
 import { adminHost, adminIdToken, signedProxyQuery, verifyJwt, webhookHmac } from "./signing.ts";
 import { emptyShop, type EmulatedShop } from "./store.ts";
 import { themeEditorPage } from "./theme-editor.ts";
-import type { Order, Refund } from "./payloads.ts";
+import { productPayload, type Order, type Refund } from "./payloads.ts";
 
 export const API_VERSION = "2026-10";
 /** The app's background calls for its integrations (app/shopify/operations.ts). */
@@ -249,6 +249,19 @@ export class StoreEmulator {
    */
   recordOrder(domain: string, order: Order): void {
     this.shop(domain).orders.set(order.id, order);
+  }
+
+  /**
+   * The merchant sets a product's tags in the Shopify admin: the store keeps them (Admin GraphQL
+   * lists them) and, unless `deliver` is false, products/update goes to the app as Shopify sends it.
+   */
+  async tagProduct(domain: string, productId: number, tags: string[], options: { deliver?: boolean } = {}) {
+    const shop = this.shop(domain);
+    const created = !shop.productTags.has(productId);
+    shop.productTags.set(productId, tags);
+    if (options.deliver === false) return null;
+    const payload = productPayload({ id: productId, title: `Product ${productId}`, tags, updated_at: new Date().toISOString() });
+    return this.sendWebhook(domain, created ? "products/create" : "products/update", payload);
   }
 
   recordRefund(domain: string, refund: Refund): void {

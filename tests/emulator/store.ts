@@ -36,6 +36,8 @@ export interface EmulatedShop {
   flowTriggers: FiredTrigger[];
   /** customers' metafields ("<customer id>" → "namespace.key" → {type, value}), as metafieldsSet left them */
   customerMetafields: Map<number, Map<string, { type: string; value: string }>>;
+  /** products' tags (product id → tags), as the merchant set them (tagProduct) */
+  productTags: Map<number, string[]>;
 }
 
 /** A webhook the history calls for, with its payload as it was at that moment. */
@@ -123,6 +125,7 @@ export function emptyShop(domain: string, name = "Demo Outfitters", currency = "
     embedActivations: [],
     flowTriggers: [],
     customerMetafields: new Map(),
+    productTags: new Map(),
   };
 }
 

@@ -190,7 +190,7 @@ describeDialects("webhooks on %s", (dialect) => {
       expect(text).not.toMatch(/at .*\.(js|ts):\d+|prisma|SELECT|INSERT/i);
       expect(JSON.parse(text), rawBody).toMatchObject({ error: "invalid_json" });
     }
-    const unknown = await app.emulator.sendWebhook(SHOP, "products/create", { id: 1 });
+    const unknown = await app.emulator.sendWebhook(SHOP, "themes/publish", { id: 1 });
     expect(unknown.status).toBe(404);
     await app.settled();
     expect(await tableCounts(app.db)).toEqual(before);
