@@ -15,11 +15,12 @@ import {
 import { DEFAULT_RULES } from "./program";
 
 const RULES = { ...DEFAULT_RULES, version: 1 };
+const EXCLUDED = new Set(["x"]);
 const AT = new Date("2026-06-01T12:00:00Z");
 
 type Event =
   | { type: "paid"; order: number; subtotal: number }
-  | { type: "refund"; order: number; refund: number; amount: number }
+  | { type: "refund"; order: number; refund: number; amount: number; lines?: "merchandise" | "not earning" }
   | { type: "cancel"; order: number }
   | { type: "redeem"; key: number; cost: number }
   | { type: "adjust"; key: number; points: number };
@@ -43,7 +44,11 @@ class Book {
     this.balance = applyDelta(this.balance, balanceDelta({ kind, points, status: "available" }));
   }
 
-  apply(event: Event, subtotals: Map<number, number>) {
+  /**
+   * `extras`: an order's lines that do not earn besides its merchandise (subtotals): a gift card
+   * and a product the program excludes ("x"). Shopify's subtotal is the three together.
+   */
+  apply(event: Event, subtotals: Map<number, number>, extras = new Map<number, { gift: number; excluded: number }>()) {
     if (event.type === "redeem") {
       if (!this.entries.has(`redeem:${event.key}`) && canSpend(this.balance.available, event.cost)) {
         this.post(`redeem:${event.key}`, "redeem", -event.cost);
@@ -52,12 +57,19 @@ class Book {
     }
     if (event.type === "adjust") return this.post(`adjust:${event.key}`, "adjustment", event.points);
     const orderId = String(event.order);
+    const merchandise = subtotals.get(event.order) ?? 0;
+    const extra = extras.get(event.order) ?? { gift: 0, excluded: 0 };
     const facts = {
       orderId,
       name: `#${orderId}`,
       customer: { customerId: "c1" },
       currency: "USD",
-      subtotalMinor: subtotals.get(event.order) ?? 0,
+      subtotalMinor: merchandise + extra.gift + extra.excluded,
+      lines: [
+        { productId: "p", giftCard: false, netMinor: merchandise },
+        { productId: "g", giftCard: true, netMinor: extra.gift },
+        { productId: "x", giftCard: false, netMinor: extra.excluded },
+      ],
       presentmentCurrency: "USD",
       discountCodes: [],
       test: false,
@@ -69,11 +81,28 @@ class Book {
         ? { type: "paid", order: facts }
         : event.type === "cancel"
           ? { type: "cancelled", order: facts, wasPaid: false }
-          : { type: "refund", orderId, refundId: String(event.refund), subtotalMinor: event.amount, createdAt: AT };
+          : {
+              type: "refund",
+              orderId,
+              refundId: String(event.refund),
+              subtotalMinor: event.amount,
+              // A refund of the lines that did not earn, or of merchandise (or, unsaid, of merchandise).
+              ...(event.lines === "not earning"
+                ? {
+                    lines: [
+                      { productId: "g", giftCard: true, subtotalMinor: extra.gift },
+                      { productId: "x", giftCard: false, subtotalMinor: extra.excluded },
+                    ],
+                  }
+                : event.lines === "merchandise"
+                  ? { lines: [{ productId: "p", giftCard: false, subtotalMinor: event.amount }] }
+                  : {}),
+              createdAt: AT,
+            };
     const refundKey = `${event.order}:${event.type === "refund" ? event.refund : ""}`;
     const seen = event.type === "refund" && this.refunds.has(refundKey);
     if (event.type === "refund") this.refunds.add(refundKey);
-    const record = mergeOrderFacts(this.orders.get(event.order) ?? emptyOrderRecord(orderId), shopifyEvent, seen);
+    const record = mergeOrderFacts(this.orders.get(event.order) ?? emptyOrderRecord(orderId), shopifyEvent, seen, EXCLUDED);
     const plan = planOrderEvent({
       event: shopifyEvent,
       record,
@@ -105,15 +134,28 @@ const ordersArb = fc.array(
     refundShares: fc.array(fc.integer({ min: 1, max: 100 }), { maxLength: 4 }),
     fullyRefunded: fc.boolean(),
     cancelled: fc.boolean(),
+    gift: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 100_000 })),
+    excluded: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 100_000 })),
   }),
   { minLength: 1, maxLength: 6 },
 );
 
-function orderEvents(orders: Array<{ subtotal: number; refundShares: number[]; fullyRefunded: boolean; cancelled: boolean }>) {
+function orderEvents(
+  orders: Array<{
+    subtotal: number;
+    refundShares: number[];
+    fullyRefunded: boolean;
+    cancelled: boolean;
+    gift: number;
+    excluded: number;
+  }>,
+) {
   const events: Event[] = [];
   const subtotals = new Map<number, number>();
+  const extras = new Map<number, { gift: number; excluded: number }>();
   orders.forEach((o, order) => {
     subtotals.set(order, o.subtotal);
+    extras.set(order, { gift: o.gift, excluded: o.excluded });
     events.push({ type: "paid", order, subtotal: o.subtotal });
     const totalShares = o.refundShares.reduce((a, b) => a + b, 0);
     let given = 0;
@@ -121,11 +163,14 @@ function orderEvents(orders: Array<{ subtotal: number; refundShares: number[]; f
       const last = refund === o.refundShares.length - 1;
       const amount = last && o.fullyRefunded ? o.subtotal - given : Math.floor((o.subtotal * share) / (totalShares * 2));
       given += amount;
-      events.push({ type: "refund", order, refund, amount });
+      events.push({ type: "refund", order, refund, amount, lines: "merchandise" });
     });
+    // The gift card and the excluded product go back too: nothing more to take back.
+    if (o.fullyRefunded && o.gift + o.excluded > 0)
+      events.push({ type: "refund", order, refund: 100, amount: o.gift + o.excluded, lines: "not earning" });
     if (o.cancelled) events.push({ type: "cancel", order });
   });
-  return { events, subtotals };
+  return { events, subtotals, extras };
 }
 
 function finalState(book: Book) {
@@ -173,10 +218,14 @@ describe("ledger invariants", () => {
           fullyRefunded: true,
           refundShares: o.refundShares.length ? o.refundShares : [1],
         }));
-        const { events, subtotals } = orderEvents(forced);
+        const { events, subtotals, extras } = orderEvents(forced);
         const book = new Book();
-        for (const e of events) book.apply(e, subtotals);
-        for (const order of book.orders.values()) expect(order.reversedPoints).toBe(order.earnedPoints);
+        for (const e of events) book.apply(e, subtotals, extras);
+        for (const [i, order] of book.orders) {
+          // Only the merchandise earns: 1 point per whole unit, the gift card and the excluded product nothing.
+          expect(order.earnedPoints).toBe(Math.floor(forced[i]!.subtotal / 100));
+          expect(order.reversedPoints).toBe(order.earnedPoints);
+        }
         expect(book.balance.available).toBe(0);
       }),
     );
@@ -185,9 +234,9 @@ describe("ledger invariants", () => {
   it("delivery order and duplication never change the final state", () => {
     fc.assert(
       fc.property(ordersArb, fc.array(fc.nat(), { minLength: 1, maxLength: 80 }), (orders, shuffleSeed) => {
-        const { events, subtotals } = orderEvents(orders);
+        const { events, subtotals, extras } = orderEvents(orders);
         const inOrder = new Book();
-        for (const e of events) inOrder.apply(e, subtotals);
+        for (const e of events) inOrder.apply(e, subtotals, extras);
 
         // Deliver every event 1–3 times, in an order picked by the seed.
         const deliveries = events.flatMap((e, i) =>
@@ -198,7 +247,7 @@ describe("ledger invariants", () => {
           [deliveries[i], deliveries[j]] = [deliveries[j]!, deliveries[i]!];
         }
         const shuffled = new Book();
-        for (const e of deliveries) shuffled.apply(e, subtotals);
+        for (const e of deliveries) shuffled.apply(e, subtotals, extras);
 
         expect(finalState(shuffled)).toEqual(finalState(inOrder));
         expect(shuffled.balance.available).toBe(shuffled.sumOfEntries());
