@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { planEntryEvents, type PostedEntry } from "./events";
+import { expiryReminder, planEntryEvents, type PostedEntry } from "./events";
+import { loyaltyMetafields, pointsExpiring } from "./metafields";
 import { flowTrigger } from "./flow";
 
 const tiers = [
@@ -74,5 +75,31 @@ describe("the events of a posting", () => {
       payload: { customer_id: 7001, "Previous tier": "None", "New tier": "Gold", Direction: "up" },
     });
     expect(flowTrigger("points.spent", "7001", { points: 5 })).toBeNull();
+  });
+});
+
+describe("the day points expire", () => {
+  // Last activity 2026-10-07T03:30Z + 90 days = 2027-01-05T03:30Z: the 5th in London, still the
+  // 4th (22:30) in New York, already the 5th (14:30) in Sydney.
+  const last = new Date("2026-10-07T03:30:00Z");
+
+  it("is the shop's calendar day of the instant they go", () => {
+    expect(expiryReminder(last, 90, 14).expiresOn).toBe("2027-01-05");
+    expect(expiryReminder(last, 90, 14, "America/New_York").expiresOn).toBe("2027-01-04");
+    expect(expiryReminder(last, 90, 14, "Australia/Sydney").expiresOn).toBe("2027-01-05");
+    expect(expiryReminder(last, 90, 14, "America/New_York")).toMatchObject({
+      expiresAt: new Date("2027-01-05T03:30:00Z"),
+      remindFrom: new Date("2026-12-22T03:30:00Z"),
+    });
+  });
+
+  it("is what the storefront and the customer's metafield say", () => {
+    const member = { state: "active", available: 300, lifetimeEarned: 300, lastActivityAt: last };
+    expect(pointsExpiring(member, 90, "America/New_York")).toEqual({ points: 300, on: "2027-01-04" });
+    expect(loyaltyMetafields(member, [], 90, "America/New_York").set).toContainEqual({
+      key: "points_expiring_on",
+      type: "date",
+      value: "2027-01-04",
+    });
   });
 });

@@ -129,16 +129,26 @@ export function planEntryEvents(
   return events;
 }
 
-/** The day points expire, and the day to remind of it (`daysBefore` earlier), as YYYY-MM-DD (UTC). */
+/**
+ * When points expire (`expiresAt`), the day they do as the shop's calendar says it (YYYY-MM-DD in
+ * `timeZone`: points that go at 03:00 UTC go on the evening before in New York), and when to remind
+ * of it (`daysBefore` earlier).
+ */
 export function expiryReminder(
   lastActivityAt: Date,
   expiryDays: number,
   daysBefore: number,
+  timeZone = "UTC",
 ): { expiresOn: string; remindFrom: Date; expiresAt: Date } {
   const expiresAt = new Date(lastActivityAt.getTime() + expiryDays * 86_400_000);
   return {
     expiresAt,
-    expiresOn: expiresAt.toISOString().slice(0, 10),
+    expiresOn: calendarDate(expiresAt, timeZone),
     remindFrom: new Date(expiresAt.getTime() - daysBefore * 86_400_000),
   };
+}
+
+/** The date of an instant on a time zone's calendar, YYYY-MM-DD. */
+export function calendarDate(at: Date, timeZone: string): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(at);
 }

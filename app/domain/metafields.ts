@@ -21,10 +21,17 @@ export interface MemberFacts {
   lastActivityAt: Date | null;
 }
 
-/** What points expire and when, if any: all that is available, `expiryDays` after the last activity. */
-export function pointsExpiring(member: MemberFacts, expiryDays: number | null): { points: number; on: string } | null {
+/**
+ * What points expire and when, if any: all that is available, `expiryDays` after the last
+ * activity; `on` is that day on the shop's calendar (`timeZone`, the shop's).
+ */
+export function pointsExpiring(
+  member: MemberFacts,
+  expiryDays: number | null,
+  timeZone = "UTC",
+): { points: number; on: string } | null {
   if (expiryDays === null || member.available <= 0 || member.lastActivityAt === null) return null;
-  return { points: member.available, on: expiryReminder(member.lastActivityAt, expiryDays, 0).expiresOn };
+  return { points: member.available, on: expiryReminder(member.lastActivityAt, expiryDays, 0, timeZone).expiresOn };
 }
 
 /**
@@ -35,6 +42,7 @@ export function loyaltyMetafields(
   member: MemberFacts,
   tiers: readonly TierRule[],
   expiryDays: number | null,
+  timeZone = "UTC",
 ): { set: MetafieldValue[]; remove: LoyaltyKey[] } {
   if (member.state !== "active") return { set: [], remove: [...LOYALTY_KEYS] };
   const set: MetafieldValue[] = [{ key: "points_balance", type: "number_integer", value: String(member.available) }];
@@ -42,7 +50,7 @@ export function loyaltyMetafields(
   const tier = tierStanding(member.lifetimeEarned, tiers).tier;
   if (tier) set.push({ key: "tier", type: "single_line_text_field", value: tier.name });
   else remove.push("tier");
-  const expiring = pointsExpiring(member, expiryDays);
+  const expiring = pointsExpiring(member, expiryDays, timeZone);
   if (expiring) {
     set.push({ key: "points_expiring", type: "number_integer", value: String(expiring.points) });
     set.push({ key: "points_expiring_on", type: "date", value: expiring.on });

@@ -86,7 +86,7 @@ async function syncShop(
   sleep: ((ms: number) => Promise<void>) | undefined,
   deadline: number,
 ): Promise<Date> {
-  const shop = await db.shop.findUnique({ where: { id: shopId }, select: { uninstalledAt: true, programVersion: true } });
+  const shop = await db.shop.findUnique({ where: { id: shopId }, select: { uninstalledAt: true, programVersion: true, timezone: true } });
   if (!shop || shop.uninstalledAt) {
     // The token is gone with the app: nothing can be written or deleted (docs/data-protection.md).
     await db.metafieldJob.deleteMany({ where: { shopId } });
@@ -143,7 +143,7 @@ async function syncShop(
         await finish(db, [job]);
         continue;
       }
-      const { set, remove } = loyaltyMetafields(m, tiers, rules.expiryDays);
+      const { set, remove } = loyaltyMetafields(m, tiers, rules.expiryDays, shop.timezone);
       const written = new Set((m.metafieldKeys ?? LOYALTY_KEYS.join(",")).split(",").filter(Boolean));
       work.push({
         job,

@@ -1,7 +1,8 @@
 // "Your points expire on D": once per member per upcoming expiry date, the program's reminderDays
 // (default 14) before points expire for inactivity, a points.expiring event goes to the outbox
 // (Flow's loyalty-points-expiring, webhooks). New activity moves the date, and so earns a new
-// reminder; the key (member, date) makes a repeated sweep write nothing more.
+// reminder; the key (member, date) makes a repeated sweep write nothing more. The date told is the
+// shop's calendar day.
 import { pointsExpiring } from "~/domain/metafields";
 import { clientDialect, type Db } from "~/db.server";
 import { recordEvents, type OutboxEventDraft } from "./outbox.server";
@@ -12,7 +13,10 @@ const PAGE = 500;
 export async function remindExpiringPoints(db: Db, now = new Date()): Promise<number> {
   const dialect = clientDialect(db);
   let reminded = 0;
-  const shops = await db.shop.findMany({ where: { uninstalledAt: null }, select: { id: true, programVersion: true } });
+  const shops = await db.shop.findMany({
+    where: { uninstalledAt: null },
+    select: { id: true, programVersion: true, timezone: true },
+  });
   for (const shop of shops) {
     const rules = await currentRules(db, shop.id, shop.programVersion);
     if (rules.expiryDays === null) continue;
@@ -37,7 +41,9 @@ export async function remindExpiringPoints(db: Db, now = new Date()): Promise<nu
       if (members.length === 0) break;
       cursor = members.at(-1)!.id;
       const events: OutboxEventDraft[] = members.flatMap((m) => {
-        const expiring = pointsExpiring(m, rules.expiryDays);
+        const expiring = pointsExpiring(m, rules.expiryDays, shop.timezone);
+        // Keyed by the instant's UTC day, which no time-zone setting moves: one reminder per expiry.
+        const key = pointsExpiring(m, rules.expiryDays)?.on;
         return expiring
           ? [
               {
@@ -45,7 +51,7 @@ export async function remindExpiringPoints(db: Db, now = new Date()): Promise<nu
                 memberId: m.id,
                 customerId: m.customerId!,
                 type: "points.expiring" as const,
-                eventKey: `expiring:${m.id}:${expiring.on}`,
+                eventKey: `expiring:${m.id}:${key}`,
                 data: { points: expiring.points, expiresOn: expiring.on },
               },
             ]

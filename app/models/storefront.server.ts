@@ -396,7 +396,7 @@ export async function shopperView(
     history: page.history,
     historyNextCursor: page.nextCursor,
     // "N points expire on D" (app/domain/metafields.ts: the same figure as the customer's metafields)
-    expiring: pointsExpiring(member, program.rules.expiryDays),
+    expiring: pointsExpiring(member, program.rules.expiryDays, program.shop.timezone),
   };
 }
 

@@ -303,7 +303,9 @@ describe("customer account", () => {
       const { page, errors } = await shopper(913);
       await page.goto(`${storefront.url}/account/loyalty`);
       const account = page.frameLocator("#account-page");
-      const day = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeZone: "UTC" }).format(on);
+      // The day on the shop's calendar (the emulator's shops are in New York).
+      const { timezone } = await app.db.shop.findUniqueOrThrow({ where: { id: SHOP } });
+      const day = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeZone: timezone }).format(on);
       expect(m.available).toBeGreaterThan(0);
       await rendered(account, `${m.available.toLocaleString("en")} points expire on ${day} unless you earn or spend before then`);
       await page.screenshot({ path: path.join(SCREENSHOTS, "account-expiring-en-desktop.png") });

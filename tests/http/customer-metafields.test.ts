@@ -118,7 +118,9 @@ describeDialects("customer metafields on %s", (dialect) => {
     const member = await app.db.member.findUniqueOrThrow({
       where: { shopId_customerId: { shopId: shop, customerId: String(c.id) } },
     });
-    const on = new Date(member.lastActivityAt!.getTime() + 365 * 86_400_000).toISOString().slice(0, 10);
+    // The day on the shop's calendar (its time zone, as installed from Shopify's shop).
+    const { timezone } = await app.db.shop.findUniqueOrThrow({ where: { id: shop } });
+    const on = new Date(member.lastActivityAt!.getTime() + 365 * 86_400_000).toLocaleDateString("en-CA", { timeZone: timezone });
     await converged(shop, c.id, {
       "$app:loyalty.points_balance": "150",
       "$app:loyalty.tier": "Gold",
