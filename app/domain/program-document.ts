@@ -50,6 +50,14 @@ export const RewardDoc = z
     maxDiscountMinor: optionalMinor,
     /** free_product: gid://shopify/ProductVariant/<id> */
     variantId: z.string().max(100).nullable().default(null),
+    /** free_product: the product as chosen in the resource picker (shown in the admin only) */
+    product: z
+      .object({
+        title: z.string().trim().min(1).max(255),
+        imageUrl: z.url({ protocol: /^https?$/, message: "must be an http(s) URL" }).max(2000).nullable().default(null),
+      })
+      .nullable()
+      .default(null),
     minimumSubtotalMinor: optionalMinor,
     codeValidDays: int(1, 3650).default(30),
     translations: Translations,

@@ -38,6 +38,7 @@ export async function programDocument(db: Db | Tx, shopId: string) {
         minimumSubtotalMinor: r.minimumSubtotalMinor,
         codeValidDays: r.codeValidDays,
         translations: translationsOf(r.translations),
+        product: r.productTitle ? { title: r.productTitle, imageUrl: r.productImageUrl } : null,
         minTierId: r.minTierId,
       })),
       tiers.map((t) => ({
@@ -168,6 +169,8 @@ const rewardData = (r: ProgramDocument["rewards"][number]) => ({
   percent: r.type === "percentage" ? r.percent : null,
   maxDiscountMinor: r.type === "percentage" ? r.maxDiscountMinor : null,
   variantId: r.type === "free_product" ? r.variantId : null,
+  productTitle: r.type === "free_product" ? (r.product?.title ?? null) : null,
+  productImageUrl: r.type === "free_product" ? (r.product?.imageUrl ?? null) : null,
   minimumSubtotalMinor: r.minimumSubtotalMinor,
   codeValidDays: r.codeValidDays,
   translations: JSON.stringify(r.translations),
