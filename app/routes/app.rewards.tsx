@@ -227,9 +227,7 @@ export default function RewardsPage() {
                             </Text>
                             {r.variantId ? (
                               <InlineStack gap="300" blockAlign="center" wrap={false}>
-                                {r.product?.imageUrl ? (
-                                  <Thumbnail source={r.product.imageUrl} alt="" size="small" />
-                                ) : null}
+                                {r.product?.imageUrl ? <Thumbnail source={r.product.imageUrl} alt="" size="small" /> : null}
                                 <BlockStack>
                                   <Text as="span" fontWeight="semibold" id="reward-product">
                                     {r.product?.title ?? "Product variant"}

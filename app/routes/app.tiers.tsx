@@ -232,7 +232,9 @@ export default function TiersPage() {
                           label={`Name in ${languageName(language)}`}
                           autoComplete="off"
                           value={t.translations?.[language]?.name ?? ""}
-                          onChange={(name) => update(selected, { translations: withTranslation(t.translations, language, { name }) })}
+                          onChange={(name) =>
+                            update(selected, { translations: withTranslation(t.translations, language, { name }) })
+                          }
                           error={at(`translations.${language}.name`)}
                         />
                         <TextField

@@ -21,7 +21,11 @@ export function productImage(productId: number): string | null {
 }
 
 function image(p: Item, origin: string) {
-  return { id: `gid://shopify/ProductImage/${p.productId}`, altText: p.title, originalSrc: `${origin}/admin/product-image/${p.productId}.svg` };
+  return {
+    id: `gid://shopify/ProductImage/${p.productId}`,
+    altText: p.title,
+    originalSrc: `${origin}/admin/product-image/${p.productId}.svg`,
+  };
 }
 
 function variant(p: Item, origin: string, withProduct: boolean) {
