@@ -314,12 +314,7 @@
     var asking = state.confirm && state.confirm.reward.id === r.id;
     var locked = r.requiredTier && (!me.enrolled || r.locked);
     var action = locked
-      ? h(
-          "span",
-          { class: "lc-muted lc-locked" },
-          h("span", { "aria-hidden": "true" }, "🔒 "),
-          tx(T.tier_locked, { tier: r.requiredTier.name }),
-        )
+      ? h("span", { class: "lc-locked" }, tx(T.tier_locked, { tier: r.requiredTier.name }))
       : !me.enrolled
         ? null
         : r.redeemable
