@@ -194,6 +194,16 @@ describe("tier-only rewards, translations, perks and the resource picker", () =>
     await shopper.setViewportSize({ width: 390, height: 844 });
     await mug.scrollIntoViewIfNeeded();
     await shopper.screenshot({ path: path.join(SCREENSHOTS, "storefront-tier-locked-de-phone.png") });
+    // The customer account page (the account extension) says the same, in German.
+    await shopper.setViewportSize({ width: 1280, height: 900 });
+    await shopper.goto(`${storefrontUrl}/account/loyalty`);
+    const account = shopper.frameLocator("#account-page");
+    await account.getByText("Becher für Gold-Mitglieder").waitFor({ timeout: 60_000 });
+    // (the merchant's names sit between direction isolates)
+    await account.getByText(/^Ab Stufe \u2068Gold\u2069 freigeschaltet$/).waitFor();
+    await account.getByText("Vorteile der Stufe \u2068Gold\u2069").waitFor();
+    await account.getByText("Früher Zugang zum Sale").waitFor();
+    await shopper.screenshot({ path: path.join(SCREENSHOTS, "account-tier-locked-de.png"), fullPage: true });
     await shopper.close();
   });
 });

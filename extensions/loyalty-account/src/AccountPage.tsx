@@ -128,6 +128,7 @@ function AccountPage() {
               <>
                 <s-progress value={threshold - next.pointsToGo} max={threshold} accessibilityLabel={nameOf(next, t.language)} />
                 <s-text color="subdued">{t.points("acc.next_tier", next.pointsToGo, { tier: nameOf(next, t.language) })}</s-text>
+                {next.perks?.length ? <Perks tier={next.name} perks={next.perks} t={t} /> : null}
               </>
             ) : null}
             {me.expiring && me.expiring.points > 0 ? (
