@@ -21,9 +21,12 @@ const id = z.string().min(1).max(100).optional();
  * "de", "fa", "pt-BR"): `{[locale]: {name, description?}}`. The storefront picks the shopper's
  * language and falls back to the item's own name.
  */
+/** A storefront language as Shopify names it: "en", "de", "fa", "pt-BR". */
+export const LocaleCode = z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, "must be a locale such as en, de, fa or pt-BR");
+
 export const Translations = z
   .record(
-    z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, "must be a locale such as en, de, fa or pt-BR"),
+    LocaleCode,
     z.object({
       name: z.string().trim().min(1, "a translation needs a name").max(100),
       description: z.string().trim().max(500).optional(),
@@ -47,9 +50,19 @@ export const RewardDoc = z
     maxDiscountMinor: optionalMinor,
     /** free_product: gid://shopify/ProductVariant/<id> */
     variantId: z.string().max(100).nullable().default(null),
+    /** free_product: the product as chosen in the resource picker (shown in the admin only) */
+    product: z
+      .object({
+        title: z.string().trim().min(1).max(255),
+        imageUrl: z.url({ protocol: /^https?$/, message: "must be an http(s) URL" }).max(2000).nullable().default(null),
+      })
+      .nullable()
+      .default(null),
     minimumSubtotalMinor: optionalMinor,
     codeValidDays: int(1, 3650).default(30),
     translations: Translations,
+    /** tier-only: the id of one of the document's tiers; members below it see the reward locked */
+    minTierId: z.string().min(1).max(100).nullable().default(null),
   })
   .superRefine((r, ctx) => {
     const problem = rewardProblem(r);
@@ -60,12 +73,23 @@ export type RewardDoc = z.output<typeof RewardDoc>;
 const problemField = (type: string) =>
   ({ fixed_amount: "valueMinor", percentage: "percent", free_product: "variantId" })[type] ?? "type";
 
+/** What a tier gives its members ("Free shipping on every order"), in each storefront language. */
+export const PerkDoc = z.object({
+  text: z.string().trim().min(1, "a perk needs a text").max(200),
+  translations: z
+    .record(LocaleCode, z.string().trim().min(1, "a translation needs a text").max(200))
+    .refine((t) => Object.keys(t).length <= 50, "at most 50 languages")
+    .default({}),
+});
+export type PerkDoc = z.output<typeof PerkDoc>;
+
 export const TierDoc = z.object({
   id,
   name: z.string().trim().min(1, "a tier needs a name").max(100),
   thresholdPoints: int(0, 1_000_000_000),
   earnMultiplierPct: int(100, 1000).default(100),
   translations: Translations,
+  perks: z.array(PerkDoc).max(10, "at most 10 perks").default([]),
 });
 export type TierDoc = z.output<typeof TierDoc>;
 
@@ -139,6 +163,17 @@ export const ProgramDocument = z
           message: "another tier starts at the same points",
         });
       seen.set(t.thresholdPoints, i);
+    });
+    // A tier-only reward names a tier of this document: a tier cannot be archived (left out) while
+    // rewards are kept for its members, nor can a reward name a tier not saved yet.
+    const tierIds = new Set(doc.tiers.flatMap((t) => (t.id === undefined ? [] : [t.id])));
+    doc.rewards.forEach((r, i) => {
+      if (r.minTierId !== null && !tierIds.has(r.minTierId))
+        ctx.addIssue({
+          code: "custom",
+          path: ["rewards", i, "minTierId"],
+          message: "must be one of the program's saved tiers (a tier that rewards are kept for cannot be archived)",
+        });
     });
     const gift = doc.bonuses.birthdayGift;
     if (gift && !doc.rewards.some((r) => r.id === gift.rewardId))

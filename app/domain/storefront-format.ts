@@ -121,16 +121,28 @@ export function rewardTerms(
  * by the exact locale tag, then its language; the default name when there is none.
  */
 export function localizedName(row: { name: string; translations?: unknown }, locale: string): string {
-  const translations = parseTranslations(row.translations);
+  const name = inLocale(parseTranslations(row.translations), locale, (v) =>
+    v && typeof v === "object" ? (v as { name?: unknown }).name : undefined,
+  );
+  return name ?? row.name;
+}
+
+/** A tier's perk in the shopper's language: `translations` is `{[locale]: text}`; else its text as entered. */
+export function localizedPerk(perk: { text: string; translations?: Record<string, string> }, locale: string): string {
+  return inLocale(perk.translations ?? {}, locale, (v) => v) ?? perk.text;
+}
+
+/** The text of the translation for the exact locale tag, else its language ("de" for "de-CH"). */
+function inLocale(translations: Record<string, unknown>, locale: string, text: (value: unknown) => unknown): string | null {
   const tag = locale.toLowerCase();
   for (const candidate of [tag, tag.split(/[-_]/)[0]!]) {
     for (const [key, value] of Object.entries(translations)) {
-      if (key.toLowerCase() !== candidate || !value || typeof value !== "object") continue;
-      const name = (value as { name?: unknown }).name;
-      if (typeof name === "string" && name.trim()) return name.trim();
+      if (key.toLowerCase() !== candidate) continue;
+      const t = text(value);
+      if (typeof t === "string" && t.trim()) return t.trim();
     }
   }
-  return row.name;
+  return null;
 }
 
 function parseTranslations(value: unknown): Record<string, unknown> {

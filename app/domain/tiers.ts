@@ -47,3 +47,13 @@ export function tierTagChange(written: string | null, wanted: string): { remove:
   if (current === wanted) return { remove: [], add: [] };
   return { remove: current ? [tierTag(current)] : [], add: wanted ? [tierTag(wanted)] : [] };
 }
+
+/**
+ * Whether a member in `tier` (null: none yet) may have what is kept for the tier `requiredId`:
+ * they are in it or in a higher one. A tier `tiers` does not list (archived) is reached by no one.
+ */
+export function reachesTier(tier: TierRule | null, requiredId: string, tiers: readonly TierRule[]): boolean {
+  const required = tiers.find((t) => t.id === requiredId);
+  if (!required || !tier) return false;
+  return tier.id === required.id || tier.thresholdPoints > required.thresholdPoints;
+}

@@ -3,7 +3,15 @@
 // in the same transaction, and the shop's current version bumped only if it is still the one
 // the document was read at (optimistic concurrency: a stale document is refused, nothing saved).
 import { diffPrograms, type DiffableProgram } from "~/domain/program-diff";
-import { documentOf, reconcile, rulesOfDocument, Translations, type ProgramDocument } from "~/domain/program-document";
+import { z } from "zod";
+import {
+  documentOf,
+  PerkDoc,
+  reconcile,
+  rulesOfDocument,
+  Translations,
+  type ProgramDocument,
+} from "~/domain/program-document";
 import type { Db, Tx } from "~/db.server";
 import { currentRules, rulesOf, versionColumns } from "./shops.server";
 
@@ -30,6 +38,8 @@ export async function programDocument(db: Db | Tx, shopId: string) {
         minimumSubtotalMinor: r.minimumSubtotalMinor,
         codeValidDays: r.codeValidDays,
         translations: translationsOf(r.translations),
+        product: r.productTitle ? { title: r.productTitle, imageUrl: r.productImageUrl } : null,
+        minTierId: r.minTierId,
       })),
       tiers.map((t) => ({
         id: t.id,
@@ -37,6 +47,7 @@ export async function programDocument(db: Db | Tx, shopId: string) {
         thresholdPoints: t.thresholdPoints,
         earnMultiplierPct: t.earnMultiplierPct,
         translations: translationsOf(t.translations),
+        perks: perksOf(t.perks),
       })),
     ),
   };
@@ -49,6 +60,16 @@ export function translationsOf(json: string): Translations {
     return parsed.success ? parsed.data : {};
   } catch {
     return {};
+  }
+}
+
+/** Stored perks (JSON) as the document gives them; what does not read as such is none. */
+export function perksOf(json: string): PerkDoc[] {
+  try {
+    const parsed = z.array(PerkDoc).safeParse(JSON.parse(json));
+    return parsed.success ? parsed.data : [];
+  } catch {
+    return [];
   }
 }
 
@@ -100,22 +121,35 @@ export async function saveProgram(db: Db, shopId: string, doc: ProgramDocument, 
       tx.tier.findMany({ where: { shopId }, select: { id: true, name: true, active: true } }),
     ]);
     // Archived items can come back when a document names them; by name only the live ones match.
+    // Tiers first: a tier-only reward names a tier by the document's id for it, which is this
+    // shop's id once saved (another shop's, or none, when the tier is matched by name or created).
+    const tierPlan = reconcile(doc.tiers, options.importing ? tiers.filter((t) => t.active) : tiers, !!options.importing);
+    const tierIdOf = new Map<string, string>();
+    for (const { id, item } of tierPlan.update) {
+      await tx.tier.update({ where: { id }, data: { ...tierData(item), active: true } });
+      if (item.id !== undefined) tierIdOf.set(item.id, id);
+    }
+    for (const { item } of tierPlan.create) {
+      const created = await tx.tier.create({ data: { shopId, ...tierData(item) }, select: { id: true } });
+      if (item.id !== undefined) tierIdOf.set(item.id, created.id);
+    }
+    if (tierPlan.archive.length)
+      await tx.tier.updateMany({ where: { shopId, id: { in: tierPlan.archive } }, data: { active: false } });
+
     const rewardPlan = reconcile(doc.rewards, options.importing ? rewards.filter((r) => r.active) : rewards, !!options.importing);
+    const minTierId = (r: ProgramDocument["rewards"][number]) =>
+      r.minTierId === null ? null : (tierIdOf.get(r.minTierId) ?? null);
     for (const { id, item, position } of rewardPlan.update) {
-      await tx.reward.update({ where: { id }, data: { ...rewardData(item), position, active: true } });
+      await tx.reward.update({
+        where: { id },
+        data: { ...rewardData(item), minTierId: minTierId(item), position, active: true },
+      });
     }
     for (const { item, position } of rewardPlan.create) {
-      await tx.reward.create({ data: { shopId, ...rewardData(item), position } });
+      await tx.reward.create({ data: { shopId, ...rewardData(item), minTierId: minTierId(item), position } });
     }
     if (rewardPlan.archive.length)
       await tx.reward.updateMany({ where: { shopId, id: { in: rewardPlan.archive } }, data: { active: false } });
-
-    const tierPlan = reconcile(doc.tiers, options.importing ? tiers.filter((t) => t.active) : tiers, !!options.importing);
-    for (const { id, item } of tierPlan.update)
-      await tx.tier.update({ where: { id }, data: { ...tierData(item), active: true } });
-    for (const { item } of tierPlan.create) await tx.tier.create({ data: { shopId, ...tierData(item) } });
-    if (tierPlan.archive.length)
-      await tx.tier.updateMany({ where: { shopId, id: { in: tierPlan.archive } }, data: { active: false } });
     // The version keeps the document as saved (with the ids given), so the history can say what changed.
     const { currency: _currency, ...saved } = await programDocument(tx, shopId);
     await tx.programVersion.update({
@@ -135,6 +169,8 @@ const rewardData = (r: ProgramDocument["rewards"][number]) => ({
   percent: r.type === "percentage" ? r.percent : null,
   maxDiscountMinor: r.type === "percentage" ? r.maxDiscountMinor : null,
   variantId: r.type === "free_product" ? r.variantId : null,
+  productTitle: r.type === "free_product" ? (r.product?.title ?? null) : null,
+  productImageUrl: r.type === "free_product" ? (r.product?.imageUrl ?? null) : null,
   minimumSubtotalMinor: r.minimumSubtotalMinor,
   codeValidDays: r.codeValidDays,
   translations: JSON.stringify(r.translations),
@@ -145,6 +181,7 @@ const tierData = (t: ProgramDocument["tiers"][number]) => ({
   thresholdPoints: t.thresholdPoints,
   earnMultiplierPct: t.earnMultiplierPct,
   translations: JSON.stringify(t.translations),
+  perks: JSON.stringify(t.perks),
 });
 
 /**

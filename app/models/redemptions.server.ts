@@ -6,6 +6,7 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { clientDialect, type Db } from "~/db.server";
 import { clubOpenTo, launchOf, tagList } from "~/domain/program";
 import { rewardProblem } from "~/domain/rewards";
+import { reachesTier } from "~/domain/tiers";
 import {
   createRewardDiscount,
   discountRequest,
@@ -18,6 +19,7 @@ import {
 import { InsufficientPointsError, withLedger } from "./ledger.server";
 import { recordRedeemed } from "./outbox.server";
 import { currentRules } from "./shops.server";
+import { memberTierStanding } from "./storefront.server";
 import { errorText, log } from "~/log.server";
 
 export class RedeemError extends Error {
@@ -128,6 +130,18 @@ export async function redeem(db: Db, graphql: () => Promise<AdminGraphql>, input
   if (!reward) throw new RedeemError(404, "reward_not_found", "no such reward");
   const problem = rewardProblem(reward);
   if (problem) throw new RedeemError(409, "reward_unavailable", `this reward cannot be issued: ${problem}`);
+  if (reward.minTierId !== null) {
+    // Tier-only: the member's tier as the storefront shows it, against the live tiers.
+    const tiers = await db.tier.findMany({ where: { shopId, active: true } });
+    if (!reachesTier(memberTierStanding(member, tiers).tier, reward.minTierId, tiers)) {
+      const tier = tiers.find((t) => t.id === reward.minTierId);
+      throw new RedeemError(
+        403,
+        "tier_required",
+        tier ? `this reward is for members from the ${tier.name} tier up` : "this reward is not offered",
+      );
+    }
+  }
 
   // Reserve: the redemption row and the debit commit together, or neither does.
   const id = `rd_${randomUUID()}`;

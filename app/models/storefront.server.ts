@@ -3,13 +3,22 @@ import { currencyExponent, formatMinorUnits } from "~/domain/money";
 import { canSpend } from "~/domain/ledger";
 import { pointsExpiring } from "~/domain/metafields";
 import { rewardProblem } from "~/domain/rewards";
-import { tierStanding } from "~/domain/tiers";
+import { reachesTier, tierStanding, type TierRule } from "~/domain/tiers";
 import { clientDialect, Prisma, rawQuery, type Db } from "~/db.server";
-import { describeEntry, formatMoney, historyParams, localizedName, pickLocale, say } from "~/domain/storefront-format";
+import {
+  describeEntry,
+  formatMoney,
+  historyParams,
+  localizedName,
+  localizedPerk,
+  pickLocale,
+  say,
+} from "~/domain/storefront-format";
 import { DEFAULT_LOCALE, type Locale } from "~/domain/storefront-text";
 import { clubOpenTo, launchOf, tagList } from "~/domain/program";
 import { inHoldout } from "./analytics-holdout.server";
 import type { TagLookup } from "./members.server";
+import { perksOf } from "./program.server";
 import { activeShop, currentRules } from "./shops.server";
 
 // The public program changes rarely and is read on every storefront call: each server keeps it
@@ -34,12 +43,24 @@ async function loadProgram(db: Db, shopId: string) {
     db.reward.findMany({ where: { shopId, active: true }, orderBy: [{ position: "asc" }, { pointsCost: "asc" }] }),
     db.tier.findMany({ where: { shopId, active: true }, orderBy: { thresholdPoints: "asc" } }),
   ]);
-  return { shop, rules, launch: launchOf(rules), rewards: rewards.filter((r) => rewardProblem(r) === null), tiers };
+  // A tier-only reward whose tier is not live (the program document never leaves one so; a row
+  // written otherwise) is offered to no one rather than to everyone.
+  const live = new Set(tiers.map((t) => t.id));
+  const offered = rewards.filter((r) => rewardProblem(r) === null && (r.minTierId === null || live.has(r.minTierId)));
+  return { shop, rules, launch: launchOf(rules), rewards: offered, tiers };
 }
 type Program = NonNullable<Awaited<ReturnType<typeof loadProgram>>>;
 
-/** What a shopper may know of a reward, its name in their language. */
-function publicReward(r: RewardRow, currency: string, locale: string) {
+/**
+ * A member's tier standing (tierStanding on lifetime points): the storefront's view and the
+ * redemption's tier check both ask here, so they always agree.
+ */
+export const memberTierStanding = (member: { lifetimeEarned: number }, tiers: readonly TierRule[]) =>
+  tierStanding(member.lifetimeEarned, tiers);
+
+/** What a shopper may know of a reward, its name in their language (`tiers`: the live ones). */
+function publicReward(r: RewardRow, currency: string, locale: string, tiers: readonly TierRow[] = []) {
+  const required = r.minTierId === null ? null : tiers.find((t) => t.id === r.minTierId);
   const money = (minor: number | null) => (minor !== null && minor > 0 ? formatMinorUnits(minor, currency) : null);
   return {
     id: r.id,
@@ -51,6 +72,8 @@ function publicReward(r: RewardRow, currency: string, locale: string) {
     maximum: money(r.maxDiscountMinor),
     minimumSubtotal: money(r.minimumSubtotalMinor),
     minimumSubtotalMinor: r.minimumSubtotalMinor || null,
+    // tier-only: members below this tier see it locked ("Reach Gold to unlock")
+    requiredTier: required ? { id: required.id, name: localizedName(required, locale) } : null,
   };
 }
 
@@ -89,12 +112,13 @@ function buildSummary(program: Program, locale: string) {
         }).replace(/\u2068|\u2069/g, ""),
       },
     ],
-    rewards: program.rewards.map((r) => publicReward(r, shop.currency, locale)),
+    rewards: program.rewards.map((r) => publicReward(r, shop.currency, locale, program.tiers)),
     tiers: program.tiers.map((t) => ({
       id: t.id,
       name: localizedName(t, locale),
       thresholdPoints: t.thresholdPoints,
       earnMultiplierPct: t.earnMultiplierPct,
+      perks: perksOf(t.perks).map((p) => localizedPerk(p, locale)),
     })),
   };
 }
@@ -279,6 +303,7 @@ async function rewardsById(db: Db, shopId: string, ids: string[], known: RewardR
 }
 
 type RewardRow = Awaited<ReturnType<Db["reward"]["findMany"]>>[number];
+type TierRow = Awaited<ReturnType<Db["tier"]["findMany"]>>[number];
 
 /** What the storefront says to someone the launch state keeps out: nothing about the program. */
 const closed = (loggedIn: boolean, currency: string) => ({ loggedIn, enrolled: false, club: "closed" as const, currency });
@@ -360,21 +385,35 @@ export async function shopperView(
     program.rewards,
   );
   const page = historyOf(rows, (id) => (rewards.has(id) ? localizedName(rewards.get(id)!, locale) : null), pickLocale(locale));
-  const tier = tierStanding(member.lifetimeEarned, tiers);
+  const tier = memberTierStanding(member, tiers);
   const tierName = (t: { name: string }) => localizedName(t, locale);
+  const perksOfTier = (id: string) => summary.tiers.find((t) => t.id === id)?.perks ?? [];
   return {
     loggedIn: true,
     enrolled: true,
     club: "open" as const,
     customerId,
     points: { available: member.available, pending: member.pending, lifetime: member.lifetimeEarned },
-    tier: tier.tier && { id: tier.tier.id, name: tierName(tier.tier), earnMultiplierPct: tier.tier.earnMultiplierPct },
-    nextTier: tier.next && { id: tier.next.tier.id, name: tierName(tier.next.tier), pointsToGo: tier.next.pointsToGo },
+    tier: tier.tier && {
+      id: tier.tier.id,
+      name: tierName(tier.tier),
+      earnMultiplierPct: tier.tier.earnMultiplierPct,
+      perks: perksOfTier(tier.tier.id),
+    },
+    nextTier: tier.next && {
+      id: tier.next.tier.id,
+      name: tierName(tier.next.tier),
+      pointsToGo: tier.next.pointsToGo,
+      perks: perksOfTier(tier.next.tier.id),
+    },
     referral: member.referralCode ? { code: member.referralCode, url: `https://${shopId}/?ref=${member.referralCode}` } : null,
     currency: summary.currency,
     waysToEarn: summary.waysToEarn,
     tiers: summary.tiers,
-    rewards: summary.rewards.map((r) => ({ ...r, redeemable: canSpend(member.available, r.pointsCost) })),
+    rewards: summary.rewards.map((r) => {
+      const locked = r.requiredTier !== null && !reachesTier(tier.tier, r.requiredTier.id, tiers);
+      return { ...r, locked, redeemable: !locked && canSpend(member.available, r.pointsCost) };
+    }),
     codes: codes.map((c) => {
       const reward = rewards.get(c.rewardId);
       const terms = reward ? publicReward(reward, summary.currency, locale) : null;

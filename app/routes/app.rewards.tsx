@@ -12,13 +12,17 @@ import {
   InlineStack,
   Layout,
   Page,
+  InlineError,
   Select,
   Text,
   TextField,
+  Thumbnail,
 } from "@shopify/polaris";
+import { useAppBridge } from "@shopify/app-bridge-react";
 import { useEffect, useRef, useState } from "react";
 import { programPageAction } from "~/admin/program-action.server";
 import { fromMoney, intOf, toMoney, useProgramEditor, type EditableProgram } from "~/components/program-editor";
+import { languageName, StorefrontLanguages, withTranslation } from "~/components/storefront-languages";
 import db from "~/db.server";
 import { programDocument } from "~/models/program.server";
 import { authenticate } from "~/shopify.server";
@@ -45,7 +49,9 @@ const describe = (r: Reward, currency: string) =>
       ? `${r.percent ?? "?"}% off${r.maxDiscountMinor ? `, up to ${toMoney(r.maxDiscountMinor)} ${currency}` : ""}`
       : r.type === "free_shipping"
         ? "Free shipping"
-        : "One free product";
+        : r.product
+          ? `One free ${r.product.title}`
+          : "One free product";
 
 export default function RewardsPage() {
   const saved = useLoaderData<typeof loader>() as EditableProgram;
@@ -53,7 +59,24 @@ export default function RewardsPage() {
   const editor = useProgramEditor(saved, { saveBarId: "rewards-save", savedMessage: "Rewards saved" });
   const { doc, setDoc, errorAt } = editor;
   const [selected, setSelected] = useState<number | null>(null);
+  const [language, setLanguage] = useState("en");
+  const shopify = useAppBridge();
   const rewards = doc.rewards;
+  // A reward can be kept for a saved tier (a new one is offered once it is saved).
+  const tiers = doc.tiers.filter((t): t is typeof t & { id: string } => !!t.id);
+  const tierName = (id: string | null | undefined) => (id ? (tiers.find((t) => t.id === id)?.name ?? "a removed tier") : null);
+  // The free product through App Bridge's resource picker: the product's first variant chosen.
+  const chooseProduct = async (i: number) => {
+    const picked = await shopify.resourcePicker({ type: "product", action: "select", filter: { variants: true } });
+    const product = picked?.[0];
+    const variant = product?.variants?.[0];
+    if (!product || !variant?.id) return;
+    const title =
+      product.hasOnlyDefaultVariant || !variant.title || variant.title === "Default Title"
+        ? product.title
+        : `${product.title} – ${variant.title}`;
+    update(i, { variantId: variant.id, product: { title, imageUrl: product.images?.[0]?.originalSrc ?? null } });
+  };
   const update = (i: number, patch: Partial<Reward>) =>
     setDoc({ ...doc, rewards: rewards.map((r, j) => (j === i ? { ...r, ...patch } : r)) });
   const add = () => {
@@ -112,6 +135,7 @@ export default function RewardsPage() {
                             {reward.name || "Untitled reward"}
                           </Text>
                           {!reward.id ? <Badge tone="info">New</Badge> : null}
+                          {reward.minTierId ? <Badge>{`${tierName(reward.minTierId)} and above`}</Badge> : null}
                           {rowHasError(i) ? <Badge tone="critical">Needs attention</Badge> : null}
                         </InlineStack>
                       </IndexTable.Cell>
@@ -197,14 +221,34 @@ export default function RewardsPage() {
                           </FormLayout.Group>
                         ) : null}
                         {r.type === "free_product" ? (
-                          <TextField
-                            label="Product variant"
-                            autoComplete="off"
-                            placeholder="gid://shopify/ProductVariant/…"
-                            value={r.variantId ?? ""}
-                            onChange={(v) => update(selected, { variantId: v || null })}
-                            error={at("variantId")}
-                          />
+                          <BlockStack gap="200">
+                            <Text as="p" id="reward-product-label">
+                              Free product
+                            </Text>
+                            {r.variantId ? (
+                              <InlineStack gap="300" blockAlign="center" wrap={false}>
+                                {r.product?.imageUrl ? <Thumbnail source={r.product.imageUrl} alt="" size="small" /> : null}
+                                <BlockStack>
+                                  <Text as="span" fontWeight="semibold" id="reward-product">
+                                    {r.product?.title ?? "Product variant"}
+                                  </Text>
+                                  <Text as="span" tone="subdued" variant="bodySm" breakWord>
+                                    {r.variantId}
+                                  </Text>
+                                </BlockStack>
+                              </InlineStack>
+                            ) : (
+                              <Text as="p" tone="subdued">
+                                No product chosen yet.
+                              </Text>
+                            )}
+                            <div>
+                              <Button onClick={() => void chooseProduct(selected)} ariaDescribedBy="reward-product-label">
+                                {r.variantId ? "Change product" : "Choose product"}
+                              </Button>
+                            </div>
+                            {at("variantId") ? <InlineError message={at("variantId")!} fieldID="reward-product" /> : null}
+                          </BlockStack>
                         ) : null}
                         <TextField
                           label={`Minimum subtotal (${currency}, optional)`}
@@ -213,6 +257,43 @@ export default function RewardsPage() {
                           onChange={(v) => update(selected, { minimumSubtotalMinor: fromMoney(v) })}
                           error={at("minimumSubtotalMinor")}
                         />
+                        <Select
+                          label="Who can redeem it"
+                          options={[
+                            { label: "Every member", value: "" },
+                            ...tiers.map((t) => ({ label: `${t.name} members and above`, value: t.id })),
+                          ]}
+                          value={r.minTierId ?? ""}
+                          onChange={(v) => update(selected, { minTierId: v || null })}
+                          error={at("minTierId")}
+                          helpText="Members below the tier see it locked, with the tier that unlocks it. A new tier can be chosen once saved."
+                        />
+                        <StorefrontLanguages
+                          present={Object.keys(r.translations ?? {})}
+                          language={language}
+                          onLanguage={setLanguage}
+                          translated={(l) => !!r.translations?.[l]}
+                        >
+                          <TextField
+                            label={`Name in ${languageName(language)}`}
+                            autoComplete="off"
+                            value={r.translations?.[language]?.name ?? ""}
+                            onChange={(name) =>
+                              update(selected, { translations: withTranslation(r.translations, language, { name }) })
+                            }
+                            error={at(`translations.${language}.name`)}
+                          />
+                          <TextField
+                            label={`Description in ${languageName(language)} (optional)`}
+                            autoComplete="off"
+                            multiline={2}
+                            value={r.translations?.[language]?.description ?? ""}
+                            onChange={(description) =>
+                              update(selected, { translations: withTranslation(r.translations, language, { description }) })
+                            }
+                            error={at(`translations.${language}.description`)}
+                          />
+                        </StorefrontLanguages>
                         <InlineStack gap="200">
                           <Button variant="primary" submit loading={editor.saving} disabled={!editor.dirty}>
                             Save

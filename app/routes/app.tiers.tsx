@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import {
+  Banner,
   BlockStack,
   Button,
   Card,
@@ -17,6 +18,8 @@ import {
 import { useEffect, useRef, useState } from "react";
 import { programPageAction } from "~/admin/program-action.server";
 import { intOf, useProgramEditor, type EditableProgram } from "~/components/program-editor";
+import { languageName, StorefrontLanguages, withTranslation } from "~/components/storefront-languages";
+import { sentence } from "~/domain/wording";
 import db from "~/db.server";
 import { programDocument } from "~/models/program.server";
 import { authenticate } from "~/shopify.server";
@@ -29,6 +32,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export const action = programPageAction;
 
 type Tier = EditableProgram["tiers"][number];
+type Perk = NonNullable<Tier["perks"]>[number];
 const number = new Intl.NumberFormat("en");
 
 export default function TiersPage() {
@@ -36,7 +40,22 @@ export default function TiersPage() {
   const editor = useProgramEditor(saved, { saveBarId: "tiers-save", savedMessage: "Tiers saved" });
   const { doc, setDoc, errorAt } = editor;
   const [selected, setSelected] = useState<number | null>(null);
+  const [language, setLanguage] = useState("en");
   const tiers = doc.tiers;
+  // A tier that rewards are kept for cannot be archived: the save says which rewards, here.
+  const rewardErrors = editor.errors.flatMap((e) => {
+    const m = /^rewards\.(\d+)\.minTierId$/.exec(e.path);
+    const reward = m ? doc.rewards[Number(m[1])] : undefined;
+    return reward ? [`${reward.name}: ${sentence(e.message)}`] : [];
+  });
+  const perksOf = (t: Tier): Perk[] => t.perks ?? [];
+  const setPerk = (i: number, p: number, patch: Partial<Perk>) =>
+    update(i, { perks: perksOf(tiers[i]!).map((perk, j) => (j === p ? { ...perk, ...patch } : perk)) });
+  // A perk's text in one language; cleared, the translation is removed.
+  const setPerkIn = (i: number, p: number, locale: string, text: string) => {
+    const { [locale]: _old, ...others } = perksOf(tiers[i]!)[p]?.translations ?? {};
+    setPerk(i, p, { translations: text.trim() ? { ...others, [locale]: text } : others });
+  };
   const update = (i: number, patch: Partial<Tier>) =>
     setDoc({ ...doc, tiers: tiers.map((t, j) => (j === i ? { ...t, ...patch } : t)) });
   const add = () => {
@@ -64,6 +83,16 @@ export default function TiersPage() {
       {editor.saveBar}
       <BlockStack gap="400">
         {editor.banner}
+        {rewardErrors.length ? (
+          <Banner tone="critical" title="The tiers were not saved">
+            <p>Some rewards are kept for a tier you archived: choose another tier for them on the Rewards page first.</p>
+            <ul>
+              {rewardErrors.map((e) => (
+                <li key={e}>{e}</li>
+              ))}
+            </ul>
+          </Banner>
+        ) : null}
         <Layout>
           <Layout.Section>
             <Card padding="0">
@@ -154,6 +183,82 @@ export default function TiersPage() {
                         helpText="100 earns the program's rate; 125 earns a quarter more."
                         error={at("earnMultiplierPct")}
                       />
+                      <BlockStack gap="200">
+                        <Text as="h3" variant="headingSm">
+                          Perks
+                        </Text>
+                        {perksOf(t).length === 0 ? (
+                          <Text as="p" tone="subdued">
+                            What members of this tier get, for example “Free shipping on every order”.
+                          </Text>
+                        ) : null}
+                        {perksOf(t).map((perk, p) => (
+                          <TextField
+                            key={p}
+                            label={`Perk ${p + 1}`}
+                            autoComplete="off"
+                            value={perk.text}
+                            onChange={(text) => setPerk(selected, p, { text })}
+                            error={at(`perks.${p}.text`)}
+                            connectedRight={
+                              <Button
+                                onClick={() => update(selected, { perks: perksOf(t).filter((_, j) => j !== p) })}
+                                accessibilityLabel={`Remove perk ${p + 1}`}
+                              >
+                                Remove
+                              </Button>
+                            }
+                          />
+                        ))}
+                        <div>
+                          <Button
+                            onClick={() => update(selected, { perks: [...perksOf(t), { text: "", translations: {} }] })}
+                            disabled={perksOf(t).length >= 10}
+                          >
+                            Add perk
+                          </Button>
+                        </div>
+                      </BlockStack>
+                      <StorefrontLanguages
+                        present={[
+                          ...Object.keys(t.translations ?? {}),
+                          ...perksOf(t).flatMap((p) => Object.keys(p.translations ?? {})),
+                        ]}
+                        language={language}
+                        onLanguage={setLanguage}
+                        translated={(l) => !!t.translations?.[l] || perksOf(t).some((p) => !!p.translations?.[l])}
+                      >
+                        <TextField
+                          label={`Name in ${languageName(language)}`}
+                          autoComplete="off"
+                          value={t.translations?.[language]?.name ?? ""}
+                          onChange={(name) =>
+                            update(selected, { translations: withTranslation(t.translations, language, { name }) })
+                          }
+                          error={at(`translations.${language}.name`)}
+                        />
+                        <TextField
+                          label={`Description in ${languageName(language)} (optional)`}
+                          autoComplete="off"
+                          multiline={2}
+                          value={t.translations?.[language]?.description ?? ""}
+                          onChange={(description) =>
+                            update(selected, { translations: withTranslation(t.translations, language, { description }) })
+                          }
+                          error={at(`translations.${language}.description`)}
+                        />
+                        {perksOf(t).map((perk, p) => (
+                          <TextField
+                            key={p}
+                            label={`Perk ${p + 1} in ${languageName(language)}`}
+                            autoComplete="off"
+                            placeholder={perk.text}
+                            value={perk.translations?.[language] ?? ""}
+                            onChange={(text) => setPerkIn(selected, p, language, text)}
+                            error={at(`perks.${p}.translations.${language}`)}
+                          />
+                        ))}
+                      </StorefrontLanguages>
                       <InlineStack gap="200">
                         <Button variant="primary" submit loading={editor.saving} disabled={!editor.dirty}>
                           Save

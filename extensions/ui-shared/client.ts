@@ -14,6 +14,10 @@ export interface Reward {
   minimumSubtotal: string | null;
   redeemable?: boolean;
   translations?: Record<string, { name?: string; description?: string }>;
+  /** tier-only: the tier it is kept for (its name in the shopper's language) */
+  requiredTier?: { id: string; name: string } | null;
+  /** the member is below `requiredTier` */
+  locked?: boolean;
 }
 
 export interface HistoryItem {
@@ -43,8 +47,8 @@ export interface Me {
   club?: "open" | "closed";
   currency: string;
   points?: { available: number; pending: number; lifetime: number };
-  tier?: { id: string; name: string; translations?: Reward["translations"] } | null;
-  nextTier?: { id: string; name: string; pointsToGo: number; translations?: Reward["translations"] } | null;
+  tier?: { id: string; name: string; translations?: Reward["translations"]; perks?: string[] } | null;
+  nextTier?: { id: string; name: string; pointsToGo: number; translations?: Reward["translations"]; perks?: string[] } | null;
   tiers?: Array<{ id: string; name: string; thresholdPoints: number }>;
   referral?: { code: string; url: string } | null;
   rewards?: Reward[];

@@ -33,10 +33,15 @@ export function minorOf(decimal: string): number {
   return Number(whole) * 1000 + Number(fraction.padEnd(3, "0").slice(0, 3));
 }
 
-export type RewardStanding = { kind: "ready" } | { kind: "short"; points: number } | { kind: "minimum"; amount: string };
+export type RewardStanding =
+  | { kind: "ready" }
+  | { kind: "locked"; tier: string }
+  | { kind: "short"; points: number }
+  | { kind: "minimum"; amount: string };
 
-/** Whether the member can redeem this reward for this order, else why not. */
+/** Whether the member can redeem this reward for this order, else why not (a tier they have not reached first). */
 export function rewardStanding(reward: Reward, available: number, subtotal: string | null): RewardStanding {
+  if (reward.locked && reward.requiredTier) return { kind: "locked", tier: isolated(reward.requiredTier.name) };
   if (available < reward.pointsCost) return { kind: "short", points: reward.pointsCost - available };
   if (reward.minimumSubtotal && subtotal !== null && minorOf(subtotal) < minorOf(reward.minimumSubtotal)) {
     return { kind: "minimum", amount: reward.minimumSubtotal };

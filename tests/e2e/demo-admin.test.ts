@@ -167,7 +167,7 @@ describe("the demo", () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, userAgent: DESKTOP_UA });
     const app = await openAdmin(page, `${adminUrl}/rewards`);
     await app.getByRole("button", { name: "Add reward" }).first().click();
-    await app.getByLabel("Name").fill("Tote bag credit");
+    await app.getByLabel("Name", { exact: true }).fill("Tote bag credit");
     await app.getByLabel("Points", { exact: true }).fill("750");
     await app.getByLabel("Amount off (USD)").fill("7.50");
     // The admin draws the save bar around the app; its Save clicks the app's own button.
@@ -181,7 +181,7 @@ describe("the demo", () => {
 
     await openAdmin(page, `${adminUrl}/tiers`);
     await app.getByRole("button", { name: "Add tier" }).first().click();
-    await app.getByLabel("Name").fill("Diamond");
+    await app.getByLabel("Name", { exact: true }).fill("Diamond");
     await app.getByLabel("From lifetime points").fill("100000");
     await app.getByLabel("Earn rate (%)").fill("150");
     await app.getByRole("button", { name: "Save", exact: true }).click();

@@ -25,6 +25,10 @@
       const button = bar && bar.querySelectorAll("button")[m.index];
       if (button) button.click();
     }
+    if (m.type === "emulator:resourcePickerResult" && picking.has(m.id)) {
+      picking.get(m.id)(m.selection);
+      picking.delete(m.id);
+    }
     if (m.type === "emulator:navigate") {
       const a = document.createElement("a");
       a.setAttribute("href", m.href);
@@ -90,9 +94,32 @@
     },
   );
 
+  // shopify.resourcePicker(options): the admin draws the picker over the app (emulator:resourcePicker)
+  // and answers the resources chosen, as App Bridge's SelectPayload (the array, also as its
+  // deprecated `selection`), or undefined when the merchant cancels.
+  const picking = new Map();
+  function resourcePicker(options) {
+    if (!framed) return Promise.reject(new Error("not inside the admin"));
+    if (!options || !["product", "variant", "collection"].includes(options.type))
+      return Promise.reject(new TypeError("resourcePicker needs a type: product, variant or collection"));
+    return new Promise((resolve) => {
+      const id = ++seq;
+      picking.set(id, (selection) => {
+        if (!selection) return resolve(undefined);
+        resolve(Object.assign(selection.slice(), { selection }));
+      });
+      const { type, action, multiple, query, selectionIds, filter } = options;
+      window.parent.postMessage(
+        { type: "emulator:resourcePicker", id, options: { type, action, multiple, query, selectionIds, filter } },
+        "*",
+      );
+    });
+  }
+
   window.shopify = {
     config: { apiKey, shop },
     idToken,
+    resourcePicker,
     toast: { show: (message) => window.parent.postMessage({ type: "emulator:toast", message }, "*"), hide: () => {} },
     saveBar: {
       show: async (id) => saveBars.get(id) && saveBars.get(id).show(),

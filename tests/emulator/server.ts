@@ -11,6 +11,7 @@ import { flowPayloadErrors } from "./flow.ts";
 import { functionExtensions } from "./functions.ts";
 import { executeAdmin, type Resolvers } from "./graphql.ts";
 import { adminHost, adminIdToken, signedProxyQuery, verifyJwt, webhookHmac } from "./signing.ts";
+import { pickerResources, productImage } from "./resource-picker.ts";
 import { emptyShop, type EmulatedShop } from "./store.ts";
 import { themeEditorPage } from "./theme-editor.ts";
 import { productPayload, type Order, type Refund } from "./payloads.ts";
@@ -427,6 +428,20 @@ export class StoreEmulator {
         { "Access-Control-Allow-Origin": "*" },
       );
     }
+    // The resource picker's products (the admin draws the picker around the app) and their images.
+    if (url.pathname === "/admin/resource-picker") {
+      const resources = pickerResources(
+        url.searchParams.get("type") ?? "",
+        url.searchParams.get("query") ?? "",
+        `http://${req.headers.host}`,
+      );
+      return resources ? json(200, { resources }) : json(400, { error: "type is product or variant" });
+    }
+    m = /^\/admin\/product-image\/(\d+)\.svg$/.exec(url.pathname);
+    if (m) {
+      const svg = productImage(Number(m[1]));
+      return svg ? send(200, "image/svg+xml", svg) : send(404, "text/plain", "no such image");
+    }
     m = /^\/store\/([a-z0-9-]+)\/apps\/loyalty(\/.*)?$/.exec(url.pathname);
     if (m) return send(200, "text/html; charset=utf-8", this.adminShell(`${m[1]}.myshopify.com`, m[2] ?? "", url.searchParams));
     m = /^\/store\/([a-z0-9-]+)\/themes\/[a-z0-9]+\/editor$/.exec(url.pathname);
@@ -594,6 +609,14 @@ export class StoreEmulator {
   #savebar{position:fixed;top:0;left:0;right:0;height:48px;background:#1a1a1a;color:#fff;display:none;align-items:center;gap:8px;padding:0 16px;z-index:10}
   #savebar span{margin-right:auto;font-weight:600} #savebar button{font:inherit;border-radius:8px;padding:6px 12px;border:1px solid #616161;background:#303030;color:#fff;cursor:pointer}
   #savebar button.primary{background:#fff;color:#1a1a1a;border-color:#fff} #savebar button:disabled{opacity:.5}
+  #picker{width:min(560px,calc(100vw - 32px));border:0;border-radius:12px;padding:0;box-shadow:0 8px 32px rgba(0,0,0,.3)} #picker::backdrop{background:rgba(0,0,0,.45)}
+  #picker form{display:flex;flex-direction:column;gap:10px;padding:16px} #picker h2{margin:0;font-size:15px}
+  #picker input[type=search]{font:inherit;padding:8px 10px;border:1px solid #8a8a8a;border-radius:8px}
+  #picker fieldset{border:0;margin:0;padding:0;max-height:55vh;overflow:auto} #picker ul{list-style:none;margin:0;padding:0}
+  #picker li label{display:flex;align-items:center;gap:10px;padding:8px 4px;border-bottom:1px solid #ebebeb;cursor:pointer}
+  #picker li img{width:40px;height:40px;border-radius:6px} #picker .price{margin-left:auto;color:#616161}
+  .picker-actions{display:flex;justify-content:flex-end;gap:8px} .picker-actions button{font:inherit;border-radius:8px;padding:6px 12px;border:1px solid #8a8a8a;background:#fff;cursor:pointer}
+  .picker-actions button.primary{background:#1a1a1a;color:#fff;border-color:#1a1a1a} .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}
   main{position:relative} #loading{position:absolute;top:0;left:0;height:3px;width:0;background:#2c6ecb;opacity:0;transition:width 2s ease-out,opacity .2s}
   #loading[data-on="true"]{width:80%;opacity:1}
   @media (max-width:700px){body{grid-template:48px 1fr/1fr} nav{display:none} header{grid-column:1}}
@@ -604,6 +627,12 @@ export class StoreEmulator {
 <main><div id="loading" role="progressbar" aria-label="Loading" aria-hidden="true"></div><iframe id="app" title="Loyalty Club" src="${src}"></iframe></main>
 <div id="toast" role="status"></div>
 <div id="savebar" role="region" aria-label="Unsaved changes"><span>Unsaved changes</span></div>
+<dialog id="picker" aria-labelledby="picker-title"><form method="dialog">
+  <h2 id="picker-title"></h2>
+  <input id="picker-search" type="search" aria-label="Search" placeholder="Search">
+  <fieldset><legend class="sr">Results</legend><ul id="picker-list"></ul></fieldset>
+  <div class="picker-actions"><button type="button" id="picker-cancel">Cancel</button><button type="submit" id="picker-ok" class="primary"></button></div>
+</form></dialog>
 <script>
   const shop = ${JSON.stringify(shop)};
   const store = shop.replace(".myshopify.com", "");
@@ -657,10 +686,60 @@ export class StoreEmulator {
         url.host === shop && url.pathname.startsWith("/admin") ? url.pathname.slice("/admin".length) : null;
       location.href = admin === null ? url.href : "/store/" + store + admin + url.search;
     }
+    if (m.type === "emulator:resourcePicker") openPicker(m.id, m.options || {});
     if (m.type === "emulator:toast") {
       const t = document.getElementById("toast"); t.textContent = m.message; t.style.display = "block";
       setTimeout(() => (t.style.display = "none"), 3000);
     }
+  });
+  // shopify.resourcePicker: drawn by the admin, as Shopify does, over the app; the selection goes
+  // back to the app's App Bridge (undefined when cancelled).
+  const picker = document.getElementById("picker");
+  let pick = null;
+  async function listPicker() {
+    const { type, multiple, selectionIds } = pick.options;
+    const query = document.getElementById("picker-search").value;
+    const res = await fetch("/admin/resource-picker?type=" + encodeURIComponent(type) + "&query=" + encodeURIComponent(query));
+    pick.resources = res.ok ? (await res.json()).resources : [];
+    const chosen = new Set((selectionIds || []).map((s) => s.id));
+    const list = document.getElementById("picker-list");
+    list.replaceChildren(...pick.resources.map((r, i) => {
+      const li = document.createElement("li"), label = document.createElement("label"), input = document.createElement("input");
+      input.type = multiple ? "checkbox" : "radio"; input.name = "resource"; input.value = String(i);
+      input.checked = chosen.has(r.id) || (r.variants || []).some((v) => chosen.has(v.id));
+      const img = document.createElement("img");
+      const src = (r.images && r.images[0]) || (r.product && r.product.images && r.product.images[0]);
+      img.alt = ""; if (src) img.src = src.originalSrc;
+      const name = document.createElement("span"); name.textContent = r.displayName || r.title;
+      const price = document.createElement("span"); price.className = "price"; price.textContent = r.price || (r.variants && r.variants[0] && r.variants[0].price) || "";
+      label.append(input, img, name, price); li.append(label); return li;
+    }));
+  }
+  async function openPicker(id, options) {
+    pick = { id, options, resources: [] };
+    const noun = options.type === "variant" ? "variant" : "product";
+    const verb = options.action === "select" ? "Select" : "Add";
+    document.getElementById("picker-title").textContent = verb + " " + noun + (options.multiple ? "s" : "");
+    document.getElementById("picker-ok").textContent = verb;
+    document.getElementById("picker-search").value = options.query || "";
+    await listPicker();
+    picker.showModal();
+    document.getElementById("picker-search").focus();
+  }
+  function closePicker(selection) {
+    if (!pick) return;
+    frame.contentWindow.postMessage({ type: "emulator:resourcePickerResult", id: pick.id, selection }, "*");
+    pick = null;
+    if (picker.open) picker.close();
+  }
+  let searchTimer;
+  document.getElementById("picker-search").addEventListener("input", () => { clearTimeout(searchTimer); searchTimer = setTimeout(listPicker, 150); });
+  document.getElementById("picker-cancel").onclick = () => closePicker(undefined);
+  picker.addEventListener("cancel", () => closePicker(undefined));
+  picker.querySelector("form").addEventListener("submit", () => {
+    const picked = [...picker.querySelectorAll("input[name=resource]:checked")].map((i) => pick.resources[Number(i.value)]);
+    const max = typeof pick.options.multiple === "number" ? pick.options.multiple : pick.options.multiple ? Infinity : 1;
+    closePicker(picked.slice(0, max));
   });
 </script>
 </body></html>`;

@@ -101,6 +101,14 @@ export const PRODUCTS = [
   ["Thermal Mug", 2799],
   ["Down Vest", 9900],
 ] as const;
+/** The shop's products as the storefront and the admin's resource picker list them (one variant each). */
+export const CATALOG = PRODUCTS.map(([title, price], i) => ({
+  handle: title.toLowerCase().replace(/[^a-z0-9]+/g, "-"),
+  title,
+  priceMinor: price,
+  productId: 8_000_000 + i,
+  variantId: 4_000_000 + i,
+}));
 const PRESENTMENT: Array<[string, number, number]> = [
   ["USD", 1, 0.6],
   ["CAD", 1.36, 0.15],

@@ -13,7 +13,7 @@ import { discountMinor, runDiscountFunction } from "./functions.ts";
 import { orderPayload, subtotalMinor, type Order } from "./payloads.ts";
 import { readBody, type StoreEmulator } from "./server.ts";
 import { checkoutSessionToken } from "./signing.ts";
-import { PRODUCTS, type EmulatedShop } from "./store.ts";
+import { CATALOG as catalog, type EmulatedShop } from "./store.ts";
 
 const EXTENSION = path.resolve(import.meta.dirname, "../../extensions/loyalty-theme");
 const LAYOUT = readFileSync(path.join(import.meta.dirname, "theme/layout.liquid"), "utf8");
@@ -120,13 +120,6 @@ interface Session {
   locale: string;
 }
 
-const catalog = PRODUCTS.map(([title, price], i) => ({
-  handle: title.toLowerCase().replace(/[^a-z0-9]+/g, "-"),
-  title,
-  priceMinor: price,
-  productId: 8_000_000 + i,
-  variantId: 4_000_000 + i,
-}));
 
 /** liquidjs does not know Shopify's {% schema %}: parse it away, render nothing. */
 class SchemaTag extends Tag {

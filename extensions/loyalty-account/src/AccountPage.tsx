@@ -123,10 +123,12 @@ function AccountPage() {
             <s-text>
               {me.tier ? t.translate("acc.tier", { tier: nameOf(me.tier, t.language) }) : t.translate("acc.no_tier")}
             </s-text>
+            {me.tier?.perks?.length ? <Perks tier={me.tier.name} perks={me.tier.perks} t={t} /> : null}
             {next && threshold ? (
               <>
                 <s-progress value={threshold - next.pointsToGo} max={threshold} accessibilityLabel={nameOf(next, t.language)} />
                 <s-text color="subdued">{t.points("acc.next_tier", next.pointsToGo, { tier: nameOf(next, t.language) })}</s-text>
+                {next.perks?.length ? <Perks tier={next.name} perks={next.perks} t={t} /> : null}
               </>
             ) : null}
             {me.expiring && me.expiring.points > 0 ? (
@@ -152,15 +154,17 @@ function AccountPage() {
                       <bdi>{nameOf(reward, t.language)}</bdi>
                     </s-text>
                     <s-text color="subdued">
-                      {standing.kind === "short"
-                        ? t.points("reward.short", standing.points)
-                        : t.points("reward.cost", reward.pointsCost)}
+                      {standing.kind === "locked"
+                        ? t.translate("reward.locked", { tier: standing.tier })
+                        : standing.kind === "short"
+                          ? t.points("reward.short", standing.points)
+                          : t.points("reward.cost", reward.pointsCost)}
                       {reward.minimumSubtotal
                         ? ` · ${t.translate("reward.minimum", { amount: t.formatMoney(reward.minimumSubtotal, me.currency) })}`
                         : ""}
                     </s-text>
                   </s-stack>
-                  {standing.kind !== "short" && (
+                  {standing.kind !== "short" && standing.kind !== "locked" && (
                     <s-button loading={busy === reward.id} disabled={busy !== null} onClick={() => void spend(reward)}>
                       {t.translate("reward.redeem")}
                     </s-button>
@@ -322,6 +326,22 @@ function Figure({ label, value }: { label: string; value: string }) {
     <s-stack gap="none">
       <s-text color="subdued">{label}</s-text>
       <s-heading>{value}</s-heading>
+    </s-stack>
+  );
+}
+
+/** What the member's tier gives, in the merchant's words (in the shopper's language when given). */
+function Perks(props: { tier: string; perks: string[]; t: Localised }) {
+  return (
+    <s-stack gap="none">
+      <s-text type="strong">{props.t.translate("acc.perks", { tier: isolated(props.tier) })}</s-text>
+      <s-unordered-list>
+        {props.perks.map((perk, i) => (
+          <s-list-item key={i}>
+            <bdi>{perk}</bdi>
+          </s-list-item>
+        ))}
+      </s-unordered-list>
     </s-stack>
   );
 }

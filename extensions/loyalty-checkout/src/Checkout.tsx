@@ -92,6 +92,7 @@ export function Checkout() {
 
 function whyNot(reward: Reward, available: number, subtotal: string | null, currency: string, t: Localised): string | null {
   const standing = rewardStanding(reward, available, subtotal);
+  if (standing.kind === "locked") return t.translate("reward.locked", { tier: standing.tier });
   if (standing.kind === "short") return t.points("reward.short", standing.points);
   if (standing.kind === "minimum") return t.translate("reward.minimum", { amount: t.formatMoney(standing.amount, currency) });
   return null;

@@ -269,6 +269,7 @@
         { class: "lc-tier" },
         me.tier ? h("p", {}, T.tier + ": ", h("strong", {}, h("bdi", {}, me.tier.name))) : null,
         bonus ? h("p", {}, tx(T.tier_bonus, { multiplier: me.tier.earnMultiplierPct / 100 })) : null,
+        me.tier ? perks(me.tier) : null,
       );
       if (me.nextTier) {
         var done = me.points.lifetime,
@@ -277,10 +278,26 @@
           h("p", { class: "lc-muted" }, tx(T.to_next_tier, { points: me.nextTier.pointsToGo, tier: me.nextTier.name })),
         );
         tierBox.appendChild(h("progress", { max: goal, value: done, "aria-label": me.nextTier.name }));
+        tierBox.appendChild(perks(me.nextTier, true) || document.createTextNode(""));
       }
       out.push(tierBox);
     }
     return out;
+  }
+  // What a tier gives (the merchant's words, in the shopper's language when given); the next
+  // tier's under its name.
+  function perks(t, next) {
+    if (!t.perks || !t.perks.length) return null;
+    var label = ts(T.tier_perks, { tier: t.name });
+    var items = t.perks.map(function (p) {
+      return h("li", {}, h("bdi", {}, p));
+    });
+    return h(
+      "div",
+      { class: "lc-perks" + (next ? " lc-muted" : "") },
+      next ? h("p", {}, tx(T.tier_perks, { tier: t.name })) : null,
+      h.apply(null, ["ul", { "aria-label": label }].concat(items)),
+    );
   }
   function joinView(me) {
     var actions = h("div", { class: "lc-join" }, h("p", {}, T.join_pitch));
@@ -295,22 +312,25 @@
   function rewardView(me, r) {
     var short = me.enrolled ? r.pointsCost - me.points.available : null;
     var asking = state.confirm && state.confirm.reward.id === r.id;
-    var action = !me.enrolled
-      ? null
-      : r.redeemable
-        ? h(
-            "button",
-            {
-              type: "button",
-              class: "lc-button lc-small",
-              disabled: state.busy || asking,
-              onclick: function () {
-                redeem(r);
+    var locked = r.requiredTier && (!me.enrolled || r.locked);
+    var action = locked
+      ? h("span", { class: "lc-locked" }, tx(T.tier_locked, { tier: r.requiredTier.name }))
+      : !me.enrolled
+        ? null
+        : r.redeemable
+          ? h(
+              "button",
+              {
+                type: "button",
+                class: "lc-button lc-small",
+                disabled: state.busy || asking,
+                onclick: function () {
+                  redeem(r);
+                },
               },
-            },
-            T.redeem,
-          )
-        : h("span", { class: "lc-muted" }, tx(T.points_more, { points: Math.max(short, 0) }));
+              T.redeem,
+            )
+          : h("span", { class: "lc-muted" }, tx(T.points_more, { points: Math.max(short, 0) }));
     return h(
       "li",
       { class: "lc-reward" },

@@ -1,0 +1,209 @@
+// End to end: `npm run demo`, then in real Chromium inside the emulator's admin frame, a tier with
+// perks and a tier-only free product chosen through App Bridge's resource picker, with German
+// texts; then the public program and a Silver shopper's launcher in German, where the reward is
+// locked until Gold and Gold's perks are listed.
+import { spawn, type ChildProcess } from "node:child_process";
+import os from "node:os";
+import path from "node:path";
+import Database from "better-sqlite3";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../support/app";
+import { DESKTOP_UA, launch, openAdmin, SCREENSHOTS } from "../support/browser";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const dbFile = path.join(os.tmpdir(), `lc-e2e-rewards-${process.pid}.sqlite`);
+let demo: ChildProcess;
+let output = "";
+let browser: Browser;
+let adminUrl = "";
+let programUrl = "";
+let storefrontUrl = "";
+
+beforeAll(async () => {
+  const [port, emulatorPort, storefrontPort] = [await freePort(), await freePort(), await freePort()];
+  demo = spawn(process.execPath, ["scripts/demo.mjs"], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      EMULATOR_PORT: String(emulatorPort),
+      STOREFRONT_PORT: String(storefrontPort),
+      DATABASE_URL: `file:${dbFile}`,
+      DEMO_SKIP_BUILD: "1",
+      SHOPIFY_APP_URL: `http://localhost:${port}`,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`demo did not come up:\n${output}`)), 240_000);
+    const onData = (d: Buffer) => {
+      output += d;
+      if (output.includes("Press Ctrl-C")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    demo.stdout!.on("data", onData);
+    demo.stderr!.on("data", (d) => (output += d));
+    demo.on("exit", (code) => reject(new Error(`demo exited with ${code}:\n${output}`)));
+  });
+  adminUrl = /Admin \(embedded.*?(http\S+)/.exec(output)![1]!;
+  programUrl = /Public program:\s+(http\S+)/.exec(output)![1]!;
+  storefrontUrl = new URL(/Storefront \(theme app extension\):\s+(http\S+)/.exec(output)![1]!).origin;
+  browser = await launch();
+}, 270_000);
+
+afterAll(async () => {
+  await browser?.close();
+  if (demo && demo.exitCode === null) {
+    const exited = new Promise((r) => demo.once("exit", r));
+    demo.kill("SIGTERM");
+    await exited;
+  }
+});
+
+describe("tier-only rewards, translations, perks and the resource picker", () => {
+  it("are set up in the admin and shown, locked and in German, in the storefront", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, userAgent: DESKTOP_UA });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+
+    // Gold's perks, in English and German.
+    const app = await openAdmin(page, `${adminUrl}/tiers`);
+    await app.getByRole("button", { name: "Edit Gold" }).click();
+    await app.getByRole("button", { name: "Add perk" }).click();
+    await app.getByLabel("Perk 1", { exact: true }).fill("Free shipping on every order");
+    await app.getByRole("button", { name: "Add perk" }).click();
+    await app.getByLabel("Perk 2", { exact: true }).fill("Early access to sales");
+    await app.getByLabel("Language", { exact: true }).selectOption("de");
+    await app.getByLabel("Perk 1 in German (de)").fill("Kostenloser Versand bei jeder Bestellung");
+    await app.getByLabel("Perk 2 in German (de)").fill("Früher Zugang zum Sale");
+    await page.screenshot({ path: path.join(SCREENSHOTS, "admin-tier-perks.png") });
+    await page.locator("#savebar").getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => page.locator("#toast").textContent(), { timeout: 15_000 }).toBe("Tiers saved");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: path.join(SCREENSHOTS, "admin-tier-perks-phone.png"), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
+
+    // A free product for Gold members and up, chosen in the picker the admin draws over the app.
+    await openAdmin(page, `${adminUrl}/rewards`);
+    await app.getByRole("button", { name: "Add reward" }).first().click();
+    await app.getByLabel("Name", { exact: true }).fill("Gold member mug");
+    await app.getByLabel("Type").selectOption("free_product");
+    await app.getByLabel("Points", { exact: true }).fill("800");
+    await app.getByRole("button", { name: "Choose product" }).click();
+    const picker = page.locator("#picker");
+    await picker.getByRole("heading", { name: "Select product" }).waitFor();
+    await picker.getByLabel("Search").fill("mug");
+    await expect.poll(() => picker.locator("li").count()).toBe(1);
+    await picker.getByLabel("Thermal Mug").check();
+    await page.screenshot({ path: path.join(SCREENSHOTS, "admin-resource-picker.png") });
+    await picker.getByRole("button", { name: "Select" }).click();
+    await expect.poll(() => app.locator("#reward-product").textContent()).toBe("Thermal Mug");
+    await expect.poll(() => app.locator('img[src$="/admin/product-image/8000010.svg"]').count()).toBe(1);
+    await app.getByLabel("Who can redeem it").selectOption({ label: "Gold members and above" });
+    await app.getByLabel("Language", { exact: true }).selectOption("de");
+    await app.getByLabel("Name in German (de)").fill("Becher für Gold-Mitglieder");
+    // A language the shop added, checked by the document's schema.
+    await app.getByLabel("Add a language").fill("Portuguese");
+    await app.getByRole("button", { name: "Add", exact: true }).click();
+    await app.getByText("Must be a locale such as en, de, fa or pt-BR.").waitFor();
+    await app.getByLabel("Add a language").fill("pt-BR");
+    await app.getByRole("button", { name: "Add", exact: true }).click();
+    await expect.poll(() => app.getByLabel("Language", { exact: true }).inputValue()).toBe("pt-BR");
+    await app.getByLabel("Name in Brazilian Portuguese (pt-BR)").fill("Caneca Gold");
+    await page.screenshot({ path: path.join(SCREENSHOTS, "admin-reward-tier-only.png"), fullPage: true });
+    await page.locator("#savebar").getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => page.locator("#toast").textContent(), { timeout: 15_000 }).toBe("Rewards saved");
+    await app.getByText("Gold and above").waitFor();
+    await page.screenshot({ path: path.join(SCREENSHOTS, "admin-rewards-tier-only.png") });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: path.join(SCREENSHOTS, "admin-reward-tier-only-phone.png"), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+
+    // The public program: the reward kept for Gold, Gold's perks.
+    const shown = await expect
+      .poll(
+        async () => {
+          const program = await (await fetch(programUrl)).json();
+          const mug = program.rewards.find((r: { name: string }) => r.name === "Gold member mug");
+          const gold = program.tiers.find((t: { name: string }) => t.name === "Gold");
+          return mug && { requiredTier: mug.requiredTier?.name, type: mug.type, perks: gold.perks };
+        },
+        { timeout: 15_000, interval: 500 },
+      )
+      .toEqual({
+        requiredTier: "Gold",
+        type: "free_product",
+        perks: ["Free shipping on every order", "Early access to sales"],
+      });
+    void shown;
+    const db = new Database(dbFile, { readonly: true });
+    const reward = db
+      .prepare(`SELECT "variantId", "minTierId", "translations" FROM "Reward" WHERE "name" = 'Gold member mug'`)
+      .get() as {
+      variantId: string;
+      minTierId: string;
+      translations: string;
+    };
+    const gold = db.prepare(`SELECT "id" FROM "Tier" WHERE "name" = 'Gold' AND "active" = 1`).get() as { id: string };
+    expect(reward).toMatchObject({ variantId: "gid://shopify/ProductVariant/4000010", minTierId: gold.id });
+    expect(JSON.parse(reward.translations)).toEqual({
+      de: { name: "Becher für Gold-Mitglieder" },
+      "pt-BR": { name: "Caneca Gold" },
+    });
+    // A Silver member with points enough: the mug is still locked for them.
+    const silver = db
+      .prepare(
+        `SELECT "customerId" FROM "Member" WHERE "state" = 'active' AND "excludedAt" IS NULL AND "lifetimeEarned" BETWEEN 1000 AND 4999 AND "available" >= 800 ORDER BY "customerId" LIMIT 1`,
+      )
+      .get() as { customerId: string };
+    db.close();
+
+    const shopper = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    await shopper.goto(`${storefrontUrl}/account/login?customer=${silver.customerId}&return_to=/`);
+    await shopper.goto(`${storefrontUrl}/?locale=de`);
+    await shopper.locator(".lc-launcher").click();
+    const mug = shopper.locator(".lc-reward", { hasText: "Becher für Gold-Mitglieder" });
+    // The storefront's program cache catches up within seconds.
+    await expect
+      .poll(
+        async () => {
+          if ((await mug.count()) === 0) {
+            await shopper.reload();
+            await shopper.locator(".lc-launcher").click();
+          }
+          return mug.count();
+        },
+        { timeout: 20_000, interval: 1_000 },
+      )
+      .toBe(1);
+    expect(await mug.locator(".lc-locked").textContent()).toContain("Ab Stufe Gold freigeschaltet");
+    expect(await mug.getByRole("button").count()).toBe(0);
+    const perks = shopper.locator(".lc-tier .lc-perks");
+    await expect.poll(() => perks.textContent()).toContain("Vorteile der Stufe Gold");
+    expect(await perks.locator("li").allTextContents()).toEqual([
+      "Kostenloser Versand bei jeder Bestellung",
+      "Früher Zugang zum Sale",
+    ]);
+    await shopper.screenshot({ path: path.join(SCREENSHOTS, "storefront-tier-perks-de.png") });
+    await mug.scrollIntoViewIfNeeded();
+    await shopper.screenshot({ path: path.join(SCREENSHOTS, "storefront-tier-locked-de.png") });
+    await shopper.setViewportSize({ width: 390, height: 844 });
+    await mug.scrollIntoViewIfNeeded();
+    await shopper.screenshot({ path: path.join(SCREENSHOTS, "storefront-tier-locked-de-phone.png") });
+    // The customer account page (the account extension) says the same, in German.
+    await shopper.setViewportSize({ width: 1280, height: 900 });
+    await shopper.goto(`${storefrontUrl}/account/loyalty`);
+    const account = shopper.frameLocator("#account-page");
+    await account.getByText("Becher für Gold-Mitglieder").waitFor({ timeout: 60_000 });
+    // (the merchant's names sit between direction isolates)
+    await account.getByText(/^Ab Stufe \u2068Gold\u2069 freigeschaltet$/).waitFor();
+    await account.getByText("Vorteile der Stufe \u2068Gold\u2069").waitFor();
+    await account.getByText("Früher Zugang zum Sale").waitFor();
+    await shopper.screenshot({ path: path.join(SCREENSHOTS, "account-tier-locked-de.png"), fullPage: true });
+    await shopper.close();
+  });
+});
