@@ -26,6 +26,7 @@ import { Random } from "../tests/emulator/prng.ts";
 import { ENTRIES_PER_MEMBER, MEMBERS, proxyRequests, seedShopper } from "./bench/proxy.mjs";
 import { awaitFold, benchAnalytics, CUSTOMERS, ORDERS, seedAnalytics } from "./bench/analytics.mjs";
 import { benchAdmin } from "./bench/admin.mjs";
+import { benchVitals, TARGETS, vitalsHeader, vitalsRow } from "./bench/vitals.mjs";
 import { gzipSync } from "node:zlib";
 import { readFileSync } from "node:fs";
 
@@ -38,7 +39,7 @@ const RATE = Number(process.env.BENCH_RATE ?? 500);
 const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 20);
 const PROXY_RATE = Number(process.env.BENCH_PROXY_RATE ?? 200);
 const PROXY_SECONDS = Number(process.env.BENCH_PROXY_SECONDS ?? 20);
-const ONLY = process.env.BENCH_ONLY ?? "all"; // all | ingest | proxy | drain | analytics | admin
+const ONLY = process.env.BENCH_ONLY ?? "all"; // all | ingest | proxy | drain | analytics | admin | vitals
 const ADMIN_RATE = Number(process.env.BENCH_ADMIN_RATE ?? 20); // a busy admin: several staff at once
 const ADMIN_SECONDS = Number(process.env.BENCH_ADMIN_SECONDS ?? 15);
 const PG_ADMIN = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
@@ -600,5 +601,13 @@ if (ONLY === "all" || ONLY === "admin") {
     console.log(`  ${dialect}: answers ${r.correct ? "correct" : "WRONG"} (seeded in ${fmt(r.seededSeconds, 1)} s)`);
     results.push({ bench: "admin", dialect, ...r });
   }
+}
+if (ONLY === "all" || ONLY === "vitals") {
+  console.log(
+    `\nadmin pages' Web Vitals: the demo's shop in headless Chromium, each page in the emulated admin's frame, ${process.env.BENCH_VITALS_COLD ?? 2} fresh contexts × (1 cold + ${process.env.BENCH_VITALS_WARM ?? 2} warm) loads; targets LCP < ${TARGETS.lcp} ms and CLS < ${TARGETS.cls} (pass: every load; p50: the median, not every load; FAIL: not the median)`,
+  );
+  console.log(vitalsHeader());
+  const r = await benchVitals({ onPage: (page) => console.log(vitalsRow(page)) });
+  results.push({ bench: "vitals", dialect: "sqlite", targets: TARGETS, ...r });
 }
 writeFileSync(path.join(root, ".cache", "bench.json"), JSON.stringify(results, null, 2));
