@@ -59,7 +59,9 @@ const productionHandler = dev ? null : createRequestHandler(initial, "production
 const remix = createRequestListener(async (request) =>
   dev ? createRequestHandler(await loadBuild(), "development")(request) : productionHandler(request),
 );
-const assets = dev ? null : sirv("build/client", { immutable: true, maxAge: 31_536_000, etag: true });
+// The build precompressed the assets (scripts/compress-assets.mjs): a browser that accepts br or
+// gzip gets those files, with Content-Encoding and Vary: Accept-Encoding.
+const assets = dev ? null : sirv("build/client", { immutable: true, maxAge: 31_536_000, etag: true, brotli: true, gzip: true });
 
 // Remix's route tree, to tell a path the app serves from one it does not.
 const routeTree = (function tree(parentId) {
