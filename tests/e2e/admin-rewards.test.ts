@@ -69,6 +69,7 @@ describe("tier-only rewards, translations, perks and the resource picker", () =>
     await app.getByLabel("Who can redeem it").selectOption({ label: "Gold members and above" });
     await app.getByLabel("Language", { exact: true }).selectOption("de");
     await app.getByLabel("Name in German (de)").fill("Becher für Gold-Mitglieder");
+    await app.getByLabel("Description in German (de) (optional)").fill("Ein Thermobecher, gratis zur nächsten Bestellung");
     // A language the shop added, checked by the document's schema.
     await app.getByLabel("Add a language").fill("Portuguese");
     await app.getByRole("button", { name: "Add", exact: true }).click();
@@ -115,7 +116,7 @@ describe("tier-only rewards, translations, perks and the resource picker", () =>
     const gold = db.prepare(`SELECT "id" FROM "Tier" WHERE "name" = 'Gold' AND "active" = 1`).get() as { id: string };
     expect(reward).toMatchObject({ variantId: "gid://shopify/ProductVariant/4000010", minTierId: gold.id });
     expect(JSON.parse(reward.translations)).toEqual({
-      de: { name: "Becher für Gold-Mitglieder" },
+      de: { name: "Becher für Gold-Mitglieder", description: "Ein Thermobecher, gratis zur nächsten Bestellung" },
       "pt-BR": { name: "Caneca Gold" },
     });
     // A Silver member with points enough: the mug is still locked for them.
@@ -145,6 +146,7 @@ describe("tier-only rewards, translations, perks and the resource picker", () =>
       )
       .toBe(1);
     expect(await mug.locator(".lc-locked").textContent()).toContain("Ab Stufe Gold freigeschaltet");
+    expect(await mug.textContent()).toContain("Ein Thermobecher, gratis zur nächsten Bestellung");
     expect(await mug.getByRole("button").count()).toBe(0);
     const perks = shopper.locator(".lc-tier .lc-perks");
     await expect.poll(() => perks.textContent()).toContain("Vorteile der Stufe Gold");
@@ -163,6 +165,7 @@ describe("tier-only rewards, translations, perks and the resource picker", () =>
     await shopper.goto(`${storefrontUrl}/account/loyalty`);
     const account = shopper.frameLocator("#account-page");
     await account.getByText("Becher für Gold-Mitglieder").waitFor({ timeout: 60_000 });
+    await account.getByText("Ein Thermobecher, gratis zur nächsten Bestellung").waitFor();
     // (the merchant's names sit between direction isolates)
     await account.getByText(/^Ab Stufe \u2068Gold\u2069 freigeschaltet$/).waitFor();
     await account.getByText("Vorteile der Stufe \u2068Gold\u2069").waitFor();

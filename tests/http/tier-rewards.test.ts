@@ -130,6 +130,7 @@ describeDialects("tier-only rewards, translations and perks on %s", (dialect) =>
     const de = await (await app.emulator.proxy(SHOP, "program?locale=de")).json();
     expect(de.rewards.find((r: { id: string }) => r.id === mug.id)).toMatchObject({
       name: "Gratis Thermobecher",
+      description: "Für Gold-Mitglieder",
       requiredTier: { id: gold.id, name: "Gold-Stufe" },
     });
     expect(de.tiers[1]).toMatchObject({
@@ -141,6 +142,7 @@ describeDialects("tier-only rewards, translations and perks on %s", (dialect) =>
     const en = await (await app.emulator.proxy(SHOP, "program")).json();
     expect(en.rewards.find((r: { id: string }) => r.id === mug.id)).toMatchObject({
       name: "Free Thermal Mug",
+      description: null,
       requiredTier: { name: "Gold" },
     });
     // Every other reward is for everyone.
