@@ -46,8 +46,12 @@ describe("tier-only rewards, translations, perks and the resource picker", () =>
     await page.screenshot({ path: path.join(SCREENSHOTS, "admin-tier-perks.png") });
     await page.locator("#savebar").getByRole("button", { name: "Save" }).click();
     await expect.poll(() => page.locator("#toast").textContent(), { timeout: 15_000 }).toBe("Tiers saved");
+    // At phone width, opened afresh: the form sits below the list.
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.screenshot({ path: path.join(SCREENSHOTS, "admin-tier-perks-phone.png"), fullPage: true });
+    await openAdmin(page, `${adminUrl}/tiers`);
+    await app.getByRole("button", { name: "Edit Gold" }).click();
+    await app.getByRole("button", { name: "Add perk" }).scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(SCREENSHOTS, "admin-tier-perks-phone.png") });
     await page.setViewportSize({ width: 1280, height: 900 });
 
     // A free product for Gold members and up, chosen in the picker the admin draws over the app.
@@ -84,7 +88,11 @@ describe("tier-only rewards, translations, perks and the resource picker", () =>
     await app.getByText("Gold and above").waitFor();
     await page.screenshot({ path: path.join(SCREENSHOTS, "admin-rewards-tier-only.png") });
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.screenshot({ path: path.join(SCREENSHOTS, "admin-reward-tier-only-phone.png"), fullPage: true });
+    await openAdmin(page, `${adminUrl}/rewards`);
+    await page.screenshot({ path: path.join(SCREENSHOTS, "admin-rewards-tier-only-phone.png") });
+    await app.getByRole("button", { name: "Edit Gold member mug" }).click();
+    await app.getByLabel("Who can redeem it").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(SCREENSHOTS, "admin-reward-tier-only-phone.png") });
     expect(errors).toEqual([]);
     await page.close();
 
