@@ -97,3 +97,32 @@ export function StorefrontLanguages(props: {
     </BlockStack>
   );
 }
+
+/** The name and description of a reward or tier in one language, errors at `<at>translations.<language>.…`. */
+export function TranslatedName(props: {
+  translations: TranslationsInput | undefined;
+  language: string;
+  onChange: (translations: TranslationsInput) => void;
+  errorAt: (field: string) => string | undefined;
+}) {
+  const { translations, language } = props;
+  return (
+    <>
+      <TextField
+        label={`Name in ${languageName(language)}`}
+        autoComplete="off"
+        value={translations?.[language]?.name ?? ""}
+        onChange={(name) => props.onChange(withTranslation(translations, language, { name }))}
+        error={props.errorAt(`translations.${language}.name`)}
+      />
+      <TextField
+        label={`Description in ${languageName(language)} (optional)`}
+        autoComplete="off"
+        multiline={2}
+        value={translations?.[language]?.description ?? ""}
+        onChange={(description) => props.onChange(withTranslation(translations, language, { description }))}
+        error={props.errorAt(`translations.${language}.description`)}
+      />
+    </>
+  );
+}

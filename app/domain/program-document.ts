@@ -54,7 +54,11 @@ export const RewardDoc = z
     product: z
       .object({
         title: z.string().trim().min(1).max(255),
-        imageUrl: z.url({ protocol: /^https?$/, message: "must be an http(s) URL" }).max(2000).nullable().default(null),
+        imageUrl: z
+          .url({ protocol: /^https?$/, message: "must be an http(s) URL" })
+          .max(2000)
+          .nullable()
+          .default(null),
       })
       .nullable()
       .default(null),

@@ -127,6 +127,13 @@ export function localizedName(row: { name: string; translations?: unknown }, loc
   return name ?? row.name;
 }
 
+/** A reward's or tier's description in the shopper's language, or null when the merchant gave none for it. */
+export function localizedDescription(row: { translations?: unknown }, locale: string): string | null {
+  return inLocale(parseTranslations(row.translations), locale, (v) =>
+    v && typeof v === "object" ? (v as { description?: unknown }).description : undefined,
+  );
+}
+
 /** A tier's perk in the shopper's language: `translations` is `{[locale]: text}`; else its text as entered. */
 export function localizedPerk(perk: { text: string; translations?: Record<string, string> }, locale: string): string {
   return inLocale(perk.translations ?? {}, locale, (v) => v) ?? perk.text;

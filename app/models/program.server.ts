@@ -4,14 +4,7 @@
 // the document was read at (optimistic concurrency: a stale document is refused, nothing saved).
 import { diffPrograms, type DiffableProgram } from "~/domain/program-diff";
 import { z } from "zod";
-import {
-  documentOf,
-  PerkDoc,
-  reconcile,
-  rulesOfDocument,
-  Translations,
-  type ProgramDocument,
-} from "~/domain/program-document";
+import { documentOf, PerkDoc, reconcile, rulesOfDocument, Translations, type ProgramDocument } from "~/domain/program-document";
 import type { Db, Tx } from "~/db.server";
 import { currentRules, rulesOf, versionColumns } from "./shops.server";
 

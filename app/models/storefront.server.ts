@@ -9,6 +9,7 @@ import {
   describeEntry,
   formatMoney,
   historyParams,
+  localizedDescription,
   localizedName,
   localizedPerk,
   pickLocale,
@@ -65,6 +66,7 @@ function publicReward(r: RewardRow, currency: string, locale: string, tiers: rea
   return {
     id: r.id,
     name: localizedName(r, locale),
+    description: localizedDescription(r, locale),
     type: r.type,
     pointsCost: r.pointsCost,
     value: money(r.valueMinor),

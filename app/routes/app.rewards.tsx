@@ -22,7 +22,7 @@ import { useAppBridge } from "@shopify/app-bridge-react";
 import { useEffect, useRef, useState } from "react";
 import { programPageAction } from "~/admin/program-action.server";
 import { fromMoney, intOf, toMoney, useProgramEditor, type EditableProgram } from "~/components/program-editor";
-import { languageName, StorefrontLanguages, withTranslation } from "~/components/storefront-languages";
+import { StorefrontLanguages, TranslatedName } from "~/components/storefront-languages";
 import db from "~/db.server";
 import { programDocument } from "~/models/program.server";
 import { authenticate } from "~/shopify.server";
@@ -274,24 +274,11 @@ export default function RewardsPage() {
                           onLanguage={setLanguage}
                           translated={(l) => !!r.translations?.[l]}
                         >
-                          <TextField
-                            label={`Name in ${languageName(language)}`}
-                            autoComplete="off"
-                            value={r.translations?.[language]?.name ?? ""}
-                            onChange={(name) =>
-                              update(selected, { translations: withTranslation(r.translations, language, { name }) })
-                            }
-                            error={at(`translations.${language}.name`)}
-                          />
-                          <TextField
-                            label={`Description in ${languageName(language)} (optional)`}
-                            autoComplete="off"
-                            multiline={2}
-                            value={r.translations?.[language]?.description ?? ""}
-                            onChange={(description) =>
-                              update(selected, { translations: withTranslation(r.translations, language, { description }) })
-                            }
-                            error={at(`translations.${language}.description`)}
+                          <TranslatedName
+                            translations={r.translations}
+                            language={language}
+                            onChange={(translations) => update(selected, { translations })}
+                            errorAt={at}
                           />
                         </StorefrontLanguages>
                         <InlineStack gap="200">

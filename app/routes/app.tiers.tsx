@@ -18,7 +18,7 @@ import {
 import { useEffect, useRef, useState } from "react";
 import { programPageAction } from "~/admin/program-action.server";
 import { intOf, useProgramEditor, type EditableProgram } from "~/components/program-editor";
-import { languageName, StorefrontLanguages, withTranslation } from "~/components/storefront-languages";
+import { languageName, StorefrontLanguages, TranslatedName } from "~/components/storefront-languages";
 import { sentence } from "~/domain/wording";
 import db from "~/db.server";
 import { programDocument } from "~/models/program.server";
@@ -228,24 +228,11 @@ export default function TiersPage() {
                         onLanguage={setLanguage}
                         translated={(l) => !!t.translations?.[l] || perksOf(t).some((p) => !!p.translations?.[l])}
                       >
-                        <TextField
-                          label={`Name in ${languageName(language)}`}
-                          autoComplete="off"
-                          value={t.translations?.[language]?.name ?? ""}
-                          onChange={(name) =>
-                            update(selected, { translations: withTranslation(t.translations, language, { name }) })
-                          }
-                          error={at(`translations.${language}.name`)}
-                        />
-                        <TextField
-                          label={`Description in ${languageName(language)} (optional)`}
-                          autoComplete="off"
-                          multiline={2}
-                          value={t.translations?.[language]?.description ?? ""}
-                          onChange={(description) =>
-                            update(selected, { translations: withTranslation(t.translations, language, { description }) })
-                          }
-                          error={at(`translations.${language}.description`)}
+                        <TranslatedName
+                          translations={t.translations}
+                          language={language}
+                          onChange={(translations) => update(selected, { translations })}
+                          errorAt={at}
                         />
                         {perksOf(t).map((perk, p) => (
                           <TextField

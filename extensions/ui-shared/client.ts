@@ -14,6 +14,8 @@ export interface Reward {
   minimumSubtotal: string | null;
   redeemable?: boolean;
   translations?: Record<string, { name?: string; description?: string }>;
+  /** the merchant's description in the shopper's language, when given */
+  description?: string | null;
   /** tier-only: the tier it is kept for (its name in the shopper's language) */
   requiredTier?: { id: string; name: string } | null;
   /** the member is below `requiredTier` */

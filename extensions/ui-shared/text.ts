@@ -34,10 +34,7 @@ export function minorOf(decimal: string): number {
 }
 
 export type RewardStanding =
-  | { kind: "ready" }
-  | { kind: "locked"; tier: string }
-  | { kind: "short"; points: number }
-  | { kind: "minimum"; amount: string };
+  { kind: "ready" } | { kind: "locked"; tier: string } | { kind: "short"; points: number } | { kind: "minimum"; amount: string };
 
 /** Whether the member can redeem this reward for this order, else why not (a tier they have not reached first). */
 export function rewardStanding(reward: Reward, available: number, subtotal: string | null): RewardStanding {

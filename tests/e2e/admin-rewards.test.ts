@@ -2,65 +2,29 @@
 // perks and a tier-only free product chosen through App Bridge's resource picker, with German
 // texts; then the public program and a Silver shopper's launcher in German, where the reward is
 // locked until Gold and Gold's perks are listed.
-import { spawn, type ChildProcess } from "node:child_process";
-import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../support/app";
 import { DESKTOP_UA, launch, openAdmin, SCREENSHOTS } from "../support/browser";
+import { startDemo, type Demo } from "../support/demo";
 
-const root = path.resolve(import.meta.dirname, "../..");
-const dbFile = path.join(os.tmpdir(), `lc-e2e-rewards-${process.pid}.sqlite`);
-let demo: ChildProcess;
-let output = "";
+let demo: Demo;
 let browser: Browser;
 let adminUrl = "";
 let programUrl = "";
 let storefrontUrl = "";
+let dbFile = "";
 
 beforeAll(async () => {
-  const [port, emulatorPort, storefrontPort] = [await freePort(), await freePort(), await freePort()];
-  demo = spawn(process.execPath, ["scripts/demo.mjs"], {
-    cwd: root,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      EMULATOR_PORT: String(emulatorPort),
-      STOREFRONT_PORT: String(storefrontPort),
-      DATABASE_URL: `file:${dbFile}`,
-      DEMO_SKIP_BUILD: "1",
-      SHOPIFY_APP_URL: `http://localhost:${port}`,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`demo did not come up:\n${output}`)), 240_000);
-    const onData = (d: Buffer) => {
-      output += d;
-      if (output.includes("Press Ctrl-C")) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    demo.stdout!.on("data", onData);
-    demo.stderr!.on("data", (d) => (output += d));
-    demo.on("exit", (code) => reject(new Error(`demo exited with ${code}:\n${output}`)));
-  });
-  adminUrl = /Admin \(embedded.*?(http\S+)/.exec(output)![1]!;
-  programUrl = /Public program:\s+(http\S+)/.exec(output)![1]!;
-  storefrontUrl = new URL(/Storefront \(theme app extension\):\s+(http\S+)/.exec(output)![1]!).origin;
+  demo = await startDemo({ name: "e2e-rewards" });
+  ({ adminUrl, programUrl, storefrontUrl, dbFile } = demo);
   browser = await launch();
 }, 270_000);
 
 afterAll(async () => {
   await browser?.close();
-  if (demo && demo.exitCode === null) {
-    const exited = new Promise((r) => demo.once("exit", r));
-    demo.kill("SIGTERM");
-    await exited;
-  }
+  await demo?.stop();
 });
 
 describe("tier-only rewards, translations, perks and the resource picker", () => {
@@ -82,8 +46,12 @@ describe("tier-only rewards, translations, perks and the resource picker", () =>
     await page.screenshot({ path: path.join(SCREENSHOTS, "admin-tier-perks.png") });
     await page.locator("#savebar").getByRole("button", { name: "Save" }).click();
     await expect.poll(() => page.locator("#toast").textContent(), { timeout: 15_000 }).toBe("Tiers saved");
+    // At phone width, opened afresh: the form sits below the list.
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.screenshot({ path: path.join(SCREENSHOTS, "admin-tier-perks-phone.png"), fullPage: true });
+    await openAdmin(page, `${adminUrl}/tiers`);
+    await app.getByRole("button", { name: "Edit Gold" }).click();
+    await app.getByRole("button", { name: "Add perk" }).scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(SCREENSHOTS, "admin-tier-perks-phone.png") });
     await page.setViewportSize({ width: 1280, height: 900 });
 
     // A free product for Gold members and up, chosen in the picker the admin draws over the app.
@@ -105,6 +73,7 @@ describe("tier-only rewards, translations, perks and the resource picker", () =>
     await app.getByLabel("Who can redeem it").selectOption({ label: "Gold members and above" });
     await app.getByLabel("Language", { exact: true }).selectOption("de");
     await app.getByLabel("Name in German (de)").fill("Becher für Gold-Mitglieder");
+    await app.getByLabel("Description in German (de) (optional)").fill("Ein Thermobecher, gratis zur nächsten Bestellung");
     // A language the shop added, checked by the document's schema.
     await app.getByLabel("Add a language").fill("Portuguese");
     await app.getByRole("button", { name: "Add", exact: true }).click();
@@ -119,7 +88,11 @@ describe("tier-only rewards, translations, perks and the resource picker", () =>
     await app.getByText("Gold and above").waitFor();
     await page.screenshot({ path: path.join(SCREENSHOTS, "admin-rewards-tier-only.png") });
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.screenshot({ path: path.join(SCREENSHOTS, "admin-reward-tier-only-phone.png"), fullPage: true });
+    await openAdmin(page, `${adminUrl}/rewards`);
+    await page.screenshot({ path: path.join(SCREENSHOTS, "admin-rewards-tier-only-phone.png") });
+    await app.getByRole("button", { name: "Edit Gold member mug" }).click();
+    await app.getByLabel("Who can redeem it").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(SCREENSHOTS, "admin-reward-tier-only-phone.png") });
     expect(errors).toEqual([]);
     await page.close();
 
@@ -151,7 +124,7 @@ describe("tier-only rewards, translations, perks and the resource picker", () =>
     const gold = db.prepare(`SELECT "id" FROM "Tier" WHERE "name" = 'Gold' AND "active" = 1`).get() as { id: string };
     expect(reward).toMatchObject({ variantId: "gid://shopify/ProductVariant/4000010", minTierId: gold.id });
     expect(JSON.parse(reward.translations)).toEqual({
-      de: { name: "Becher für Gold-Mitglieder" },
+      de: { name: "Becher für Gold-Mitglieder", description: "Ein Thermobecher, gratis zur nächsten Bestellung" },
       "pt-BR": { name: "Caneca Gold" },
     });
     // A Silver member with points enough: the mug is still locked for them.
@@ -181,6 +154,7 @@ describe("tier-only rewards, translations, perks and the resource picker", () =>
       )
       .toBe(1);
     expect(await mug.locator(".lc-locked").textContent()).toContain("Ab Stufe Gold freigeschaltet");
+    expect(await mug.textContent()).toContain("Ein Thermobecher, gratis zur nächsten Bestellung");
     expect(await mug.getByRole("button").count()).toBe(0);
     const perks = shopper.locator(".lc-tier .lc-perks");
     await expect.poll(() => perks.textContent()).toContain("Vorteile der Stufe Gold");
@@ -199,6 +173,7 @@ describe("tier-only rewards, translations, perks and the resource picker", () =>
     await shopper.goto(`${storefrontUrl}/account/loyalty`);
     const account = shopper.frameLocator("#account-page");
     await account.getByText("Becher für Gold-Mitglieder").waitFor({ timeout: 60_000 });
+    await account.getByText("Ein Thermobecher, gratis zur nächsten Bestellung").waitFor();
     // (the merchant's names sit between direction isolates)
     await account.getByText(/^Ab Stufe \u2068Gold\u2069 freigeschaltet$/).waitFor();
     await account.getByText("Vorteile der Stufe \u2068Gold\u2069").waitFor();

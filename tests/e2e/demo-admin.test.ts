@@ -1,20 +1,16 @@
 // End to end: `npm run demo` as a user runs it, then the embedded admin home in real Chromium,
 // inside the emulator's admin frame, checked against the demo's database.
-import { spawn, type ChildProcess } from "node:child_process";
-import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../support/app";
 import { DESKTOP_UA, launch, openAdmin, SCREENSHOTS } from "../support/browser";
+import { startDemo, type Demo } from "../support/demo";
 import { orderPayload } from "../emulator/payloads.ts";
 
-const root = path.resolve(import.meta.dirname, "../..");
-const dbFile = path.join(os.tmpdir(), `lc-e2e-demo-${process.pid}.sqlite`);
-let demo: ChildProcess;
-let output = "";
+let demo: Demo;
 let browser: Browser;
+let dbFile = "";
 let adminUrl = "";
 let proxyUrl = "";
 let programUrl = "";
@@ -23,48 +19,14 @@ let storefrontUrl = "";
 const number = (n: number) => new Intl.NumberFormat("en").format(n);
 
 beforeAll(async () => {
-  // Every port free and chosen here, so the suite runs beside `npm run demo` (3000, 3100, 3200).
-  const [port, emulatorPort, storefrontPort] = [await freePort(), await freePort(), await freePort()];
-  demo = spawn(process.execPath, ["scripts/demo.mjs"], {
-    cwd: root,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      EMULATOR_PORT: String(emulatorPort),
-      STOREFRONT_PORT: String(storefrontPort),
-      DATABASE_URL: `file:${dbFile}`,
-      DEMO_SKIP_BUILD: "1",
-      SHOPIFY_APP_URL: `http://localhost:${port}`,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`demo did not come up:\n${output}`)), 240_000);
-    const onData = (d: Buffer) => {
-      output += d;
-      if (output.includes("Press Ctrl-C")) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    demo.stdout!.on("data", onData);
-    demo.stderr!.on("data", (d) => (output += d));
-    demo.on("exit", (code) => reject(new Error(`demo exited with ${code}:\n${output}`)));
-  });
-  adminUrl = /Admin \(embedded.*?(http\S+)/.exec(output)![1]!;
-  proxyUrl = /Storefront API through the app proxy:\s+(http\S+)/.exec(output)![1]!;
-  programUrl = /Public program:\s+(http\S+)/.exec(output)![1]!;
-  storefrontUrl = new URL(/Storefront \(theme app extension\):\s+(http\S+)/.exec(output)![1]!).origin;
+  demo = await startDemo({ name: "e2e-demo" });
+  ({ dbFile, adminUrl, proxyUrl, programUrl, storefrontUrl } = demo);
   browser = await launch();
 }, 270_000);
 
 afterAll(async () => {
   await browser?.close();
-  if (demo && demo.exitCode === null) {
-    const exited = new Promise((r) => demo.once("exit", r));
-    demo.kill("SIGTERM");
-    await exited;
-  }
+  await demo?.stop();
 });
 
 describe("the demo", () => {

@@ -120,7 +120,6 @@ interface Session {
   locale: string;
 }
 
-
 /** liquidjs does not know Shopify's {% schema %}: parse it away, render nothing. */
 class SchemaTag extends Tag {
   constructor(token: TagToken, remain: TopLevelToken[], liquid: Liquid) {

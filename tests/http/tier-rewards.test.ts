@@ -39,6 +39,8 @@ describeDialects("tier-only rewards, translations and perks on %s", (dialect) =>
   };
   const member = (id: number) =>
     app.db.member.findUniqueOrThrow({ where: { shopId_customerId: { shopId: SHOP, customerId: String(id) } } });
+  const redeem = (customerId: string, rewardId: string) =>
+    app.emulator.proxy(SHOP, "redeem", { customerId, method: "POST", body: { rewardId, idempotencyKey: randomUUID() } });
   // The storefront keeps the program it read for 5 s: wait until it shows this version.
   const storefrontAt = async (version: number) => {
     await expect
@@ -128,6 +130,7 @@ describeDialects("tier-only rewards, translations and perks on %s", (dialect) =>
     const de = await (await app.emulator.proxy(SHOP, "program?locale=de")).json();
     expect(de.rewards.find((r: { id: string }) => r.id === mug.id)).toMatchObject({
       name: "Gratis Thermobecher",
+      description: "Für Gold-Mitglieder",
       requiredTier: { id: gold.id, name: "Gold-Stufe" },
     });
     expect(de.tiers[1]).toMatchObject({
@@ -139,6 +142,7 @@ describeDialects("tier-only rewards, translations and perks on %s", (dialect) =>
     const en = await (await app.emulator.proxy(SHOP, "program")).json();
     expect(en.rewards.find((r: { id: string }) => r.id === mug.id)).toMatchObject({
       name: "Free Thermal Mug",
+      description: null,
       requiredTier: { name: "Gold" },
     });
     // Every other reward is for everyone.
@@ -215,11 +219,7 @@ describeDialects("tier-only rewards, translations and perks on %s", (dialect) =>
     expect(me.rewards.find((r: { name: string }) => r.name === "5 off")).toMatchObject({ locked: false });
 
     const before = await tableCounts(app.db);
-    const refused = await app.emulator.proxy(SHOP, "redeem", {
-      customerId: "4101",
-      method: "POST",
-      body: { rewardId: mug.id, idempotencyKey: randomUUID() },
-    });
+    const refused = await redeem("4101", mug.id);
     expect(refused.status).toBe(403);
     expect(await refused.json()).toMatchObject({ error: "tier_required" });
     // The customer account's API is the proxy's: locked there too, and refused the same way.
@@ -246,11 +246,7 @@ describeDialects("tier-only rewards, translations and perks on %s", (dialect) =>
     const goldMe = await (await app.emulator.proxy(SHOP, "me", { customerId: "4102" })).json();
     expect(goldMe.tier).toMatchObject({ name: "Gold", perks: GOLD_PERKS.map((p) => p.text) });
     expect(goldMe.rewards.find((r: { id: string }) => r.id === mug.id)).toMatchObject({ locked: false, redeemable: true });
-    const redeemed = await app.emulator.proxy(SHOP, "redeem", {
-      customerId: "4102",
-      method: "POST",
-      body: { rewardId: mug.id, idempotencyKey: randomUUID() },
-    });
+    const redeemed = await redeem("4102", mug.id);
     expect(redeemed.status).toBe(200);
     expect((await member(4102)).available).toBe(200 * 1 - 30);
   });
@@ -268,11 +264,7 @@ describeDialects("tier-only rewards, translations and perks on %s", (dialect) =>
       })
       .not.toContain(mug.id);
     const before = await tableCounts(app.db);
-    const refused = await app.emulator.proxy(SHOP, "redeem", {
-      customerId: "4201",
-      method: "POST",
-      body: { rewardId: mug.id, idempotencyKey: randomUUID() },
-    });
+    const refused = await redeem("4201", mug.id);
     expect(refused.status).toBe(403);
     expect(await refused.json()).toMatchObject({ error: "tier_required" });
     expect(await tableCounts(app.db)).toEqual(before);

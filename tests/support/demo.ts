@@ -1,6 +1,7 @@
 // `npm run demo` as a user runs it (scripts/demo.mjs, a fresh SQLite database, the build already
 // made), on ports chosen here so it runs beside a demo on 3000/3100/3200; resolves once it says
-// it is up, with the addresses it printed. Used by the Web Vitals benchmark (scripts/bench/vitals.mjs).
+// it is up, with the addresses it printed. Used by the Web Vitals benchmark (scripts/bench/vitals.mjs)
+// and the end-to-end tests that run the demo.
 import { spawn, type ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -14,6 +15,12 @@ export interface Demo {
   dbFile: string;
   /** the emulated admin's page for the app, e.g. http://127.0.0.1:…/store/demo-outfitters/apps/loyalty */
   adminUrl: string;
+  /** the public program (GET /proxy/program, signed as Shopify signs it) */
+  programUrl: string;
+  /** the storefront API through the app proxy, signed (/proxy/me for the top customer) */
+  proxyUrl: string;
+  /** the storefront's origin (the theme app extension's pages) */
+  storefrontUrl: string;
   /** the customer the demo's storefront links sign in as (the member with the largest balance) */
   topCustomerId: string;
   /** everything the demo printed so far */
@@ -73,6 +80,9 @@ export async function startDemo({ name = "demo", timeoutMs = 240_000 } = {}): Pr
     child,
     dbFile,
     adminUrl: /Admin \(embedded.*?(http\S+)/.exec(output)![1]!,
+    programUrl: /Public program:\s+(http\S+)/.exec(output)![1]!,
+    proxyUrl: /Storefront API through the app proxy:\s+(http\S+)/.exec(output)![1]!,
+    storefrontUrl: new URL(/Storefront \(theme app extension\):\s+(http\S+)/.exec(output)![1]!).origin,
     topCustomerId: /\/me\?customer=(\d+)/.exec(output)![1]!,
     output: () => output,
     backgroundBuildDone: async (timeoutMs = 300_000) => {

@@ -153,6 +153,11 @@ function AccountPage() {
                     <s-text type="strong">
                       <bdi>{nameOf(reward, t.language)}</bdi>
                     </s-text>
+                    {reward.description ? (
+                      <s-text>
+                        <bdi>{reward.description}</bdi>
+                      </s-text>
+                    ) : null}
                     <s-text color="subdued">
                       {standing.kind === "locked"
                         ? t.translate("reward.locked", { tier: standing.tier })

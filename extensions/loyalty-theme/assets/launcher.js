@@ -342,6 +342,7 @@
           {},
           h("strong", {}, h("bdi", {}, r.name)),
           h("span", { class: "lc-muted" }, " · " + num(r.pointsCost) + " " + T.points),
+          r.description ? h("span", { class: "lc-terms" }, h("bdi", {}, r.description)) : null,
           terms(r),
         ),
         action,
