@@ -4,7 +4,16 @@
 import { periodOf, rangeOf, type PeriodProblem } from "~/domain/analytics";
 import type { Db } from "~/db.server";
 import { analyticsContext, analyticsReport } from "./analytics.server";
-import { cohorts, referralStats, rewardStats, rfm, rfmSummary, tierDistribution } from "./analytics-tables.server";
+import {
+  cohorts,
+  referralStats,
+  rewardStats,
+  rfm,
+  rfmSummary,
+  tierDistribution,
+  tierMovement,
+  withReferralActivity,
+} from "./analytics-tables.server";
 
 import { surveySummary } from "./survey.server";
 
@@ -16,14 +25,23 @@ async function pageFigures(db: Db, shopId: string, range: ReturnType<typeof rang
   const result = periodOf(range.from, range.to, timeZone);
   if (!result.ok) return null;
   const period = result.period;
-  const [report, rewards, referrals, tiers, satisfaction] = await Promise.all([
+  const [report, rewards, referrals, tiers, tierMoves, satisfaction] = await Promise.all([
     analyticsReport(db, shopId, period),
     rewardStats(db, shopId, period),
     referralStats(db, shopId, period),
     tierDistribution(db, shopId),
+    tierMovement(db, shopId, period),
     surveySummary(db, shopId, period.start, period.end),
   ]);
-  return { range, report: report!, rewards, referrals, tiers, satisfaction };
+  return {
+    range,
+    report: report!,
+    rewards,
+    referrals: withReferralActivity(referrals, report!.current.totals),
+    tiers,
+    tierMoves,
+    satisfaction,
+  };
 }
 
 export async function analyticsPage(db: Db, shopId: string, url: URL): Promise<AnalyticsPage> {

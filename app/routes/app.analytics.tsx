@@ -61,6 +61,9 @@ const KINDS: Record<MetricName, Kind> = {
   liability_minor: "money",
   purchase_frequency_members: "ratio",
   purchase_frequency_non_members: "ratio",
+  referral_links_shared: "count",
+  referral_links_opened: "count",
+  referral_conversion: "share",
 };
 
 const LABELS: Record<MetricName, string> = {
@@ -86,6 +89,9 @@ const LABELS: Record<MetricName, string> = {
   liability_minor: "Points liability",
   purchase_frequency_members: "Orders per customer, members",
   purchase_frequency_non_members: "Orders per customer, others",
+  referral_links_shared: "Referral links shared",
+  referral_links_opened: "Referral links opened",
+  referral_conversion: "Referral conversion",
 };
 
 const SECTIONS: Array<{ title: string; metrics: MetricName[] }> = [
@@ -109,6 +115,7 @@ const SECTIONS: Array<{ title: string; metrics: MetricName[] }> = [
     metrics: ["points_issued", "points_redeemed", "redemption_rate", "points_outstanding", "liability_minor", "points_expired"],
   },
   { title: "Rewards", metrics: ["redemptions", "redemptions_used", "reward_discount_minor", "reward_revenue_minor"] },
+  { title: "Referrals", metrics: ["referral_links_shared", "referral_links_opened", "referral_conversion"] },
 ];
 
 const integer = new Intl.NumberFormat("en");
@@ -252,7 +259,7 @@ export default function AnalyticsPage() {
       </Page>
     );
   }
-  const { report, range, rewards, referrals, tiers } = data;
+  const { report, range, rewards, referrals, tiers, tierMoves } = data;
   const { current, previous, context, holdout } = report;
   const money = (minor: number) => displayMinorUnits(minor, context.currency);
   const query = `from=${current.from}&to=${current.to}`;
@@ -481,6 +488,9 @@ export default function AnalyticsPage() {
                     columnContentTypes={["text", "numeric"]}
                     headings={["", "In the range"]}
                     rows={[
+                      ["Links shared", referrals.linksShared],
+                      ["Links opened", referrals.linksOpened],
+                      ["Conversion (rewarded ÷ links opened)", `${(referrals.openConversion * 100).toFixed(1)}%`],
                       ["Friends' first orders", referrals.friendsFirstOrders],
                       ["Rewarded", referrals.rewarded],
                       ["Conversion (rewarded ÷ first orders)", `${(referrals.conversion * 100).toFixed(1)}%`],
@@ -494,8 +504,9 @@ export default function AnalyticsPage() {
                     ]}
                   />
                   <Text as="p" variant="bodySm" tone="subdued">
-                    A friend counts once, on their first paid order with a member's code; the fraud rules refuse self-referrals
-                    and friends who ordered before. Links shared and opened are not recorded.
+                    Shared: a member copied or shared their link from the launcher; opened: a page load through a link with a
+                    valid code. A friend counts once, on their first paid order with a member's code; the fraud rules refuse
+                    self-referrals and friends who ordered before.
                   </Text>
                 </BlockStack>
               </Card>
@@ -520,6 +531,27 @@ export default function AnalyticsPage() {
                   </ClientOnly>
                   <Text as="p" variant="bodySm" tone="subdued">
                     Active members by the tier their lifetime points reach today.
+                  </Text>
+                  <Text as="h3" variant="headingSm">
+                    Movement in the range: {tierMoves.up} up, {tierMoves.down} down
+                  </Text>
+                  <InlineStack align="end">
+                    <ExportButton table="tier_moves" query={query} />
+                  </InlineStack>
+                  {tierMoves.moves.length === 0 ? (
+                    <Text as="p" tone="subdued">
+                      No member changed tier in this range.
+                    </Text>
+                  ) : (
+                    <DataTable
+                      columnContentTypes={["text", "text", "text", "numeric"]}
+                      headings={["From", "To", "", "Members"]}
+                      rows={tierMoves.moves.map((m) => [m.from, m.to, m.direction === "up" ? "↑ up" : "↓ down", m.members])}
+                    />
+                  )}
+                  <Text as="p" variant="bodySm" tone="subdued">
+                    Members whose tier changed in the range, from the tier before their first change to the tier after their
+                    last (a member back where they started did not move); up or down by the tiers' thresholds at the time.
                   </Text>
                 </BlockStack>
               </Card>

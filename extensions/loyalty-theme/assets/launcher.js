@@ -108,13 +108,14 @@
       },
     );
   }
-  function copyButton(text) {
+  function copyButton(text, onCopy) {
     var btn = h(
       "button",
       {
         type: "button",
         class: "lc-link",
         onclick: function () {
+          if (onCopy) onCopy();
           var done = function () {
             btn.textContent = T.copied;
             say(T.copied);
@@ -408,6 +409,10 @@
   }
   function referralView(me) {
     var link = me.referral.url;
+    // Counted for the merchant's analytics (links shared); nothing is said if it fails.
+    var shared = function () {
+      api("/referral/shared", {}).catch(function () {});
+    };
     var share = navigator.share
       ? h(
           "button",
@@ -415,7 +420,7 @@
             type: "button",
             class: "lc-link",
             onclick: function () {
-              navigator.share({ url: link }).catch(function () {});
+              navigator.share({ url: link }).then(shared, function () {});
             },
           },
           T.share,
@@ -433,7 +438,7 @@
           e.target.select();
         },
       }),
-      copyButton(link),
+      copyButton(link, shared),
       share,
     );
   }
