@@ -144,7 +144,7 @@ export async function tierDistribution(db: Db, shopId: string) {
   const tiers = await db.tier.findMany({ where: { shopId, active: true }, orderBy: { thresholdPoints: "asc" } });
   const bounds = tiers.map((t) => t.thresholdPoints);
   const cases = bounds.length
-    ? Prisma.join(bounds.map((b, i) => Prisma.sql`WHEN "lifetimeEarned" >= ${b} THEN ${bounds.length - i}`).reverse(), " ")
+    ? Prisma.join(bounds.map((b, i) => Prisma.sql`WHEN "lifetimeEarned" >= ${b} THEN ${i + 1}`).reverse(), " ")
     : null;
   const dialect = clientDialect(db);
   const rows = await rawQuery<{ level: unknown; members: unknown }>(
