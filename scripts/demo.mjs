@@ -199,6 +199,19 @@ await editProgram((doc) => ({
   ...doc,
   tiers: doc.tiers.map((t) => ({ ...t, earnMultiplierPct: TIERS.find((x) => x.name === t.name)?.earnMultiplierPct ?? 100 })),
 }));
+// This month's storefront activity, through the app proxy as shoppers would: a few members redeem
+// a reward, share their referral link, and friends open it.
+const rewards = (await (await emulator.proxy(SHOP, "program")).json()).rewards;
+const richest = db
+  .prepare(`SELECT "customerId", "referralCode" FROM "Member" WHERE "state" = 'active' ORDER BY "available" DESC, "customerId" LIMIT 12`)
+  .all();
+for (const [i, m] of richest.entries()) {
+  const reward = rewards[i % rewards.length];
+  const body = { rewardId: reward.id, idempotencyKey: `demo-redeem-${m.customerId}` };
+  await emulator.proxy(SHOP, "redeem", { customerId: m.customerId, method: "POST", body });
+  if (i % 2 === 0) await emulator.proxy(SHOP, "referral/shared", { customerId: m.customerId, method: "POST", body: {} });
+  for (let v = 0; v < i % 4; v++) await emulator.proxy(SHOP, `referral?code=${m.referralCode}`);
+}
 const members = db.prepare(`SELECT count(*) AS n FROM "Member" WHERE "state" = 'active'`).get().n;
 const entries = db.prepare(`SELECT count(*) AS n FROM "LedgerEntry"`).get().n;
 const top = db

@@ -11,6 +11,7 @@ import {
   segmentOf,
   slotOf,
   startOfLocalDay,
+  barsOf,
   tierMoves,
   valuePerPoint,
 } from "./analytics";
@@ -171,5 +172,26 @@ describe("tier movement", () => {
   });
   it("is empty without changes", () => {
     expect(tierMoves([])).toEqual({ up: 0, down: 0, moves: [] });
+  });
+});
+
+describe("bars of a chart", () => {
+  const days = (n: number) => Array.from({ length: n }, (_, i) => ({ key: `d${i}`, value: i + 1 }));
+  it("keeps a bar a day for short ranges", () => {
+    expect(barsOf(days(3))).toEqual({ width: 1, bars: [{ key: "d0", value: 1 }, { key: "d1", value: 2 }, { key: "d2", value: 3 }] });
+  });
+  it("sums weeks beyond the limit, the last one partial, keyed by their first day", () => {
+    const { width, bars } = barsOf(days(9), 2);
+    expect(width).toBe(7);
+    // 1+…+7 = 28, then 8+9 = 17
+    expect(bars).toEqual([
+      { key: "d0", value: 28 },
+      { key: "d7", value: 17 },
+    ]);
+    // A year at the default limit: 53 weekly bars, every day counted once.
+    const year = barsOf(days(365));
+    expect(year.width).toBe(7);
+    expect(year.bars).toHaveLength(53);
+    expect(year.bars.reduce((s, b) => s + b.value, 0)).toBe((365 * 366) / 2);
   });
 });

@@ -268,6 +268,24 @@ export function valuePerPoint(rewards: ReadonlyArray<{ type: string; pointsCost:
   return best;
 }
 
+/**
+ * Daily values summed into runs of whole days for a bar chart that must stay legible (a bar a
+ * day up to `maxBars` days; beyond, 7 days a bar, then 30, …), each keyed by its first date.
+ */
+export function barsOf(days: ReadonlyArray<{ key: string; value: number }>, maxBars = 62) {
+  let width = 1;
+  for (const w of [1, 7, 30, 91]) {
+    width = w;
+    if (Math.ceil(days.length / w) <= maxBars) break;
+  }
+  const bars: Array<{ key: string; value: number }> = [];
+  days.forEach((d, i) => {
+    if (i % width === 0) bars.push({ key: d.key, value: 0 });
+    bars[bars.length - 1]!.value += d.value;
+  });
+  return { width, bars };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Tier movement: a member's tier changes as recorded (oldest first); over a period a member moved
 // from the tier before their first change to the tier after their last, up or down by the

@@ -21,7 +21,7 @@ import { BarChart, LineChart, PolarisVizProvider } from "@shopify/polaris-viz";
 import vizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
 import { useEffect, useState, type ReactNode } from "react";
 import db from "~/db.server";
-import { DEFINITIONS, PRESETS, type MetricName } from "~/domain/analytics";
+import { barsOf, DEFINITIONS, PRESETS, type MetricName } from "~/domain/analytics";
 import { displayMinorUnits } from "~/domain/money";
 import { analyticsPage } from "~/models/analytics-page.server";
 import { authenticate } from "~/shopify.server";
@@ -265,6 +265,10 @@ export default function AnalyticsPage() {
   const query = `from=${current.from}&to=${current.to}`;
   const daily = (pick: (d: (typeof current.series)[number]) => number) =>
     current.series.map((d) => ({ key: d.date, value: pick(d) }));
+  // Bars stay legible over long ranges: a bar a week (or month) from its first day.
+  const bars = (pick: (d: (typeof current.series)[number]) => number) => barsOf(daily(pick)).bars;
+  const { width } = barsOf(daily((d) => d.joined));
+  const per = width === 1 ? "per day" : `per ${width} days`;
   const empty = current.metrics.orders.value === 0 && previous.metrics.orders.value === 0;
 
   return (
@@ -324,9 +328,9 @@ export default function AnalyticsPage() {
               </ChartCard>
             </Layout.Section>
             <Layout.Section variant="oneHalf">
-              <ChartCard title="Members joined per day" definition={DEFINITIONS.members_joined}>
+              <ChartCard title={`Members joined ${per}`} definition={DEFINITIONS.members_joined}>
                 <ClientOnly>
-                  {() => <BarChart theme="Light" data={[{ name: "Joined", data: daily((d) => d.joined) }]} />}
+                  {() => <BarChart theme="Light" data={[{ name: "Joined", data: bars((d) => d.joined) }]} />}
                 </ClientOnly>
               </ChartCard>
             </Layout.Section>
@@ -342,7 +346,7 @@ export default function AnalyticsPage() {
             </Layout.Section>
             <Layout.Section variant="oneHalf">
               <ChartCard
-                title="Points issued and expired per day"
+                title={`Points issued and expired ${per}`}
                 definition={`${DEFINITIONS.points_issued} ${DEFINITIONS.points_expired}`}
               >
                 <ClientOnly>
@@ -350,8 +354,8 @@ export default function AnalyticsPage() {
                     <BarChart
                       theme="Light"
                       data={[
-                        { name: "Issued", data: daily((d) => d.pointsIssued) },
-                        { name: "Expired", data: daily((d) => d.pointsExpired) },
+                        { name: "Issued", data: bars((d) => d.pointsIssued) },
+                        { name: "Expired", data: bars((d) => d.pointsExpired) },
                       ]}
                     />
                   )}
