@@ -21,12 +21,17 @@ export type AnalyticsPage =
   | { ok: false; status: 404 | 422; errors: PeriodProblem[] | Array<{ path: string; message: string }> }
   | ({ ok: true } & Awaited<ReturnType<typeof pageFigures>>);
 
-async function pageFigures(db: Db, shopId: string, range: ReturnType<typeof rangeOf>, timeZone: string) {
-  const result = periodOf(range.from, range.to, timeZone);
+async function pageFigures(
+  db: Db,
+  shopId: string,
+  range: ReturnType<typeof rangeOf>,
+  context: NonNullable<Awaited<ReturnType<typeof analyticsContext>>>,
+) {
+  const result = periodOf(range.from, range.to, context.timeZone);
   if (!result.ok) return null;
   const period = result.period;
   const [report, rewards, referrals, tiers, tierMoves, satisfaction] = await Promise.all([
-    analyticsReport(db, shopId, period),
+    analyticsReport(db, shopId, period, context),
     rewardStats(db, shopId, period),
     referralStats(db, shopId, period),
     tierDistribution(db, shopId),
@@ -50,7 +55,7 @@ export async function analyticsPage(db: Db, shopId: string, url: URL): Promise<A
   const range = rangeOf(url.searchParams, context.timeZone);
   const result = periodOf(range.from, range.to, context.timeZone);
   if (!result.ok) return { ok: false, status: 422, errors: result.errors };
-  const figures = await pageFigures(db, shopId, range, context.timeZone);
+  const figures = await pageFigures(db, shopId, range, context);
   return { ok: true, ...figures! };
 }
 

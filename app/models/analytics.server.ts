@@ -372,8 +372,13 @@ export async function analyticsContext(db: Db, shopId: string) {
 }
 
 /** The page's figures: the period, the one before it, and the holdout comparison. */
-export async function analyticsReport(db: Db, shopId: string, period: Period) {
-  const context = await analyticsContext(db, shopId);
+export async function analyticsReport(
+  db: Db,
+  shopId: string,
+  period: Period,
+  known?: Awaited<ReturnType<typeof analyticsContext>>,
+) {
+  const context = known ?? (await analyticsContext(db, shopId));
   if (!context) return null;
   const [current, previous] = await Promise.all([
     periodFigures(db, shopId, period, context),
