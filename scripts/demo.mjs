@@ -203,7 +203,9 @@ await editProgram((doc) => ({
 // a reward, share their referral link, and friends open it.
 const rewards = (await (await emulator.proxy(SHOP, "program")).json()).rewards;
 const richest = db
-  .prepare(`SELECT "customerId", "referralCode" FROM "Member" WHERE "state" = 'active' ORDER BY "available" DESC, "customerId" LIMIT 12`)
+  .prepare(
+    `SELECT "customerId", "referralCode" FROM "Member" WHERE "state" = 'active' ORDER BY "available" DESC, "customerId" LIMIT 12`,
+  )
   .all();
 for (const [i, m] of richest.entries()) {
   const reward = rewards[i % rewards.length];

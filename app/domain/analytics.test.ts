@@ -178,7 +178,14 @@ describe("tier movement", () => {
 describe("bars of a chart", () => {
   const days = (n: number) => Array.from({ length: n }, (_, i) => ({ key: `d${i}`, value: i + 1 }));
   it("keeps a bar a day for short ranges", () => {
-    expect(barsOf(days(3))).toEqual({ width: 1, bars: [{ key: "d0", value: 1 }, { key: "d1", value: 2 }, { key: "d2", value: 3 }] });
+    expect(barsOf(days(3))).toEqual({
+      width: 1,
+      bars: [
+        { key: "d0", value: 1 },
+        { key: "d1", value: 2 },
+        { key: "d2", value: 3 },
+      ],
+    });
   });
   it("sums weeks beyond the limit, the last one partial, keyed by their first day", () => {
     const { width, bars } = barsOf(days(9), 2);

@@ -554,8 +554,8 @@ export default function AnalyticsPage() {
                     />
                   )}
                   <Text as="p" variant="bodySm" tone="subdued">
-                    Members whose tier changed in the range, from the tier before their first change to the tier after their
-                    last (a member back where they started did not move); up or down by the tiers' thresholds at the time.
+                    Members whose tier changed in the range, from the tier before their first change to the tier after their last
+                    (a member back where they started did not move); up or down by the tiers' thresholds at the time.
                   </Text>
                 </BlockStack>
               </Card>

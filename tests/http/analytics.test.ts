@@ -181,7 +181,12 @@ describeDialects("analytics on %s", (dialect) => {
       { tier: "Gold", members: 2 },
     ]);
     const csv = await (await call(shop, `/app/export/analytics/tier_moves.csv?from=${from}&to=${to}`)).text();
-    expect(csv.replace(/^\uFEFF/, "").trim().split(/\r?\n/)).toEqual(["from,to,direction,members", "No tier,Gold,up,2"]);
+    expect(
+      csv
+        .replace(/^\uFEFF/, "")
+        .trim()
+        .split(/\r?\n/),
+    ).toEqual(["from,to,direction,members", "No tier,Gold,up,2"]);
   });
 
   it("refuses a bad period with 422 and field paths, and a request without a session token with 401", async () => {
