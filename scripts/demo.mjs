@@ -136,6 +136,16 @@ await editProgram((doc) => ({
   ],
 }));
 
+// VIP tiers by lifetime points, at the base rate while the history is replayed (so it earns the
+// same on every run) and with their multipliers once it is in: tier changes are recorded as the
+// history crosses the thresholds.
+const TIERS = [
+  { name: "Silver", thresholdPoints: 1_000, earnMultiplierPct: 100 },
+  { name: "Gold", thresholdPoints: 5_000, earnMultiplierPct: 110 },
+  { name: "Platinum", thresholdPoints: 25_000, earnMultiplierPct: 125 },
+];
+await editProgram((doc) => ({ ...doc, tiers: TIERS.map((t) => ({ ...t, earnMultiplierPct: 100 })) }));
+
 // Every 20th webhook is delivered twice, as Shopify sometimes does.
 const deliveries = history.flatMap((e, i) => (i % 20 === 0 ? [e, e] : [e]));
 const started = Date.now();
@@ -162,16 +172,48 @@ for (;;) {
   await new Promise((r) => setTimeout(r, 200));
 }
 
-// VIP tiers by lifetime points, added once the history is in (as a merchant would introduce them),
-// so the history earned at the base rate on every run and the demo stays the same.
+// The replay ran today; the history it tells of spans 18 months. As if the app had been installed
+// then: members enrolled at their first order, entries and tier changes dated when their orders
+// were (the analytics triggers move the pre-aggregates with these updates, migration 0017).
+const writer = new Database(sqlitePath(databaseUrl), { timeout: 30_000 });
+writer.transaction(() => {
+  writer
+    .prepare(`UPDATE "LedgerEntry" SET "createdAt" = "occurredAt" WHERE "shopId" = ? AND "occurredAt" < "createdAt"`)
+    .run(SHOP);
+  writer
+    .prepare(
+      `UPDATE "Member" SET "enrolledAt" = (SELECT MIN("paidAt") FROM "OrderFact" "o" WHERE "o"."memberId" = "Member"."id")
+       WHERE "shopId" = ? AND EXISTS (SELECT 1 FROM "OrderFact" "o" WHERE "o"."memberId" = "Member"."id" AND "o"."paidAt" IS NOT NULL)`,
+    )
+    .run(SHOP);
+  writer
+    .prepare(
+      `UPDATE "TierChange" SET "createdAt" = (SELECT "e"."createdAt" FROM "LedgerEntry" "e"
+         WHERE "e"."shopId" = "TierChange"."shopId" AND 'tier:' || "e"."idempotencyKey" = "TierChange"."eventKey")
+       WHERE "shopId" = ? AND "eventKey" IN (SELECT 'tier:' || "idempotencyKey" FROM "LedgerEntry" WHERE "shopId" = ?)`,
+    )
+    .run(SHOP, SHOP);
+})();
+writer.close();
 await editProgram((doc) => ({
   ...doc,
-  tiers: [
-    { name: "Silver", thresholdPoints: 1_000, earnMultiplierPct: 100 },
-    { name: "Gold", thresholdPoints: 5_000, earnMultiplierPct: 110 },
-    { name: "Platinum", thresholdPoints: 25_000, earnMultiplierPct: 125 },
-  ],
+  tiers: doc.tiers.map((t) => ({ ...t, earnMultiplierPct: TIERS.find((x) => x.name === t.name)?.earnMultiplierPct ?? 100 })),
 }));
+// This month's storefront activity, through the app proxy as shoppers would: a few members redeem
+// a reward, share their referral link, and friends open it.
+const rewards = (await (await emulator.proxy(SHOP, "program")).json()).rewards;
+const richest = db
+  .prepare(
+    `SELECT "customerId", "referralCode" FROM "Member" WHERE "state" = 'active' ORDER BY "available" DESC, "customerId" LIMIT 12`,
+  )
+  .all();
+for (const [i, m] of richest.entries()) {
+  const reward = rewards[i % rewards.length];
+  const body = { rewardId: reward.id, idempotencyKey: `demo-redeem-${m.customerId}` };
+  await emulator.proxy(SHOP, "redeem", { customerId: m.customerId, method: "POST", body });
+  if (i % 2 === 0) await emulator.proxy(SHOP, "referral/shared", { customerId: m.customerId, method: "POST", body: {} });
+  for (let v = 0; v < i % 4; v++) await emulator.proxy(SHOP, `referral?code=${m.referralCode}`);
+}
 const members = db.prepare(`SELECT count(*) AS n FROM "Member" WHERE "state" = 'active'`).get().n;
 const entries = db.prepare(`SELECT count(*) AS n FROM "LedgerEntry"`).get().n;
 const top = db

@@ -11,6 +11,8 @@ import {
   segmentOf,
   slotOf,
   startOfLocalDay,
+  barsOf,
+  tierMoves,
   valuePerPoint,
 } from "./analytics";
 
@@ -137,5 +139,66 @@ describe("customer value segments", () => {
     expect(segmentOf(3, 1, 2)).toBe("Needs attention");
     expect(segmentOf(1, 5, 5)).toBe("At risk");
     expect(segmentOf(1, 1, 1)).toBe("Lost");
+  });
+});
+
+describe("tier movement", () => {
+  const row = (memberId: string, from: string | null, fromThreshold: number, to: string | null, toThreshold: number) => ({
+    memberId,
+    fromTier: from,
+    fromThreshold,
+    toTier: to,
+    toThreshold,
+  });
+  it("moves each member from the tier before their first change to the tier after their last", () => {
+    const result = tierMoves([
+      // a: none → Silver → Gold: one move up, none → Gold
+      row("a", null, -1, "Silver", 1_000),
+      row("b", "Gold", 5_000, "Silver", 1_000), // b: Gold → Silver (refunds): down
+      row("a", "Silver", 1_000, "Gold", 5_000),
+      // c: Silver → Gold → Silver: back where they started, no move
+      row("c", "Silver", 1_000, "Gold", 5_000),
+      row("c", "Gold", 5_000, "Silver", 1_000),
+      row("d", null, -1, "Gold", 5_000), // d: none → Gold, like a
+      row("e", "Silver", 1_000, null, -1), // e: Silver → no tier: down
+    ]);
+    expect(result.up).toBe(2);
+    expect(result.down).toBe(2);
+    expect(result.moves).toEqual([
+      { from: "No tier", to: "Gold", direction: "up", members: 2 },
+      { from: "Gold", to: "Silver", direction: "down", members: 1 },
+      { from: "Silver", to: "No tier", direction: "down", members: 1 },
+    ]);
+  });
+  it("is empty without changes", () => {
+    expect(tierMoves([])).toEqual({ up: 0, down: 0, moves: [] });
+  });
+});
+
+describe("bars of a chart", () => {
+  const days = (n: number) => Array.from({ length: n }, (_, i) => ({ key: `d${i}`, value: i + 1 }));
+  it("keeps a bar a day for short ranges", () => {
+    expect(barsOf(days(3))).toEqual({
+      width: 1,
+      bars: [
+        { key: "d0", value: 1 },
+        { key: "d1", value: 2 },
+        { key: "d2", value: 3 },
+      ],
+    });
+  });
+  it("sums weeks beyond the limit, the last one partial, keyed by their first day", () => {
+    const { width, bars } = barsOf(days(9), 2);
+    expect(width).toBe(7);
+    // 1+…+7 = 28, then 8+9 = 17
+    expect(bars).toEqual([
+      { key: "d0", value: 28 },
+      { key: "d7", value: 17 },
+    ]);
+    // A year at the default limit: 53 weekly bars, every day counted once.
+    const year = barsOf(days(365));
+    expect(year.width).toBe(7);
+    expect(year.bars).toHaveLength(53);
+    expect(year.bars.reduce((s, b) => s + b.value, 0)).toBe((365 * 366) / 2);
   });
 });

@@ -253,6 +253,9 @@ export const DEFINITIONS = {
   liability_minor: "Points outstanding at the end of the period × the value of a point (the best fixed-amount reward's rate).",
   purchase_frequency_members: "Orders per customer in the period, among customers with a member order.",
   purchase_frequency_non_members: "Orders per customer in the period, among customers with no member order.",
+  referral_links_shared: "Times members copied or shared their referral link from the storefront launcher in the period.",
+  referral_links_opened: "Visits to the store through a referral link in the period (each page load with a valid ?ref= code).",
+  referral_conversion: "Referral orders ÷ referral links opened (0 when none were opened).",
 } as const;
 
 export type MetricName = keyof typeof DEFINITIONS;
@@ -263,6 +266,67 @@ export function valuePerPoint(rewards: ReadonlyArray<{ type: string; pointsCost:
   for (const r of rewards)
     if (r.type === "fixed_amount" && r.valueMinor && r.pointsCost > 0) best = Math.max(best, r.valueMinor / r.pointsCost);
   return best;
+}
+
+/**
+ * Daily values summed into runs of whole days for a bar chart that must stay legible (a bar a
+ * day up to `maxBars` days; beyond, 7 days a bar, then 30, …), each keyed by its first date.
+ */
+export function barsOf(days: ReadonlyArray<{ key: string; value: number }>, maxBars = 62) {
+  let width = 1;
+  for (const w of [1, 7, 30, 91]) {
+    width = w;
+    if (Math.ceil(days.length / w) <= maxBars) break;
+  }
+  const bars: Array<{ key: string; value: number }> = [];
+  days.forEach((d, i) => {
+    if (i % width === 0) bars.push({ key: d.key, value: 0 });
+    bars[bars.length - 1]!.value += d.value;
+  });
+  return { width, bars };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tier movement: a member's tier changes as recorded (oldest first); over a period a member moved
+// from the tier before their first change to the tier after their last, up or down by the
+// thresholds as they were then. A member back where they started did not move.
+
+export interface TierChangeRow {
+  memberId: string;
+  fromTier: string | null;
+  /** -1: no tier */
+  fromThreshold: number;
+  toTier: string | null;
+  toThreshold: number;
+}
+
+export const NO_TIER = "No tier";
+
+export function tierMoves(changes: readonly TierChangeRow[]) {
+  const span = new Map<string, { from: TierChangeRow; to: TierChangeRow }>();
+  for (const c of changes) {
+    const known = span.get(c.memberId);
+    span.set(c.memberId, { from: known?.from ?? c, to: c });
+  }
+  const moves = new Map<string, { from: string; to: string; direction: "up" | "down"; members: number }>();
+  let up = 0;
+  let down = 0;
+  for (const { from, to } of span.values()) {
+    if (from.fromThreshold === to.toThreshold && from.fromTier === to.toTier) continue;
+    const direction = to.toThreshold > from.fromThreshold ? "up" : "down";
+    if (direction === "up") up++;
+    else down++;
+    const [a, b] = [from.fromTier ?? NO_TIER, to.toTier ?? NO_TIER];
+    const key = `${a}\u0000${b}`;
+    const move = moves.get(key) ?? { from: a, to: b, direction, members: 0 };
+    move.members++;
+    moves.set(key, move);
+  }
+  return {
+    up,
+    down,
+    moves: [...moves.values()].sort((x, y) => y.members - x.members || x.from.localeCompare(y.from) || x.to.localeCompare(y.to)),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -16,8 +16,15 @@ export const EVENT_TYPES = [
   "tier.changed",
   "points.expiring",
   "draw.won",
+  "analytics.weekly_summary",
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
+
+/** Events about the shop, not a customer (customerId null, memberId ""): the weekly summary. */
+export const SHOP_EVENT_TYPES: ReadonlySet<string> = new Set<EventType>(["analytics.weekly_summary"]);
+/** Whether an outbox row still has something to deliver: a customer's event until the customer is erased, a shop's always. */
+export const deliverable = (e: { type: string; customerId: string | null }) =>
+  e.customerId !== null || SHOP_EVENT_TYPES.has(e.type);
 
 /** The figures an event carries (webhooks' `data`, Flow's fields), as they apply to its type. */
 export interface EventData {
@@ -33,6 +40,8 @@ export interface EventData {
   expiresOn?: string;
   /** draw.won: the draw's name */
   draw?: string;
+  /** analytics.weekly_summary: the week and its figures beside the week before */
+  summary?: Record<string, unknown>;
 }
 
 export interface EventDraft {

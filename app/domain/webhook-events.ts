@@ -12,6 +12,7 @@ export const WEBHOOK_EVENTS = [
   "reward.redeemed",
   "tier.changed",
   "points.expiring",
+  "analytics.weekly_summary",
 ] as const satisfies readonly EventType[];
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 
@@ -35,7 +36,10 @@ export function subscribes(events: string, type: string): boolean {
   return (WEBHOOK_EVENTS as readonly string[]).includes(type) && (list.includes("*") || list.includes(type));
 }
 
-/** The JSON body of an event: `{id, type, createdAt, shop, data: {customerId, …figures}}`. */
+/**
+ * The JSON body of an event: `{id, type, createdAt, shop, data: {customerId, …figures}}`; a shop's
+ * event (the weekly summary) carries its summary as `data`, with no customer.
+ */
 export function webhookBody(event: {
   id: number;
   type: string;
@@ -45,6 +49,8 @@ export function webhookBody(event: {
   data: EventData;
 }): string {
   const d = event.data;
+  const base = { id: `evt_${event.id}`, type: event.type, createdAt: event.createdAt.toISOString(), shop: event.shopId };
+  if (d.summary) return JSON.stringify({ ...base, data: d.summary });
   const data: Record<string, unknown> = { customerId: event.customerId };
   for (const key of [
     "points",
@@ -59,13 +65,7 @@ export function webhookBody(event: {
     "expiresOn",
   ] as const)
     if (d[key] !== undefined) data[key] = d[key];
-  return JSON.stringify({
-    id: `evt_${event.id}`,
-    type: event.type,
-    createdAt: event.createdAt.toISOString(),
-    shop: event.shopId,
-    data,
-  });
+  return JSON.stringify({ ...base, data });
 }
 
 /** `Loyalty-Signature`: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">` (the HMAC is passed in). */

@@ -4,7 +4,17 @@ import type { Db } from "~/db.server";
 import { analyticsLongTables, analyticsPage } from "./analytics-page.server";
 import { rfm } from "./analytics-tables.server";
 
-export const ANALYTICS_TABLES = ["metrics", "daily", "rewards", "referrals", "tiers", "cohorts", "segments", "rfm"] as const;
+export const ANALYTICS_TABLES = [
+  "metrics",
+  "daily",
+  "rewards",
+  "referrals",
+  "tiers",
+  "tier_moves",
+  "cohorts",
+  "segments",
+  "rfm",
+] as const;
 export type AnalyticsTable = (typeof ANALYTICS_TABLES)[number];
 
 const csv = (header: string[], rows: Array<Array<string | number | null>>) => [header, ...rows].map(csvLine).join("");
@@ -55,7 +65,7 @@ export async function analyticsCsv(db: Db, shopId: string, table: AnalyticsTable
   }
   const page = await analyticsPage(db, shopId, url);
   if (!page.ok) return page;
-  const { report, rewards, referrals, tiers } = page;
+  const { report, rewards, referrals, tiers, tierMoves } = page;
   switch (table) {
     case "metrics":
       return {
@@ -134,6 +144,8 @@ export async function analyticsCsv(db: Db, shopId: string, table: AnalyticsTable
         body: csv(
           ["status", "reason", "friends"],
           [
+            ["links_shared", "", referrals.linksShared],
+            ["links_opened", "", referrals.linksOpened],
             ["rewarded", "", referrals.rewarded],
             ...referrals.refused.map((r) => ["refused", r.reason, r.friends] as Array<string | number>),
           ],
@@ -145,6 +157,14 @@ export async function analyticsCsv(db: Db, shopId: string, table: AnalyticsTable
         body: csv(
           ["tier", "members"],
           tiers.map((t) => [t.tier, t.members]),
+        ),
+      };
+    case "tier_moves":
+      return {
+        ok: true as const,
+        body: csv(
+          ["from", "to", "direction", "members"],
+          tierMoves.moves.map((m) => [m.from, m.to, m.direction, m.members]),
         ),
       };
   }

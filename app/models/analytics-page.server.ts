@@ -4,7 +4,16 @@
 import { periodOf, rangeOf, type PeriodProblem } from "~/domain/analytics";
 import type { Db } from "~/db.server";
 import { analyticsContext, analyticsReport } from "./analytics.server";
-import { cohorts, referralStats, rewardStats, rfm, rfmSummary, tierDistribution } from "./analytics-tables.server";
+import {
+  cohorts,
+  referralStats,
+  rewardStats,
+  rfm,
+  rfmSummary,
+  tierDistribution,
+  tierMovement,
+  withReferralActivity,
+} from "./analytics-tables.server";
 
 import { surveySummary } from "./survey.server";
 
@@ -12,18 +21,32 @@ export type AnalyticsPage =
   | { ok: false; status: 404 | 422; errors: PeriodProblem[] | Array<{ path: string; message: string }> }
   | ({ ok: true } & Awaited<ReturnType<typeof pageFigures>>);
 
-async function pageFigures(db: Db, shopId: string, range: ReturnType<typeof rangeOf>, timeZone: string) {
-  const result = periodOf(range.from, range.to, timeZone);
+async function pageFigures(
+  db: Db,
+  shopId: string,
+  range: ReturnType<typeof rangeOf>,
+  context: NonNullable<Awaited<ReturnType<typeof analyticsContext>>>,
+) {
+  const result = periodOf(range.from, range.to, context.timeZone);
   if (!result.ok) return null;
   const period = result.period;
-  const [report, rewards, referrals, tiers, satisfaction] = await Promise.all([
-    analyticsReport(db, shopId, period),
+  const [report, rewards, referrals, tiers, tierMoves, satisfaction] = await Promise.all([
+    analyticsReport(db, shopId, period, context),
     rewardStats(db, shopId, period),
     referralStats(db, shopId, period),
     tierDistribution(db, shopId),
+    tierMovement(db, shopId, period),
     surveySummary(db, shopId, period.start, period.end),
   ]);
-  return { range, report: report!, rewards, referrals, tiers, satisfaction };
+  return {
+    range,
+    report: report!,
+    rewards,
+    referrals: withReferralActivity(referrals, report!.current.totals),
+    tiers,
+    tierMoves,
+    satisfaction,
+  };
 }
 
 export async function analyticsPage(db: Db, shopId: string, url: URL): Promise<AnalyticsPage> {
@@ -32,7 +55,7 @@ export async function analyticsPage(db: Db, shopId: string, url: URL): Promise<A
   const range = rangeOf(url.searchParams, context.timeZone);
   const result = periodOf(range.from, range.to, context.timeZone);
   if (!result.ok) return { ok: false, status: 422, errors: result.errors };
-  const figures = await pageFigures(db, shopId, range, context.timeZone);
+  const figures = await pageFigures(db, shopId, range, context);
   return { ok: true, ...figures! };
 }
 

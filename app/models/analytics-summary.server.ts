@@ -1,9 +1,12 @@
 // The weekly summary: each shop's figures for its last full week (Monday to Sunday in its time
-// zone) beside the week before, recorded once as an event (AnalyticsSummary). Delivering it —
-// Flow, the outgoing webhooks, email — is the integrations' part: they read the rows whose
-// deliveredAt is null (or call weeklySummary for the payload) and set deliveredAt.
+// zone) beside the week before, recorded once per shop and week (AnalyticsSummary, keyed by both)
+// and, in the same transaction, handed to the outbox as the shop's event
+// `analytics.weekly_summary` (event key weekly:<Monday>): the merchant's webhook endpoints that
+// choose it receive it, signed and retried like every event (docs/flow-workflows.md, ADR 0016).
+// deliveredAt says when it was handed to the outbox.
 import { dateOfDayNumber, dayNumber, localDate, periodOf, type MetricName } from "~/domain/analytics";
-import type { Db } from "~/db.server";
+import { clientDialect, type Db } from "~/db.server";
+import { recordEvents } from "./outbox.server";
 import { analyticsContext, periodFigures } from "./analytics.server";
 
 const HEADLINE: MetricName[] = [
@@ -69,9 +72,29 @@ export async function recordWeeklySummaries(db: Db, now = new Date()): Promise<n
     if (known) continue;
     const payload = await weeklySummary(db, shop.id, weekStart);
     if (!payload) continue;
-    const created = await db.analyticsSummary
-      .create({ data: { shopId: shop.id, weekStart, payload: JSON.stringify(payload) } })
-      .then(() => 1)
+    const created = await db
+      .$transaction(async (tx) => {
+        const now = new Date();
+        await tx.analyticsSummary.create({
+          data: { shopId: shop.id, weekStart, payload: JSON.stringify(payload), createdAt: now, deliveredAt: now },
+        });
+        await recordEvents(
+          tx,
+          clientDialect(db),
+          [
+            {
+              shopId: shop.id,
+              memberId: "",
+              customerId: null,
+              type: "analytics.weekly_summary",
+              eventKey: `weekly:${weekStart}`,
+              data: { summary: payload },
+            },
+          ],
+          now,
+        );
+        return 1;
+      })
       .catch((error: { code?: string }) => {
         if (error.code === "P2002") return 0; // another process recorded it meanwhile
         throw error;

@@ -1,8 +1,18 @@
 // The Analytics page's tables beyond the headline figures: per reward, referrals, tiers, retention
 // by enrolment month, and customer value (RFM). Each is one query over the rows it is about; the
 // cohort and RFM tables read a year of orders, so the page streams them after the figures.
-import { meanHalfUp, rfmSegments, RFM_SEGMENTS, zoneOffsetMinutes, type Period } from "~/domain/analytics";
+import {
+  meanHalfUp,
+  NO_TIER,
+  ratio,
+  rfmSegments,
+  RFM_SEGMENTS,
+  tierMoves,
+  zoneOffsetMinutes,
+  type Period,
+} from "~/domain/analytics";
 import { clientDialect, Prisma, rawQuery, type Db } from "~/db.server";
+import type { Measure } from "./analytics.server";
 import { timestampParam } from "./ledger.server";
 
 const n = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
@@ -55,7 +65,7 @@ export async function rewardStats(db: Db, shopId: string, period: Period, now = 
 export async function referralStats(db: Db, shopId: string, period: Period) {
   const dialect = clientDialect(db);
   const ts = (d: Date) => timestampParam(dialect, d);
-  const [byStatus, revenue, rewards] = await Promise.all([
+  const [byStatus, revenue] = await Promise.all([
     rawQuery<Record<string, unknown>>(
       db,
       dialect,
@@ -73,12 +83,6 @@ export async function referralStats(db: Db, shopId: string, period: Period) {
             SELECT "refereeCustomerId" FROM "Referral" WHERE "shopId" = ${shopId} AND "status" = 'rewarded')
           AND "o"."paid" AND NOT "o"."cancelled" AND "o"."paidAt" >= ${ts(period.start)} AND "o"."paidAt" < ${ts(period.end)}`,
     ),
-    rawQuery<Record<string, unknown>>(
-      db,
-      dialect,
-      Prisma.sql`SELECT COUNT(*) AS "entries", SUM("points") AS "points" FROM "LedgerEntry"
-        WHERE "shopId" = ${shopId} AND "kind" = 'referral' AND "createdAt" >= ${ts(period.start)} AND "createdAt" < ${ts(period.end)}`,
-    ),
   ]);
   const rewarded = byStatus.filter((r) => r.status === "rewarded").reduce((s, r) => s + n(r.friends), 0);
   const refused = byStatus
@@ -92,9 +96,47 @@ export async function referralStats(db: Db, shopId: string, period: Period) {
     conversion: friends === 0 ? 0 : rewarded / friends,
     referredOrders: n(revenue[0]?.orders),
     referredRevenueMinor: n(revenue[0]?.revenue),
-    rewardsGiven: n(rewards[0]?.entries),
-    rewardPoints: n(rewards[0]?.points),
   };
+}
+
+/**
+ * The referral table's activity figures, from the period's slot sums: links shared and opened,
+ * referrer rewards (entries of kind referral) and their points; conversion of opens into
+ * friends' first orders.
+ */
+export function withReferralActivity(
+  stats: Awaited<ReturnType<typeof referralStats>>,
+  totals: Pick<Record<Measure, number>, "referralShares" | "referralOpens" | "referralRewards" | "referralPoints">,
+) {
+  return {
+    ...stats,
+    linksShared: totals.referralShares,
+    linksOpened: totals.referralOpens,
+    openConversion: ratio(stats.rewarded, totals.referralOpens),
+    rewardsGiven: totals.referralRewards,
+    rewardPoints: totals.referralPoints,
+  };
+}
+
+/** Members whose tier changed in the period: from the tier they had at its start to the one at its end. */
+export async function tierMovement(db: Db, shopId: string, period: Period) {
+  const dialect = clientDialect(db);
+  const rows = await rawQuery<Record<string, unknown>>(
+    db,
+    dialect,
+    Prisma.sql`SELECT "memberId", "fromTier", "fromThreshold", "toTier", "toThreshold" FROM "TierChange"
+      WHERE "shopId" = ${shopId} AND "createdAt" >= ${timestampParam(dialect, period.start)} AND "createdAt" < ${timestampParam(dialect, period.end)}
+      ORDER BY "createdAt", "id"`,
+  );
+  return tierMoves(
+    rows.map((r) => ({
+      memberId: String(r.memberId),
+      fromTier: r.fromTier === null ? null : String(r.fromTier),
+      fromThreshold: n(r.fromThreshold),
+      toTier: r.toTier === null ? null : String(r.toTier),
+      toThreshold: n(r.toThreshold),
+    })),
+  );
 }
 
 /** Active members by their tier now (lifetime points against the thresholds). */
@@ -102,7 +144,7 @@ export async function tierDistribution(db: Db, shopId: string) {
   const tiers = await db.tier.findMany({ where: { shopId, active: true }, orderBy: { thresholdPoints: "asc" } });
   const bounds = tiers.map((t) => t.thresholdPoints);
   const cases = bounds.length
-    ? Prisma.join(bounds.map((b, i) => Prisma.sql`WHEN "lifetimeEarned" >= ${b} THEN ${bounds.length - i}`).reverse(), " ")
+    ? Prisma.join(bounds.map((b, i) => Prisma.sql`WHEN "lifetimeEarned" >= ${b} THEN ${i + 1}`).reverse(), " ")
     : null;
   const dialect = clientDialect(db);
   const rows = await rawQuery<{ level: unknown; members: unknown }>(
@@ -115,7 +157,7 @@ export async function tierDistribution(db: Db, shopId: string) {
   );
   const count = new Map(rows.map((r) => [n(r.level), n(r.members)]));
   return [
-    { tier: "No tier", members: count.get(0) ?? 0 },
+    { tier: NO_TIER, members: count.get(0) ?? 0 },
     ...tiers.map((t, i) => ({ tier: t.name, members: count.get(i + 1) ?? 0 })),
   ];
 }

@@ -52,8 +52,25 @@ const MEASURES = [
   "pointsNet",
   "pointsExpired",
   "joined",
+  "referralRewards",
+  "referralPoints",
+  "referralOpens",
+  "referralShares",
 ] as const;
-type Measure = (typeof MEASURES)[number];
+export type Measure = (typeof MEASURES)[number];
+
+/**
+ * A visit through a referral link (opened) or a link copied or shared from the launcher (shared),
+ * appended as a delta like the triggers' (no customer in it): the slots count them.
+ */
+export async function recordReferralActivity(db: Db, shopId: string, kind: "opened" | "shared", at = new Date()) {
+  const column = kind === "opened" ? Prisma.raw(`"referralOpens"`) : Prisma.raw(`"referralShares"`);
+  await rawExecute(
+    db,
+    clientDialect(db),
+    Prisma.sql`INSERT INTO "AnalyticsDelta" ("shopId", "slot", ${column}) VALUES (${shopId}, ${slotOf(at)}, 1)`,
+  );
+}
 
 const sumsSql = Prisma.raw(MEASURES.map((m) => `SUM("${m}") AS "${m}"`).join(", "));
 const columnsSql = Prisma.raw(MEASURES.map((m) => `"${m}"`).join(", "));
@@ -172,6 +189,10 @@ export interface CustomerGroups {
 export async function customerGroups(db: Db, shopId: string, period: { start: Date; end: Date }): Promise<CustomerGroups> {
   const dialect = clientDialect(db);
   const ts = (d: Date) => timestampParam(dialect, d);
+  // SQLite's planner may take the (shop, customer) index for the GROUP BY on a long period and
+  // then visit every order of the shop by rowid (seconds at a million orders): the period's range
+  // on the covering index is what this needs at any length.
+  const periodIndex = Prisma.raw(dialect === "sqlite" ? `INDEXED BY "OrderFact_analytics_idx"` : "");
   const rows = await rawQuery<Record<string, unknown>>(
     db,
     dialect,
@@ -181,7 +202,7 @@ export async function customerGroups(db: Db, shopId: string, period: { start: Da
       FROM (
         SELECT "customerId", COUNT(*) AS "n", SUM(CASE WHEN "earnedPoints" > 0 THEN 1 ELSE 0 END) AS "m",
           SUM("subtotalMinor" - "refundedMinor") AS "rev"
-        FROM "OrderFact"
+        FROM "OrderFact" ${periodIndex}
         WHERE "shopId" = ${shopId} AND "paidAt" >= ${ts(period.start)} AND "paidAt" < ${ts(period.end)}
           AND "paid" AND NOT "cancelled" AND "subtotalMinor" IS NOT NULL AND "customerId" IS NOT NULL
         GROUP BY "customerId"
@@ -260,6 +281,8 @@ export interface PeriodFigures {
     outstanding: number;
   }>;
   groups: CustomerGroups;
+  /** the period's sums of every slot measure */
+  totals: Record<Measure, number>;
 }
 
 /** Every figure of one period. */
@@ -318,11 +341,14 @@ export async function periodFigures(
     liability_minor: Math.round(outstanding * program.valuePerPoint),
     purchase_frequency_members: ratio(members.orders, members.customers),
     purchase_frequency_non_members: ratio(others.orders + groups.holdout.orders, others.customers + groups.holdout.customers),
+    referral_links_shared: total.referralShares,
+    referral_links_opened: total.referralOpens,
+    referral_conversion: ratio(referrals.orders, total.referralOpens),
   };
   const metrics = Object.fromEntries(
     (Object.keys(DEFINITIONS) as MetricName[]).map((name) => [name, { value: values[name], definition: DEFINITIONS[name] }]),
   ) as Metrics;
-  return { from: period.from, to: period.to, metrics, series, groups };
+  return { from: period.from, to: period.to, metrics, series, groups, totals: total };
 }
 
 /** The shop's time zone, and the program settings the figures use. */
@@ -346,8 +372,13 @@ export async function analyticsContext(db: Db, shopId: string) {
 }
 
 /** The page's figures: the period, the one before it, and the holdout comparison. */
-export async function analyticsReport(db: Db, shopId: string, period: Period) {
-  const context = await analyticsContext(db, shopId);
+export async function analyticsReport(
+  db: Db,
+  shopId: string,
+  period: Period,
+  known?: Awaited<ReturnType<typeof analyticsContext>>,
+) {
+  const context = known ?? (await analyticsContext(db, shopId));
   if (!context) return null;
   const [current, previous] = await Promise.all([
     periodFigures(db, shopId, period, context),

@@ -7,10 +7,12 @@ import { planEntryEvents, type EventData, type EventDraft, type EventType, type 
 import { FLOW_TRIGGERS } from "~/domain/flow";
 import { balanceDelta } from "~/domain/ledger";
 import { column, Prisma, rawExecute, rawQuery, type Dialect, type Tx } from "~/db.server";
+import { recordTierChanges } from "./tier-changes.server";
 
 export interface OutboxEventDraft extends EventDraft {
   shopId: string;
-  customerId: string;
+  /** null for a shop's event (memberId "") */
+  customerId: string | null;
 }
 
 /** A member's standing after the posting, as the balance update returned it. */
@@ -123,6 +125,7 @@ export async function recordEntryEvents(
     for (const e of planned) events.push({ ...e, shopId: m.shopId, customerId: m.customerId! });
   }
   await recordEvents(tx, dialect, events, now);
+  await recordTierChanges(tx, dialect, events, tiers, now);
   await queueMetafields(
     tx,
     dialect,

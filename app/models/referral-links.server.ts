@@ -6,6 +6,7 @@ import {
   ShopifyRejectedError,
   type AdminGraphql,
 } from "~/shopify/discounts.server";
+import { recordReferralActivity } from "./analytics.server";
 import { activeShop, currentRules } from "./shops.server";
 
 const ensured = new Set<string>();
@@ -30,4 +31,23 @@ export async function ensureReferralDiscount(db: Db, graphql: () => Promise<Admi
     }
   }
   return { status: 200, percent: rules.refereePercent } as const;
+}
+
+/** A visit through a referral link (GET /proxy/referral): the friend's discount, and the open counted for analytics. */
+export async function openReferralLink(db: Db, graphql: () => Promise<AdminGraphql>, shopId: string, code: string) {
+  const result = await ensureReferralDiscount(db, graphql, shopId, code);
+  if (result.status === 200) await recordReferralActivity(db, shopId, "opened");
+  return result;
+}
+
+/** The launcher's beacon: a member copied or shared their referral link (POST /proxy/referral/shared). */
+export async function recordReferralShare(db: Db, shopId: string, customerId: string) {
+  const member = await db.member.findUnique({
+    where: { shopId_customerId: { shopId, customerId } },
+    select: { state: true, referralCode: true },
+  });
+  if (!member || member.state !== "active" || !member.referralCode)
+    return { status: 404, error: "not_a_member", message: "only a member has a referral link to share" } as const;
+  await recordReferralActivity(db, shopId, "shared");
+  return { status: 200 } as const;
 }

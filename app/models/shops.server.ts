@@ -93,6 +93,7 @@ export async function redactShop(db: Db, shopId: string): Promise<void> {
     db.orderDiscount.deleteMany({ where: { shopId } }),
     db.holdoutCustomer.deleteMany({ where: { shopId } }),
     db.analyticsSummary.deleteMany({ where: { shopId } }),
+    db.tierChange.deleteMany({ where: { shopId } }),
     db.session.deleteMany({ where: { shop: shopId } }),
     db.shop.deleteMany({ where: { id: shopId } }),
   ]);

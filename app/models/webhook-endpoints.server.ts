@@ -4,7 +4,7 @@
 // statement after its first 2xx (never sent again), else retried with backoff for a day and then
 // failed. An endpoint failing for a day is paused until the merchant resumes it.
 import { createHmac, randomBytes } from "node:crypto";
-import type { EventData } from "~/domain/events";
+import { deliverable, type EventData } from "~/domain/events";
 import { destinationProblem, type DestinationProblem } from "~/domain/ssrf";
 import { failingTooLong, nextAttemptAt, signatureHeader, subscribes, webhookBody } from "~/domain/webhook-events";
 import { Prisma, rawExecute, clientDialect, type Db } from "~/db.server";
@@ -143,7 +143,7 @@ export async function fanOutEvents(db: Db, batch = 500): Promise<number> {
     select: { id: true, shopId: true, events: true, createdAt: true },
   });
   const rows = events.flatMap((e) =>
-    e.customerId === null
+    !deliverable(e)
       ? []
       : endpoints
           .filter((p) => p.shopId === e.shopId && p.createdAt <= e.createdAt && subscribes(p.events, e.type))
@@ -223,7 +223,7 @@ async function deliverOne(
     db.outboxEvent.findUnique({ where: { id: d.eventId } }),
   ]);
   const shop = await db.shop.findUnique({ where: { id: d.shopId }, select: { uninstalledAt: true } });
-  if (!endpoint || !event || event.customerId === null || !shop || shop.uninstalledAt) {
+  if (!endpoint || !event || !deliverable(event) || !shop || shop.uninstalledAt) {
     await db.webhookDelivery.update({
       where: { id: d.id },
       data: { status: "failed", lockedUntil: null, lastError: "nothing to deliver" },

@@ -1,12 +1,12 @@
 // The storefront API behind Shopify's app proxy (contract §4): GET me, GET program, POST join,
-// POST redeem, GET referral, GET history, and the draws (./draws.server.ts). Like the webhook door it runs as a plain handler ahead of Remix:
+// POST redeem, GET referral, POST referral/shared, GET history, and the draws (./draws.server.ts). Like the webhook door it runs as a plain handler ahead of Remix:
 // these are JSON calls on every storefront page view, and the Remix and authentication layers
 // cost more than the answer itself (docs/decisions/0007-storefront.md).
 import { z } from "zod";
 import type { Db } from "~/db.server";
 import { joinClub } from "~/models/members.server";
 import { redeem, RedeemError } from "~/models/redemptions.server";
-import { ensureReferralDiscount } from "~/models/referral-links.server";
+import { openReferralLink, recordReferralShare } from "~/models/referral-links.server";
 import { decodeCursor, historyAfter, programSummary, shopperView } from "~/models/storefront.server";
 import { customerTags } from "~/shopify/customers.server";
 import type { AdminGraphql } from "~/shopify/discounts.server";
@@ -164,9 +164,15 @@ export async function answerShopper(
     case "GET referral": {
       const code = (req.query.get("code") ?? "").toUpperCase();
       if (!/^[A-Z0-9]{4,16}$/.test(code)) return error(400, "invalid_code", "a referral code is 4–16 letters and digits");
-      const result = await ensureReferralDiscount(db, () => deps.adminGraphqlFor(shop), shop, code);
+      const result = await openReferralLink(db, () => deps.adminGraphqlFor(shop), shop, code);
       if (result.status !== 200) return error(result.status, result.error, result.message);
       return { status: 200, body: { code, percent: result.percent }, headers: noStore };
+    }
+    case "POST referral/shared": {
+      if (!customerId) return error(401, "not_logged_in", "log in to share your referral link");
+      const result = await recordReferralShare(db, shop, customerId);
+      if (result.status !== 200) return error(result.status, result.error, result.message);
+      return { status: 200, body: { recorded: true }, headers: noStore };
     }
     default:
       return (

@@ -21,7 +21,7 @@ import { BarChart, LineChart, PolarisVizProvider } from "@shopify/polaris-viz";
 import vizStyles from "@shopify/polaris-viz/build/esm/styles.css?url";
 import { useEffect, useState, type ReactNode } from "react";
 import db from "~/db.server";
-import { DEFINITIONS, PRESETS, type MetricName } from "~/domain/analytics";
+import { barsOf, DEFINITIONS, PRESETS, type MetricName } from "~/domain/analytics";
 import { displayMinorUnits } from "~/domain/money";
 import { analyticsPage } from "~/models/analytics-page.server";
 import { authenticate } from "~/shopify.server";
@@ -61,6 +61,9 @@ const KINDS: Record<MetricName, Kind> = {
   liability_minor: "money",
   purchase_frequency_members: "ratio",
   purchase_frequency_non_members: "ratio",
+  referral_links_shared: "count",
+  referral_links_opened: "count",
+  referral_conversion: "share",
 };
 
 const LABELS: Record<MetricName, string> = {
@@ -86,6 +89,9 @@ const LABELS: Record<MetricName, string> = {
   liability_minor: "Points liability",
   purchase_frequency_members: "Orders per customer, members",
   purchase_frequency_non_members: "Orders per customer, others",
+  referral_links_shared: "Referral links shared",
+  referral_links_opened: "Referral links opened",
+  referral_conversion: "Referral conversion",
 };
 
 const SECTIONS: Array<{ title: string; metrics: MetricName[] }> = [
@@ -109,6 +115,7 @@ const SECTIONS: Array<{ title: string; metrics: MetricName[] }> = [
     metrics: ["points_issued", "points_redeemed", "redemption_rate", "points_outstanding", "liability_minor", "points_expired"],
   },
   { title: "Rewards", metrics: ["redemptions", "redemptions_used", "reward_discount_minor", "reward_revenue_minor"] },
+  { title: "Referrals", metrics: ["referral_links_shared", "referral_links_opened", "referral_conversion"] },
 ];
 
 const integer = new Intl.NumberFormat("en");
@@ -252,12 +259,16 @@ export default function AnalyticsPage() {
       </Page>
     );
   }
-  const { report, range, rewards, referrals, tiers } = data;
+  const { report, range, rewards, referrals, tiers, tierMoves } = data;
   const { current, previous, context, holdout } = report;
   const money = (minor: number) => displayMinorUnits(minor, context.currency);
   const query = `from=${current.from}&to=${current.to}`;
   const daily = (pick: (d: (typeof current.series)[number]) => number) =>
     current.series.map((d) => ({ key: d.date, value: pick(d) }));
+  // Bars stay legible over long ranges: a bar a week (or month) from its first day.
+  const bars = (pick: (d: (typeof current.series)[number]) => number) => barsOf(daily(pick)).bars;
+  const { width } = barsOf(daily((d) => d.joined));
+  const per = width === 1 ? "per day" : `per ${width} days`;
   const empty = current.metrics.orders.value === 0 && previous.metrics.orders.value === 0;
 
   return (
@@ -317,9 +328,9 @@ export default function AnalyticsPage() {
               </ChartCard>
             </Layout.Section>
             <Layout.Section variant="oneHalf">
-              <ChartCard title="Members joined per day" definition={DEFINITIONS.members_joined}>
+              <ChartCard title={`Members joined ${per}`} definition={DEFINITIONS.members_joined}>
                 <ClientOnly>
-                  {() => <BarChart theme="Light" data={[{ name: "Joined", data: daily((d) => d.joined) }]} />}
+                  {() => <BarChart theme="Light" data={[{ name: "Joined", data: bars((d) => d.joined) }]} />}
                 </ClientOnly>
               </ChartCard>
             </Layout.Section>
@@ -335,7 +346,7 @@ export default function AnalyticsPage() {
             </Layout.Section>
             <Layout.Section variant="oneHalf">
               <ChartCard
-                title="Points issued and expired per day"
+                title={`Points issued and expired ${per}`}
                 definition={`${DEFINITIONS.points_issued} ${DEFINITIONS.points_expired}`}
               >
                 <ClientOnly>
@@ -343,8 +354,8 @@ export default function AnalyticsPage() {
                     <BarChart
                       theme="Light"
                       data={[
-                        { name: "Issued", data: daily((d) => d.pointsIssued) },
-                        { name: "Expired", data: daily((d) => d.pointsExpired) },
+                        { name: "Issued", data: bars((d) => d.pointsIssued) },
+                        { name: "Expired", data: bars((d) => d.pointsExpired) },
                       ]}
                     />
                   )}
@@ -481,6 +492,9 @@ export default function AnalyticsPage() {
                     columnContentTypes={["text", "numeric"]}
                     headings={["", "In the range"]}
                     rows={[
+                      ["Links shared", referrals.linksShared],
+                      ["Links opened", referrals.linksOpened],
+                      ["Conversion (rewarded ÷ links opened)", `${(referrals.openConversion * 100).toFixed(1)}%`],
                       ["Friends' first orders", referrals.friendsFirstOrders],
                       ["Rewarded", referrals.rewarded],
                       ["Conversion (rewarded ÷ first orders)", `${(referrals.conversion * 100).toFixed(1)}%`],
@@ -494,8 +508,9 @@ export default function AnalyticsPage() {
                     ]}
                   />
                   <Text as="p" variant="bodySm" tone="subdued">
-                    A friend counts once, on their first paid order with a member's code; the fraud rules refuse self-referrals
-                    and friends who ordered before. Links shared and opened are not recorded.
+                    Shared: a member copied or shared their link from the launcher; opened: a page load through a link with a
+                    valid code. A friend counts once, on their first paid order with a member's code; the fraud rules refuse
+                    self-referrals and friends who ordered before.
                   </Text>
                 </BlockStack>
               </Card>
@@ -520,6 +535,27 @@ export default function AnalyticsPage() {
                   </ClientOnly>
                   <Text as="p" variant="bodySm" tone="subdued">
                     Active members by the tier their lifetime points reach today.
+                  </Text>
+                  <Text as="h3" variant="headingSm">
+                    Movement in the range: {tierMoves.up} up, {tierMoves.down} down
+                  </Text>
+                  <InlineStack align="end">
+                    <ExportButton table="tier_moves" query={query} />
+                  </InlineStack>
+                  {tierMoves.moves.length === 0 ? (
+                    <Text as="p" tone="subdued">
+                      No member changed tier in this range.
+                    </Text>
+                  ) : (
+                    <DataTable
+                      columnContentTypes={["text", "text", "text", "numeric"]}
+                      headings={["From", "To", "", "Members"]}
+                      rows={tierMoves.moves.map((m) => [m.from, m.to, m.direction === "up" ? "↑ up" : "↓ down", m.members])}
+                    />
+                  )}
+                  <Text as="p" variant="bodySm" tone="subdued">
+                    Members whose tier changed in the range, from the tier before their first change to the tier after their last
+                    (a member back where they started did not move); up or down by the tiers' thresholds at the time.
                   </Text>
                 </BlockStack>
               </Card>

@@ -6,7 +6,7 @@ import { ANALYTICS_TABLES, analyticsCsv, type AnalyticsTable } from "~/models/an
 /** GET /app/export/analytics/<table>.csv?from=&to= (or ?preset=): one table of the Analytics page. */
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { shop } = await adminApi(request);
-  const table = /^([a-z]+)\.csv$/.exec(params.table ?? "")?.[1];
+  const table = /^([a-z_]+)\.csv$/.exec(params.table ?? "")?.[1];
   if (!table || !(ANALYTICS_TABLES as readonly string[]).includes(table))
     return jsonError(404, [{ path: "table", message: `one of ${ANALYTICS_TABLES.map((t) => `${t}.csv`).join(", ")}` }]);
   const result = await analyticsCsv(db, shop, table as AnalyticsTable, new URL(request.url));

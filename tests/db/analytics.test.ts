@@ -6,11 +6,13 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { createDb, type Db } from "~/db.server";
 import { localDate, periodOf } from "~/domain/analytics";
 import type { OrderEvent, OrderFacts } from "~/domain/orders";
-import { foldAnalytics, periodFigures } from "~/models/analytics.server";
+import { foldAnalytics, periodFigures, recordReferralActivity } from "~/models/analytics.server";
+import { syncCustomer } from "~/models/members.server";
 import { lastFullWeek, recordWeeklySummaries } from "~/models/analytics-summary.server";
 import { withLedger } from "~/models/ledger.server";
 import { applyOrderEvent } from "~/models/orders.server";
 import { installShop } from "~/models/shops.server";
+import { createEndpoint, deliverWebhooks } from "~/models/webhook-endpoints.server";
 import { describeDialects, dropDatabase, freshDatabaseUrl } from "../support/app";
 
 const TZ = "America/New_York";
@@ -25,6 +27,8 @@ type Step =
   | { type: "refund"; order: number; refund: number; amount: number }
   | { type: "cancel"; order: number }
   | { type: "adjust"; customer: number; points: number }
+  | { type: "optout"; customer: number; out: boolean }
+  | { type: "referral"; kind: "opened" | "shared" }
   | { type: "fold" };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
@@ -48,6 +52,8 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     customer: fc.integer({ min: 1, max: 4 }),
     points: fc.integer({ min: -50, max: 200 }).filter((p) => p !== 0),
   }),
+  fc.record({ type: fc.constant("optout" as const), customer: fc.integer({ min: 1, max: 4 }), out: fc.boolean() }),
+  fc.record({ type: fc.constant("referral" as const), kind: fc.constantFrom("opened" as const, "shared" as const) }),
   fc.constant({ type: "fold" as const }),
 );
 
@@ -99,9 +105,22 @@ describeDialects("analytics pre-aggregates on %s", (dialect) => {
       fc.asyncProperty(fc.array(step, { minLength: 1, maxLength: 25 }), async (steps) => {
         const shopId = `agg-${++shopSeq}-${Date.now().toString(36)}.myshopify.com`;
         await installShop(db, { id: shopId, name: "Agg", currency: "USD", timezone: TZ });
+        // Tiers low enough for orders and adjustments to cross both ways.
+        await db.tier.createMany({
+          data: [
+            { shopId, name: "Silver", thresholdPoints: 60 },
+            { shopId, name: "Gold", thresholdPoints: 150 },
+          ],
+        });
         const facts = new Map<number, OrderFacts>();
+        const referrals = { opened: 0, shared: 0 };
         for (const s of steps) {
           if (s.type === "fold") await foldAnalytics(db);
+          else if (s.type === "referral") {
+            await recordReferralActivity(db, shopId, s.kind);
+            referrals[s.kind]++;
+          } else if (s.type === "optout")
+            await syncCustomer(db, shopId, { customerId: String(s.customer), tags: s.out ? "loyalty-opt-out" : "" });
           else if (s.type === "adjust") {
             const member = await db.member.findFirst({ where: { shopId, customerId: String(s.customer) } });
             if (!member) continue;
@@ -176,9 +195,12 @@ describeDialects("analytics pre-aggregates on %s", (dialect) => {
           const memberAov =
             want.memberOrders === 0 ? 0 : Math.floor((2 * want.memberRevenue + want.memberOrders) / (2 * want.memberOrders));
           expect(got.metrics.aov_members_minor.value).toBe(memberAov);
+          const entries = (await db.ledgerEntry.findMany({ where: { shopId, kind: "referral" } })).filter(
+            (e) => e.createdAt >= period.start && e.createdAt < period.end,
+          );
+          expect(got.totals.referralRewards).toBe(entries.length);
         }
-        // The sum of balances is the outstanding figure at the end of time.
-        const balances = await db.member.aggregate({ where: { shopId }, _sum: { available: true, pending: true } });
+        // From the start of the year to tomorrow: everything, the referral activity of now included.
         const all = (
           periodOf("2026-01-01", localDate(new Date(Date.now() + 86_400_000), TZ), TZ) as {
             ok: true;
@@ -186,6 +208,14 @@ describeDialects("analytics pre-aggregates on %s", (dialect) => {
           }
         ).period;
         const figures = await periodFigures(db, shopId, all, { valuePerPoint: 0 });
+        expect(figures.metrics.referral_links_opened.value).toBe(referrals.opened);
+        expect(figures.metrics.referral_links_shared.value).toBe(referrals.shared);
+        // Every tier change the ledger detected is recorded once, beside its outbox event.
+        const changes = await db.tierChange.findMany({ where: { shopId }, orderBy: { eventKey: "asc" } });
+        const told = await db.outboxEvent.findMany({ where: { shopId, type: "tier.changed" }, orderBy: { eventKey: "asc" } });
+        expect(changes.map((c) => [c.eventKey, c.toTier])).toEqual(told.map((e) => [e.eventKey, JSON.parse(e.data).tier]));
+        // The sum of balances is the outstanding figure at the end of time.
+        const balances = await db.member.aggregate({ where: { shopId }, _sum: { available: true, pending: true } });
         expect(figures.metrics.points_outstanding.value).toBe((balances._sum.available ?? 0) + (balances._sum.pending ?? 0));
       }),
       { numRuns: 12 },
@@ -226,6 +256,36 @@ describeDialects("analytics pre-aggregates on %s", (dialect) => {
     expect(payload).toMatchObject({ type: "analytics.weekly_summary", from: "2026-10-26", to: "2026-11-01", shop: shopId });
     expect(payload.figures.orders).toMatchObject({ value: 1, previous: 0 });
     expect(payload.figures.revenue_minor.value).toBe(4_200);
-    expect(row.deliveredAt).toBeNull();
+    // Handed to the outbox in the same transaction, once: the shop's event, no customer, no Flow trigger.
+    expect(row.deliveredAt).not.toBeNull();
+    const events = await db.outboxEvent.findMany({ where: { shopId, type: "analytics.weekly_summary" } });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ eventKey: "weekly:2026-10-26", customerId: null, memberId: "", flowState: "none" });
+
+    // An endpoint that chose the event receives it, signed, with the summary as its data.
+    const endpoint = await createEndpoint(
+      db,
+      shopId,
+      { url: "https://hooks.example.com/loyalty", events: ["analytics.weekly_summary"] },
+      async () => ["93.184.216.34"],
+    );
+    // (created after the event: deliveries go to endpoints that existed when it happened)
+    await db.webhookEndpoint.update({ where: { id: endpoint.id }, data: { createdAt: new Date(0) } });
+    const sent: Array<{ url: string; body: string; headers: Record<string, string> }> = [];
+    const run = await deliverWebhooks(db, async (url, body, headers) => {
+      sent.push({ url, body, headers });
+      return { status: 200, error: null };
+    });
+    const mine = sent.filter((x) => x.url === "https://hooks.example.com/loyalty");
+    expect(run.delivered).toBeGreaterThanOrEqual(1);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]!.headers["Loyalty-Signature"]).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
+    const body = JSON.parse(mine[0]!.body);
+    expect(body).toMatchObject({
+      type: "analytics.weekly_summary",
+      shop: shopId,
+      data: { from: "2026-10-26", to: "2026-11-01", currency: "USD", figures: { orders: { value: 1, previous: 0 } } },
+    });
+    expect(body.data.figures.revenue_minor.value).toBe(4_200);
   });
 });

@@ -89,8 +89,20 @@ it("shows the demo's figures, charts and tables on the Analytics page", async ()
   // Members joined over the year ≤ active members; the figure is a number.
   const joined = await app.getByText("Members joined", { exact: true }).locator("xpath=../..").locator("p").first().textContent();
   expect(Number(joined!.replace(/,/g, ""))).toBeLessThanOrEqual(members);
+  // The demo's history spans months: a cohort row for each of the last 12 enrolment months, and
+  // members who moved tier over the year.
+  const cohortRows = app.getByRole("table").filter({ has: app.getByRole("columnheader", { name: "Month 0" }) });
+  expect(await cohortRows.locator("tbody tr").count()).toBeGreaterThanOrEqual(10);
+  const moves = app.getByRole("table").filter({ has: app.getByRole("columnheader", { name: "From", exact: true }) });
+  expect(await moves.locator("tbody tr").count()).toBeGreaterThan(0);
+  await expect.poll(() => app.getByText(/^Movement in the range: [1-9]\d* up/).count()).toBe(1);
   await page.waitForTimeout(1500); // the charts' entry animation, so the screenshot shows them drawn
   await page.screenshot({ path: path.join(SCREENSHOTS, "admin-analytics.png"), fullPage: true });
+  // The admin frame scrolls inside the emulator's page: a viewport as tall as the page shows all of it.
+  await page.setViewportSize({ width: 1400, height: 6400 });
+  await page.waitForTimeout(1500);
+  await page.screenshot({ path: path.join(SCREENSHOTS, "admin-analytics-full.png") });
+  await page.setViewportSize({ width: 1400, height: 900 });
   await page.setViewportSize({ width: 390, height: 844 });
   await page.waitForTimeout(800);
   await page.screenshot({ path: path.join(SCREENSHOTS, "admin-analytics-phone.png"), fullPage: true });

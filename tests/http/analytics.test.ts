@@ -129,6 +129,66 @@ describeDialects("analytics on %s", (dialect) => {
     expect(earlier.metrics.points_outstanding.value).toBe(0);
   });
 
+  it("counts referral links shared and opened, and tier movement, as worked out by hand", async () => {
+    const shop = await install("moves");
+    await program(shop, (doc) => {
+      (doc as unknown as { tiers: unknown[] }).tiers = [
+        { name: "Silver", thresholdPoints: 100, earnMultiplierPct: 100 },
+        { name: "Gold", thresholdPoints: 300, earnMultiplierPct: 100 },
+      ];
+    });
+    // Lifetime points against Silver 100 and Gold 300 (reversals count against them):
+    // P 150 (Silver) then +200 = 350 (Gold): none → Gold, up. Q 120 (Silver), refunded in full (0): back to none, no move.
+    // R 350 (Gold), 300 refunded (50, none), then +250 = 300 (Gold): none → Gold, up.
+    const q1 = order(12_000, customer(7402), at(inside));
+    const r1 = order([30_000, 5_000], customer(7403), at(inside));
+    await send(shop, [
+      paid(order(15_000, customer(7401), at(inside))),
+      paid(order(20_000, customer(7401), at(inside))),
+      paid(q1),
+      refunded(refund(q1, [0])),
+      paid(r1),
+      refunded(refund(r1, [0])),
+      paid(order(25_000, customer(7403), at(inside))),
+    ]);
+    // S: 320.00 (Gold), cancelled: none → Gold → none: back where they started.
+    const s1 = order(32_000, customer(7404), at(inside));
+    await send(shop, [paid(s1), cancelled(s1)]);
+    const code = (await (await app.emulator.proxy(shop, "me", { customerId: "7401" })).json()).referral.code;
+    // Two visits through P's link, one through a code nobody has (not counted); P shares once, a guest's beacon is refused.
+    expect((await app.emulator.proxy(shop, `referral?code=${code}`)).status).toBe(200);
+    expect((await app.emulator.proxy(shop, `referral?code=${code}`)).status).toBe(200);
+    expect((await app.emulator.proxy(shop, `referral?code=NOSUCH99`)).status).toBe(404);
+    const shared = await app.emulator.proxy(shop, "referral/shared", { customerId: "7401", method: "POST", body: {} });
+    expect(shared.status).toBe(200);
+    const guest = await app.emulator.proxy(shop, "referral/shared", { method: "POST", body: {} });
+    expect(guest.status).toBe(401);
+    expect((await guest.json()).error).toBe("not_logged_in");
+    const stranger = await app.emulator.proxy(shop, "referral/shared", { customerId: "7499", method: "POST", body: {} });
+    expect(stranger.status).toBe(404);
+    expect((await stranger.json()).error).toBe("not_a_member");
+
+    const page = await (await call(shop, `/app/api/analytics?from=${from}&to=${to}`)).json();
+    expect(page.referrals).toMatchObject({ linksShared: 1, linksOpened: 2, openConversion: 0, rewarded: 0 });
+    expect(page.report.current.metrics.referral_links_opened.value).toBe(2);
+    expect(page.report.current.metrics.referral_links_shared.value).toBe(1);
+    expect(page.report.current.metrics.referral_conversion.value).toBe(0);
+    expect(page.tierMoves).toEqual({ up: 2, down: 0, moves: [{ from: "No tier", to: "Gold", direction: "up", members: 2 }] });
+    // Today's distribution: P and R Gold, Q and S no tier.
+    expect(page.tiers).toEqual([
+      { tier: "No tier", members: 2 },
+      { tier: "Silver", members: 0 },
+      { tier: "Gold", members: 2 },
+    ]);
+    const csv = await (await call(shop, `/app/export/analytics/tier_moves.csv?from=${from}&to=${to}`)).text();
+    expect(
+      csv
+        .replace(/^\uFEFF/, "")
+        .trim()
+        .split(/\r?\n/),
+    ).toEqual(["from,to,direction,members", "No tier,Gold,up,2"]);
+  });
+
   it("refuses a bad period with 422 and field paths, and a request without a session token with 401", async () => {
     const shop = await install("periods");
     for (const [query, path] of [

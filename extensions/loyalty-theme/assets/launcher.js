@@ -108,13 +108,14 @@
       },
     );
   }
-  function copyButton(text) {
+  function copyButton(text, onCopy) {
     var btn = h(
       "button",
       {
         type: "button",
         class: "lc-link",
         onclick: function () {
+          if (onCopy) onCopy();
           var done = function () {
             btn.textContent = T.copied;
             say(T.copied);
@@ -429,6 +430,10 @@
   }
   function referralView(me) {
     var link = me.referral.url;
+    // Counted for the merchant's analytics (links shared); nothing is said if it fails.
+    var shared = function () {
+      api("/referral/shared", {}).catch(function () {});
+    };
     var share = navigator.share
       ? h(
           "button",
@@ -436,7 +441,7 @@
             type: "button",
             class: "lc-link",
             onclick: function () {
-              navigator.share({ url: link }).catch(function () {});
+              navigator.share({ url: link }).then(shared, function () {});
             },
           },
           T.share,
@@ -454,7 +459,7 @@
           e.target.select();
         },
       }),
-      copyButton(link),
+      copyButton(link, shared),
       share,
     );
   }
