@@ -3,6 +3,7 @@
 // events those entries cause; each event's key derives from the entry that caused it, so an
 // entry posted once (its own idempotency key) causes its events once.
 import type { EntryKind, EntryStatus } from "./ledger";
+import { localDate } from "./analytics";
 import { balanceDelta } from "./ledger";
 import { tierStanding, type TierRule } from "./tiers";
 
@@ -152,12 +153,8 @@ export function expiryReminder(
   const expiresAt = new Date(lastActivityAt.getTime() + expiryDays * 86_400_000);
   return {
     expiresAt,
-    expiresOn: calendarDate(expiresAt, timeZone),
+    expiresOn: localDate(expiresAt, timeZone),
     remindFrom: new Date(expiresAt.getTime() - daysBefore * 86_400_000),
   };
 }
 
-/** The date of an instant on a time zone's calendar, YYYY-MM-DD. */
-export function calendarDate(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(at);
-}

@@ -1,60 +1,27 @@
 // End to end: the Analytics page of `npm run demo` (18 months of orders) in real Chromium, inside
 // the emulator's admin frame: figures with their definitions beside the previous period, the
 // polaris-viz charts drawn, the year-long tables loaded; screenshots at desktop and phone width.
-import { spawn, type ChildProcess } from "node:child_process";
-import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { freePort } from "../support/app";
 import { DESKTOP_UA, launch, openAdmin, SCREENSHOTS } from "../support/browser";
+import { startDemo, type Demo } from "../support/demo";
 
-const root = path.resolve(import.meta.dirname, "../..");
-const dbFile = path.join(os.tmpdir(), `lc-e2e-analytics-${process.pid}.sqlite`);
-let demo: ChildProcess;
-let output = "";
+let demo: Demo;
+let dbFile = "";
 let browser: Browser;
 let adminUrl = "";
 
 beforeAll(async () => {
-  const [port, emulatorPort, storefrontPort] = [await freePort(), await freePort(), await freePort()];
-  demo = spawn(process.execPath, ["scripts/demo.mjs"], {
-    cwd: root,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      EMULATOR_PORT: String(emulatorPort),
-      STOREFRONT_PORT: String(storefrontPort),
-      DATABASE_URL: `file:${dbFile}`,
-      DEMO_SKIP_BUILD: "1",
-      SHOPIFY_APP_URL: `http://localhost:${port}`,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`demo did not come up:\n${output}`)), 170_000);
-    demo.stdout!.on("data", (d: Buffer) => {
-      output += d;
-      if (output.includes("Press Ctrl-C")) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    demo.stderr!.on("data", (d) => (output += d));
-    demo.on("exit", (code) => reject(new Error(`demo exited with ${code}:\n${output}`)));
-  });
-  adminUrl = /Admin \(embedded.*?(http\S+)/.exec(output)![1]!;
+  demo = await startDemo({ name: "e2e-analytics" });
+  ({ dbFile, adminUrl } = demo);
   browser = await launch();
-}, 180_000);
+}, 270_000);
 
 afterAll(async () => {
   await browser?.close();
-  if (demo && demo.exitCode === null) {
-    const exited = new Promise((r) => demo.once("exit", r));
-    demo.kill("SIGTERM");
-    await exited;
-  }
+  await demo?.stop();
 });
 
 it("shows the demo's figures, charts and tables on the Analytics page", async () => {
