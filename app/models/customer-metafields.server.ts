@@ -10,11 +10,10 @@ import { clientDialect, type Db } from "~/db.server";
 import { adminCall, ShopifyRejectedError, ShopNotConnectedError, type AdminGraphql } from "~/shopify/admin-call.server";
 import { CUSTOMER_TAGS_REMOVE, DELETE_METAFIELDS, SET_CUSTOMER_METAFIELDS } from "~/shopify/operations";
 import { errorText, log } from "~/log.server";
-import { holdLease, takeLease } from "./integration-lease.server";
+import { holdLease, INTEGRATION_LEASE_MS, takeLease } from "./integration-lease.server";
 import { currentRules } from "./shops.server";
 
 const CHANNEL = "metafields";
-const LEASE_MS = 30_000;
 const PER_CALL = 25;
 const MAX_ATTEMPTS = 8;
 const COST = 10;
@@ -61,7 +60,7 @@ export async function syncCustomerMetafields(
   });
   for (const { shopId } of shops) {
     const now = clock();
-    if (!(await takeLease(db, dialect, shopId, CHANNEL, now, new Date(now.getTime() + LEASE_MS)))) continue;
+    if (!(await takeLease(db, dialect, shopId, CHANNEL, now, new Date(now.getTime() + INTEGRATION_LEASE_MS)))) continue;
     let releaseAt = clock();
     try {
       releaseAt = await syncShop(db, shopId, graphqlFor, run, clock, options.sleep, deadline);
@@ -108,7 +107,7 @@ async function syncShop(
       select: { memberId: true, generation: true, attempts: true, erase: true, customerId: true, tierTag: true },
     });
     if (jobs.length === 0) return clock();
-    await holdLease(db, shopId, CHANNEL, new Date(clock().getTime() + LEASE_MS));
+    await holdLease(db, shopId, CHANNEL, new Date(clock().getTime() + INTEGRATION_LEASE_MS));
     const members = new Map(
       (
         await db.member.findMany({

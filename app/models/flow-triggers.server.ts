@@ -8,10 +8,9 @@ import { clientDialect, type Db } from "~/db.server";
 import { adminCall, ShopifyRejectedError, ShopNotConnectedError, type AdminGraphql } from "~/shopify/admin-call.server";
 import { FLOW_TRIGGER_RECEIVE } from "~/shopify/operations";
 import { errorText, log } from "~/log.server";
-import { holdLease, takeLease } from "./integration-lease.server";
+import { holdLease, INTEGRATION_LEASE_MS, leaseKeeper, takeLease } from "./integration-lease.server";
 
 const CHANNEL = "flow";
-const LEASE_MS = 30_000;
 const MAX_ATTEMPTS = 10;
 const PAGE = 50;
 /** flowTriggerReceive's cost in Shopify's bucket (a mutation's requested cost) */
@@ -53,7 +52,7 @@ export async function deliverFlowTriggers(
   const run: FlowRun = { sent: 0, skipped: 0, dead: 0, waiting: 0 };
   for (const shopId of await shopsWithFlowWork(db)) {
     const now = clock();
-    if (!(await takeLease(db, dialect, shopId, CHANNEL, now, new Date(now.getTime() + LEASE_MS)))) continue;
+    if (!(await takeLease(db, dialect, shopId, CHANNEL, now, new Date(now.getTime() + INTEGRATION_LEASE_MS)))) continue;
     let releaseAt = clock();
     try {
       releaseAt = await deliverShop(db, shopId, graphqlFor, run, clock, options.sleep, started + (options.budgetMs ?? 20_000));
@@ -92,6 +91,7 @@ async function deliverShop(
     (await db.flowTriggerUse.findMany({ where: { shopId, enabled: false }, select: { handle: true } })).map((u) => u.handle),
   );
   let graphql: AdminGraphql | null = null;
+  const renew = leaseKeeper(db, shopId, CHANNEL, clock);
   for (;;) {
     const events = await db.outboxEvent.findMany({
       where: { shopId, flowState: "pending" },
@@ -100,7 +100,6 @@ async function deliverShop(
       select: { id: true, type: true, customerId: true, data: true, flowAttempts: true },
     });
     if (events.length === 0) return clock();
-    await holdLease(db, shopId, CHANNEL, new Date(clock().getTime() + LEASE_MS));
     // Events with nothing to send are marked together, a statement per reason, before anything
     // else is written or the page is left.
     const skipped = new Map<string, number[]>();
@@ -120,6 +119,7 @@ async function deliverShop(
         continue;
       }
       await markSkipped();
+      await renew();
       graphql ??= await graphqlFor(shopId);
       try {
         const data = await adminCall(graphql, FLOW_TRIGGER_RECEIVE, trigger, { cost: COST, sleep, attempts: 2 });

@@ -9,10 +9,13 @@ import { destinationProblem, type DestinationProblem } from "~/domain/ssrf";
 import { failingTooLong, nextAttemptAt, signatureHeader, subscribes, webhookBody } from "~/domain/webhook-events";
 import { Prisma, rawExecute, clientDialect, type Db } from "~/db.server";
 import { decryptToken, encryptToken } from "~/secrets.server";
-import { destinationPolicy, resolveHost, type Sender } from "~/integrations/webhook-sender.server";
+import { destinationPolicy, resolveHost, SEND_TIMEOUT_MS, type Sender } from "~/integrations/webhook-sender.server";
 import { errorText, log } from "~/log.server";
+import { INTEGRATION_LEASE_MS } from "./integration-lease.server";
 
-const LEASE_MS = 30_000;
+// A claim outlasts the longest send and its marking: a claim that ran out while its 2xx was on the
+// way back would let another process send the same delivery again.
+const LEASE_MS = Math.max(INTEGRATION_LEASE_MS, SEND_TIMEOUT_MS + 5_000);
 
 const PROBLEMS: Record<DestinationProblem, string> = {
   invalid_url: "must be a URL such as https://example.com/loyalty",
