@@ -17,11 +17,11 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import http from "node:http";
 import { migrate, sqlitePath } from "./migrate.mjs";
-import { StoreEmulator } from "../tests/emulator/server.ts";
+import { BROWSER_UA, StoreEmulator } from "../tests/emulator/server.ts";
 import { appServerEnv, spawnAppServer } from "../tests/emulator/app-process.ts";
 import { freePort } from "../tests/emulator/ports.ts";
 import { orderPayload } from "../tests/emulator/payloads.ts";
-import { webhookHmac } from "../tests/emulator/signing.ts";
+import { adminIdToken, webhookHmac } from "../tests/emulator/signing.ts";
 import { Random } from "../tests/emulator/prng.ts";
 import { ENTRIES_PER_MEMBER, MEMBERS, proxyRequests, seedShopper } from "./bench/proxy.mjs";
 import { awaitFold, benchAnalytics, CUSTOMERS, ORDERS, seedAnalytics } from "./bench/analytics.mjs";
@@ -41,6 +41,8 @@ const PROXY_SECONDS = Number(process.env.BENCH_PROXY_SECONDS ?? 20);
 const ONLY = process.env.BENCH_ONLY ?? "all"; // all | ingest | proxy | drain | analytics | admin
 const ADMIN_RATE = Number(process.env.BENCH_ADMIN_RATE ?? 20); // a busy admin: several staff at once
 const ADMIN_SECONDS = Number(process.env.BENCH_ADMIN_SECONDS ?? 15);
+/** How long the drain with the integrations on waits for every delivery to be done (Flow paces at 10 a second per shop). */
+const INTEGRATIONS_WAIT_S = Number(process.env.BENCH_INTEGRATIONS_WAIT_S ?? 900);
 const PG_ADMIN = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const results = [];
 
@@ -328,17 +330,64 @@ function cpuSeconds(pid) {
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks (USER_HZ = 100 on Linux)
 }
 
+/** Work the integrations still have: Flow triggers, metafield jobs, events to fan out, webhook deliveries. */
+async function integrationsLeft(q) {
+  const [{ n }] = await q.all(`SELECT
+    (SELECT count(*) FROM "OutboxEvent" WHERE "flowState" = 'pending') + (SELECT count(*) FROM "OutboxEvent" WHERE "hooksState" = 'pending')
+    + (SELECT count(*) FROM "MetafieldJob") + (SELECT count(*) FROM "WebhookDelivery" WHERE "status" = 'pending') AS n`);
+  return Number(n);
+}
+
+/** Every integration on for each shop: Shopify's bucket, its customers known to Shopify, a webhook endpoint on loopback. */
+async function switchIntegrationsOn(app, shops, receiverUrl) {
+  for (const shop of shops)
+    for (let id = 10_000; id < 10_200; id++)
+      app.emulator.shop(shop).customers.set(id, {
+        id,
+        email: `c${id}@example.com`,
+        first_name: "B",
+        last_name: "C",
+        tags: "",
+        created_at: "2026-01-01T00:00:00Z",
+        phone: null,
+      });
+  for (const shop of shops) {
+    const res = await fetch(`${app.appUrl}/app/api/webhook-endpoints`, {
+      method: "POST",
+      headers: {
+        Authorization: `Bearer ${adminIdToken(shop, API_KEY, SECRET)}`,
+        "Content-Type": "application/json",
+        "User-Agent": BROWSER_UA,
+      },
+      body: JSON.stringify({ url: receiverUrl, events: ["*"] }),
+    });
+    if (res.status !== 201) throw new Error(`webhook endpoint for ${shop}: ${res.status}`);
+  }
+  // A standard plan's Admin API bucket (1,000 points, 100 a second; a mutation costs 10).
+  app.emulator.throttle = { maximumAvailable: 1_000, restoreRate: 100 };
+}
+
 /**
  * Processing alone: the burst is acknowledged with the worker off, then a process with the worker
  * on drains it. Wall time and the process's CPU time per order (less noisy on a shared machine).
+ * `integrations` off: the draining process delivers nothing of the outbox (LOYALTY_INTEGRATIONS=off;
+ * the events are still written in the orders' transactions); on: Flow (every trigger used), the
+ * customers' metafields and a webhook endpoint per shop, Shopify's bucket on, and the time until
+ * every delivery is done.
  */
-async function benchDrain(dialect) {
+async function benchDrain(dialect, integrations) {
   const shops = Array.from({ length: SHOPS }, (_, i) => `bench-shop-${i}.myshopify.com`);
-  const app = await startBenchApp(dialect, shops, 1, { LOYALTY_WORKER: "off" });
+  const app = await startBenchApp(dialect, shops, 1, { LOYALTY_WORKER: "off", LOYALTY_WEBHOOKS_ALLOW_PRIVATE: "1" });
+  let delivered = 0;
+  const receiver = http.createServer((req, res) => req.resume().on("end", () => (delivered++, res.writeHead(200).end())));
+  await new Promise((r) => receiver.listen(0, "127.0.0.1", r));
   try {
+    if (integrations === "on") await switchIntegrationsOn(app, shops, `http://127.0.0.1:${receiver.address().port}/hook`);
     const burst = prepare(MAX_REQUESTS, 1, shops);
     await load(app.urls, burst.requests, { connections: 32 });
-    const pid = await app.restart({});
+    const pid = await app.restart(
+      integrations === "on" ? { LOYALTY_WEBHOOKS_ALLOW_PRIVATE: "1" } : { LOYALTY_INTEGRATIONS: "off" },
+    );
     const cpu0 = cpuSeconds(pid);
     const pg0 = dialect === "postgresql" ? postgresCpuSeconds() : 0;
     const started = performance.now();
@@ -348,14 +397,27 @@ async function benchDrain(dialect) {
     const pgCpu = dialect === "postgresql" ? postgresCpuSeconds() - pg0 : null;
     await settle(app.q);
     const ledger = await checkLedger(app.q, burst.expected);
-    return {
+    const result = {
+      integrations,
       seconds,
       perSecond: MAX_REQUESTS / seconds,
       cpuMsPerOrder: (cpu * 1000) / MAX_REQUESTS,
       postgresCpuMsPerOrder: pgCpu === null ? null : (pgCpu * 1000) / MAX_REQUESTS,
       ledger,
     };
+    if (integrations === "on") {
+      const deadline = performance.now() + INTEGRATIONS_WAIT_S * 1000;
+      while ((await integrationsLeft(app.q)) > 0 && performance.now() < deadline) await sleep(250);
+      result.integrationsLeft = await integrationsLeft(app.q);
+      result.deliveredSeconds = (performance.now() - started) / 1000;
+      result.flowTriggers = shops.reduce((n, s) => n + app.emulator.shop(s).flowTriggers.length, 0);
+      result.metafieldCalls = app.emulator.graphqlCalls.filter((c) => c.operationName === "SetCustomerMetafields").length;
+      result.webhooksDelivered = delivered;
+      result.throttledAnswers = app.emulator.throttledCalls;
+    }
+    return result;
   } finally {
+    await new Promise((r) => receiver.close(r));
     await app.stop();
   }
 }
@@ -478,13 +540,20 @@ console.log(
 );
 
 if (ONLY === "drain" || ONLY === "all") {
-  console.log(`processing alone: ${MAX_REQUESTS} orders acknowledged with the worker off, then drained`);
+  console.log(
+    `processing alone: ${MAX_REQUESTS} orders acknowledged with the worker off, then drained (points credited), the integrations off, then all on`,
+  );
   for (const dialect of dialects) {
-    const r = await benchDrain(dialect);
+    const off = await benchDrain(dialect, "off");
+    const on = await benchDrain(dialect, "on");
+    const line = (r) =>
+      `${fmt(r.perSecond)} orders/s (${fmt(r.seconds, 1)} s), ${fmt(r.cpuMsPerOrder, 2)} ms of the app's CPU per order${r.postgresCpuMsPerOrder === null ? "" : ` and ${fmt(r.postgresCpuMsPerOrder, 2)} ms of PostgreSQL's`}; ledger ${r.ledger.ok ? "exact" : "WRONG"}`;
+    console.log(`  ${dialect}, integrations off: ${line(off)}`);
+    console.log(`  ${dialect}, integrations on:  ${line(on)} = ${fmt((100 * on.perSecond) / off.perSecond)}% of off`);
     console.log(
-      `  ${dialect}: ${fmt(r.perSecond)} orders/s (${fmt(r.seconds, 1)} s), ${fmt(r.cpuMsPerOrder, 2)} ms of the app's CPU per order${r.postgresCpuMsPerOrder === null ? "" : ` and ${fmt(r.postgresCpuMsPerOrder, 2)} ms of PostgreSQL's`}; ledger ${r.ledger.ok ? "exact" : "WRONG"}`,
+      `    every integration delivered ${fmt(on.deliveredSeconds, 1)} s after the drain began${on.integrationsLeft ? ` (GAVE UP: ${on.integrationsLeft} left)` : ""}: ${on.flowTriggers} Flow triggers (${SHOPS} shops, each at most 10 a second on its bucket; ${on.throttledAnswers} throttled answers), ${on.metafieldCalls} metafieldsSet calls, ${on.webhooksDelivered} webhooks`,
     );
-    results.push({ bench: "drain", dialect, ...r });
+    results.push({ bench: "drain", dialect, off, on });
   }
 }
 if (ONLY === "all" || ONLY === "ingest") {
