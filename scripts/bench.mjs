@@ -7,6 +7,9 @@
 // - fairness: one shop sends 10,000 orders; orders of other shops meanwhile, ack → credited,
 // - the app process's peak resident memory, and the ledger checked against what was sent;
 // on PostgreSQL also with 2 and 4 app processes on one database. Then GET /proxy/me at 100k members.
+// Before those, processing alone (BENCH_ONLY=drain): the burst acknowledged, then drained by a fresh
+// process with the integrations off and with all of them on, in turn (points credited per second),
+// and the time until every Flow trigger, metafield write and webhook delivery of it is done.
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -43,6 +46,8 @@ const ADMIN_RATE = Number(process.env.BENCH_ADMIN_RATE ?? 20); // a busy admin: 
 const ADMIN_SECONDS = Number(process.env.BENCH_ADMIN_SECONDS ?? 15);
 /** How long the drain with the integrations on waits for every delivery to be done (Flow paces at 10 a second per shop). */
 const INTEGRATIONS_WAIT_S = Number(process.env.BENCH_INTEGRATIONS_WAIT_S ?? 900);
+/** Drains with the integrations off and on, each this many times, in turn. */
+const DRAIN_ROUNDS = Number(process.env.BENCH_DRAIN_ROUNDS ?? 2);
 const PG_ADMIN = process.env.TEST_POSTGRES_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const results = [];
 
@@ -375,7 +380,7 @@ async function switchIntegrationsOn(app, shops, receiverUrl) {
  * customers' metafields and a webhook endpoint per shop, Shopify's bucket on, and the time until
  * every delivery is done.
  */
-async function benchDrain(dialect, integrations) {
+async function benchDrain(dialect, integrations, { awaitDeliveries = true } = {}) {
   const shops = Array.from({ length: SHOPS }, (_, i) => `bench-shop-${i}.myshopify.com`);
   const app = await startBenchApp(dialect, shops, 1, { LOYALTY_WORKER: "off", LOYALTY_WEBHOOKS_ALLOW_PRIVATE: "1" });
   let delivered = 0;
@@ -405,7 +410,7 @@ async function benchDrain(dialect, integrations) {
       postgresCpuMsPerOrder: pgCpu === null ? null : (pgCpu * 1000) / MAX_REQUESTS,
       ledger,
     };
-    if (integrations === "on") {
+    if (integrations === "on" && awaitDeliveries) {
       const deadline = performance.now() + INTEGRATIONS_WAIT_S * 1000;
       while ((await integrationsLeft(app.q)) > 0 && performance.now() < deadline) await sleep(250);
       result.integrationsLeft = await integrationsLeft(app.q);
@@ -544,16 +549,26 @@ if (ONLY === "drain" || ONLY === "all") {
     `processing alone: ${MAX_REQUESTS} orders acknowledged with the worker off, then drained (points credited), the integrations off, then all on`,
   );
   for (const dialect of dialects) {
-    const off = await benchDrain(dialect, "off");
-    const on = await benchDrain(dialect, "on");
-    const line = (r) =>
-      `${fmt(r.perSecond)} orders/s (${fmt(r.seconds, 1)} s), ${fmt(r.cpuMsPerOrder, 2)} ms of the app's CPU per order${r.postgresCpuMsPerOrder === null ? "" : ` and ${fmt(r.postgresCpuMsPerOrder, 2)} ms of PostgreSQL's`}; ledger ${r.ledger.ok ? "exact" : "WRONG"}`;
-    console.log(`  ${dialect}, integrations off: ${line(off)}`);
-    console.log(`  ${dialect}, integrations on:  ${line(on)} = ${fmt((100 * on.perSecond) / off.perSecond)}% of off`);
+    // Off and on in turn, DRAIN_ROUNDS times each, the best of each kept: on a shared machine a
+    // single pair mostly measures what else ran meanwhile. The last "on" waits for the deliveries.
+    const offs = [];
+    const ons = [];
+    for (let round = 1; round <= DRAIN_ROUNDS; round++) {
+      offs.push(await benchDrain(dialect, "off"));
+      ons.push(await benchDrain(dialect, "on", { awaitDeliveries: round === DRAIN_ROUNDS }));
+    }
+    const best = (runs) => runs.reduce((a, b) => (b.perSecond > a.perSecond ? b : a));
+    const off = best(offs);
+    const on = best(ons);
+    const delivering = ons.at(-1);
+    const line = (r, runs) =>
+      `${fmt(r.perSecond)} orders/s (${fmt(r.seconds, 1)} s; runs ${runs.map((x) => fmt(x.perSecond)).join(", ")}), ${fmt(r.cpuMsPerOrder, 2)} ms of the app's CPU per order${r.postgresCpuMsPerOrder === null ? "" : ` and ${fmt(r.postgresCpuMsPerOrder, 2)} ms of PostgreSQL's`}; ledger ${runs.every((x) => x.ledger.ok) ? "exact" : "WRONG"}`;
+    console.log(`  ${dialect}, integrations off: ${line(off, offs)}`);
+    console.log(`  ${dialect}, integrations on:  ${line(on, ons)} = ${fmt((100 * on.perSecond) / off.perSecond)}% of off`);
     console.log(
-      `    every integration delivered ${fmt(on.deliveredSeconds, 1)} s after the drain began${on.integrationsLeft ? ` (GAVE UP: ${on.integrationsLeft} left)` : ""}: ${on.flowTriggers} Flow triggers (${SHOPS} shops, each at most 10 a second on its bucket; ${on.throttledAnswers} throttled answers), ${on.metafieldCalls} metafieldsSet calls, ${on.webhooksDelivered} webhooks`,
+      `    every integration delivered ${fmt(delivering.deliveredSeconds, 1)} s after the drain began (credited after ${fmt(delivering.seconds, 1)} s)${delivering.integrationsLeft ? ` (GAVE UP: ${delivering.integrationsLeft} left)` : ""}: ${delivering.flowTriggers} Flow triggers (${SHOPS} shops, each at most 10 a second on its bucket; ${delivering.throttledAnswers} throttled answers), ${delivering.metafieldCalls} metafieldsSet calls, ${delivering.webhooksDelivered} webhooks`,
     );
-    results.push({ bench: "drain", dialect, off, on });
+    results.push({ bench: "drain", dialect, off: offs, on: ons });
   }
 }
 if (ONLY === "all" || ONLY === "ingest") {
