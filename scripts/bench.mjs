@@ -29,6 +29,7 @@ import { Random } from "../tests/emulator/prng.ts";
 import { ENTRIES_PER_MEMBER, MEMBERS, proxyRequests, seedShopper } from "./bench/proxy.mjs";
 import { awaitFold, benchAnalytics, CUSTOMERS, ORDERS, seedAnalytics } from "./bench/analytics.mjs";
 import { benchAdmin } from "./bench/admin.mjs";
+import { benchCustomer } from "./bench/customer.mjs";
 import { gzipSync } from "node:zlib";
 import { readFileSync } from "node:fs";
 
@@ -75,15 +76,7 @@ function prepare(count, seed, shops) {
     const order = {
       id: seed * 10_000_000 + i,
       number: 1000 + i,
-      customer: {
-        id: customerId,
-        email: `c${customerId}@example.com`,
-        first_name: "B",
-        last_name: "C",
-        tags: "",
-        created_at: "2026-01-01T00:00:00Z",
-        phone: null,
-      },
+      customer: benchCustomer(customerId),
       email: `c${customerId}@example.com`,
       created_at: new Date().toISOString(),
       currency: "USD",
@@ -345,17 +338,7 @@ async function integrationsLeft(q) {
 
 /** Every integration on for each shop: Shopify's bucket, its customers known to Shopify, a webhook endpoint on loopback. */
 async function switchIntegrationsOn(app, shops, receiverUrl) {
-  for (const shop of shops)
-    for (let id = 10_000; id < 10_200; id++)
-      app.emulator.shop(shop).customers.set(id, {
-        id,
-        email: `c${id}@example.com`,
-        first_name: "B",
-        last_name: "C",
-        tags: "",
-        created_at: "2026-01-01T00:00:00Z",
-        phone: null,
-      });
+  for (const shop of shops) for (let id = 10_000; id < 10_200; id++) app.emulator.shop(shop).customers.set(id, benchCustomer(id));
   for (const shop of shops) {
     const res = await fetch(`${app.appUrl}/app/api/webhook-endpoints`, {
       method: "POST",
