@@ -37,7 +37,7 @@ function single(job: () => Promise<unknown>): () => Promise<unknown> {
 const GIVE_WAY_MAX_MS = 60_000;
 /**
  * An integrations channel that gives way to crediting points: while this thread drains a backlog
- * of the inbox (full batches claimed), its passes wait, at most GIVE_WAY_MAX_MS between two; the
+ * of the inbox (inboxBacklogMs), its passes wait, at most GIVE_WAY_MAX_MS between two; the
  * outbox holds everything meanwhile and the channel catches up as soon as the backlog is gone.
  * A pass under way stops early (its `giveWay`) once a backlog appears.
  */

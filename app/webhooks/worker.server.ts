@@ -327,8 +327,9 @@ export function processJob(db: Db, job: ClaimedJob, now = () => new Date()): Pro
 }
 
 /**
- * Since when this thread's batch loops have been claiming full batches (a backlog: more jobs wait
- * than one claim takes), or null. The integrations' channels give way meanwhile (ADR 0016).
+ * Since when this thread's batch loops have been draining a backlog (from a claim that came back
+ * full until one comes back with less than a quarter of a batch), or null. The integrations'
+ * channels give way meanwhile (ADR 0016).
  */
 let backlogSince: number | null = null;
 /** How long this thread has been draining a backlog (0: none). */
@@ -381,8 +382,10 @@ export function startWorker(db: Db, dialect: Dialect, options: WorkerOptions = {
       let jobs: ClaimedJob[] = [];
       try {
         jobs = await claimJobs(db, dialect, batch, new Date(), cursor);
+        // A backlog from a full claim until the claims come back nearly empty: its last partial
+        // claims are still the backlog (integrations starting on them slowed its tail on SQLite).
         if (jobs.length >= batch) backlogSince ??= Date.now();
-        else backlogSince = null;
+        else if (jobs.length < batch / 4) backlogSince = null;
         await processJobs(db, jobs, undefined, options.pace, chunk, () => !running);
       } catch (error) {
         log("warn", "worker loop failed", { error: errorText(error) });
