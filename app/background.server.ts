@@ -25,7 +25,7 @@ import { deliverWebhooks } from "./models/webhook-endpoints.server";
 import { webhookSender } from "./integrations/webhook-sender.server";
 import { adminGraphqlFor } from "./shopify/admin.server";
 import { handleOps, type OpsRequest } from "./ops.server";
-import { startWorker, type Worker, type WorkerOptions } from "./webhooks/worker.server";
+import { inboxBacklogMs, startWorker, type Worker, type WorkerOptions } from "./webhooks/worker.server";
 import { log } from "~/log.server";
 
 /** A periodic job that never runs twice at once in this process (a slow pass outlasts its interval). */
@@ -34,14 +34,40 @@ function single(job: () => Promise<unknown>): () => Promise<unknown> {
   return () => (running ??= job().finally(() => (running = null)));
 }
 
+/** The longest the integrations wait for a backlog of orders to drain before taking a turn anyway. */
+const GIVE_WAY_MAX_MS = 60_000;
+/**
+ * An integrations channel that gives way to crediting points: while this thread drains a backlog
+ * of the inbox (inboxBacklogMs), its passes wait, at most GIVE_WAY_MAX_MS between two; the
+ * outbox holds everything meanwhile and the channel catches up as soon as the backlog is gone.
+ * A pass under way stops early (its `giveWay`) once a backlog appears.
+ */
+function afterOrders(job: (giveWay: () => boolean) => Promise<unknown>): () => Promise<unknown> {
+  let lastPass = Date.now();
+  return single(async () => {
+    const backlog = inboxBacklogMs() > 0;
+    if (backlog && Date.now() - lastPass < GIVE_WAY_MAX_MS) return;
+    lastPass = Date.now();
+    // A turn taken despite a backlog runs its course (nothing waits forever); others stop once one appears.
+    return job(backlog ? () => false : () => inboxBacklogMs() > 0);
+  });
+}
+
+/** `LOYALTY_INTEGRATIONS=off`: this process does not deliver the outbox (others do; its events are still written). */
+const integrations = process.env.LOYALTY_INTEGRATIONS !== "off";
+
 const workerOptions: WorkerOptions = {
   periodic: [
-    // The outbox's events to Shopify Flow: every second, so a trigger fires within seconds (ADR 0016).
-    [1_000, single(() => deliverFlowTriggers(db, adminGraphqlFor))],
-    // Members' $app:loyalty metafields: written within seconds of a change, a burst coalesced.
-    [2_000, single(() => syncCustomerMetafields(db, adminGraphqlFor))],
-    // The merchant's webhook endpoints: new events fanned out, due deliveries sent (retries included).
-    [1_000, single(() => deliverWebhooks(db, webhookSender()))],
+    ...(integrations
+      ? ([
+          // The outbox's events to Shopify Flow: every second, so a trigger fires within seconds (ADR 0016).
+          [1_000, afterOrders((giveWay) => deliverFlowTriggers(db, adminGraphqlFor, { giveWay }))],
+          // Members' $app:loyalty metafields: written within seconds of a change, a burst coalesced.
+          [2_000, afterOrders((giveWay) => syncCustomerMetafields(db, adminGraphqlFor, { giveWay }))],
+          // The merchant's webhook endpoints: new events fanned out, due deliveries sent (retries included).
+          [1_000, afterOrders((giveWay) => deliverWebhooks(db, webhookSender(), { giveWay }))],
+        ] satisfies Array<[number, () => Promise<unknown>]>)
+      : []),
     // "Points expiring" reminders (once per member per expiry date): the sweep is cheap, hourly.
     [3_600_000, single(() => remindExpiringPoints(db))],
     [60_000, () => settleStaleRedemptions(db, adminGraphqlFor)],

@@ -75,6 +75,35 @@ export const column = {
   intOrNull: (v: unknown): number | null => (v == null ? null : Number(v)),
 };
 
+/**
+ * The distinct shops of `table`'s rows matching `where`, after `after`, in order, at most `limit`:
+ * an index skip-scan (one seek per shop on an index that starts with the condition's columns and
+ * the shop), never a read of every matching row. `where` names columns unqualified.
+ */
+export async function distinctShops(
+  db: Db,
+  dialect: Dialect,
+  table: string,
+  where: Prisma.Sql,
+  after: string,
+  limit: number,
+): Promise<string[]> {
+  const t = Prisma.raw(`"${table}"`);
+  const rows = await rawQuery<{ shopId: string | null }>(
+    db,
+    dialect,
+    Prisma.sql`
+    WITH RECURSIVE "s" ("shopId", "n") AS (
+      SELECT (SELECT MIN("shopId") FROM ${t} WHERE ${where} AND "shopId" > ${after}), 1
+      UNION ALL
+      SELECT (SELECT MIN("shopId") FROM ${t} WHERE ${where} AND "shopId" > "s"."shopId"), "s"."n" + 1
+      FROM "s" WHERE "s"."shopId" IS NOT NULL AND "s"."n" < ${limit}
+    )
+    SELECT "shopId" FROM "s" WHERE "shopId" IS NOT NULL`,
+  );
+  return rows.map((r) => r.shopId!);
+}
+
 export const DEFAULT_DATABASE_URL = "file:./data/loyalty.sqlite";
 
 export function dialectOf(url: string): Dialect {

@@ -6,15 +6,14 @@
 // adminCall. An erase job (customers/redact) deletes the metafields and the tier tag.
 import { LOYALTY_KEYS, LOYALTY_NAMESPACE, loyaltyMetafields, type LoyaltyKey, type MetafieldValue } from "~/domain/metafields";
 import { tierTag } from "~/domain/tiers";
-import { clientDialect, type Db } from "~/db.server";
-import { adminCall, ShopifyRejectedError, ShopNotConnectedError, type AdminGraphql } from "~/shopify/admin-call.server";
+import { clientDialect, distinctShops, Prisma, type Db } from "~/db.server";
+import { adminCall, ShopifyRejectedError, type AdminGraphql } from "~/shopify/admin-call.server";
 import { CUSTOMER_TAGS_REMOVE, DELETE_METAFIELDS, SET_CUSTOMER_METAFIELDS } from "~/shopify/operations";
-import { errorText, log } from "~/log.server";
-import { holdLease, takeLease } from "./integration-lease.server";
+import { log } from "~/log.server";
+import { eachLeasedShop, holdLease, INTEGRATION_LEASE_MS, type ChannelOptions } from "./integration-lease.server";
 import { currentRules } from "./shops.server";
 
 const CHANNEL = "metafields";
-const LEASE_MS = 30_000;
 const PER_CALL = 25;
 const MAX_ATTEMPTS = 8;
 const COST = 10;
@@ -47,33 +46,24 @@ export interface MetafieldRun {
 export async function syncCustomerMetafields(
   db: Db,
   graphqlFor: (shopId: string) => Promise<AdminGraphql>,
-  options: { now?: () => Date; budgetMs?: number; sleep?: (ms: number) => Promise<void> } = {},
+  options: ChannelOptions = {},
 ): Promise<MetafieldRun> {
   const clock = options.now ?? (() => new Date());
-  const dialect = clientDialect(db);
   const run: MetafieldRun = { written: 0, erased: 0, failed: 0 };
   const deadline = Date.now() + (options.budgetMs ?? 20_000);
-  const shops = await db.metafieldJob.findMany({
-    where: { runAt: { lte: clock() } },
-    distinct: ["shopId"],
-    select: { shopId: true },
-    take: 100,
-  });
-  for (const { shopId } of shops) {
-    const now = clock();
-    if (!(await takeLease(db, dialect, shopId, CHANNEL, now, new Date(now.getTime() + LEASE_MS)))) continue;
-    let releaseAt = clock();
-    try {
-      releaseAt = await syncShop(db, shopId, graphqlFor, run, clock, options.sleep, deadline);
-    } catch (error) {
-      // Uninstalled between the check and the call: the next run finds it so and drops its queue.
-      if (error instanceof ShopNotConnectedError) log("info", "metafields: shop not connected", { shop: shopId });
-      else log("warn", "metafields: shop failed", { shop: shopId, error: errorText(error) });
-      releaseAt = new Date(clock().getTime() + 10_000);
-    } finally {
-      await holdLease(db, shopId, CHANNEL, releaseAt);
-    }
-  }
+  const stop = () => Date.now() > deadline || (options.giveWay?.() ?? false);
+  // A seek per shop on the (shopId, runAt) index, not a read of every job due.
+  const dialect = clientDialect(db);
+  const due = Prisma.sql`"runAt" <= ${clock()}`;
+  await eachLeasedShop(
+    db,
+    await distinctShops(db, dialect, "MetafieldJob", due, "", 100),
+    CHANNEL,
+    "metafields",
+    clock,
+    10_000,
+    (shopId) => syncShop(db, shopId, graphqlFor, run, clock, options.sleep, stop),
+  );
   return run;
 }
 
@@ -84,7 +74,7 @@ async function syncShop(
   run: MetafieldRun,
   clock: () => Date,
   sleep: ((ms: number) => Promise<void>) | undefined,
-  deadline: number,
+  stop: () => boolean,
 ): Promise<Date> {
   const shop = await db.shop.findUnique({ where: { id: shopId }, select: { uninstalledAt: true, programVersion: true, timezone: true } });
   if (!shop || shop.uninstalledAt) {
@@ -100,7 +90,7 @@ async function syncShop(
     currentRules(db, shopId, shop.programVersion),
   ]);
   let graphql: AdminGraphql | null = null;
-  while (Date.now() < deadline) {
+  while (!stop()) {
     const jobs: Job[] = await db.metafieldJob.findMany({
       where: { shopId, runAt: { lte: clock() } },
       orderBy: { runAt: "asc" },
@@ -108,7 +98,7 @@ async function syncShop(
       select: { memberId: true, generation: true, attempts: true, erase: true, customerId: true, tierTag: true },
     });
     if (jobs.length === 0) return clock();
-    await holdLease(db, shopId, CHANNEL, new Date(clock().getTime() + LEASE_MS));
+    await holdLease(db, shopId, CHANNEL, new Date(clock().getTime() + INTEGRATION_LEASE_MS));
     const members = new Map(
       (
         await db.member.findMany({

@@ -4,14 +4,13 @@
 // and the same event goes first next time. A trigger Flow reported unused in the shop is skipped.
 import { flowTrigger, FLOW_HANDLES } from "~/domain/flow";
 import type { EventData, EventType } from "~/domain/events";
-import { clientDialect, type Db } from "~/db.server";
-import { adminCall, ShopifyRejectedError, ShopNotConnectedError, type AdminGraphql } from "~/shopify/admin-call.server";
+import { clientDialect, distinctShops, Prisma, type Db } from "~/db.server";
+import { adminCall, ShopifyRejectedError, type AdminGraphql } from "~/shopify/admin-call.server";
 import { FLOW_TRIGGER_RECEIVE } from "~/shopify/operations";
 import { errorText, log } from "~/log.server";
-import { holdLease, takeLease } from "./integration-lease.server";
+import { eachLeasedShop, leaseKeeper, type ChannelOptions } from "./integration-lease.server";
 
 const CHANNEL = "flow";
-const LEASE_MS = 30_000;
 const MAX_ATTEMPTS = 10;
 const PAGE = 50;
 /** flowTriggerReceive's cost in Shopify's bucket (a mutation's requested cost) */
@@ -24,48 +23,29 @@ export interface FlowRun {
   waiting: number;
 }
 
-/** Shops with events for Flow waiting (an index seek per state). */
-async function shopsWithFlowWork(db: Db): Promise<string[]> {
-  const rows = await db.outboxEvent.findMany({
-    where: { flowState: "pending" },
-    distinct: ["shopId"],
-    select: { shopId: true },
-    take: 100,
-  });
-  return rows.map((r) => r.shopId);
-}
+/** Shops with events for Flow waiting: a seek per shop on the (flowState, shopId, id) index. */
+const shopsWithFlowWork = (db: Db) =>
+  distinctShops(db, clientDialect(db), "OutboxEvent", Prisma.sql`"flowState" = 'pending'`, "", 100);
 
 /** Retries wait 1 s, 2 s, 4 s … up to 5 minutes. */
 export const flowRetryMs = (attempts: number) => Math.min(1000 * 2 ** Math.max(0, attempts - 1), 300_000);
 
 /**
  * One pass: every shop with pending events whose lease this process gets, until its queue is
- * empty, Shopify makes it wait, or `budgetMs` is spent.
+ * empty, Shopify makes it wait, `budgetMs` is spent or the pass is asked to give way.
  */
 export async function deliverFlowTriggers(
   db: Db,
   graphqlFor: (shopId: string) => Promise<AdminGraphql>,
-  options: { now?: () => Date; budgetMs?: number; sleep?: (ms: number) => Promise<void> } = {},
+  options: ChannelOptions = {},
 ): Promise<FlowRun> {
   const clock = options.now ?? (() => new Date());
-  const dialect = clientDialect(db);
-  const started = Date.now();
+  const deadline = Date.now() + (options.budgetMs ?? 20_000);
+  const stop = () => Date.now() > deadline || (options.giveWay?.() ?? false);
   const run: FlowRun = { sent: 0, skipped: 0, dead: 0, waiting: 0 };
-  for (const shopId of await shopsWithFlowWork(db)) {
-    const now = clock();
-    if (!(await takeLease(db, dialect, shopId, CHANNEL, now, new Date(now.getTime() + LEASE_MS)))) continue;
-    let releaseAt = clock();
-    try {
-      releaseAt = await deliverShop(db, shopId, graphqlFor, run, clock, options.sleep, started + (options.budgetMs ?? 20_000));
-    } catch (error) {
-      // Uninstalled between the check and the call: the next run finds it so and drops its queue.
-      if (error instanceof ShopNotConnectedError) log("info", "flow triggers: shop not connected", { shop: shopId });
-      else log("warn", "flow triggers: shop failed", { shop: shopId, error: errorText(error) });
-      releaseAt = new Date(clock().getTime() + 5_000);
-    } finally {
-      await holdLease(db, shopId, CHANNEL, releaseAt);
-    }
-  }
+  await eachLeasedShop(db, await shopsWithFlowWork(db), CHANNEL, "flow triggers", clock, 5_000, (shopId) =>
+    deliverShop(db, shopId, graphqlFor, run, clock, options.sleep, stop),
+  );
   return run;
 }
 
@@ -77,7 +57,7 @@ async function deliverShop(
   run: FlowRun,
   clock: () => Date,
   sleep: ((ms: number) => Promise<void>) | undefined,
-  deadline: number,
+  stop: () => boolean,
 ): Promise<Date> {
   const shop = await db.shop.findUnique({ where: { id: shopId }, select: { uninstalledAt: true } });
   if (!shop || shop.uninstalledAt) {
@@ -92,6 +72,7 @@ async function deliverShop(
     (await db.flowTriggerUse.findMany({ where: { shopId, enabled: false }, select: { handle: true } })).map((u) => u.handle),
   );
   let graphql: AdminGraphql | null = null;
+  const renew = leaseKeeper(db, shopId, CHANNEL, clock);
   for (;;) {
     const events = await db.outboxEvent.findMany({
       where: { shopId, flowState: "pending" },
@@ -100,7 +81,6 @@ async function deliverShop(
       select: { id: true, type: true, customerId: true, data: true, flowAttempts: true },
     });
     if (events.length === 0) return clock();
-    await holdLease(db, shopId, CHANNEL, new Date(clock().getTime() + LEASE_MS));
     // Events with nothing to send are marked together, a statement per reason, before anything
     // else is written or the page is left.
     const skipped = new Map<string, number[]>();
@@ -120,6 +100,7 @@ async function deliverShop(
         continue;
       }
       await markSkipped();
+      await renew();
       graphql ??= await graphqlFor(shopId);
       try {
         const data = await adminCall(graphql, FLOW_TRIGGER_RECEIVE, trigger, { cost: COST, sleep, attempts: 2 });
@@ -151,7 +132,7 @@ async function deliverShop(
         run.waiting++;
         return retryAt;
       }
-      if (Date.now() > deadline) return clock();
+      if (stop()) return clock();
     }
     await markSkipped();
   }

@@ -7,12 +7,16 @@ import { createHmac, randomBytes } from "node:crypto";
 import { deliverable, type EventData } from "~/domain/events";
 import { destinationProblem, type DestinationProblem } from "~/domain/ssrf";
 import { failingTooLong, nextAttemptAt, signatureHeader, subscribes, webhookBody } from "~/domain/webhook-events";
+import type { OutboxEvent, WebhookEndpoint } from "@prisma/client";
 import { Prisma, rawExecute, clientDialect, type Db } from "~/db.server";
 import { decryptToken, encryptToken } from "~/secrets.server";
-import { destinationPolicy, resolveHost, type Sender } from "~/integrations/webhook-sender.server";
+import { destinationPolicy, resolveHost, SEND_TIMEOUT_MS, type Sender } from "~/integrations/webhook-sender.server";
 import { errorText, log } from "~/log.server";
+import { INTEGRATION_LEASE_MS } from "./integration-lease.server";
 
-const LEASE_MS = 30_000;
+// A claim outlasts the longest send and its marking: a claim that ran out while its 2xx was on the
+// way back would let another process send the same delivery again.
+const LEASE_MS = Math.max(INTEGRATION_LEASE_MS, SEND_TIMEOUT_MS + 5_000);
 
 const PROBLEMS: Record<DestinationProblem, string> = {
   invalid_url: "must be a URL such as https://example.com/loyalty",
@@ -128,7 +132,7 @@ export async function pausedEndpoints(db: Db, shopId: string) {
   return (await db.webhookEndpoint.findMany({ where: { shopId, pausedAt: { not: null } } })).map(view);
 }
 
-/** One delivery row per new event and endpoint that chose it; the events are then done. */
+/** One delivery row per new event and endpoint that chose it; the events are then done. Answers how many events were. */
 export async function fanOutEvents(db: Db, batch = 500): Promise<number> {
   const events = await db.outboxEvent.findMany({
     where: { hooksState: "pending" },
@@ -160,7 +164,7 @@ export async function fanOutEvents(db: Db, batch = 500): Promise<number> {
       );
     await tx.outboxEvent.updateMany({ where: { id: { in: events.map((e) => e.id) } }, data: { hooksState: "done" } });
   });
-  return rows.length;
+  return events.length;
 }
 
 /** Takes up to `limit` due deliveries under a lease, each by compare-and-set (no two processes share one). */
@@ -191,39 +195,72 @@ export interface DeliveryRun {
 export async function deliverWebhooks(
   db: Db,
   send: Sender,
-  options: { now?: () => Date; budgetMs?: number; concurrency?: number } = {},
+  options: { now?: () => Date; budgetMs?: number; concurrency?: number; giveWay?: () => boolean } = {},
 ): Promise<DeliveryRun> {
   const clock = options.now ?? (() => new Date());
   const deadline = Date.now() + (options.budgetMs ?? 20_000);
+  const stop = () => Date.now() > deadline || (options.giveWay?.() ?? false);
   const run: DeliveryRun = { delivered: 0, retried: 0, failed: 0 };
-  while ((await fanOutEvents(db)) > 0 && Date.now() < deadline);
-  while (Date.now() < deadline) {
+  while ((await fanOutEvents(db)) > 0 && !stop());
+  while (!stop()) {
     const claimed = await claimDeliveries(db, clock(), options.concurrency ?? 10);
     if (claimed.length === 0) break;
+    // What the claimed deliveries need, read once for all of them.
+    const ids = (pick: (d: (typeof claimed)[number]) => string | number) => [...new Set(claimed.map(pick))];
+    const about: About = {
+      endpoints: new Map(
+        (await db.webhookEndpoint.findMany({ where: { id: { in: ids((d) => d.endpointId) as string[] } } })).map((e) => [
+          e.id,
+          e,
+        ]),
+      ),
+      events: new Map(
+        (await db.outboxEvent.findMany({ where: { id: { in: ids((d) => d.eventId) as number[] } } })).map((e) => [e.id, e]),
+      ),
+      shops: new Map(
+        (
+          await db.shop.findMany({
+            where: { id: { in: ids((d) => d.shopId) as string[] } },
+            select: { id: true, uninstalledAt: true },
+          })
+        ).map((s) => [s.id, s]),
+      ),
+      succeeded: new Map(),
+    };
     await Promise.all(
       claimed.map((d) =>
-        deliverOne(db, d, send, clock, run).catch((error) =>
+        deliverOne(db, d, about, send, clock, run).catch((error) =>
           log("warn", "webhook delivery failed", { delivery: d.id, error: errorText(error) }),
         ),
       ),
     );
+    // An endpoint that answered 2xx is not failing: one statement per endpoint, not per delivery.
+    for (const [id, at] of about.succeeded)
+      await db.webhookEndpoint.update({ where: { id }, data: { lastSuccessAt: at, failingSince: null } });
   }
   return run;
+}
+
+interface About {
+  endpoints: Map<string, WebhookEndpoint>;
+  events: Map<number, OutboxEvent>;
+  shops: Map<string, { uninstalledAt: Date | null }>;
+  /** endpoints that answered 2xx in this round, and when last */
+  succeeded: Map<string, Date>;
 }
 
 async function deliverOne(
   db: Db,
   d: { id: number; shopId: string; endpointId: string; eventId: number; attempts: number; firstAttemptAt: Date | null },
+  about: About,
   send: Sender,
   clock: () => Date,
   run: DeliveryRun,
 ) {
-  const [endpoint, event] = await Promise.all([
-    db.webhookEndpoint.findFirst({ where: { id: d.endpointId, shopId: d.shopId } }),
-    db.outboxEvent.findUnique({ where: { id: d.eventId } }),
-  ]);
-  const shop = await db.shop.findUnique({ where: { id: d.shopId }, select: { uninstalledAt: true } });
-  if (!endpoint || !event || !deliverable(event) || !shop || shop.uninstalledAt) {
+  const endpoint = about.endpoints.get(d.endpointId);
+  const event = about.events.get(d.eventId);
+  const shop = about.shops.get(d.shopId);
+  if (!endpoint || endpoint.shopId !== d.shopId || !event || !deliverable(event) || !shop || shop.uninstalledAt) {
     await db.webhookDelivery.update({
       where: { id: d.id },
       data: { status: "failed", lockedUntil: null, lastError: "nothing to deliver" },
@@ -263,7 +300,7 @@ async function deliverOne(
         lockedUntil: null,
       },
     });
-    await db.webhookEndpoint.update({ where: { id: endpoint.id }, data: { lastSuccessAt: now, failingSince: null } });
+    about.succeeded.set(endpoint.id, now);
     run.delivered++;
     return;
   }

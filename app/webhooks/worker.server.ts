@@ -4,7 +4,7 @@
 // also marks them done. Failures retry alone with exponential backoff; after MAX_ATTEMPTS, or at
 // once for a body that cannot be used, the job is kept as a dead letter, visible in the admin.
 import { availableParallelism } from "node:os";
-import { clientDialect, Prisma, rawExecute, rawQuery, type Db, type Dialect, type Tx } from "~/db.server";
+import { clientDialect, distinctShops, Prisma, rawExecute, rawQuery, type Db, type Dialect, type Tx } from "~/db.server";
 import type { OrderEvent } from "~/domain/orders";
 import { releaseDuePoints, withLedger } from "~/models/ledger.server";
 import { expireInactivePoints } from "~/models/expiry.server";
@@ -80,21 +80,8 @@ export interface ClaimCursor {
 }
 
 /** Shops with pending jobs after `after`, in order: an index skip-scan, one seek per shop. */
-async function shopsWithWork(db: Db, dialect: Dialect, after: string, limit: number): Promise<string[]> {
-  const rows = await rawQuery<{ shopId: string | null }>(
-    db,
-    dialect,
-    Prisma.sql`
-    WITH RECURSIVE "s" ("shopId", "n") AS (
-      SELECT (SELECT MIN("shopId") FROM "WebhookJob" WHERE "status" = 'pending' AND "shopId" > ${after}), 1
-      UNION ALL
-      SELECT (SELECT MIN("shopId") FROM "WebhookJob" WHERE "status" = 'pending' AND "shopId" > "s"."shopId"), "s"."n" + 1
-      FROM "s" WHERE "s"."shopId" IS NOT NULL AND "s"."n" < ${limit}
-    )
-    SELECT "shopId" FROM "s" WHERE "shopId" IS NOT NULL`,
-  );
-  return rows.map((r) => r.shopId!);
-}
+const shopsWithWork = (db: Db, dialect: Dialect, after: string, limit: number) =>
+  distinctShops(db, dialect, "WebhookJob", Prisma.sql`"status" = 'pending'`, after, limit);
 
 const CLAIMED = Prisma.sql`RETURNING "id", "shopId", "topic", "webhookId", "payload", "attempts"`;
 
@@ -339,6 +326,17 @@ export function processJob(db: Db, job: ClaimedJob, now = () => new Date()): Pro
   return processJobs(db, [job], now);
 }
 
+/**
+ * Since when this thread's batch loops have been draining a backlog (from a claim that came back
+ * full until one comes back with less than a quarter of a batch), or null. The integrations'
+ * channels give way meanwhile (ADR 0016).
+ */
+let backlogSince: number | null = null;
+/** How long this thread has been draining a backlog (0: none). */
+export function inboxBacklogMs(now = Date.now()): number {
+  return backlogSince === null ? 0 : now - backlogSince;
+}
+
 export interface Worker {
   kick(): void;
   stop(): Promise<void>;
@@ -384,6 +382,10 @@ export function startWorker(db: Db, dialect: Dialect, options: WorkerOptions = {
       let jobs: ClaimedJob[] = [];
       try {
         jobs = await claimJobs(db, dialect, batch, new Date(), cursor);
+        // A backlog from a full claim until the claims come back nearly empty: its last partial
+        // claims are still the backlog (integrations starting on them slowed its tail on SQLite).
+        if (jobs.length >= batch) backlogSince ??= Date.now();
+        else if (jobs.length < batch / 4) backlogSince = null;
         await processJobs(db, jobs, undefined, options.pace, chunk, () => !running);
       } catch (error) {
         log("warn", "worker loop failed", { error: errorText(error) });

@@ -20,6 +20,7 @@ import { appServerEnv, spawnAppServer } from "../../tests/emulator/app-process.t
 import { adminIdToken, webhookHmac } from "../../tests/emulator/signing.ts";
 import { BROWSER_UA } from "../../tests/emulator/server.ts";
 import { orderPayload } from "../../tests/emulator/payloads.ts";
+import { benchCustomer } from "./customer.mjs";
 
 const SECRET = "bench-secret-0123456789abcdef";
 const API_KEY = "bench-key";
@@ -67,15 +68,7 @@ async function database(dialect) {
 
 function orderBody(i, customerId) {
   const subtotalMinor = 1_000 + ((i * 7919) % 30_000);
-  const customer = {
-    id: customerId,
-    email: `c${customerId}@example.com`,
-    first_name: "B",
-    last_name: "C",
-    tags: "",
-    created_at: "2026-01-01T00:00:00Z",
-    phone: null,
-  };
+  const customer = benchCustomer(customerId);
   return orderPayload({
     id: 8_000_000_000 + i,
     number: 10_000 + i,
@@ -127,15 +120,7 @@ async function run(dialect, on) {
   emulator.addShop(shop, "Bench", "USD");
   for (let c = 0; c < CUSTOMERS; c++) {
     const id = 20_000 + c;
-    emulator.shop(shop).customers.set(id, {
-      id,
-      email: `c${id}@example.com`,
-      first_name: "B",
-      last_name: "C",
-      tags: "",
-      created_at: "2026-01-01T00:00:00Z",
-      phone: null,
-    });
+    emulator.shop(shop).customers.set(id, benchCustomer(id));
   }
   const env = {
     ...appServerEnv({ port, databaseUrl: url, apiKey: API_KEY, apiSecret: SECRET, appUrl, emulatorUrl: emulator.url }),

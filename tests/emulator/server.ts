@@ -72,6 +72,15 @@ export class StoreEmulator {
   throttle: { maximumAvailable: number; restoreRate: number } | null = null;
   /** calls the bucket refused */
   throttledCalls = 0;
+  /**
+   * When set, the integration calls of an operation (INTEGRATION_OPERATIONS) beyond its count are
+   * applied (Flow accepts the trigger, the metafields are set) but their answer is withheld until
+   * `releaseHeld()`: Shopify did the work, the app never heard (a process killed meanwhile).
+   */
+  holdIntegrations: Record<string, number> | null = null;
+  /** the calls whose answer is being withheld, in order */
+  readonly heldIntegrationCalls: Array<{ operation: string; variables: unknown }> = [];
+  private heldAnswers: Array<() => void> = [];
   private readonly buckets = new Map<string, { available: number; at: number }>();
   url = "";
   private server?: http.Server;
@@ -577,7 +586,20 @@ export class StoreEmulator {
       variables: request.variables,
       errors: (result as { errors?: unknown }).errors ?? null,
     });
+    const quota = INTEGRATION_OPERATIONS.has(operation) ? this.holdIntegrations?.[operation] : undefined;
+    if (quota !== undefined && quota > 0) this.holdIntegrations![operation] = quota - 1;
+    else if (quota !== undefined) {
+      this.heldIntegrationCalls.push({ operation, variables: request.variables });
+      this.heldAnswers.push(() => json(200, result));
+      return;
+    }
     json(200, result);
+  }
+
+  /** Stops holding and sends the withheld answers (to a socket that may be long gone). */
+  releaseHeld() {
+    this.holdIntegrations = null;
+    for (const answer of this.heldAnswers.splice(0)) answer();
   }
 
   private index(): string {
