@@ -6,8 +6,7 @@
 import type { ProgramDocumentInput } from "~/domain/program-document";
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from "vitest";
 import { awardAnniversaries, awardBirthdays } from "~/models/bonuses.server";
-import { adminIdToken } from "../emulator/signing.ts";
-import { API_KEY, API_SECRET, assertLedgerConsistent, describeDialects, startApp, type TestApp } from "../support/app";
+import { assertLedgerConsistent, describeDialects, startApp, type TestApp, adminFetch } from "../support/app";
 import { customer, customerEvent, order, paid, refund, refunded } from "../support/orders";
 
 const DAY = 86_400_000;
@@ -15,14 +14,7 @@ const DAY = 86_400_000;
 describeDialects("program bonuses and campaigns on %s", (dialect) => {
   let app: TestApp;
   let SHOP = "";
-  const call = (path: string, init: RequestInit = {}) =>
-    fetch(`${app.url}${path}`, {
-      ...init,
-      headers: {
-        Authorization: `Bearer ${adminIdToken(SHOP, API_KEY, API_SECRET, "77003")}`,
-        "Content-Type": "application/json",
-      },
-    });
+  const call = (path: string, init: RequestInit = {}) => adminFetch(app.url, SHOP, "77003")(path, init);
   const program = async (change: (doc: ProgramDocumentInput) => void) => {
     const doc = await (await call("/app/api/program")).json();
     change(doc);

@@ -6,8 +6,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { dateOfDayNumber, dayNumber, localDate, startOfLocalDay } from "~/domain/analytics";
 import { inHoldout } from "~/models/analytics-holdout.server";
-import { adminIdToken } from "../emulator/signing.ts";
-import { API_KEY, API_SECRET, assertLedgerConsistent, describeDialects, startApp, type TestApp } from "../support/app";
+import { assertLedgerConsistent, describeDialects, startApp, type TestApp, adminFetch } from "../support/app";
 import { cancelled, customer, order, paid, refund, refunded } from "../support/orders";
 
 const TZ = "Asia/Kolkata";
@@ -25,14 +24,7 @@ describeDialects("analytics on %s", (dialect) => {
     expect((await app.emulator.install(domain)).status).toBe(200);
     return domain;
   };
-  const call = (shop: string, path: string, init: RequestInit = {}) =>
-    fetch(`${app.url}${path}`, {
-      ...init,
-      headers: {
-        Authorization: `Bearer ${adminIdToken(shop, API_KEY, API_SECRET, "77001")}`,
-        "Content-Type": "application/json",
-      },
-    });
+  const call = (shop: string, path: string, init: RequestInit = {}) => adminFetch(app.url, shop, "77001")(path, init);
   const send = async (shop: string, events: Array<{ topic: string; payload: unknown }>) => {
     for (const e of events) expect((await app.emulator.sendWebhook(shop, e.topic, e.payload)).status).toBe(200);
     await app.settled();

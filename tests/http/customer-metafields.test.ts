@@ -4,9 +4,7 @@
 // and erased with the tier tag on customers/redact.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { adminIdToken } from "../emulator/signing.ts";
-import { BROWSER_UA } from "../emulator/server.ts";
-import { API_KEY, API_SECRET, describeDialects, startApp, type TestApp } from "../support/app";
+import { describeDialects, startApp, type TestApp, adminFetch } from "../support/app";
 import { customer, order, paid } from "../support/orders";
 
 describeDialects("customer metafields on %s", (dialect) => {
@@ -20,14 +18,7 @@ describeDialects("customer metafields on %s", (dialect) => {
   const admin =
     (shop: string) =>
     (path: string, init: RequestInit = {}) =>
-      fetch(`${app.url}${path}`, {
-        ...init,
-        headers: {
-          Authorization: `Bearer ${adminIdToken(shop, API_KEY, API_SECRET, "88002")}`,
-          "Content-Type": "application/json",
-          "User-Agent": BROWSER_UA,
-        },
-      });
+      adminFetch(app.url, shop, "88002")(path, init);
   const fieldsOf = (shop: string, id: number) =>
     Object.fromEntries([...(app.emulator.shop(shop).customerMetafields.get(id) ?? new Map())].map(([k, v]) => [k, v.value]));
   const converged = async (shop: string, id: number, expected: Record<string, string>) =>

@@ -3,9 +3,7 @@
 // the per-key rate limit (429 with Retry-After), counted in the database.
 import { createHash, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { adminIdToken } from "../emulator/signing.ts";
-import { BROWSER_UA } from "../emulator/server.ts";
-import { API_KEY, API_SECRET, describeDialects, startApp, type TestApp } from "../support/app";
+import { describeDialects, startApp, type TestApp, adminFetch } from "../support/app";
 import { customer, order, paid } from "../support/orders";
 
 describeDialects("developer API on %s", (dialect) => {
@@ -19,14 +17,7 @@ describeDialects("developer API on %s", (dialect) => {
   const admin =
     (shop: string) =>
     (path: string, init: RequestInit = {}) =>
-      fetch(`${app.url}${path}`, {
-        ...init,
-        headers: {
-          Authorization: `Bearer ${adminIdToken(shop, API_KEY, API_SECRET, "88005")}`,
-          "Content-Type": "application/json",
-          "User-Agent": BROWSER_UA,
-        },
-      });
+      adminFetch(app.url, shop, "88005")(path, init);
   const api = (key: string | null, path: string, init: RequestInit = {}) =>
     fetch(`${app.url}/api/v1${path}`, {
       ...init,

@@ -6,10 +6,9 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { remindExpiringPoints } from "~/models/expiry-reminders.server";
-import { adminIdToken, webhookHmac } from "../emulator/signing.ts";
-import { BROWSER_UA } from "../emulator/server.ts";
+import { webhookHmac } from "../emulator/signing.ts";
 import type { FiredTrigger } from "../emulator/flow.ts";
-import { API_KEY, API_SECRET, describeDialects, startApp, type TestApp } from "../support/app";
+import { API_SECRET, describeDialects, startApp, type TestApp, adminFetch } from "../support/app";
 import { customer, order, paid } from "../support/orders";
 
 describeDialects("Shopify Flow on %s", (dialect) => {
@@ -206,15 +205,7 @@ describeDialects("Shopify Flow on %s", (dialect) => {
 
   it("answers not_eligible for a customer the program would not enrol (pilot without the tag, erased)", async () => {
     const shop = await app.installShop("flow-action-pilot");
-    const call = (path: string, init: RequestInit = {}) =>
-      fetch(`${app.url}${path}`, {
-        ...init,
-        headers: {
-          Authorization: `Bearer ${adminIdToken(shop, API_KEY, API_SECRET, "88001")}`,
-          "Content-Type": "application/json",
-          "User-Agent": BROWSER_UA,
-        },
-      });
+    const call = (path: string, init: RequestInit = {}) => adminFetch(app.url, shop, "88001")(path, init);
     const doc = await (await call("/app/api/program")).json();
     const saved = await call("/app/api/program", {
       method: "PUT",
@@ -274,15 +265,7 @@ describeDialects("points expiring reminders on %s", (dialect) => {
     // A shop whose calendar is a day away from UTC's at this hour, so the date told must be the shop's.
     const timezone = new Date().getUTCHours() >= 12 ? "Pacific/Kiritimati" : "Pacific/Pago_Pago";
     await app.db.shop.update({ where: { id: shop }, data: { timezone } });
-    const admin = (path: string, init: RequestInit = {}) =>
-      fetch(`${app.url}${path}`, {
-        ...init,
-        headers: {
-          Authorization: `Bearer ${adminIdToken(shop, API_KEY, API_SECRET, "88003")}`,
-          "Content-Type": "application/json",
-          "User-Agent": BROWSER_UA,
-        },
-      });
+    const admin = (path: string, init: RequestInit = {}) => adminFetch(app.url, shop, "88003")(path, init);
     const doc = await (await admin("/app/api/program")).json();
     expect(doc.expiry.reminderDays).toBe(14);
     const saved = await admin("/app/api/program", {

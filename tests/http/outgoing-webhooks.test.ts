@@ -6,9 +6,7 @@ import { createHmac } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { adminIdToken } from "../emulator/signing.ts";
-import { BROWSER_UA } from "../emulator/server.ts";
-import { API_KEY, API_SECRET, describeDialects, startApp, type TestApp } from "../support/app";
+import { describeDialects, startApp, type TestApp, adminFetch } from "../support/app";
 import { customer, order, paid } from "../support/orders";
 
 interface Received {
@@ -49,14 +47,7 @@ async function receiver() {
 const adminFor =
   (app: TestApp, shop: string) =>
   (path: string, init: RequestInit = {}) =>
-    fetch(`${app.url}${path}`, {
-      ...init,
-      headers: {
-        Authorization: `Bearer ${adminIdToken(shop, API_KEY, API_SECRET, "88004")}`,
-        "Content-Type": "application/json",
-        "User-Agent": BROWSER_UA,
-      },
-    });
+    adminFetch(app.url, shop, "88004")(path, init);
 
 describeDialects("outgoing webhooks on %s", (dialect) => {
   let app: TestApp;

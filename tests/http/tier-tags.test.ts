@@ -4,24 +4,14 @@
 // emulator against the 2026-10 Admin schema), throttle-aware, once.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { adminIdToken } from "../emulator/signing.ts";
-import { BROWSER_UA } from "../emulator/server.ts";
-import { API_KEY, API_SECRET, startApp, describeDialects, type TestApp } from "../support/app";
+import { startApp, describeDialects, type TestApp, adminFetch } from "../support/app";
 import { customer, order, paid } from "../support/orders";
 
 const SHOP = "tier-tags.myshopify.com";
 
 describeDialects("tier tags on %s", (dialect) => {
   let app: TestApp;
-  const call = (path: string, init: RequestInit = {}) =>
-    fetch(`${app.url}${path}`, {
-      ...init,
-      headers: {
-        Authorization: `Bearer ${adminIdToken(SHOP, API_KEY, API_SECRET, "88001")}`,
-        "Content-Type": "application/json",
-        "User-Agent": BROWSER_UA,
-      },
-    });
+  const call = (path: string, init: RequestInit = {}) => adminFetch(app.url, SHOP, "88001")(path, init);
   const program = async () => (await call("/app/api/program")).json();
   const save = async (change: (doc: Record<string, unknown>) => Record<string, unknown>) => {
     const res = await call("/app/api/program", { method: "PUT", body: JSON.stringify(change(await program())) });

@@ -9,7 +9,8 @@ import { createDb, type Db, type Dialect } from "~/db.server";
 import { applyDelta, balanceDelta, EMPTY_BALANCE, type EntryKind, type EntryStatus } from "~/domain/ledger";
 import { migrate } from "../../scripts/migrate.mjs";
 import { appServerEnv, spawnAppServer, type AppServer } from "../emulator/app-process.ts";
-import { StoreEmulator } from "../emulator/server.ts";
+import { BROWSER_UA, StoreEmulator } from "../emulator/server.ts";
+import { adminIdToken } from "../emulator/signing.ts";
 import { POSTGRES_ADMIN_URL, POSTGRES_SKIP_MARK, type PostgresStatus } from "./postgres.ts";
 import { expectServerErrors, watchServer } from "./server-errors.ts";
 
@@ -58,6 +59,24 @@ export async function dropDatabase(url: string): Promise<void> {
   await client.connect();
   await client.query(`DROP DATABASE IF EXISTS "${new URL(url).pathname.slice(1)}" WITH (FORCE)`);
   await client.end();
+}
+
+/**
+ * A fetch of the app's admin routes as the embedded admin makes it: a session token of `shop`
+ * signed with the API secret (staff user `staff`), JSON, a browser's User-Agent. Headers in
+ * `init` add to these.
+ */
+export function adminFetch(appUrl: string, shop: string, staff?: string) {
+  return (path: string, init: RequestInit = {}) =>
+    fetch(`${appUrl}${path}`, {
+      ...init,
+      headers: {
+        Authorization: `Bearer ${adminIdToken(shop, API_KEY, API_SECRET, staff)}`,
+        "Content-Type": "application/json",
+        "User-Agent": BROWSER_UA,
+        ...(init.headers as Record<string, string> | undefined),
+      },
+    });
 }
 
 export type AppProcess = AppServer & { url: string };
