@@ -12,18 +12,18 @@ const ORDERS = 8_000;
 /** a job thread's claim; up to two claims (two batch loops) may still be in flight when integrations resume */
 const BATCH = 200;
 
-describeDialects("integrations give way to a backlog of orders on %s", (dialect) => {
-  let app: TestApp;
-  beforeAll(async () => {
-    app = await startApp(dialect, { LOYALTY_WORKER: "off" });
-  });
-  afterAll(() => app?.stop());
+describeDialects(
+  "integrations give way to a backlog of orders on %s",
+  (dialect) => {
+    let app: TestApp;
+    beforeAll(async () => {
+      app = await startApp(dialect, { LOYALTY_WORKER: "off" });
+    });
+    afterAll(() => app?.stop());
 
-  it.skipIf(dialect === "sqlite")(
-    "credits the backlog before Flow hears of it, then fires every trigger",
-    async () => {
+    it("credits the backlog before Flow hears of it, then fires every trigger", async () => {
       const shop = await app.installShop("backlog-first");
-      const shoppers = Array.from({ length: 50 }, (_, i) => customer((dialect === "sqlite" ? 73_000 : 74_000) + i));
+      const shoppers = Array.from({ length: 50 }, (_, i) => customer(74_000 + i));
       const orders = Array.from({ length: ORDERS }, (_, i) => order(1_000 + (i % 9) * 700, shoppers[i % shoppers.length]!));
       const answers = await app.emulator.deliverAll(shop, orders.map(paid), { copies: 1, concurrency: 16 });
       expect(answers.every((a) => a.status === 200)).toBe(true);
@@ -53,7 +53,8 @@ describeDialects("integrations give way to a backlog of orders on %s", (dialect)
       expect(app.emulator.shop(shop).flowTriggers.filter((t) => t.handle === "loyalty-member-joined")).toHaveLength(
         shoppers.length,
       );
-    },
-    300_000,
-  );
-});
+    }, 300_000);
+  },
+  // PostgreSQL only (above): on SQLite the test could not fail.
+  ["postgresql"],
+);

@@ -33,9 +33,13 @@ export function postgresStatus(): PostgresStatus {
  * reachable (and not required: tests/global-setup.ts fails the run then), its block is still
  * collected, as skipped tests whose suite names the reason, and the run ends saying so.
  */
-export function describeDialects(title: string, body: (dialect: Dialect) => void): void {
+export function describeDialects(
+  title: string,
+  body: (dialect: Dialect) => void,
+  dialects: readonly Dialect[] = ["sqlite", "postgresql"],
+): void {
   const postgres = postgresStatus();
-  for (const dialect of ["sqlite", "postgresql"] as const) {
+  for (const dialect of dialects) {
     const name = title.replace("%s", dialect);
     if (dialect === "postgresql" && !postgres.available)
       describe.skip(`${name} [${POSTGRES_SKIP_MARK}: ${postgres.reason}]`, () => body(dialect));
