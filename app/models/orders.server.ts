@@ -393,14 +393,15 @@ async function excludedProductsOf(
   work: readonly OrderWork[],
   programVersion: ReadonlyMap<string, number>,
 ): Promise<Map<string, ExcludedProducts>> {
+  // The batch's shops whose program excludes tags, asked once a shop.
+  const excluding = new Set<string>();
+  for (const [shopId, version] of programVersion)
+    if ((await currentRules(ledger.tx, shopId, version)).excludedProductTags.length > 0) excluding.add(shopId);
   const wanted: Array<[string, string]> = [];
   for (const w of work) {
-    const version = programVersion.get(w.shopId);
-    if (version === undefined) continue;
+    if (!excluding.has(w.shopId)) continue;
     const lines = w.event.type === "refund" ? w.event.lines : w.event.order.lines;
-    if (!lines?.some((l) => l.productId !== null)) continue;
-    if ((await currentRules(ledger.tx, w.shopId, version)).excludedProductTags.length === 0) continue;
-    for (const l of lines) if (l.productId !== null) wanted.push([w.shopId, l.productId]);
+    for (const l of lines ?? []) if (l.productId !== null) wanted.push([w.shopId, l.productId]);
   }
   const out = new Map<string, Set<string>>();
   if (wanted.length === 0) return out;

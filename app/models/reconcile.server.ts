@@ -61,13 +61,11 @@ export async function reconcileOrders(
     const missing: OrderEvent[] = [];
     for (const order of page) {
       const fact = known.get(order.legacyResourceId);
-      const missedEvents = shopifyOrderEvents(order).filter((e) => (e.type === "paid" ? !fact?.paid : !fact?.cancelled));
+      const missed = shopifyOrderEvents(order).filter((e) => (e.type === "paid" ? !fact?.paid : !fact?.cancelled));
       // Only an order the app is missing needs its lines (gift cards and excluded products earn nothing).
-      const lines = missedEvents.length ? await orderLines(graphql, order.legacyResourceId) : undefined;
-      for (const event of missedEvents.length ? shopifyOrderEvents(order, lines) : []) {
-        const missed = event.type === "paid" ? !fact?.paid : !fact?.cancelled;
-        if (!missed) continue;
-        missing.push(event);
+      const lines = missed.length ? await orderLines(graphql, order.legacyResourceId) : [];
+      for (const event of missed) {
+        missing.push({ ...event, order: { ...event.order, lines } });
         if (event.type === "paid") report.missedPaid++;
         else report.missedCancelled++;
       }

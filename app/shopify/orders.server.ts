@@ -97,10 +97,10 @@ export function shopifyOrderFacts(o: ShopifyOrder): OrderFacts {
 }
 
 /** The paid and cancelled events Shopify's state of an order implies (refunds come separately). */
-export function shopifyOrderEvents(o: ShopifyOrder, lines?: OrderLine[]): OrderEvent[] {
-  const facts = { ...shopifyOrderFacts(o), ...(lines ? { lines } : {}) };
+export function shopifyOrderEvents(o: ShopifyOrder): Array<Exclude<OrderEvent, { type: "refund" }>> {
+  const facts = shopifyOrderFacts(o);
   const paid = PAID.has(o.displayFinancialStatus ?? "");
-  const events: OrderEvent[] = [];
+  const events: Array<Exclude<OrderEvent, { type: "refund" }>> = [];
   if (paid) events.push({ type: "paid", order: facts });
   if (o.cancelledAt) events.push({ type: "cancelled", order: facts, wasPaid: paid });
   return events;
