@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { serverNodeOptions } from "./server-flags.mjs";
+import { serverEnv } from "./server-flags.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const [major, minor] = process.versions.node.split(".").map(Number);
@@ -65,10 +65,10 @@ if (!target) {
   process.exit(2);
 }
 const nodeBin = supported ? process.execPath : node24(!noInstall && process.env.NODE_ENV !== "production");
-const env = { ...process.env, PATH: `${path.dirname(nodeBin)}${path.delimiter}${process.env.PATH}` };
+let env = { ...process.env, PATH: `${path.dirname(nodeBin)}${path.delimiter}${process.env.PATH}` };
 // Native addons built by node-gyp must use the headers of the Node that runs them.
 if (!supported) env.npm_config_nodedir = path.resolve(path.dirname(nodeBin), "..");
-if (path.basename(target) === "server.mjs") env.NODE_OPTIONS = serverNodeOptions(env.NODE_OPTIONS);
+if (path.basename(target) === "server.mjs") env = serverEnv(env);
 const child = spawn(nodeBin, [resolveTarget(target), ...args], { stdio: "inherit", env });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => child.kill(signal));
 child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -3,7 +3,7 @@
 // demo and the benchmark.
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
-import { serverNodeOptions } from "../../scripts/server-flags.mjs";
+import { serverEnv } from "../../scripts/server-flags.mjs";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
@@ -53,7 +53,7 @@ export interface AppServer {
 export async function spawnAppServer(env: Record<string, string>, options: { showErrors?: boolean } = {}): Promise<AppServer> {
   const child = spawn(process.execPath, ["--import", path.join(root, "tests/emulator/intercept.mjs"), "server.mjs"], {
     cwd: root,
-    env: { ...process.env, ...env, NODE_OPTIONS: serverNodeOptions(env.NODE_OPTIONS ?? process.env.NODE_OPTIONS) },
+    env: serverEnv({ ...process.env, ...env }),
     stdio: ["ignore", "pipe", options.showErrors ? "inherit" : "pipe"],
   });
   let out = "";
