@@ -67,6 +67,11 @@ export function transaction<T>(db: Db, fn: (tx: Tx) => Promise<T>, options: { ti
   );
 }
 
+/** A timestamp parameter: PostgreSQL needs its type inside VALUES lists, SQLite stores Prisma's text. */
+export function timestampParam(dialect: Dialect, value: Date | null): Prisma.Sql {
+  return dialect === "postgresql" ? Prisma.sql`CAST(${value} AS TIMESTAMP(3))` : Prisma.sql`${value}`;
+}
+
 /** A column read with rawQuery, as the type the schema gives it. */
 export const column = {
   date: (v: unknown): Date | null => (v == null ? null : v instanceof Date ? v : new Date(v as string | number)),

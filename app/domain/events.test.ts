@@ -4,8 +4,8 @@ import { loyaltyMetafields, pointsExpiring } from "./metafields";
 import { flowTrigger } from "./flow";
 
 const tiers = [
-  { id: "t-silver", name: "Silver", thresholdPoints: 100, earnMultiplierPct: 100 },
-  { id: "t-gold", name: "Gold", thresholdPoints: 300, earnMultiplierPct: 125 },
+  { id: "t-silver", name: "Silver", threshold: 100, earnMultiplierPct: 100 },
+  { id: "t-gold", name: "Gold", threshold: 300, earnMultiplierPct: 125 },
 ];
 const rewards = [{ id: "r5", name: "5 off", pointsCost: 500 }];
 const entry = (
@@ -94,7 +94,7 @@ describe("the day points expire", () => {
   });
 
   it("is what the storefront and the customer's metafield say", () => {
-    const member = { state: "active", available: 300, lifetimeEarned: 300, lastActivityAt: last };
+    const member = { state: "active", available: 300, tierValue: 300, lastActivityAt: last };
     expect(pointsExpiring(member, 90, "America/New_York")).toEqual({ points: 300, on: "2027-01-04" });
     expect(loyaltyMetafields(member, [], 90, "America/New_York").set).toContainEqual({
       key: "points_expiring_on",

@@ -125,18 +125,27 @@ export function planEntryEvents(
           data: { reward: reward.name, rewardId: reward.id, balance: available },
         });
     }
-    const tier = tierStanding(lifetime, rules.tiers).tier;
-    if ((tier?.id ?? null) !== (was.tier?.id ?? null)) {
-      const up = (tier?.thresholdPoints ?? -1) > (was.tier?.thresholdPoints ?? -1);
-      events.push({
-        ...base,
-        type: "tier.changed",
-        eventKey: `tier:${key}`,
-        data: { tier: tier?.name ?? null, previousTier: was.tier?.name ?? null, direction: up ? "up" : "down" },
-      });
-    }
+    const tierEvent = tierChangeEvent(e.memberId, was.tier, tierStanding(lifetime, rules.tiers).tier, `tier:${key}`);
+    if (tierEvent) events.push(tierEvent);
   }
   return events;
+}
+
+/** tier.changed when the tier reached is another (`eventKey` names what moved it), else null. */
+export function tierChangeEvent(
+  memberId: string,
+  before: TierRule | null,
+  after: TierRule | null,
+  eventKey: string,
+): EventDraft | null {
+  if ((after?.id ?? null) === (before?.id ?? null)) return null;
+  const up = (after?.threshold ?? -1) > (before?.threshold ?? -1);
+  return {
+    memberId,
+    type: "tier.changed",
+    eventKey,
+    data: { tier: after?.name ?? null, previousTier: before?.name ?? null, direction: up ? "up" : "down" },
+  };
 }
 
 /**
@@ -157,4 +166,3 @@ export function expiryReminder(
     remindFrom: new Date(expiresAt.getTime() - daysBefore * 86_400_000),
   };
 }
-

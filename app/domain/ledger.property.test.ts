@@ -106,7 +106,7 @@ class Book {
     const plan = planOrderEvent({
       event: shopifyEvent,
       record,
-      member: { id: "m1", state: "active", lifetimeEarned: this.balance.lifetimeEarned },
+      member: { id: "m1", state: "active", tierValue: this.balance.lifetimeEarned },
       rules: RULES,
       tiers: [],
       earnEntry: this.earnEntries.get(event.order) ?? null,

@@ -54,7 +54,7 @@ export interface Balance {
 }
 
 // Imported points were earned elsewhere before: like adjustments they count towards tiers.
-const COUNTS_TOWARDS_LIFETIME: ReadonlySet<EntryKind> = new Set([
+export const COUNTS_TOWARDS_LIFETIME: ReadonlySet<EntryKind> = new Set([
   "earn",
   "reversal",
   "bonus",

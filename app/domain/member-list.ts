@@ -88,14 +88,14 @@ export function decodeCursor(text: string | undefined, sort: MemberSort, directi
  */
 export function tierRange(
   tier: string,
-  tiers: ReadonlyArray<{ id: string; thresholdPoints: number }>,
+  tiers: ReadonlyArray<{ id: string; threshold: number }>,
 ): { gte?: number; lt?: number } | null {
-  const sorted = [...tiers].sort((a, b) => a.thresholdPoints - b.thresholdPoints);
-  if (tier === "none") return sorted.length ? { lt: sorted[0]!.thresholdPoints } : {};
+  const sorted = [...tiers].sort((a, b) => a.threshold - b.threshold);
+  if (tier === "none") return sorted.length ? { lt: sorted[0]!.threshold } : {};
   const i = sorted.findIndex((t) => t.id === tier);
   if (i < 0) return null;
   const next = sorted[i + 1];
-  return next ? { gte: sorted[i]!.thresholdPoints, lt: next.thresholdPoints } : { gte: sorted[i]!.thresholdPoints };
+  return next ? { gte: sorted[i]!.threshold, lt: next.threshold } : { gte: sorted[i]!.threshold };
 }
 
 /** How a name is kept for search: lower-cased, spaces folded. */

@@ -22,11 +22,8 @@ export interface NamedRule {
 }
 
 /** What the Function needs: the rules by tier name, and the tags and tiers its query asks about. */
-export function membersOnlySettings(
-  rules: readonly NamedRule[],
-  tiers: ReadonlyArray<{ name: string; thresholdPoints: number }>,
-) {
-  const ordered = [...tiers].sort((a, b) => a.thresholdPoints - b.thresholdPoints).map((t) => t.name);
+export function membersOnlySettings(rules: readonly NamedRule[], tiers: ReadonlyArray<{ name: string; threshold: number }>) {
+  const ordered = [...tiers].sort((a, b) => a.threshold - b.threshold).map((t) => t.name);
   return {
     productTags: [...new Set(rules.map((r) => r.tag))],
     tierTags: ordered.map(tierTag),

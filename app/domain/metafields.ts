@@ -17,7 +17,8 @@ export interface MetafieldValue {
 export interface MemberFacts {
   state: string;
   available: number;
-  lifetimeEarned: number;
+  /** what the program measures tiers by (tierValueOf) */
+  tierValue: number;
   lastActivityAt: Date | null;
 }
 
@@ -26,7 +27,7 @@ export interface MemberFacts {
  * activity; `on` is that day on the shop's calendar (`timeZone`, the shop's).
  */
 export function pointsExpiring(
-  member: MemberFacts,
+  member: Pick<MemberFacts, "available" | "lastActivityAt">,
   expiryDays: number | null,
   timeZone = "UTC",
 ): { points: number; on: string } | null {
@@ -47,7 +48,7 @@ export function loyaltyMetafields(
   if (member.state !== "active") return { set: [], remove: [...LOYALTY_KEYS] };
   const set: MetafieldValue[] = [{ key: "points_balance", type: "number_integer", value: String(member.available) }];
   const remove: LoyaltyKey[] = [];
-  const tier = tierStanding(member.lifetimeEarned, tiers).tier;
+  const tier = tierStanding(member.tierValue, tiers).tier;
   if (tier) set.push({ key: "tier", type: "single_line_text_field", value: tier.name });
   else remove.push("tier");
   const expiring = pointsExpiring(member, expiryDays, timeZone);

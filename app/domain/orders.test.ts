@@ -102,7 +102,7 @@ describe("planOrderEvent", () => {
     createdAt: at,
     paidAt: at,
   });
-  const member = { id: "m1", state: "active", lifetimeEarned: 0 };
+  const member = { id: "m1", state: "active", tierValue: 0 };
   const base = { member, rules, tiers: [], earnEntry: null, usedRedemptions: [], now: at };
   const paid = (subtotal: number) => {
     const event: OrderEvent = { type: "paid", order: order(subtotal) };
@@ -110,8 +110,8 @@ describe("planOrderEvent", () => {
   };
 
   it("earns at the tier's multiplier and records the version and rate it used", () => {
-    const gold = { id: "t", name: "Gold", thresholdPoints: 100, earnMultiplierPct: 150 };
-    const plan = planOrderEvent({ ...base, ...paid(10_000), member: { ...member, lifetimeEarned: 500 }, tiers: [gold] });
+    const gold = { id: "t", name: "Gold", threshold: 100, earnMultiplierPct: 150 };
+    const plan = planOrderEvent({ ...base, ...paid(10_000), member: { ...member, tierValue: 500 }, tiers: [gold] });
     expect(plan.entries).toMatchObject([
       { kind: "earn", points: 150, status: "available", programVersion: 3, rateNum: 150, rateDen: 100 },
     ]);
@@ -169,7 +169,7 @@ describe("planOrderEvent", () => {
 describe("what earns: gift cards never, products excluded by tag not", () => {
   const at = new Date("2026-03-01T10:00:00Z");
   const rules = { ...DEFAULT_RULES, version: 1 };
-  const member = { id: "m1", state: "active", lifetimeEarned: 0 };
+  const member = { id: "m1", state: "active", tierValue: 0 };
   const base = { member, rules, tiers: [], earnEntry: null, usedRedemptions: [], now: at };
   // A 30.00 shirt (product 11) with 3.00 of a 5.00 order discount, a 20.00 sample (product 12) with
   // 2.00 of it, and a 50.00 gift card: Shopify's subtotal is 30 + 20 + 50 - 5 = 95.00.

@@ -236,7 +236,8 @@ export function mergeOrderFacts(
 export interface OrderMember {
   id: string;
   state: string;
-  lifetimeEarned: number;
+  /** what the program measures tiers by (tierValueOf): lifetime points, points in the window or amount spent */
+  tierValue: number;
   /** the merchant excluded this customer from the club (null: not excluded) */
   excludedAt?: Date | null;
 }
@@ -301,7 +302,7 @@ export function planOrderEvent(input: OrderPlanInput): OrderPlan {
   let pointsIfEarned: number | null = null;
   if (canEarn) {
     const campaignPct = campaignMultiplierAt(rules.campaigns, record.paidAt ?? now);
-    rate = effectiveRate(rules, tierStanding(member.lifetimeEarned, input.tiers).tier?.earnMultiplierPct ?? 100, campaignPct);
+    rate = effectiveRate(rules, tierStanding(member.tierValue, input.tiers).tier?.earnMultiplierPct ?? 100, campaignPct);
     pointsIfEarned = pointsForSubtotal(record.earnSubtotalMinor!, record.currency, rate);
   } else if (input.closed && record.earnVersion === null) {
     pointsIfEarned = 0;

@@ -19,6 +19,7 @@ export interface DiffableProgram {
   analytics?: { holdoutPercent?: number; grossMarginPercent?: number };
   campaigns?: ReadonlyArray<{ name: string; startsAt: string; endsAt: string; multiplierPct: number }>;
   rewards?: ReadonlyArray<Item>;
+  tierEntry?: { measure?: string; period?: string };
   tiers?: ReadonlyArray<Item>;
 }
 
@@ -65,6 +66,8 @@ const SETTINGS: Array<{ path: string; label: string; get: (d: DiffableProgram) =
   { path: "returnSpentPointsOnRefund", label: "Points back on a full refund", get: (d) => d.returnSpentPointsOnRefund ?? false },
   { path: "launch.state", label: "Launch", get: (d) => d.launch?.state },
   { path: "launch.pilotTag", label: "Pilot tag", get: (d) => d.launch?.pilotTag ?? "" },
+  { path: "tierEntry.measure", label: "Tiers reached by", get: (d) => d.tierEntry?.measure ?? "points" },
+  { path: "tierEntry.period", label: "Tiers measured over", get: (d) => d.tierEntry?.period ?? "lifetime" },
 ];
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);

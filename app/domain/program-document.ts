@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { LAUNCH_STATES, normaliseTags, PENDING_DAYS_MAX, type EarningRules } from "./program";
 import { rewardProblem } from "./rewards";
+import { TIER_MEASURES, TIER_PERIODS } from "./tiers";
 
 export const REWARD_TYPES = ["fixed_amount", "percentage", "free_shipping", "free_product"] as const;
 
@@ -90,7 +91,10 @@ export type PerkDoc = z.output<typeof PerkDoc>;
 export const TierDoc = z.object({
   id,
   name: z.string().trim().min(1, "a tier needs a name").max(100),
+  /** where the program measures tiers by points: the points that reach it */
   thresholdPoints: int(0, 1_000_000_000),
+  /** where it measures by spend: the amount spent that reaches it, shop-currency minor units */
+  thresholdSpendMinor: int(0, 2_000_000_000).default(0),
   earnMultiplierPct: int(100, 1000).default(100),
   translations: Translations,
   perks: z.array(PerkDoc).max(10, "at most 10 perks").default([]),
@@ -123,7 +127,14 @@ export const ProgramDocument = z
       autoEnroll: z.boolean(),
       /** products carrying one of these tags earn no points (gift cards never do) */
       excludedProductTags: z
-        .array(z.string().trim().min(1, "a tag cannot be empty").max(255).regex(/^[^,]+$/, "a tag cannot contain a comma"))
+        .array(
+          z
+            .string()
+            .trim()
+            .min(1, "a tag cannot be empty")
+            .max(255)
+            .regex(/^[^,]+$/, "a tag cannot contain a comma"),
+        )
         .max(50, "at most 50 tags")
         .default([])
         .transform(normaliseTags),
@@ -149,6 +160,10 @@ export const ProgramDocument = z
       .object({ holdoutPercent: int(0, 50).default(0), grossMarginPercent: int(0, 100).default(50) })
       .default({ holdoutPercent: 0, grossMarginPercent: 50 }),
     rewards: z.array(RewardDoc).max(100),
+    /** how members reach tiers: by points or amount spent, over their lifetime or the last 12 months */
+    tierEntry: z
+      .object({ measure: z.enum(TIER_MEASURES), period: z.enum(TIER_PERIODS) })
+      .default({ measure: "points", period: "lifetime" }),
     tiers: z.array(TierDoc).max(20),
   })
   .superRefine((doc, ctx) => {
@@ -158,15 +173,18 @@ export const ProgramDocument = z
         path: ["launch", "pilotTag"],
         message: "a pilot needs the customer tag that lets customers in",
       });
+    // Thresholds of the measure in force are distinct (the other measure's are kept, unchecked).
+    const field = doc.tierEntry.measure === "spend" ? "thresholdSpendMinor" : "thresholdPoints";
     const seen = new Map<number, number>();
     doc.tiers.forEach((t, i) => {
-      if (seen.has(t.thresholdPoints))
+      if (seen.has(t[field]))
         ctx.addIssue({
           code: "custom",
-          path: ["tiers", i, "thresholdPoints"],
-          message: "another tier starts at the same points",
+          path: ["tiers", i, field],
+          message:
+            field === "thresholdPoints" ? "another tier starts at the same points" : "another tier starts at the same amount",
         });
-      seen.set(t.thresholdPoints, i);
+      seen.set(t[field], i);
     });
     // A tier-only reward names a tier of this document: a tier cannot be archived (left out) while
     // rewards are kept for its members, nor can a reward name a tier not saved yet.
@@ -220,6 +238,8 @@ export function rulesOfDocument(doc: ProgramDocument): Omit<EarningRules, "versi
     earnRateNum: doc.earning.points,
     earnRateDen: doc.earning.per,
     excludedProductTags: doc.earning.excludedProductTags,
+    tierMeasure: doc.tierEntry.measure,
+    tierPeriod: doc.tierEntry.period,
     pendingDays: doc.pendingDays,
     expiryDays: doc.expiry.inactiveDays,
     expiryReminderDays: doc.expiry.reminderDays,
@@ -274,6 +294,7 @@ export function documentOf(
     launch: { state: rules.launchState, pilotTag: rules.pilotTag },
     analytics: { holdoutPercent: rules.holdoutPercent, grossMarginPercent: rules.grossMarginPercent },
     rewards,
+    tierEntry: { measure: rules.tierMeasure, period: rules.tierPeriod },
     tiers,
   };
 }

@@ -1,6 +1,7 @@
 // The earning rules of a program version and the points they give.
 import { mulDivFloor } from "./arithmetic";
 import { currencyExponent } from "./money";
+import type { TierEntry, TierMeasure, TierPeriod } from "./tiers";
 
 export interface EarningRules {
   version: number;
@@ -33,6 +34,10 @@ export interface EarningRules {
   campaigns: Campaign[];
   /** products carrying one of these tags (lower case) earn no points; gift cards never do */
   excludedProductTags: string[];
+  /** what tiers are reached by: points earned (net of reversals) or amount spent (paid subtotal after discounts, less refunds) */
+  tierMeasure: TierMeasure;
+  /** over what time: the member's lifetime, or the last 12 months (rolling) */
+  tierPeriod: TierPeriod;
 }
 
 /** Tags as the program keeps them: trimmed, lower case (Shopify compares tags ignoring case), once each. */
@@ -134,7 +139,15 @@ export const DEFAULT_RULES: Omit<EarningRules, "version"> = {
   anniversaryBonus: 0,
   campaigns: [],
   excludedProductTags: [],
+  tierMeasure: "points",
+  tierPeriod: "lifetime",
 };
+
+/** How a version's tiers are entered. */
+export const tierEntryOf = (rules: Pick<EarningRules, "tierMeasure" | "tierPeriod">): TierEntry => ({
+  measure: rules.tierMeasure,
+  period: rules.tierPeriod,
+});
 
 export const DEFAULT_REWARD = {
   name: "5 off",

@@ -6,8 +6,8 @@ import { DEFAULT_RULES } from "./program";
 import { localizedPerk } from "./storefront-format";
 import { reachesTier } from "./tiers";
 
-const silver = { id: "s", name: "Silver", thresholdPoints: 250, earnMultiplierPct: 100 };
-const gold = { id: "g", name: "Gold", thresholdPoints: 1000, earnMultiplierPct: 125 };
+const silver = { id: "s", name: "Silver", threshold: 250, earnMultiplierPct: 100 };
+const gold = { id: "g", name: "Gold", threshold: 1000, earnMultiplierPct: 125 };
 const tiers = [gold, silver];
 
 describe("reachesTier", () => {

@@ -2,14 +2,14 @@ import { describe, expect, it } from "vitest";
 import { tierStanding, tierTagChange, wantedTierTag } from "./tiers";
 
 const tiers = [
-  { id: "g", name: "Gold", thresholdPoints: 1000, earnMultiplierPct: 150 },
-  { id: "s", name: "Silver", thresholdPoints: 250, earnMultiplierPct: 125 },
+  { id: "g", name: "Gold", threshold: 1000, earnMultiplierPct: 150 },
+  { id: "s", name: "Silver", threshold: 250, earnMultiplierPct: 125 },
 ];
 
 describe("tierStanding", () => {
   it("finds the tier reached and the distance to the next", () => {
-    expect(tierStanding(0, tiers)).toEqual({ tier: null, next: { tier: tiers[1], pointsToGo: 250 } });
-    expect(tierStanding(250, tiers)).toEqual({ tier: tiers[1], next: { tier: tiers[0], pointsToGo: 750 } });
+    expect(tierStanding(0, tiers)).toEqual({ tier: null, next: { tier: tiers[1], toGo: 250 } });
+    expect(tierStanding(250, tiers)).toEqual({ tier: tiers[1], next: { tier: tiers[0], toGo: 750 } });
     expect(tierStanding(5000, tiers)).toEqual({ tier: tiers[0], next: null });
     expect(tierStanding(10, [])).toEqual({ tier: null, next: null });
   });
@@ -17,9 +17,9 @@ describe("tierStanding", () => {
 
 describe("tier tags", () => {
   it("wants the member's tier while they take part, none after", () => {
-    expect(wantedTierTag({ state: "active", lifetimeEarned: 300 }, tiers)).toBe("Silver");
-    expect(wantedTierTag({ state: "active", lifetimeEarned: 10 }, tiers)).toBe("");
-    expect(wantedTierTag({ state: "opted_out", lifetimeEarned: 3000 }, tiers)).toBe("");
+    expect(wantedTierTag({ state: "active", tierValue: 300 }, tiers)).toBe("Silver");
+    expect(wantedTierTag({ state: "active", tierValue: 10 }, tiers)).toBe("");
+    expect(wantedTierTag({ state: "opted_out", tierValue: 3000 }, tiers)).toBe("");
   });
 
   it("removes the old tag and adds the new one, and does nothing when they agree", () => {

@@ -11,9 +11,10 @@ import {
   zoneOffsetMinutes,
   type Period,
 } from "~/domain/analytics";
-import { clientDialect, Prisma, rawQuery, type Db } from "~/db.server";
+import { clientDialect, Prisma, rawQuery, type Db, timestampParam } from "~/db.server";
 import type { Measure } from "./analytics.server";
-import { timestampParam } from "./ledger.server";
+import { tierSetup } from "./shops.server";
+import { tierValueColumn } from "~/domain/tiers";
 
 const n = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));
 
@@ -139,12 +140,12 @@ export async function tierMovement(db: Db, shopId: string, period: Period) {
   );
 }
 
-/** Active members by their tier now (lifetime points against the thresholds). */
+/** Active members by their tier now (what the program measures against the thresholds). */
 export async function tierDistribution(db: Db, shopId: string) {
-  const tiers = await db.tier.findMany({ where: { shopId, active: true }, orderBy: { thresholdPoints: "asc" } });
-  const bounds = tiers.map((t) => t.thresholdPoints);
-  const cases = bounds.length
-    ? Prisma.join(bounds.map((b, i) => Prisma.sql`WHEN "lifetimeEarned" >= ${b} THEN ${i + 1}`).reverse(), " ")
+  const { entry, tiers } = await tierSetup(db, shopId);
+  const value = Prisma.raw(`"${tierValueColumn(entry)}"`);
+  const cases = tiers.length
+    ? Prisma.join(tiers.map((t, i) => Prisma.sql`WHEN ${value} >= ${t.threshold} THEN ${i + 1}`).reverse(), " ")
     : null;
   const dialect = clientDialect(db);
   const rows = await rawQuery<{ level: unknown; members: unknown }>(

@@ -15,8 +15,7 @@ import {
   type Period,
 } from "~/domain/analytics";
 import type { OrderEvent } from "~/domain/orders";
-import { clientDialect, Prisma, rawExecute, rawQuery, type Db, type Dialect, type Tx } from "~/db.server";
-import { timestampParam } from "./ledger.server";
+import { clientDialect, Prisma, rawExecute, rawQuery, type Db, type Dialect, type Tx, timestampParam } from "~/db.server";
 import { currentRules } from "./shops.server";
 
 const n = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));

@@ -5,13 +5,13 @@
 // values are deleted (an app-owned metafield cannot be blank), paced on Shopify's bucket by
 // adminCall. An erase job (customers/redact) deletes the metafields and the tier tag.
 import { LOYALTY_KEYS, LOYALTY_NAMESPACE, loyaltyMetafields, type LoyaltyKey, type MetafieldValue } from "~/domain/metafields";
-import { tierTag } from "~/domain/tiers";
+import { tierTag, tierValueOf } from "~/domain/tiers";
 import { clientDialect, distinctShops, Prisma, type Db } from "~/db.server";
 import { adminCall, ShopifyRejectedError, type AdminGraphql } from "~/shopify/admin-call.server";
 import { CUSTOMER_TAGS_REMOVE, DELETE_METAFIELDS, SET_CUSTOMER_METAFIELDS } from "~/shopify/operations";
 import { log } from "~/log.server";
 import { eachLeasedShop, holdLease, INTEGRATION_LEASE_MS, type ChannelOptions } from "./integration-lease.server";
-import { currentRules } from "./shops.server";
+import { currentRules, tierSetup } from "./shops.server";
 
 const CHANNEL = "metafields";
 const PER_CALL = 25;
@@ -76,19 +76,16 @@ async function syncShop(
   sleep: ((ms: number) => Promise<void>) | undefined,
   stop: () => boolean,
 ): Promise<Date> {
-  const shop = await db.shop.findUnique({ where: { id: shopId }, select: { uninstalledAt: true, programVersion: true, timezone: true } });
+  const shop = await db.shop.findUnique({
+    where: { id: shopId },
+    select: { uninstalledAt: true, programVersion: true, timezone: true },
+  });
   if (!shop || shop.uninstalledAt) {
     // The token is gone with the app: nothing can be written or deleted (docs/data-protection.md).
     await db.metafieldJob.deleteMany({ where: { shopId } });
     return clock();
   }
-  const [tiers, rules] = await Promise.all([
-    db.tier.findMany({
-      where: { shopId, active: true },
-      select: { id: true, name: true, thresholdPoints: true, earnMultiplierPct: true },
-    }),
-    currentRules(db, shopId, shop.programVersion),
-  ]);
+  const [{ entry, tiers }, rules] = await Promise.all([tierSetup(db, shopId), currentRules(db, shopId, shop.programVersion)]);
   let graphql: AdminGraphql | null = null;
   while (!stop()) {
     const jobs: Job[] = await db.metafieldJob.findMany({
@@ -109,6 +106,7 @@ async function syncShop(
             state: true,
             available: true,
             lifetimeEarned: true,
+            tierValue: true,
             lastActivityAt: true,
             metafieldKeys: true,
           },
@@ -133,7 +131,12 @@ async function syncShop(
         await finish(db, [job]);
         continue;
       }
-      const { set, remove } = loyaltyMetafields(m, tiers, rules.expiryDays, shop.timezone);
+      const { set, remove } = loyaltyMetafields(
+        { ...m, tierValue: tierValueOf(m, entry) },
+        tiers,
+        rules.expiryDays,
+        shop.timezone,
+      );
       const written = new Set((m.metafieldKeys ?? LOYALTY_KEYS.join(",")).split(",").filter(Boolean));
       work.push({
         job,

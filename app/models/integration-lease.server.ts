@@ -2,10 +2,9 @@
 // share the shop's Admin API budget, and one worker per shop keeps each customer's events in
 // order. A lease is a row taken by compare-and-set (an expired one can be taken over: its process
 // died); a channel that must wait (Shopify throttled or down) keeps the lease until then.
-import { clientDialect, Prisma, rawQuery, type Db, type Dialect } from "~/db.server";
+import { clientDialect, Prisma, rawQuery, type Db, type Dialect, timestampParam } from "~/db.server";
 import { errorText, log } from "~/log.server";
 import { ShopNotConnectedError } from "~/shopify/admin-call.server";
-import { timestampParam } from "./ledger.server";
 
 /**
  * How long a lease holds before another process may take it over (its holder died). Renewed while

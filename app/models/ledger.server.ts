@@ -4,8 +4,19 @@
 // it posted. The same key with the same entry posts nothing; with a different entry it is refused.
 import { createHash, randomUUID } from "node:crypto";
 import { balanceDelta, type EntryDraft } from "~/domain/ledger";
-import { clientDialect, Prisma, rawExecute, rawQuery, transaction, type Db, type Dialect, type Tx } from "~/db.server";
+import {
+  clientDialect,
+  Prisma,
+  rawExecute,
+  rawQuery,
+  timestampParam,
+  transaction,
+  type Db,
+  type Dialect,
+  type Tx,
+} from "~/db.server";
 import { recordEntryEvents, type MemberAfter } from "./outbox.server";
+import { refreshTierValues } from "./tier-values.server";
 
 export interface NewEntry extends EntryDraft {
   shopId: string;
@@ -50,11 +61,6 @@ function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
-}
-
-/** A timestamp parameter: PostgreSQL needs its type inside VALUES lists, SQLite stores Prisma's text. */
-export function timestampParam(dialect: Dialect, value: Date | null): Prisma.Sql {
-  return dialect === "postgresql" ? Prisma.sql`CAST(${value} AS TIMESTAMP(3))` : Prisma.sql`${value}`;
 }
 
 function validate(entry: NewEntry) {
@@ -223,7 +229,13 @@ function makeLedger(tx: Tx, dialect: Dialect): Ledger {
     );
     // The events these entries cause, in this transaction, after the members' rows are locked (so
     // one member's events are written, and numbered, in the order their postings commit).
-    await recordEntryEvents(tx, dialect, fresh, after, now);
+    const entryOf = await recordEntryEvents(tx, dialect, fresh, after, now);
+    // Tiers measured by points in the last 12 months: the posted members' values, computed again.
+    for (const [shopId, entry] of entryOf) {
+      if (entry.measure !== "points" || entry.period !== "rolling_12_months") continue;
+      const members = [...after].flatMap(([id, m]) => (m.shopId === shopId ? [id] : []));
+      await refreshTierValues(tx, dialect, shopId, members, { entry, now });
+    }
     return new Set(fresh.map((r) => r.idempotencyKey));
   };
 

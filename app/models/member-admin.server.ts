@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import { csvLine } from "~/domain/csv";
 import { parseMemberImport, type ImportRow, type RowError } from "~/domain/member-import";
 import type { FieldError } from "~/domain/program-document";
-import { tierStanding, type TierRule } from "~/domain/tiers";
+import { tierStanding, tierValueColumn, tierValueOf } from "~/domain/tiers";
 import {
   decodeCursor,
   encodeCursor,
@@ -20,10 +20,9 @@ import type { AdminGraphql } from "~/shopify/discounts.server";
 import { customersByEmail, customersById, type ShopifyCustomer } from "~/shopify/customers.server";
 import { IdempotencyConflictError, withLedger } from "./ledger.server";
 import { ensureMembers } from "./members.server";
-import { currentRules } from "./shops.server";
+import { currentRules, tierSetup } from "./shops.server";
 
-const activeTiers = (db: Db, shopId: string): Promise<TierRule[]> =>
-  db.tier.findMany({ where: { shopId, active: true }, orderBy: { thresholdPoints: "asc" } });
+type TierSetup = Awaited<ReturnType<typeof tierSetup>>;
 
 interface MemberRow {
   id: string;
@@ -33,6 +32,7 @@ interface MemberRow {
   available: number;
   pending: number;
   lifetimeEarned: number;
+  tierValue: number;
   state: string;
   enrolledAt: Date;
   lastActivityAt: Date | null;
@@ -40,13 +40,13 @@ interface MemberRow {
   excludedBy: string | null;
 }
 
-const memberView = (m: MemberRow, tiers: readonly TierRule[]) => ({
+const memberView = (m: MemberRow, { entry, tiers }: TierSetup) => ({
   customerId: m.customerId!,
   email: m.email,
   name: m.name,
   state: m.state,
   points: { available: m.available, pending: m.pending, lifetime: m.lifetimeEarned },
-  tier: tierStanding(m.lifetimeEarned, tiers).tier?.name ?? null,
+  tier: tierStanding(tierValueOf(m, entry), tiers).tier?.name ?? null,
   enrolledAt: m.enrolledAt.toISOString(),
   lastActivityAt: m.lastActivityAt?.toISOString() ?? null,
   excluded: m.excludedAt ? { at: m.excludedAt.toISOString(), by: m.excludedBy ?? "staff" } : null,
@@ -60,6 +60,7 @@ const memberSelect = {
   available: true,
   pending: true,
   lifetimeEarned: true,
+  tierValue: true,
   state: true,
   enrolledAt: true,
   lastActivityAt: true,
@@ -112,7 +113,7 @@ export async function listMembers(db: Db, shopId: string, query: Partial<MemberL
   const limit = Math.min(Math.max(query.limit ?? 50, 1), 100);
   const q = (query.query ?? "").trim().toLowerCase();
   const [tiers, rules] = await Promise.all([
-    activeTiers(db, shopId),
+    tierSetup(db, shopId),
     query.pilot
       ? db.shop.findUniqueOrThrow({ where: { id: shopId } }).then((s) => currentRules(db, shopId, s.programVersion))
       : null,
@@ -120,9 +121,9 @@ export async function listMembers(db: Db, shopId: string, query: Partial<MemberL
 
   const and: Prisma.MemberWhereInput[] = [];
   if (query.tier) {
-    const range = tierRange(query.tier, tiers);
+    const range = tierRange(query.tier, tiers.tiers);
     if (!range) throw new AdminInputError(422, "invalid", [{ path: "tier", message: "no tier with that id" }]);
-    and.push({ lifetimeEarned: range });
+    and.push({ [tierValueColumn(tiers.entry)]: range });
   }
   if (query.balanceMin !== undefined) and.push({ available: { gte: query.balanceMin } });
   if (query.balanceMax !== undefined) and.push({ available: { lte: query.balanceMax } });
@@ -191,7 +192,7 @@ export async function memberDetail(db: Db, shopId: string, customerId: string, h
   const member = await db.member.findUnique({ where: { shopId_customerId: { shopId, customerId } }, select: memberSelect });
   if (!member) return null;
   const [tiers, history] = await Promise.all([
-    activeTiers(db, shopId),
+    tierSetup(db, shopId),
     db.ledgerEntry.findMany({
       where: { shopId, memberId: member.id, kind: { not: "release" } },
       orderBy: [{ createdAt: "desc" }, { id: "desc" }],
@@ -293,13 +294,13 @@ export const MEMBERS_CSV_HEADER = [
 export function exportMembersCsv(db: Db, shopId: string): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let cursor: string | null = null;
-  let tiers: TierRule[] | null = null;
+  let tiers: TierSetup | null = null;
   let started = false;
   return new ReadableStream({
     async pull(controller) {
       if (!started) {
         started = true;
-        tiers = await activeTiers(db, shopId);
+        tiers = await tierSetup(db, shopId);
         controller.enqueue(encoder.encode(csvLine(MEMBERS_CSV_HEADER)));
         return;
       }
@@ -348,10 +349,10 @@ export async function importMembers(
   text: string,
   options: { dryRun: boolean; actor: string; graphql: () => Promise<AdminGraphql> },
 ): Promise<ImportReport | { invalid: FieldError[] }> {
-  const tiers = await activeTiers(db, shopId);
+  const tiers = await tierSetup(db, shopId);
   const parsed = parseMemberImport(
     text,
-    tiers.map((t) => t.name),
+    tiers.tiers.map((t) => t.name),
   );
   if (!parsed.ok) return { invalid: parsed.errors };
   const errors = [...parsed.errors];

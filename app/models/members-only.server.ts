@@ -8,11 +8,12 @@ import { errorText, log } from "~/log.server";
 import type { AdminGraphql } from "~/shopify/admin-call.server";
 import { publishMembersOnlyForTheme } from "~/shopify/storefront-data.server";
 import { publishMembersOnly } from "~/shopify/validations.server";
+import { tierSetup } from "./shops.server";
 
 export async function accessRules(db: Db, shopId: string) {
   const [rules, tiers, shop] = await Promise.all([
     db.accessRule.findMany({ where: { shopId }, orderBy: { position: "asc" } }),
-    db.tier.findMany({ where: { shopId, active: true }, orderBy: { thresholdPoints: "asc" } }),
+    tierSetup(db, shopId).then((s) => s.tiers),
     db.shop.findUniqueOrThrow({ where: { id: shopId } }),
   ]);
   return {
@@ -68,7 +69,7 @@ export async function saveAccessRules(db: Db, graphql: () => Promise<AdminGraphq
 /** Writes the shop's rules to its validation in Shopify (creating it the first time), and for the theme's lock. */
 export async function publishAccessRules(db: Db, graphql: () => Promise<AdminGraphql>, shopId: string): Promise<boolean> {
   const { rules, validationId } = await accessRules(db, shopId);
-  const tiers = await db.tier.findMany({ where: { shopId, active: true } });
+  const { tiers } = await tierSetup(db, shopId);
   const settings = membersOnlySettings(rules, tiers);
   try {
     const client = await graphql();

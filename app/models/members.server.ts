@@ -87,6 +87,8 @@ function memberOf(r: Record<string, unknown>): Member {
     available: column.int(r.available),
     pending: column.int(r.pending),
     lifetimeEarned: column.int(r.lifetimeEarned),
+    tierValue: column.int(r.tierValue),
+    tierValueDropsAt: column.date(r.tierValueDropsAt),
     lastActivityAt: column.date(r.lastActivityAt),
     referralCode: text(r.referralCode),
     birthdayMonth: column.intOrNull(r.birthdayMonth),

@@ -17,14 +17,16 @@ import {
   type OrderRecord,
 } from "~/domain/orders";
 import { launchOf, tagList } from "~/domain/program";
-import { column, Prisma, rawExecute, rawQuery, type Db } from "~/db.server";
-import { timestampParam, withLedger, type Ledger, type NewEntry } from "./ledger.server";
+import { DEFAULT_TIER_ENTRY, tierRuleOf, tierValueOf } from "~/domain/tiers";
+import { column, Prisma, rawExecute, rawQuery, type Db, timestampParam } from "~/db.server";
+import { withLedger, type Ledger, type NewEntry } from "./ledger.server";
 import { inHoldout, recordHoldout } from "./analytics-holdout.server";
 import { recordOrderDiscounts } from "./analytics.server";
 import { ensureMembers, redactedAmong, storedEmail } from "./members.server";
 import { markRedemptionsUsed } from "./redemptions.server";
 import { applyReferral, rememberShipping } from "./referrals.server";
-import { currentRules } from "./shops.server";
+import { currentRules, tierEntries } from "./shops.server";
+import { refreshTierValues } from "./tier-values.server";
 
 export interface OrderWork {
   shopId: string;
@@ -181,12 +183,12 @@ export async function applyOrderEvents(ledger: Ledger, batch: readonly OrderWork
       : [],
     memberWhere.length
       ? read(
-          Prisma.sql`SELECT "id", "shopId", "customerId", "state", "lifetimeEarned", "tags", "email", "excludedAt" FROM "Member"
+          Prisma.sql`SELECT "id", "shopId", "customerId", "state", "lifetimeEarned", "tierValue", "tags", "email", "excludedAt" FROM "Member"
             WHERE ${Prisma.join(memberWhere, " OR ")}`,
         )
       : [],
     read(
-      Prisma.sql`SELECT "id", "shopId", "name", "thresholdPoints", "earnMultiplierPct" FROM "Tier"
+      Prisma.sql`SELECT "id", "shopId", "name", "thresholdPoints", "thresholdSpendMinor", "earnMultiplierPct" FROM "Tier"
         WHERE ${among("shopId", shopIds)} AND "active" = ${true}`,
     ),
     earnKeys.length === 0
@@ -203,24 +205,36 @@ export async function applyOrderEvents(ledger: Ledger, batch: readonly OrderWork
         ),
   ]);
   const shops = shopRows.map((r) => ({ id: str(r.id), programVersion: column.int(r.programVersion) }));
+  // How each shop's current program measures tiers (the planner's multiplier, and what to compute after).
+  const entryOf = await tierEntries(tx, dialect, shopIds);
+  const entryIn = (shopId: string) => entryOf.get(shopId) ?? DEFAULT_TIER_ENTRY;
   const seenRefunds = refundRows.map((r) => ({ shopId: str(r.shopId), refundId: str(r.refundId) }));
   const members = memberRows.map((r) => ({
     id: str(r.id),
     shopId: str(r.shopId),
     customerId: strOrNull(r.customerId),
     state: str(r.state),
-    lifetimeEarned: column.int(r.lifetimeEarned),
+    tierValue: tierValueOf(
+      { lifetimeEarned: column.int(r.lifetimeEarned), tierValue: column.int(r.tierValue) },
+      entryIn(str(r.shopId)),
+    ),
     tags: str(r.tags),
     email: strOrNull(r.email),
     excludedAt: column.date(r.excludedAt),
   }));
-  const tiers = tierRows.map((r) => ({
-    id: str(r.id),
-    shopId: str(r.shopId),
-    name: str(r.name),
-    thresholdPoints: column.int(r.thresholdPoints),
-    earnMultiplierPct: column.int(r.earnMultiplierPct),
-  }));
+  const tiers = tierRows.map((r) =>
+    tierRuleOf(
+      {
+        id: str(r.id),
+        shopId: str(r.shopId),
+        name: str(r.name),
+        thresholdPoints: column.int(r.thresholdPoints),
+        thresholdSpendMinor: column.int(r.thresholdSpendMinor),
+        earnMultiplierPct: column.int(r.earnMultiplierPct),
+      },
+      entryIn(str(r.shopId)),
+    ),
+  );
   const earnEntries = earnRows.map((r) => ({
     shopId: str(r.shopId),
     idempotencyKey: str(r.idempotencyKey),
@@ -348,9 +362,9 @@ export async function applyOrderEvents(ledger: Ledger, batch: readonly OrderWork
     for (const e of plan.entries) {
       entries.push({ ...e, shopId, actor: w.actor });
       if (e.kind === "earn") earnEntryOf.set(key, e);
-      // Later events of the batch see the tier this one's points reach.
+      // Later events of the batch see the tier this one's points reach (spend: computed after the batch).
       const m = memberById.get(e.memberId);
-      if (m) m.lifetimeEarned += balanceDelta(e).lifetimeEarned;
+      if (m && entryIn(shopId).measure === "points") m.tierValue += balanceDelta(e).lifetimeEarned;
     }
     records.set(key, plan.record);
     touched.set(key, { shopId, record: plan.record });
@@ -370,6 +384,14 @@ export async function applyOrderEvents(ledger: Ledger, batch: readonly OrderWork
     );
   }
   await storeOrders(ledger, [...touched.values()], now);
+  // Tiers measured by spend: the values of the members whose orders moved, from the orders just stored.
+  const spenders = new Map<string, Set<string>>();
+  for (const { shopId, record } of touched.values()) {
+    if (entryIn(shopId).measure !== "spend" || !record.customerId) continue;
+    const m = memberByCustomer.get(keyOf(shopId, record.customerId));
+    if (m) spenders.set(shopId, (spenders.get(shopId) ?? new Set()).add(m.id));
+  }
+  for (const [shopId, ids] of spenders) await refreshTierValues(tx, dialect, shopId, [...ids], { entry: entryIn(shopId), now });
   // For analytics: who the holdout kept out, and what each code took off a paid order.
   await recordHoldout(tx, ledger.dialect, heldOut);
   await recordOrderDiscounts(tx, ledger.dialect, work);

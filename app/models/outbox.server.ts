@@ -6,8 +6,10 @@
 import { planEntryEvents, type EventData, type EventDraft, type EventType, type PostedEntry } from "~/domain/events";
 import { FLOW_TRIGGERS } from "~/domain/flow";
 import { balanceDelta } from "~/domain/ledger";
+import { DEFAULT_TIER_ENTRY, measuredByLifetimePoints, tierRuleOf, type TierEntry } from "~/domain/tiers";
 import { column, Prisma, rawExecute, rawQuery, type Dialect, type Tx } from "~/db.server";
 import { recordTierChanges } from "./tier-changes.server";
+import { tierEntries } from "./shops.server";
 
 export interface OutboxEventDraft extends EventDraft {
   shopId: string;
@@ -67,7 +69,9 @@ export async function queueMetafields(
 
 /**
  * The events of a posting: `entries` were posted now (fresh, in order), `after` holds their
- * members' standing once posted. Members without a customer (erased) cause none.
+ * members' standing once posted. Members without a customer (erased) cause none. Tier changes are
+ * told here where tiers are measured by lifetime points; other measures are told where their
+ * values are computed (app/models/tier-values.server.ts). Answers the shops' tier entries.
  */
 export async function recordEntryEvents(
   tx: Tx,
@@ -79,8 +83,9 @@ export async function recordEntryEvents(
   const byMember = new Map<string, PostedEntry[]>();
   for (const e of entries)
     if (after.get(e.memberId)?.customerId) byMember.set(e.memberId, [...(byMember.get(e.memberId) ?? []), e]);
-  if (byMember.size === 0) return;
+  if (byMember.size === 0) return new Map<string, TierEntry>();
   const shops = [...new Set([...byMember.keys()].map((id) => after.get(id)!.shopId))];
+  const entryOf = await tierEntries(tx, dialect, shops);
   // On the transaction's own connection, one statement after the other (a pg connection runs one
   // query at a time; typed calls side by side made pg queue them, which pg 9 will refuse).
   const inShops = Prisma.sql`"shopId" IN (${Prisma.join(shops.map((s) => Prisma.sql`${s}`))}) AND "active" = ${true}`;
@@ -88,15 +93,21 @@ export async function recordEntryEvents(
     await rawQuery<Record<string, unknown>>(
       tx,
       dialect,
-      Prisma.sql`SELECT "id", "shopId", "name", "thresholdPoints", "earnMultiplierPct" FROM "Tier" WHERE ${inShops}`,
+      Prisma.sql`SELECT "id", "shopId", "name", "thresholdPoints", "thresholdSpendMinor", "earnMultiplierPct" FROM "Tier" WHERE ${inShops}`,
     )
-  ).map((t) => ({
-    id: String(t.id),
-    shopId: String(t.shopId),
-    name: String(t.name),
-    thresholdPoints: column.int(t.thresholdPoints),
-    earnMultiplierPct: column.int(t.earnMultiplierPct),
-  }));
+  ).map((t) =>
+    tierRuleOf(
+      {
+        id: String(t.id),
+        shopId: String(t.shopId),
+        name: String(t.name),
+        thresholdPoints: column.int(t.thresholdPoints),
+        thresholdSpendMinor: column.int(t.thresholdSpendMinor),
+        earnMultiplierPct: column.int(t.earnMultiplierPct),
+      },
+      entryOf.get(String(t.shopId)) ?? DEFAULT_TIER_ENTRY,
+    ),
+  );
   const rewards = (
     await rawQuery<Record<string, unknown>>(
       tx,
@@ -118,8 +129,9 @@ export async function recordEntryEvents(
       },
       { available: m.available, lifetimeEarned: m.lifetimeEarned },
     );
+    const byLifetime = measuredByLifetimePoints(entryOf.get(m.shopId) ?? DEFAULT_TIER_ENTRY);
     const planned = planEntryEvents(list, before, {
-      tiers: tiers.filter((t) => t.shopId === m.shopId),
+      tiers: byLifetime ? tiers.filter((t) => t.shopId === m.shopId) : [],
       rewards: rewards.filter((r) => r.shopId === m.shopId),
     });
     for (const e of planned) events.push({ ...e, shopId: m.shopId, customerId: m.customerId! });
@@ -132,6 +144,7 @@ export async function recordEntryEvents(
     [...byMember.keys()].map((id) => ({ id, shopId: after.get(id)!.shopId })),
     now,
   );
+  return entryOf;
 }
 
 // The same rule as balanceDelta's lifetime column, for taking it back.

@@ -3,17 +3,22 @@
 // in the same transaction, and the shop's current version bumped only if it is still the one
 // the document was read at (optimistic concurrency: a stale document is refused, nothing saved).
 import { diffPrograms, type DiffableProgram } from "~/domain/program-diff";
+import { tierEntryOf } from "~/domain/program";
 import { z } from "zod";
 import { documentOf, PerkDoc, reconcile, rulesOfDocument, Translations, type ProgramDocument } from "~/domain/program-document";
 import type { Db, Tx } from "~/db.server";
 import { currentRules, rulesOf, versionColumns } from "./shops.server";
+import { markTierValuesDue } from "./tier-values.server";
 
 export async function programDocument(db: Db | Tx, shopId: string) {
   const shop = await db.shop.findUniqueOrThrow({ where: { id: shopId } });
   const [rules, rewards, tiers] = await Promise.all([
     currentRules(db, shopId, shop.programVersion),
     db.reward.findMany({ where: { shopId, active: true }, orderBy: [{ position: "asc" }, { pointsCost: "asc" }, { id: "asc" }] }),
-    db.tier.findMany({ where: { shopId, active: true }, orderBy: [{ thresholdPoints: "asc" }, { id: "asc" }] }),
+    db.tier.findMany({
+      where: { shopId, active: true },
+      orderBy: [{ thresholdPoints: "asc" }, { thresholdSpendMinor: "asc" }, { id: "asc" }],
+    }),
   ]);
   return {
     currency: shop.currency,
@@ -38,6 +43,7 @@ export async function programDocument(db: Db | Tx, shopId: string) {
         id: t.id,
         name: t.name,
         thresholdPoints: t.thresholdPoints,
+        thresholdSpendMinor: t.thresholdSpendMinor,
         earnMultiplierPct: t.earnMultiplierPct,
         translations: translationsOf(t.translations),
         perks: perksOf(t.perks),
@@ -105,9 +111,14 @@ export async function saveProgram(db: Db, shopId: string, doc: ProgramDocument, 
       const current = await tx.shop.findUniqueOrThrow({ where: { id: shopId }, select: { programVersion: true } });
       return { ok: false as const, code: "version_conflict" as const, current: current.programVersion };
     }
+    const rules = rulesOfDocument(doc);
     await tx.programVersion.create({
-      data: { shopId, version: next, ...versionColumns(rulesOfDocument(doc)), createdBy: options.actor },
+      data: { shopId, version: next, ...versionColumns(rules), createdBy: options.actor },
     });
+    // Tiers now measured another way: every member's value is computed again in the background.
+    const was = await currentRules(tx, shopId, base);
+    if (was.tierMeasure !== rules.tierMeasure || was.tierPeriod !== rules.tierPeriod)
+      await markTierValuesDue(tx, shopId, tierEntryOf(rules));
 
     const [rewards, tiers] = await Promise.all([
       tx.reward.findMany({ where: { shopId }, select: { id: true, name: true, active: true } }),
@@ -172,6 +183,7 @@ const rewardData = (r: ProgramDocument["rewards"][number]) => ({
 const tierData = (t: ProgramDocument["tiers"][number]) => ({
   name: t.name,
   thresholdPoints: t.thresholdPoints,
+  thresholdSpendMinor: t.thresholdSpendMinor,
   earnMultiplierPct: t.earnMultiplierPct,
   translations: JSON.stringify(t.translations),
   perks: JSON.stringify(t.perks),

@@ -18,7 +18,7 @@ import {
 } from "~/shopify/discounts.server";
 import { InsufficientPointsError, withLedger } from "./ledger.server";
 import { recordRedeemed } from "./outbox.server";
-import { currentRules } from "./shops.server";
+import { currentRules, tierSetup } from "./shops.server";
 import { memberTierStanding } from "./storefront.server";
 import { errorText, log } from "~/log.server";
 
@@ -132,8 +132,8 @@ export async function redeem(db: Db, graphql: () => Promise<AdminGraphql>, input
   if (problem) throw new RedeemError(409, "reward_unavailable", `this reward cannot be issued: ${problem}`);
   if (reward.minTierId !== null) {
     // Tier-only: the member's tier as the storefront shows it, against the live tiers.
-    const tiers = await db.tier.findMany({ where: { shopId, active: true } });
-    if (!reachesTier(memberTierStanding(member, tiers).tier, reward.minTierId, tiers)) {
+    const { entry, tiers } = await tierSetup(db, shopId);
+    if (!reachesTier(memberTierStanding(member, entry, tiers).tier, reward.minTierId, tiers)) {
       const tier = tiers.find((t) => t.id === reward.minTierId);
       throw new RedeemError(
         403,

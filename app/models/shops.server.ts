@@ -7,9 +7,19 @@ import {
   type EarningRules,
   type LaunchState,
   tagList,
+  tierEntryOf,
 } from "~/domain/program";
 import { currencyExponent } from "~/domain/money";
-import type { Db, Prisma, Tx } from "~/db.server";
+import {
+  TIER_MEASURES,
+  TIER_PERIODS,
+  tierRuleOf,
+  type TierEntry,
+  type TierMeasure,
+  type TierPeriod,
+  type TierRule,
+} from "~/domain/tiers";
+import { Prisma, rawQuery, type Db, type Dialect, type Tx } from "~/db.server";
 
 export interface ShopDetails {
   id: string;
@@ -141,6 +151,8 @@ export function rulesOf(row: Prisma.ProgramVersionGetPayload<object>): EarningRu
     anniversaryBonus: row.anniversaryBonus,
     campaigns: parseCampaigns(row.campaigns),
     excludedProductTags: tagList(row.excludedProductTags),
+    tierMeasure: (TIER_MEASURES as readonly string[]).includes(row.tierMeasure) ? (row.tierMeasure as TierMeasure) : "points",
+    tierPeriod: (TIER_PERIODS as readonly string[]).includes(row.tierPeriod) ? (row.tierPeriod as TierPeriod) : "lifetime",
   };
 }
 
@@ -154,4 +166,36 @@ export async function currentRules(db: Db | Tx, shopId: string, version: number)
   const rules = rulesOf(row);
   rulesCache.set(`${shopId}\u0000${version}`, rules);
   return rules;
+}
+
+/** The tier entry of each shop's current program, for a posting's shops (one statement). */
+export async function tierEntries(tx: Tx, dialect: Dialect, shopIds: readonly string[]): Promise<Map<string, TierEntry>> {
+  if (shopIds.length === 0) return new Map();
+  const rows = await rawQuery<Record<string, unknown>>(
+    tx,
+    dialect,
+    Prisma.sql`SELECT "s"."id", "v"."tierMeasure", "v"."tierPeriod" FROM "Shop" "s"
+      JOIN "ProgramVersion" "v" ON "v"."shopId" = "s"."id" AND "v"."version" = "s"."programVersion"
+      WHERE "s"."id" IN (${Prisma.join(shopIds.map((s) => Prisma.sql`${s}`))})`,
+  );
+  return new Map(
+    rows.map((r) => [
+      String(r.id),
+      tierEntryOf({
+        tierMeasure: r.tierMeasure === "spend" ? "spend" : "points",
+        tierPeriod: r.tierPeriod === "rolling_12_months" ? "rolling_12_months" : "lifetime",
+      }),
+    ]),
+  );
+}
+
+/** A shop's tier entry and its active tiers as rules under it. */
+export async function tierSetup(db: Db | Tx, shopId: string): Promise<{ entry: TierEntry; tiers: TierRule[] }> {
+  const shop = await db.shop.findUniqueOrThrow({ where: { id: shopId }, select: { programVersion: true } });
+  const entry = tierEntryOf(await currentRules(db, shopId, shop.programVersion));
+  const rows = await db.tier.findMany({
+    where: { shopId, active: true },
+    select: { id: true, name: true, thresholdPoints: true, thresholdSpendMinor: true, earnMultiplierPct: true },
+  });
+  return { entry, tiers: rows.map((r) => tierRuleOf(r, entry)).sort((a, b) => a.threshold - b.threshold) };
 }

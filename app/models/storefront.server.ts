@@ -3,7 +3,7 @@ import { currencyExponent, formatMinorUnits } from "~/domain/money";
 import { canSpend } from "~/domain/ledger";
 import { pointsExpiring } from "~/domain/metafields";
 import { rewardProblem } from "~/domain/rewards";
-import { reachesTier, tierStanding, type TierRule } from "~/domain/tiers";
+import { nextTierView, reachesTier, tierRuleOf, tierStanding, tierValueOf, type TierEntry, type TierRule } from "~/domain/tiers";
 import { clientDialect, Prisma, rawQuery, type Db } from "~/db.server";
 import {
   describeEntry,
@@ -16,7 +16,7 @@ import {
   say,
 } from "~/domain/storefront-format";
 import { DEFAULT_LOCALE, type Locale } from "~/domain/storefront-text";
-import { clubOpenTo, launchOf, tagList } from "~/domain/program";
+import { clubOpenTo, launchOf, tagList, tierEntryOf } from "~/domain/program";
 import { inHoldout } from "./analytics-holdout.server";
 import type { TagLookup } from "./members.server";
 import { perksOf } from "./program.server";
@@ -39,25 +39,33 @@ export async function publicProgram(db: Db, shopId: string) {
 async function loadProgram(db: Db, shopId: string) {
   const shop = await activeShop(db, shopId);
   if (!shop) return null;
-  const [rules, rewards, tiers] = await Promise.all([
+  const [rules, rewards, tierRows] = await Promise.all([
     currentRules(db, shopId, shop.programVersion),
     db.reward.findMany({ where: { shopId, active: true }, orderBy: [{ position: "asc" }, { pointsCost: "asc" }] }),
-    db.tier.findMany({ where: { shopId, active: true }, orderBy: { thresholdPoints: "asc" } }),
+    db.tier.findMany({ where: { shopId, active: true } }),
   ]);
+  const entry = tierEntryOf(rules);
+  // Each tier as a rule under the program's measure (its threshold), with what the storefront shows of it.
+  const tiers = tierRows
+    .map((t) => ({ ...tierRuleOf(t, entry), thresholdPoints: t.thresholdPoints, thresholdSpendMinor: t.thresholdSpendMinor }))
+    .sort((a, b) => a.threshold - b.threshold);
   // A tier-only reward whose tier is not live (the program document never leaves one so; a row
   // written otherwise) is offered to no one rather than to everyone.
   const live = new Set(tiers.map((t) => t.id));
   const offered = rewards.filter((r) => rewardProblem(r) === null && (r.minTierId === null || live.has(r.minTierId)));
-  return { shop, rules, launch: launchOf(rules), rewards: offered, tiers };
+  return { shop, rules, entry, launch: launchOf(rules), rewards: offered, tiers };
 }
 type Program = NonNullable<Awaited<ReturnType<typeof loadProgram>>>;
 
 /**
- * A member's tier standing (tierStanding on lifetime points): the storefront's view and the
- * redemption's tier check both ask here, so they always agree.
+ * A member's tier standing (tierStanding on what the program measures): the storefront's view and
+ * the redemption's tier check both ask here, so they always agree.
  */
-export const memberTierStanding = (member: { lifetimeEarned: number }, tiers: readonly TierRule[]) =>
-  tierStanding(member.lifetimeEarned, tiers);
+export const memberTierStanding = (
+  member: { lifetimeEarned: number; tierValue: number },
+  entry: TierEntry,
+  tiers: readonly TierRule[],
+) => tierStanding(tierValueOf(member, entry), tiers);
 
 /** What a shopper may know of a reward, its name in their language (`tiers`: the live ones). */
 function publicReward(r: RewardRow, currency: string, locale: string, tiers: readonly TierRow[] = []) {
@@ -115,10 +123,12 @@ function buildSummary(program: Program, locale: string) {
       },
     ],
     rewards: program.rewards.map((r) => publicReward(r, shop.currency, locale, program.tiers)),
+    tierEntry: program.entry,
     tiers: program.tiers.map((t) => ({
       id: t.id,
       name: localizedName(t, locale),
       thresholdPoints: t.thresholdPoints,
+      thresholdSpendMinor: t.thresholdSpendMinor,
       earnMultiplierPct: t.earnMultiplierPct,
       perks: perksOf(t.perks).map((p) => localizedPerk(p, locale)),
     })),
@@ -146,6 +156,7 @@ interface StandingRow extends HistoryRow {
   available: number;
   pending: number;
   lifetimeEarned: number;
+  tierValue: number;
   referralCode: string | null;
   lastActivityAt: Date | string | null;
   excludedAt: Date | string | null;
@@ -255,13 +266,13 @@ async function memberStanding(db: Db, shopId: string, customerId: string) {
     clientDialect(db),
     Prisma.sql`
     WITH m AS (
-      SELECT "id", "state", "available", "pending", "lifetimeEarned", "referralCode", "tags", "lastActivityAt", "excludedAt",
+      SELECT "id", "state", "available", "pending", "lifetimeEarned", "tierValue", "referralCode", "tags", "lastActivityAt", "excludedAt",
              CASE WHEN EXISTS (
                SELECT 1 FROM "Redemption" "c" WHERE "c"."shopId" = ${shopId} AND "c"."memberId" = "Member"."id" AND "c"."status" = 'issued'
              ) THEN 1 ELSE 0 END AS "hasCodes"
       FROM "Member" WHERE "shopId" = ${shopId} AND "customerId" = ${customerId}
     )
-    SELECT m."id" AS "memberId", m."state", m."available", m."pending", m."lifetimeEarned", m."referralCode", m."tags",
+    SELECT m."id" AS "memberId", m."state", m."available", m."pending", m."lifetimeEarned", m."tierValue", m."referralCode", m."tags",
            m."lastActivityAt", m."excludedAt", m."hasCodes", e.*
     FROM m LEFT JOIN ${historyPage(shopId, Prisma.sql`(SELECT "id" FROM m)`, null)} e ON 1 = 1
     ORDER BY e."createdAt" DESC, e."entryId" DESC`,
@@ -275,6 +286,7 @@ async function memberStanding(db: Db, shopId: string, customerId: string) {
       available: Number(first.available),
       pending: Number(first.pending),
       lifetimeEarned: Number(first.lifetimeEarned),
+      tierValue: Number(first.tierValue),
       referralCode: first.referralCode,
       tags: first.tags,
       lastActivityAt: first.lastActivityAt === null ? null : new Date(first.lastActivityAt),
@@ -387,7 +399,8 @@ export async function shopperView(
     program.rewards,
   );
   const page = historyOf(rows, (id) => (rewards.has(id) ? localizedName(rewards.get(id)!, locale) : null), pickLocale(locale));
-  const tier = memberTierStanding(member, tiers);
+  const tier = memberTierStanding(member, program.entry, tiers);
+  const next = nextTierView(tier, program.entry);
   const tierName = (t: { name: string }) => localizedName(t, locale);
   const perksOfTier = (id: string) => summary.tiers.find((t) => t.id === id)?.perks ?? [];
   return {
@@ -402,11 +415,15 @@ export async function shopperView(
       earnMultiplierPct: tier.tier.earnMultiplierPct,
       perks: perksOfTier(tier.tier.id),
     },
-    nextTier: tier.next && {
-      id: tier.next.tier.id,
-      name: tierName(tier.next.tier),
-      pointsToGo: tier.next.pointsToGo,
-      perks: perksOfTier(tier.next.tier.id),
+    nextTier: next && {
+      ...next,
+      name: tierName(tier.next!.tier),
+      // what reaches it, in the program's measure: the progress is threshold − to go
+      threshold: tier.next!.tier.threshold,
+      ...(program.entry.measure === "spend"
+        ? { spendToGo: formatMoney(formatMinorUnits(tier.next!.toGo, summary.currency), summary.currency, pickLocale(locale)) }
+        : {}),
+      perks: perksOfTier(tier.next!.tier.id),
     },
     referral: member.referralCode ? { code: member.referralCode, url: `https://${shopId}/?ref=${member.referralCode}` } : null,
     currency: summary.currency,

@@ -9,11 +9,11 @@ export async function recordTierChanges(
   tx: Tx,
   dialect: Dialect,
   events: ReadonlyArray<EventDraft & { shopId: string }>,
-  tiers: ReadonlyArray<{ shopId: string; name: string; thresholdPoints: number }>,
+  tiers: ReadonlyArray<{ shopId: string; name: string; threshold: number }>,
   now = new Date(),
 ) {
   const threshold = (shopId: string, name: string | null | undefined) =>
-    name ? (tiers.find((t) => t.shopId === shopId && t.name === name)?.thresholdPoints ?? -1) : -1;
+    name ? (tiers.find((t) => t.shopId === shopId && t.name === name)?.threshold ?? -1) : -1;
   const rows = events
     .filter((e) => e.type === "tier.changed")
     .map(

@@ -11,27 +11,24 @@
 // member is being tagged is not lost.
 import { Prisma } from "@prisma/client";
 import { clientDialect, rawExecute, type Db } from "~/db.server";
-import { tierTagChange, wantedTierTag, type TierRule } from "~/domain/tiers";
+import { tierTagChange, tierValueColumn, tierValueOf, wantedTierTag } from "~/domain/tiers";
 import { adminCall, ShopifyRejectedError, type AdminGraphql } from "~/shopify/admin-call.server";
 import { CUSTOMER_TAGS_ADD, CUSTOMER_TAGS_REMOVE } from "~/shopify/operations";
 import { log } from "~/log.server";
+import { tierSetup } from "./shops.server";
 
 const LEASE_MS = 60_000;
 const MAX_ATTEMPTS = 8;
 /** a tagsAdd/tagsRemove's requested cost in Shopify's bucket */
 const MUTATION_COST = 10;
 
-const activeTiers = (db: Db, shopId: string): Promise<TierRule[]> =>
-  db.tier.findMany({
-    where: { shopId, active: true },
-    orderBy: { thresholdPoints: "asc" },
-    select: { id: true, name: true, thresholdPoints: true, earnMultiplierPct: true },
-  });
+type TierSetup = Awaited<ReturnType<typeof tierSetup>>;
 
 /** The tier a member row should be tagged with, as SQL (the same rule as wantedTierTag). */
-function wantedTierSql(tiers: readonly TierRule[]): Prisma.Sql {
-  const highestFirst = [...tiers].sort((a, b) => b.thresholdPoints - a.thresholdPoints);
-  const bands = highestFirst.map((t) => Prisma.sql`WHEN m."lifetimeEarned" >= ${t.thresholdPoints} THEN ${t.name}`);
+function wantedTierSql({ entry, tiers }: TierSetup): Prisma.Sql {
+  const value = Prisma.raw(`m."${tierValueColumn(entry)}"`);
+  const highestFirst = [...tiers].sort((a, b) => b.threshold - a.threshold);
+  const bands = highestFirst.map((t) => Prisma.sql`WHEN ${value} >= ${t.threshold} THEN ${t.name}`);
   return Prisma.sql`CASE WHEN m."state" <> 'active' THEN '' ${bands.length ? Prisma.join(bands, " ") : Prisma.empty} ELSE '' END`;
 }
 
@@ -45,7 +42,7 @@ export async function queueTierTags(
   options: { memberId?: string; customerId?: string; now?: Date } = {},
 ) {
   const dialect = clientDialect(db);
-  const tiers = await activeTiers(db, shopId);
+  const tiers = await tierSetup(db, shopId);
   const now = options.now ?? new Date();
   const oneMember = options.memberId
     ? Prisma.sql`AND m."id" = ${options.memberId}`
@@ -119,7 +116,7 @@ export async function syncTierTags(
   const clock = options.now ?? (() => new Date());
   const started = Date.now();
   const run: TierTagRun = { tagged: 0, unchanged: 0, failed: 0 };
-  const tiers = new Map<string, TierRule[]>();
+  const tiers = new Map<string, TierSetup>();
   const clients = new Map<string, Promise<AdminGraphql>>();
   for (;;) {
     const jobs = await claim(db, clock(), options.batch ?? 50);
@@ -139,22 +136,23 @@ export async function syncTierTags(
 async function syncOne(
   db: Db,
   job: ClaimedJob,
-  tierCache: Map<string, TierRule[]>,
+  tierCache: Map<string, TierSetup>,
   clients: Map<string, Promise<AdminGraphql>>,
   graphqlFor: (shopId: string) => Promise<AdminGraphql>,
   sleep?: (ms: number) => Promise<void>,
 ): Promise<"tagged" | "unchanged"> {
   const member = await db.member.findUnique({
     where: { id: job.memberId },
-    select: { id: true, shopId: true, customerId: true, state: true, lifetimeEarned: true, tierTag: true },
+    select: { id: true, shopId: true, customerId: true, state: true, lifetimeEarned: true, tierValue: true, tierTag: true },
   });
   const shop = member ? await db.shop.findUnique({ where: { id: member.shopId }, select: { uninstalledAt: true } }) : null;
   if (!member || !member.customerId || !shop || shop.uninstalledAt) {
     await done(db, job);
     return "unchanged";
   }
-  if (!tierCache.has(member.shopId)) tierCache.set(member.shopId, await activeTiers(db, member.shopId));
-  const wanted = wantedTierTag(member, tierCache.get(member.shopId)!);
+  if (!tierCache.has(member.shopId)) tierCache.set(member.shopId, await tierSetup(db, member.shopId));
+  const { entry, tiers } = tierCache.get(member.shopId)!;
+  const wanted = wantedTierTag({ state: member.state, tierValue: tierValueOf(member, entry) }, tiers);
   const change = tierTagChange(member.tierTag, wanted);
   if (change.add.length === 0 && change.remove.length === 0) {
     if (member.tierTag === null) await db.member.update({ where: { id: member.id }, data: { tierTag: wanted } });

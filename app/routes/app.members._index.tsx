@@ -23,21 +23,18 @@ import db from "~/db.server";
 import { memberListQuery } from "~/domain/member-list";
 import { fieldErrors, type FieldError } from "~/domain/program-document";
 import { AdminInputError, listMembers } from "~/models/member-admin.server";
-import { currentRules } from "~/models/shops.server";
+import { currentRules, tierSetup } from "~/models/shops.server";
 import { authenticate } from "~/shopify.server";
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await authenticate.admin(request);
   const url = new URL(request.url);
   const parsed = memberListQuery(url.searchParams);
-  const [tiers, shop] = await Promise.all([
-    db.tier.findMany({
-      where: { shopId: session.shop, active: true },
-      orderBy: { thresholdPoints: "asc" },
-      select: { id: true, name: true },
-    }),
+  const [setup, shop] = await Promise.all([
+    tierSetup(db, session.shop),
     db.shop.findUniqueOrThrow({ where: { id: session.shop } }),
   ]);
+  const tiers = setup.tiers.map((t) => ({ id: t.id, name: t.name }));
   const rules = await currentRules(db, session.shop, shop.programVersion);
   const params = Object.fromEntries(url.searchParams);
   const filters = { tiers, pilotTag: rules.pilotTag };

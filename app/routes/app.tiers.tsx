@@ -12,12 +12,13 @@ import {
   InlineStack,
   Layout,
   Page,
+  Select,
   Text,
   TextField,
 } from "@shopify/polaris";
 import { useEffect, useRef, useState } from "react";
 import { programPageAction } from "~/admin/program-action.server";
-import { intOf, useProgramEditor, type EditableProgram } from "~/components/program-editor";
+import { fromMoney, intOf, toMoney, useProgramEditor, type EditableProgram } from "~/components/program-editor";
 import { languageName, StorefrontLanguages, TranslatedName } from "~/components/storefront-languages";
 import { sentence } from "~/domain/wording";
 import db from "~/db.server";
@@ -58,9 +59,24 @@ export default function TiersPage() {
   };
   const update = (i: number, patch: Partial<Tier>) =>
     setDoc({ ...doc, tiers: tiers.map((t, j) => (j === i ? { ...t, ...patch } : t)) });
+  // How members reach tiers: the threshold each tier shows and edits is the measure's.
+  const entry = { measure: doc.tierEntry?.measure ?? "points", period: doc.tierEntry?.period ?? "lifetime" };
+  const bySpend = entry.measure === "spend";
+  const currency = saved.currency ?? "";
+  const over = entry.period === "rolling_12_months" ? "in the last 12 months" : "in total";
+  const thresholdLabel = bySpend ? `From amount spent ${over} (${currency})` : `From points earned ${over}`;
+  const thresholdField = bySpend ? "thresholdSpendMinor" : "thresholdPoints";
+  const thresholdText = (tier: Tier) => {
+    const v = bySpend ? tier.thresholdSpendMinor : tier.thresholdPoints;
+    if (v === undefined || v === null || !Number.isFinite(v)) return "—";
+    return bySpend ? `${toMoney(v)} ${currency}` : number.format(v);
+  };
   const add = () => {
-    const top = tiers.reduce((m, t) => Math.max(m, Number(t.thresholdPoints) || 0), 0);
-    setDoc({ ...doc, tiers: [...tiers, { name: "", thresholdPoints: top + 1000, earnMultiplierPct: 100 }] });
+    const top = tiers.reduce((m, t) => Math.max(m, Number(bySpend ? t.thresholdSpendMinor : t.thresholdPoints) || 0), 0);
+    const fresh: Tier = bySpend
+      ? { name: "", thresholdPoints: 0, thresholdSpendMinor: top + 50_000, earnMultiplierPct: 100 }
+      : { name: "", thresholdPoints: top + 1000, earnMultiplierPct: 100 };
+    setDoc({ ...doc, tiers: [...tiers, fresh] });
     setSelected(tiers.length);
   };
   const t = selected !== null ? tiers[selected] : undefined;
@@ -77,7 +93,7 @@ export default function TiersPage() {
   return (
     <Page
       title="Tiers"
-      subtitle="Members move up by lifetime points; a higher tier can earn faster."
+      subtitle="Members move up by points earned or amount spent; a higher tier can earn faster."
       primaryAction={{ content: "Add tier", onAction: add }}
     >
       {editor.saveBar}
@@ -93,12 +109,51 @@ export default function TiersPage() {
             </ul>
           </Banner>
         ) : null}
+        <Card>
+          <BlockStack gap="300">
+            <Text as="h2" variant="headingMd">
+              How members reach a tier
+            </Text>
+            <InlineStack gap="400" wrap>
+              <Select
+                label="Reached by"
+                options={[
+                  { label: "Points earned", value: "points" },
+                  { label: "Amount spent", value: "spend" },
+                ]}
+                value={entry.measure}
+                onChange={(measure) => setDoc({ ...doc, tierEntry: { ...entry, measure: measure as typeof entry.measure } })}
+              />
+              <Select
+                label="Counted over"
+                options={[
+                  { label: "The member's lifetime", value: "lifetime" },
+                  { label: "The last 12 months (rolling)", value: "rolling_12_months" },
+                ]}
+                value={entry.period}
+                onChange={(period) => setDoc({ ...doc, tierEntry: { ...entry, period: period as typeof entry.period } })}
+              />
+            </InlineStack>
+            <Text as="p" tone="subdued">
+              {bySpend
+                ? "Amount spent is what paid orders cost after discounts, without shipping and tax, less refunds; cancelled and test orders count nothing."
+                : "Points earned are the points from orders, bonuses, referrals, adjustments and imports, less what refunds took back; spending points does not lower a tier."}{" "}
+              {entry.period === "rolling_12_months"
+                ? "An order or a point counts for 12 months from the day it was paid or earned, so members can move down when it stops counting."
+                : "Members keep what they reached unless a refund or correction takes it back."}{" "}
+              Changing this recomputes every member's tier in the background.
+            </Text>
+          </BlockStack>
+        </Card>
         <Layout>
           <Layout.Section>
             <Card padding="0">
               {tiers.length === 0 ? (
                 <EmptyState heading="No tiers" action={{ content: "Add tier", onAction: add }} image="">
-                  <p>Tiers reward your best customers: for example Silver from 1,000 lifetime points, earning 10% more.</p>
+                  <p>
+                    Tiers reward your best customers: for example Silver from 1,000 points or from 500 {currency} spent, earning
+                    10% more.
+                  </p>
                 </EmptyState>
               ) : (
                 <IndexTable
@@ -107,7 +162,7 @@ export default function TiersPage() {
                   selectable={false}
                   headings={[
                     { title: "Tier" },
-                    { title: "From (lifetime points)", alignment: "end" },
+                    { title: bySpend ? `From (spent ${over})` : `From (points ${over})`, alignment: "end" },
                     { title: "Earns", alignment: "end" },
                     { title: "" },
                   ]}
@@ -127,7 +182,7 @@ export default function TiersPage() {
                       </IndexTable.Cell>
                       <IndexTable.Cell>
                         <Text as="span" alignment="end" numeric>
-                          {Number.isFinite(tier.thresholdPoints) ? number.format(tier.thresholdPoints) : "—"}
+                          {thresholdText(tier)}
                         </Text>
                       </IndexTable.Cell>
                       <IndexTable.Cell>
@@ -166,14 +221,25 @@ export default function TiersPage() {
                         onChange={(name) => update(selected, { name })}
                         error={at("name")}
                       />
-                      <TextField
-                        label="From lifetime points"
-                        type="number"
-                        autoComplete="off"
-                        value={value(t.thresholdPoints)}
-                        onChange={(v) => update(selected, { thresholdPoints: intOf(v) as number })}
-                        error={at("thresholdPoints")}
-                      />
+                      {bySpend ? (
+                        <TextField
+                          label={thresholdLabel}
+                          type="number"
+                          autoComplete="off"
+                          value={toMoney(t.thresholdSpendMinor)}
+                          onChange={(v) => update(selected, { thresholdSpendMinor: fromMoney(v) as number })}
+                          error={at(thresholdField)}
+                        />
+                      ) : (
+                        <TextField
+                          label={thresholdLabel}
+                          type="number"
+                          autoComplete="off"
+                          value={value(t.thresholdPoints)}
+                          onChange={(v) => update(selected, { thresholdPoints: intOf(v) as number })}
+                          error={at(thresholdField)}
+                        />
+                      )}
                       <TextField
                         label="Earn rate (%)"
                         type="number"

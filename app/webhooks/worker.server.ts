@@ -7,6 +7,7 @@ import { availableParallelism } from "node:os";
 import { clientDialect, distinctShops, Prisma, rawExecute, rawQuery, type Db, type Dialect, type Tx } from "~/db.server";
 import type { OrderEvent } from "~/domain/orders";
 import { releaseDuePoints, withLedger } from "~/models/ledger.server";
+import { refreshDueTierValues } from "~/models/tier-values.server";
 import { expireInactivePoints } from "~/models/expiry.server";
 import { applyOrderEvents } from "~/models/orders.server";
 import { PayloadError } from "./payloads";
@@ -406,6 +407,8 @@ export function startWorker(db: Db, dialect: Dialect, options: WorkerOptions = {
   const periodic: Array<[number, () => Promise<unknown>]> = [
     [60_000, report],
     [60_000, () => releaseDuePoints(db)],
+    // Tier values a window moved past, or a program that measures tiers another way now.
+    [60_000, () => refreshDueTierValues(db)],
     [5_000, () => reclaimExpiredLeases(db)],
     [3_600_000, () => expireInactivePoints(db)],
     ...(options.periodic ?? []),

@@ -50,7 +50,17 @@ export interface Me {
   currency: string;
   points?: { available: number; pending: number; lifetime: number };
   tier?: { id: string; name: string; translations?: Reward["translations"]; perks?: string[] } | null;
-  nextTier?: { id: string; name: string; pointsToGo: number; translations?: Reward["translations"]; perks?: string[] } | null;
+  /** the next tier: `pointsToGo` where tiers are reached by points, `spendToGo` (formatted) and `spendToGoMinor` by amount spent; `threshold` in the same measure */
+  nextTier?: {
+    id: string;
+    name: string;
+    pointsToGo?: number;
+    spendToGo?: string;
+    spendToGoMinor?: number;
+    threshold?: number;
+    translations?: Reward["translations"];
+    perks?: string[];
+  } | null;
   tiers?: Array<{ id: string; name: string; thresholdPoints: number }>;
   referral?: { code: string; url: string } | null;
   rewards?: Reward[];
@@ -146,7 +156,9 @@ export function loyaltyClient(surface: Surface, sessionToken: { get(): Promise<s
     enterDraw: (drawId: string, entry: "paid" | "free") =>
       call<Entered>(
         `draws/${encodeURIComponent(drawId)}/enter`,
-        entry === "free" ? { free: true, idempotencyKey: crypto.randomUUID() } : { entries: 1, idempotencyKey: crypto.randomUUID() },
+        entry === "free"
+          ? { free: true, idempotencyKey: crypto.randomUUID() }
+          : { entries: 1, idempotencyKey: crypto.randomUUID() },
       ),
     survey: (orderId: string, score: number) => call<{ answer: { score: number } }>("survey", { orderId, score }),
   };

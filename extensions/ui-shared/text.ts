@@ -1,6 +1,6 @@
 // Wording shared by the extensions: names in the shopper's language where the merchant gave one,
 // numbers in the locale's digits, and what stands between a reward and this order.
-import type { HistoryItem, Reward } from "./client";
+import type { HistoryItem, Me, Reward } from "./client";
 
 export interface Localised {
   translate(key: string, replacements?: Record<string, string | number>): string;
@@ -25,6 +25,13 @@ export const isolated = (text: string) => `\u2068${text}\u2069`;
 export function nameOf(item: Named, language: string): string {
   const t = item.translations;
   return isolated(t?.[language]?.name || t?.[language.split("-")[0]!]?.name || item.name);
+}
+
+/** How far a member is towards the next tier, in the program's measure (points or amount spent); null when not told. */
+export function tierProgress(next: NonNullable<Me["nextTier"]>): { value: number; max: number } | null {
+  const toGo = next.spendToGoMinor ?? next.pointsToGo;
+  if (next.threshold === undefined || toGo === undefined || next.threshold <= 0) return null;
+  return { value: Math.max(0, next.threshold - toGo), max: next.threshold };
 }
 
 /** Decimal strings of shop currency (as the API gives them) compared exactly, in minor units. */

@@ -11,8 +11,8 @@ import {
 } from "../emulator/validation-function.ts";
 
 const TIERS = [
-  { name: "Silver", thresholdPoints: 1000 },
-  { name: "Gold", thresholdPoints: 2500 },
+  { name: "Silver", threshold: 1000 },
+  { name: "Gold", threshold: 2500 },
 ];
 const settings = membersOnlySettings(
   [

@@ -13,6 +13,7 @@ import {
   orderReference,
   rewardStanding,
   signedPoints,
+  tierProgress,
   type Localised,
 } from "../../ui-shared/text";
 
@@ -108,7 +109,7 @@ function AccountPage() {
   }
   const codes = me.codes ?? [];
   const next = me.nextTier;
-  const threshold = next && me.tiers?.find((x) => x.id === next.id)?.thresholdPoints;
+  const progress = next && tierProgress(next);
   return (
     <s-page heading={t.translate("acc.title")}>
       <s-stack gap="large">
@@ -124,10 +125,14 @@ function AccountPage() {
               {me.tier ? t.translate("acc.tier", { tier: nameOf(me.tier, t.language) }) : t.translate("acc.no_tier")}
             </s-text>
             {me.tier?.perks?.length ? <Perks tier={me.tier.name} perks={me.tier.perks} t={t} /> : null}
-            {next && threshold ? (
+            {next && progress ? (
               <>
-                <s-progress value={threshold - next.pointsToGo} max={threshold} accessibilityLabel={nameOf(next, t.language)} />
-                <s-text color="subdued">{t.points("acc.next_tier", next.pointsToGo, { tier: nameOf(next, t.language) })}</s-text>
+                <s-progress value={progress.value} max={progress.max} accessibilityLabel={nameOf(next, t.language)} />
+                <s-text color="subdued">
+                  {next.spendToGo
+                    ? t.translate("acc.next_tier_spend", { amount: next.spendToGo, tier: nameOf(next, t.language) })
+                    : t.points("acc.next_tier", next.pointsToGo ?? 0, { tier: nameOf(next, t.language) })}
+                </s-text>
                 {next.perks?.length ? <Perks tier={next.name} perks={next.perks} t={t} /> : null}
               </>
             ) : null}

@@ -2,7 +2,7 @@
 // recommendation question (answered once per order). Shows nothing when the app cannot answer.
 import { useEffect, useState } from "preact/hooks";
 import type { loyaltyClient, Me } from "../../ui-shared/client";
-import { nameOf, type Localised } from "../../ui-shared/text";
+import { nameOf, tierProgress, type Localised } from "../../ui-shared/text";
 
 interface Props {
   api: ReturnType<typeof loyaltyClient>;
@@ -103,16 +103,20 @@ function Standing({ me, t }: { me: Me; t: Localised }) {
   } else if (earned) line = t.points("ty.earned", earned.points);
   else if (estimate) line = t.points("ty.estimate", estimate);
   const next = me.nextTier;
-  const threshold = next && me.tiers?.find((x) => x.id === next.id)?.thresholdPoints;
+  const progress = next && tierProgress(next);
   return (
     <s-stack gap="small-200">
       {line && <s-text type="strong">{line}</s-text>}
       <s-text>{t.points("ty.balance", me.points?.available ?? 0)}</s-text>
       {me.tier && <s-text>{t.translate("ty.tier", { tier: nameOf(me.tier, t.language) })}</s-text>}
-      {next && threshold ? (
+      {next && progress ? (
         <s-stack gap="small-300">
-          <s-progress value={threshold - next.pointsToGo} max={threshold} accessibilityLabel={nameOf(next, t.language)} />
-          <s-text color="subdued">{t.points("ty.next_tier", next.pointsToGo, { tier: nameOf(next, t.language) })}</s-text>
+          <s-progress value={progress.value} max={progress.max} accessibilityLabel={nameOf(next, t.language)} />
+          <s-text color="subdued">
+            {next.spendToGo
+              ? t.translate("ty.next_tier_spend", { amount: next.spendToGo, tier: nameOf(next, t.language) })
+              : t.points("ty.next_tier", next.pointsToGo ?? 0, { tier: nameOf(next, t.language) })}
+          </s-text>
         </s-stack>
       ) : null}
     </s-stack>

@@ -273,10 +273,19 @@
         me.tier ? perks(me.tier) : null,
       );
       if (me.nextTier) {
-        var done = me.points.lifetime,
-          goal = done + me.nextTier.pointsToGo;
+        // In the program's measure (points or amount spent): threshold − what is left to go.
+        var nt = me.nextTier,
+          left = nt.spendToGo ? nt.spendToGoMinor : nt.pointsToGo,
+          goal = nt.threshold || left,
+          done = Math.max(0, goal - left);
         tierBox.appendChild(
-          h("p", { class: "lc-muted" }, tx(T.to_next_tier, { points: me.nextTier.pointsToGo, tier: me.nextTier.name })),
+          h(
+            "p",
+            { class: "lc-muted" },
+            nt.spendToGo
+              ? tx(T.spend_to_next_tier, { amount: nt.spendToGo, tier: nt.name })
+              : tx(T.to_next_tier, { points: nt.pointsToGo, tier: nt.name }),
+          ),
         );
         tierBox.appendChild(h("progress", { max: goal, value: done, "aria-label": me.nextTier.name }));
         tierBox.appendChild(perks(me.nextTier, true) || document.createTextNode(""));
