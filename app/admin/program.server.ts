@@ -13,6 +13,7 @@ import { publishAccessRules } from "~/models/members-only.server";
 import { tierTagsMayHaveChanged } from "./tier-tags.server";
 import { syncExcludedProducts } from "~/models/products.server";
 import { adminGraphqlFor } from "~/shopify/admin.server";
+import { refreshDueTierValues, tierValuesDue } from "~/models/tier-values.server";
 
 export type ProgramSave =
   | { status: 200; document: Awaited<ReturnType<typeof programDocument>> }
@@ -46,7 +47,13 @@ export async function submitProgram(
   // Tiers may have moved: members' tier tags in Shopify follow in the background, and the
   // members-only rules (which name tiers, and order them by threshold) are published again, so
   // checkout never enforces a tier by a name it no longer has.
-  await tierTagsMayHaveChanged(shopId);
+  // A program that measures tiers another way now has its members' values computed first (after
+  // the answer; the job thread's minute run finishes what a stopped process left), then the tags.
+  if (await tierValuesDue(db, shopId))
+    void refreshDueTierValues(db)
+      .then(() => tierTagsMayHaveChanged(shopId))
+      .catch((error) => log("warn", "tier values: refresh failed", { shop: shopId, error: errorText(error) }));
+  else await tierTagsMayHaveChanged(shopId);
   // Products excluded by tag are listed again after the answer when the tags changed (it does
   // nothing otherwise); the job thread's run retries what fails here.
   void adminGraphqlFor(shopId)

@@ -2,7 +2,7 @@
 // (definitions in shopify.app.toml). An app-owned metafield cannot be blank, so a value that is
 // not there (no tier, nothing expiring) is a metafield to delete, not one to write empty.
 import { expiryReminder } from "./events";
-import { tierStanding, type TierRule } from "./tiers";
+import { TIER_VALUE_NOT_COMPUTED, tierStanding, type TierRule } from "./tiers";
 
 export const LOYALTY_NAMESPACE = "$app:loyalty";
 export const LOYALTY_KEYS = ["points_balance", "tier", "points_expiring", "points_expiring_on"] as const;
@@ -48,9 +48,10 @@ export function loyaltyMetafields(
   if (member.state !== "active") return { set: [], remove: [...LOYALTY_KEYS] };
   const set: MetafieldValue[] = [{ key: "points_balance", type: "number_integer", value: String(member.available) }];
   const remove: LoyaltyKey[] = [];
+  // (a value still being computed in a new measure says nothing of the tier yet: left as it is)
   const tier = tierStanding(member.tierValue, tiers).tier;
   if (tier) set.push({ key: "tier", type: "single_line_text_field", value: tier.name });
-  else remove.push("tier");
+  else if (member.tierValue !== TIER_VALUE_NOT_COMPUTED) remove.push("tier");
   const expiring = pointsExpiring(member, expiryDays, timeZone);
   if (expiring) {
     set.push({ key: "points_expiring", type: "number_integer", value: String(expiring.points) });

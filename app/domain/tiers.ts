@@ -38,6 +38,12 @@ export function tierRuleOf<T extends { thresholdPoints: number; thresholdSpendMi
   return { ...rest, threshold: entry.measure === "spend" ? thresholdSpendMinor : thresholdPoints };
 }
 
+/**
+ * A member's tier value while it is being computed in a new measure (the program changed how tiers
+ * are reached): below every threshold, and neither tags nor metafields are written from it.
+ */
+export const TIER_VALUE_NOT_COMPUTED = -1;
+
 /** The Member column that holds the value tiers are decided by. */
 export const tierValueColumn = (entry: TierEntry): "lifetimeEarned" | "tierValue" =>
   measuredByLifetimePoints(entry) ? "lifetimeEarned" : "tierValue";

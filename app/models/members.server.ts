@@ -10,7 +10,8 @@ import { redactPayload } from "~/webhooks/minimise";
 import { customerOf } from "~/webhooks/payloads";
 import { withLedger } from "./ledger.server";
 import { recordJoined, redactIntegrations } from "./outbox.server";
-import { activeShop, currentRules } from "./shops.server";
+import { activeShop, currentRules, tierEntries } from "./shops.server";
+import { refreshTierValues } from "./tier-values.server";
 
 export const OPT_OUT_TAG = "loyalty-opt-out";
 
@@ -181,12 +182,21 @@ export async function ensureMembers(
   ).map(memberOf);
   // Joining is an event the outside hears of (Flow's "member joined", webhooks), in this transaction.
   const joined = new Set(created.map((c) => c.id));
-  if (joined.size)
-    await recordJoined(
-      tx,
-      dialect,
-      members.filter((m) => joined.has(m.id)),
-    );
+  if (joined.size) {
+    const newMembers = members.filter((m) => joined.has(m.id));
+    await recordJoined(tx, dialect, newMembers);
+    // Where tiers are reached by spend, what they bought before joining counts from the start.
+    const shops = [...new Set(newMembers.map((m) => m.shopId))];
+    for (const [shopId, entry] of await tierEntries(tx, dialect, shops))
+      if (entry.measure === "spend")
+        await refreshTierValues(
+          tx,
+          dialect,
+          shopId,
+          newMembers.filter((m) => m.shopId === shopId).map((m) => m.id),
+          { entry, now },
+        );
+  }
   return members;
 }
 

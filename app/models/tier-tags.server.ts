@@ -11,7 +11,7 @@
 // member is being tagged is not lost.
 import { Prisma } from "@prisma/client";
 import { clientDialect, rawExecute, type Db } from "~/db.server";
-import { tierTagChange, tierValueColumn, tierValueOf, wantedTierTag } from "~/domain/tiers";
+import { TIER_VALUE_NOT_COMPUTED, tierTagChange, tierValueColumn, tierValueOf, wantedTierTag } from "~/domain/tiers";
 import { adminCall, ShopifyRejectedError, type AdminGraphql } from "~/shopify/admin-call.server";
 import { CUSTOMER_TAGS_ADD, CUSTOMER_TAGS_REMOVE } from "~/shopify/operations";
 import { log } from "~/log.server";
@@ -58,6 +58,7 @@ export async function queueTierTags(
       FROM "Member" m
       WHERE m."shopId" = ${shopId} AND m."customerId" IS NOT NULL ${oneMember}
         AND COALESCE(m."tierTag", '') <> ${wantedTierSql(tiers)}
+        AND m."tierValue" <> ${TIER_VALUE_NOT_COMPUTED}
       ON CONFLICT ("memberId") DO UPDATE SET
         "generation" = "TierTagJob"."generation" + 1, "runAt" = excluded."runAt", "attempts" = 0, "lastError" = NULL`,
   );
@@ -152,6 +153,11 @@ async function syncOne(
   }
   if (!tierCache.has(member.shopId)) tierCache.set(member.shopId, await tierSetup(db, member.shopId));
   const { entry, tiers } = tierCache.get(member.shopId)!;
+  if (tierValueOf(member, entry) === TIER_VALUE_NOT_COMPUTED) {
+    // Being computed in a new measure: the sweep after it queues the member again.
+    await done(db, job);
+    return "unchanged";
+  }
   const wanted = wantedTierTag({ state: member.state, tierValue: tierValueOf(member, entry) }, tiers);
   const change = tierTagChange(member.tierTag, wanted);
   if (change.add.length === 0 && change.remove.length === 0) {

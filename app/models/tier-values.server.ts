@@ -17,6 +17,7 @@ import {
   measuredByLifetimePoints,
   tierRuleOf,
   tierStanding,
+  TIER_VALUE_NOT_COMPUTED,
   windowStart,
   type TierEntry,
 } from "~/domain/tiers";
@@ -36,8 +37,7 @@ import { queueMetafields, recordEvents, type OutboxEventDraft } from "./outbox.s
 import { tierEntries } from "./shops.server";
 import { recordTierChanges } from "./tier-changes.server";
 
-/** tierValue of a member whose value in the program's measure is not computed yet. */
-export const NOT_COMPUTED = -1;
+const NOT_COMPUTED = TIER_VALUE_NOT_COMPUTED;
 
 // The kinds whose points count towards tiers measured by points (as they count towards lifetimeEarned).
 const COUNTING_KINDS = [...COUNTS_TOWARDS_LIFETIME];
@@ -178,10 +178,19 @@ export async function refreshTierValues(
  */
 export async function markTierValuesDue(tx: Tx, shopId: string, entry: TierEntry, now = new Date()) {
   if (measuredByLifetimePoints(entry)) {
-    await tx.member.updateMany({ where: { shopId, tierValueDropsAt: { not: null } }, data: { tierValueDropsAt: null } });
+    // lifetimeEarned is the value again: nothing is waiting, and nothing is left "not computed".
+    await tx.member.updateMany({
+      where: { shopId, OR: [{ tierValueDropsAt: { not: null } }, { tierValue: { not: 0 } }] },
+      data: { tierValueDropsAt: null, tierValue: 0 },
+    });
     return;
   }
   await tx.member.updateMany({ where: { shopId }, data: { tierValue: NOT_COMPUTED, tierValueDropsAt: now } });
+}
+
+/** Whether any of the shop's members has a value waiting to be computed. */
+export async function tierValuesDue(db: Db, shopId: string, now = new Date()): Promise<boolean> {
+  return (await db.member.count({ where: { shopId, tierValueDropsAt: { lte: now } }, take: 1 })) > 0;
 }
 
 /** The periodic job: members whose value is due (a window moved past something, or not computed), a batch at a time. */
