@@ -1,7 +1,8 @@
 // End to end: `npm run demo`, then in real Chromium inside the emulator's admin frame, a tier with
 // perks and a tier-only free product chosen through App Bridge's resource picker, with German
 // texts; then the public program and a Silver shopper's launcher in German, where the reward is
-// locked until Gold and Gold's perks are listed.
+// locked until Gold and Gold's perks are listed. Then the tiers reached by amount spent instead of
+// points, set on the same page: a member's launcher and account page say how much more to spend.
 import path from "node:path";
 import Database from "better-sqlite3";
 import type { Browser } from "playwright-core";
@@ -179,6 +180,90 @@ describe("tier-only rewards, translations, perks and the resource picker", () =>
     await account.getByText("Vorteile der Stufe \u2068Gold\u2069").waitFor();
     await account.getByText("Früher Zugang zum Sale").waitFor();
     await shopper.screenshot({ path: path.join(SCREENSHOTS, "account-tier-locked-de.png"), fullPage: true });
+    await shopper.close();
+  });
+});
+
+describe("tiers reached by amount spent", () => {
+  it("are set on the tiers page, and the storefront and account say how much more to spend", async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, userAgent: DESKTOP_UA });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    const app = await openAdmin(page, `${adminUrl}/tiers`);
+    await app.getByLabel("Reached by").selectOption("spend");
+    // Each tier's threshold is now an amount (the points thresholds are kept for switching back).
+    for (const [tier, amount] of [
+      ["Silver", "100"],
+      ["Gold", "500"],
+      ["Platinum", "2000"],
+    ]) {
+      await app.getByRole("button", { name: `Edit ${tier}` }).click();
+      await app.getByLabel("From amount spent in total (USD)").fill(amount);
+    }
+    await expect.poll(() => app.locator("table").textContent()).toContain("500.00 USD");
+    await page.screenshot({ path: path.join(SCREENSHOTS, "admin-tiers-by-spend.png") });
+    await page.locator("#savebar").getByRole("button", { name: "Save" }).click();
+    await expect.poll(() => page.locator("#toast").textContent(), { timeout: 15_000 }).toBe("Tiers saved");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await openAdmin(page, `${adminUrl}/tiers`);
+    await app.getByText("How members reach a tier").waitFor();
+    await page.screenshot({ path: path.join(SCREENSHOTS, "admin-tiers-by-spend-phone.png"), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+
+    // Every member's spend is computed after the save's answer.
+    const db = new Database(dbFile, { readonly: true });
+    const pending = () =>
+      (db.prepare(`SELECT COUNT(*) AS "n" FROM "Member" WHERE "tierValueDropsAt" IS NOT NULL`).get() as { n: number }).n;
+    await expect.poll(pending, { timeout: 30_000, interval: 500 }).toBe(0);
+    // A Silver member by spend ($100 to $499.99), with enough orders to check by hand.
+    const silver = db
+      .prepare(
+        `SELECT "m"."customerId", "m"."tierValue",
+           (SELECT SUM("o"."subtotalMinor" - "o"."refundedMinor") FROM "OrderFact" "o" WHERE "o"."shopId" = "m"."shopId"
+              AND "o"."customerId" = "m"."customerId" AND "o"."paid" AND NOT "o"."cancelled" AND NOT "o"."test") AS "spent"
+         FROM "Member" "m" WHERE "m"."state" = 'active' AND "m"."excludedAt" IS NULL AND "m"."tierValue" BETWEEN 10000 AND 49999
+         ORDER BY "m"."customerId" LIMIT 1`,
+      )
+      .get() as { customerId: string; tierValue: number; spent: number };
+    db.close();
+    expect(silver.tierValue).toBe(silver.spent);
+    const left = (50_000 - silver.tierValue) / 100;
+    const amount = new Intl.NumberFormat("en", {
+      style: "currency",
+      currency: "USD",
+      minimumFractionDigits: Number.isInteger(left) ? 0 : 2,
+    }).format(left);
+
+    const shopper = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+    await shopper.goto(`${storefrontUrl}/account/login?customer=${silver.customerId}&return_to=/`);
+    await shopper.goto(`${storefrontUrl}/`);
+    await shopper.locator(".lc-launcher").click();
+    const tierBox = shopper.locator(".lc-tier");
+    // The storefront's program cache catches up within seconds.
+    await expect
+      .poll(
+        async () => {
+          const text = (await tierBox.count()) ? await tierBox.textContent() : "";
+          if (!text?.includes("more to reach")) {
+            await shopper.reload();
+            await shopper.locator(".lc-launcher").click();
+          }
+          return (await tierBox.count()) ? await tierBox.textContent() : "";
+        },
+        { timeout: 20_000, interval: 1_000 },
+      )
+      .toContain(`Spend ${amount} more to reach Gold`);
+    expect(await tierBox.textContent()).toContain("Tier: Silver");
+    expect(await tierBox.locator("progress").evaluate((p: HTMLProgressElement) => [p.value, p.max])).toEqual([
+      silver.tierValue,
+      50_000,
+    ]);
+    await shopper.screenshot({ path: path.join(SCREENSHOTS, "storefront-tier-by-spend.png") });
+    await shopper.goto(`${storefrontUrl}/account/loyalty`);
+    const account = shopper.frameLocator("#account-page");
+    await account.getByText(`Spend ${amount} more to reach \u2068Gold\u2069`).waitFor({ timeout: 60_000 });
+    await shopper.screenshot({ path: path.join(SCREENSHOTS, "account-tier-by-spend.png"), fullPage: true });
     await shopper.close();
   });
 });

@@ -144,7 +144,7 @@ describe("the demo", () => {
     await openAdmin(page, `${adminUrl}/tiers`);
     await app.getByRole("button", { name: "Add tier" }).first().click();
     await app.getByLabel("Name", { exact: true }).fill("Diamond");
-    await app.getByLabel("From lifetime points").fill("100000");
+    await app.getByLabel("From points earned in total").fill("100000");
     await app.getByLabel("Earn rate (%)").fill("150");
     await app.getByRole("button", { name: "Save", exact: true }).click();
     await expect.poll(() => page.locator("#toast").textContent(), { timeout: 15_000 }).toBe("Tiers saved");
