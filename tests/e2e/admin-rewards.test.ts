@@ -196,7 +196,7 @@ describe("tiers reached by amount spent", () => {
       ["Silver", "100"],
       ["Gold", "500"],
       ["Platinum", "2000"],
-    ]) {
+    ] as const) {
       await app.getByRole("button", { name: `Edit ${tier}` }).click();
       await app.getByLabel("From amount spent in total (USD)").fill(amount);
     }
