@@ -99,21 +99,6 @@ export function leavesWindowAt(at: Date): Date {
   return d;
 }
 
-/**
- * What one order adds to a member's spend: its paid subtotal after discounts (without shipping
- * and tax), less what was refunded; nothing for an unpaid, cancelled or test order.
- */
-export function orderSpendMinor(order: {
-  paid: boolean;
-  cancelled: boolean;
-  test: boolean;
-  subtotalMinor: number | null;
-  refundedMinor: number;
-}): number {
-  if (!order.paid || order.cancelled || order.test || order.subtotalMinor === null) return 0;
-  return Math.max(0, order.subtotalMinor - order.refundedMinor);
-}
-
 /** The customer tag that names a member's tier in Shopify (segments, flows and emails can use it). */
 export const TIER_TAG_PREFIX = "loyalty-tier:";
 export const tierTag = (tierName: string) => `${TIER_TAG_PREFIX}${tierName}`;
