@@ -240,7 +240,9 @@ async function startBenchApp(dialect, shops, processes = 1, env = {}) {
     await q.close();
     for (const a of apps) await a.stop();
     await emulator.stop();
-    if (dialect === "sqlite") for (const s of ["", "-wal", "-shm"]) rmSync(sqlitePath(url) + s, { force: true });
+    // BENCH_KEEP_DATABASE=1 leaves the seeded database behind, to look at a query plan by hand.
+    if (process.env.BENCH_KEEP_DATABASE) console.log(`  (kept ${dialect === "sqlite" ? sqlitePath(url) : url})`);
+    else if (dialect === "sqlite") for (const s of ["", "-wal", "-shm"]) rmSync(sqlitePath(url) + s, { force: true });
     else {
       const admin = new pg.Client({ connectionString: PG_ADMIN });
       await admin.connect();

@@ -39,8 +39,8 @@ export async function applyReferral(
     refereePriorOrders: priorOrders,
   });
   const inserted = await tx.$executeRaw`
-    INSERT INTO "Referral" ("shopId", "refereeCustomerId", "referrerMemberId", "orderId", "status", "reason", "createdAt")
-    VALUES (${shopId}, ${refereeCustomerId}, ${referrer.id}, ${order.orderId}, ${verdict.reward ? "rewarded" : "rejected"}, ${verdict.reward ? null : verdict.reason}, ${now})
+    INSERT INTO "Referral" ("shopId", "refereeCustomerId", "referrerMemberId", "orderId", "status", "reason", "createdAt", "paidAt")
+    VALUES (${shopId}, ${refereeCustomerId}, ${referrer.id}, ${order.orderId}, ${verdict.reward ? "rewarded" : "rejected"}, ${verdict.reward ? null : verdict.reason}, ${now}, ${order.paidAt})
     ON CONFLICT DO NOTHING`;
   if (inserted !== 1 || !verdict.reward) return;
   await ledger.post({

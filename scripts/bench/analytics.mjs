@@ -225,6 +225,10 @@ const COLUMNS = {
   referral: ["Referral", ["shopId", "refereeCustomerId", "referrerMemberId", "orderId", "status", "reason", "createdAt"], [6]],
 };
 
+// A referral keeps its first order's paid time (as the app writes it, and migration 0021 backfills).
+const REFERRALS_PAID_AT = `UPDATE "Referral" SET "paidAt" = (SELECT "o"."paidAt" FROM "OrderFact" "o"
+  WHERE "o"."shopId" = "Referral"."shopId" AND "o"."orderId" = "Referral"."orderId")`;
+
 /** Seeds the shop (already installed); returns seconds taken. */
 export async function seedAnalytics(dialect, url, shop) {
   const started = performance.now();
@@ -254,6 +258,7 @@ export async function seedAnalytics(dialect, url, shop) {
       if (batch.length === 20_000) flush(batch.splice(0));
     }
     flush(batch);
+    db.exec(REFERRALS_PAID_AT);
     db.exec("ANALYZE");
     db.close();
   } else {
@@ -282,6 +287,7 @@ export async function seedAnalytics(dialect, url, shop) {
       if (pending[r.table].length * COLUMNS[r.table][1].length > 60_000) await flush(r.table);
     }
     for (const k of Object.keys(COLUMNS)) await flush(k);
+    await client.query(REFERRALS_PAID_AT);
     // As autovacuum leaves a table at rest (it vacuums after inserts too): the visibility map set,
     // so period scans are index-only as in production, not a heap visit per order.
     await client.query("VACUUM ANALYZE");
