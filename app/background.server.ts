@@ -10,6 +10,7 @@ import db, { databaseUrl, dialect, ready, sqliteFile } from "./db.server";
 import { startCheckpointer, type Checkpointer, type CheckpointReport } from "./sqlite-checkpointer.server";
 import { DOOR_ACTIVITY, doorPacer, threadSignals } from "./thread-signals.server";
 import { createInboxWriter, type InboxWriter } from "./webhooks/inbox.server";
+import { arrivalsFile } from "./webhooks/arrivals.server";
 import { ingestWebhook, type RawWebhook } from "./webhooks/ingest.server";
 import { awardYearlyBonuses, giveBirthdayGifts } from "./models/bonuses.server";
 import { handleProxy as handleProxyRequest, type ProxyRequest } from "./proxy/handler.server";
@@ -120,10 +121,14 @@ export async function startBackground(options: { worker?: boolean } = {}) {
   const file = fileURLToPath(import.meta.url);
   const jobThread = options.worker !== false && !/\.tsx?$/.test(file);
   await ready();
-  // SQLite: checkpoints on a thread of their own, never inside a request's or a batch's COMMIT;
-  // started once ready() has put the database in WAL mode (which takes an exclusive lock).
-  checkpointer ??= dialect === "sqlite" ? startCheckpointer(sqliteFile(databaseUrl), 250, reportCheckpoint) : null;
   inbox ??= createInboxWriter(db, dialect, databaseUrl);
+  // SQLite: checkpoints on a thread of their own, never inside a request's or a batch's COMMIT;
+  // started once ready() has put the database in WAL mode (which takes an exclusive lock) and
+  // the inbox writer has created the arrivals file.
+  checkpointer ??=
+    dialect === "sqlite"
+      ? startCheckpointer([sqliteFile(databaseUrl), arrivalsFile(sqliteFile(databaseUrl))], 250, reportCheckpoint)
+      : null;
   let stopJobs = async () => {};
   if (options.worker !== false) {
     if (!jobThread) {

@@ -118,6 +118,14 @@ export function dialectOf(url: string): Dialect {
 /** SQLite only: the gate every statement of a client passes (see sqlite-serialized.server.ts). */
 export const sqliteGates = new WeakMap<Db, SqliteGate>();
 
+/** SQLite only: the database file of a client made by createDb. */
+const sqliteFiles = new WeakMap<Db, string>();
+export function sqliteFileOf(db: Db): string {
+  const file = sqliteFiles.get(db);
+  if (!file) throw new Error("not a SQLite client");
+  return file;
+}
+
 /** The dialect of a client made by createDb (tests hold clients of both kinds in one process). */
 export function clientDialect(db: Db): Dialect {
   return sqliteGates.has(db) ? "sqlite" : "postgresql";
@@ -143,6 +151,7 @@ export function createDb(url: string): Db {
     adapter: serializedSqlite(new PrismaBetterSQLite3({ url: sqliteFile(url), timeout: 0 }), gate),
   });
   sqliteGates.set(client, gate);
+  sqliteFiles.set(client, sqliteFile(url));
   return client;
 }
 

@@ -4,7 +4,8 @@
 // memory). Metrics hold counts only; they are served to loopback callers, or to anyone with
 // LOYALTY_METRICS_TOKEN as a bearer token (docs/operations.md).
 import { timingSafeEqual } from "node:crypto";
-import type { Db } from "./db.server";
+import { clientDialect, type Db } from "./db.server";
+import { arrivalsWaiting } from "./webhooks/arrivals.server";
 import { DOOR_ACTIVITY, JOBS_DONE, JOBS_FAILED, threadSignals } from "./thread-signals.server";
 
 export interface OpsRequest {
@@ -39,12 +40,20 @@ export function mayReadMetrics(authorization: string | undefined, remoteAddress:
 }
 
 async function inboxFigures(db: Db) {
+  // SQLite: webhooks stored by the door and not yet moved into the inbox wait too (arrivals.server.ts),
+  // counted first (see openJobs).
+  const arrivals = clientDialect(db) === "sqlite" ? arrivalsWaiting(db) : { count: 0, oldest: null };
   const [open, dead, oldest] = await Promise.all([
     db.webhookJob.count({ where: { status: { in: ["pending", "processing"] } } }),
     db.webhookJob.count({ where: { status: "dead" } }),
     db.webhookJob.findFirst({ where: { status: "pending" }, orderBy: { id: "asc" }, select: { receivedAt: true } }),
   ]);
-  return { open, dead, oldestSeconds: oldest ? Math.max(0, (Date.now() - oldest.receivedAt.getTime()) / 1000) : 0 };
+  const since = Math.min(oldest?.receivedAt.getTime() ?? Infinity, arrivals.oldest?.getTime() ?? Infinity);
+  return {
+    open: open + arrivals.count,
+    dead,
+    oldestSeconds: Number.isFinite(since) ? Math.max(0, (Date.now() - since) / 1000) : 0,
+  };
 }
 
 /** SQLite: the WAL as the checkpointer thread last found it (frames in it, frames copied back). */

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
@@ -40,7 +40,7 @@ describe("the SQLite checkpointer thread", () => {
     write(2_000);
     expect(statSync(`${file}-wal`).size).toBeGreaterThan(1_000_000); // nothing copied yet: the WAL holds it
     const reports: CheckpointReport[] = [];
-    const checkpointer = startCheckpointer(file, 20, (r) => reports.push(r));
+    const checkpointer = startCheckpointer([file], 20, (r) => reports.push(r));
     try {
       await until(() => reports.some((r) => (r.log ?? 0) > 0 && r.checkpointed === r.log));
       expect(reports.find((r) => r.error)).toBeUndefined();
@@ -62,13 +62,45 @@ describe("the SQLite checkpointer thread", () => {
     writer = new Database(":memory:"); // for afterEach
   });
 
+  it("checkpoints the other files it is given as well (the webhook arrivals), reporting the first", async () => {
+    const other = path.join(dir, "db.inbox.sqlite");
+    const second = new Database(other);
+    second.pragma("journal_mode = WAL");
+    second.pragma("wal_autocheckpoint = 0");
+    second.exec(`CREATE TABLE a (id INTEGER PRIMARY KEY, body TEXT NOT NULL)`);
+    const insert = second.prepare(`INSERT INTO a (body) VALUES (?)`);
+    second.transaction(() => {
+      for (let i = 0; i < 700; i++) insert.run("y".repeat(1000));
+    })();
+    second.close(); // the last connection closing would checkpoint by itself: keep one open
+    const holder = new Database(other);
+    holder.pragma("wal_autocheckpoint = 0");
+    holder.prepare(`INSERT INTO a (body) VALUES ('z')`).run();
+    write(10);
+    const checkpointer = startCheckpointer([file, other], 20);
+    try {
+      await until(() => checkpointer.last() !== null);
+      await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      await checkpointer.stop();
+    }
+    // Copied back: a copy of the file alone, without its WAL, has every row (taken while a
+    // connection is still open, since the last one closing would checkpoint by itself).
+    const copy = path.join(dir, "copy.sqlite");
+    copyFileSync(other, copy);
+    holder.close();
+    const reader = new Database(copy, { readonly: true });
+    expect(reader.prepare(`SELECT count(*) AS n FROM a`).get()).toEqual({ n: 701 });
+    reader.close();
+  });
+
   it("skips a turn, without an error, while another connection holds the database locked", async () => {
     // An exclusive lock (as while a connection switches the journal mode): the checkpoint cannot
     // even read the WAL index, and SQLite answers SQLITE_BUSY.
     writer.pragma("locking_mode = EXCLUSIVE");
     write(10);
     const reports: CheckpointReport[] = [];
-    const checkpointer = startCheckpointer(file, 20, (r) => reports.push(r));
+    const checkpointer = startCheckpointer([file], 20, (r) => reports.push(r));
     try {
       await until(() => reports.length >= 3);
       expect(reports.slice(0, 3)).toEqual([{ busy: 1 }, { busy: 1 }, { busy: 1 }]);
@@ -82,7 +114,7 @@ describe("the SQLite checkpointer thread", () => {
   });
 
   it("stops with one last checkpoint", async () => {
-    const checkpointer = startCheckpointer(file, 60_000); // one turn at start, then only at stop
+    const checkpointer = startCheckpointer([file], 60_000); // one turn at start, then only at stop
     await until(() => checkpointer.last() !== null);
     const first = checkpointer.last()!;
     write(300); // ~80 pages of rows

@@ -12,21 +12,25 @@ import { Worker } from "node:worker_threads";
 const SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const Database = require(workerData.driver);
-const conn = new Database(workerData.file, { timeout: 0 });
+// The first file is the one reported; the others (the webhook arrivals) are checkpointed alike.
+const conns = workerData.files.map((file) => new Database(file, { timeout: 0 }));
 let stopped = false;
 let timer = null;
-function checkpoint() {
+function checkpointOne(conn, report) {
   try {
     // [busy, frames in the WAL, frames copied back]; busy when another checkpoint (an erasure's
     // TRUNCATE) holds the checkpoint lock: the next turn tries again.
     const [row] = conn.pragma("wal_checkpoint(PASSIVE)");
-    parentPort.postMessage({ busy: row.busy, log: row.log, checkpointed: row.checkpointed });
+    if (report) parentPort.postMessage({ busy: row.busy, log: row.log, checkpointed: row.checkpointed });
   } catch (error) {
     // SQLITE_BUSY: another connection holds a lock a checkpoint needs for a moment (a TRUNCATE
     // checkpoint, a schema change); like busy above, a skipped turn. Anything else is an error.
     if (error && error.code === "SQLITE_BUSY") parentPort.postMessage({ busy: 1 });
     else parentPort.postMessage({ error: String(error && error.message || error) });
   }
+}
+function checkpoint() {
+  conns.forEach((conn, i) => checkpointOne(conn, i === 0));
 }
 function turn() {
   if (stopped) return;
@@ -38,7 +42,7 @@ parentPort.on("message", (message) => {
   stopped = true;
   clearTimeout(timer);
   checkpoint();
-  conn.close();
+  conns.forEach((conn) => conn.close());
   parentPort.close();
 });
 turn();
@@ -60,10 +64,17 @@ export interface Checkpointer {
   stop(): Promise<void>;
 }
 
-/** Starts checkpointing `file` (a SQLite database in WAL mode) every `everyMs`. */
-export function startCheckpointer(file: string, everyMs = 250, onReport?: (r: CheckpointReport) => void): Checkpointer {
+/**
+ * Starts checkpointing `files` (SQLite databases in WAL mode) every `everyMs`; the first file's
+ * checkpoints are the ones reported.
+ */
+export function startCheckpointer(
+  files: readonly string[],
+  everyMs = 250,
+  onReport?: (r: CheckpointReport) => void,
+): Checkpointer {
   const driver = createRequire(import.meta.url).resolve("better-sqlite3");
-  const thread = new Worker(SOURCE, { eval: true, workerData: { file, driver, everyMs } });
+  const thread = new Worker(SOURCE, { eval: true, workerData: { files, driver, everyMs } });
   thread.unref(); // never what keeps a process alive
   let last: CheckpointReport | null = null;
   thread.on("message", (report: CheckpointReport) => {

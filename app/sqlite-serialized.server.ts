@@ -1,11 +1,8 @@
 // Prisma's better-sqlite3 adapter runs every query on one connection but only transactions
 // take its mutex: a query issued by another request while an interactive transaction is open
 // silently joins that transaction (and is rolled back with it). Here every query and every
-// transaction passes one gate, so each request's statements stay its own. The gate has a
-// priority lane: the webhook inbox writes through it (with the raw connection) ahead of
-// background work, so acknowledging Shopify never waits behind more than one transaction.
-import { isMainThread } from "node:worker_threads";
-import { threadSignals, URGENT_WRITERS } from "./thread-signals.server";
+// transaction passes one gate, so each request's statements stay its own. (The webhook inbox
+// does not pass it: on SQLite it writes a file of its own, app/webhooks/arrivals.server.ts.)
 import type Database from "better-sqlite3";
 import type { SqlDriverAdapter, SqlDriverAdapterFactory, Transaction } from "@prisma/driver-adapter-utils";
 
@@ -31,32 +28,15 @@ export async function whenUnlocked<T>(run: () => Promise<T> | T, deadlineMs = 10
   }
 }
 
-async function stepAsideForUrgentWriters(): Promise<void> {
-  if (isMainThread) return;
-  const until = Date.now() + 50; // never starve the job thread either
-  while (Atomics.load(threadSignals, URGENT_WRITERS) > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 1));
-}
-
-/** A write the server thread must not keep waiting (the inbox): job-thread writers step aside. */
-export async function urgentWrite<T>(run: () => T): Promise<T> {
-  Atomics.add(threadSignals, URGENT_WRITERS, 1);
-  try {
-    return await whenUnlocked(run);
-  } finally {
-    Atomics.sub(threadSignals, URGENT_WRITERS, 1);
-  }
-}
-
 export class SqliteGate {
   private busy = false;
-  private readonly urgent: Array<() => void> = [];
-  private readonly normal: Array<() => void> = [];
+  private readonly waiting: Array<() => void> = [];
   /** the connection Prisma's adapter opened (set once Prisma connects) */
   connection: Database.Database | null = null;
   /** the open transaction (a token per transaction), null outside one */
   transaction: object | null = null;
 
-  acquire(priority = false): Promise<() => void> {
+  acquire(): Promise<() => void> {
     return new Promise((resolve) => {
       const grant = () => {
         this.busy = true;
@@ -65,17 +45,17 @@ export class SqliteGate {
           if (released) return;
           released = true;
           this.busy = false;
-          const next = this.urgent.shift() ?? this.normal.shift();
+          const next = this.waiting.shift();
           next?.();
         });
       };
       if (!this.busy) grant();
-      else (priority ? this.urgent : this.normal).push(grant);
+      else this.waiting.push(grant);
     });
   }
 
-  async exclusive<T>(fn: () => Promise<T> | T, priority = false): Promise<T> {
-    const release = await this.acquire(priority);
+  async exclusive<T>(fn: () => Promise<T> | T): Promise<T> {
+    const release = await this.acquire();
     try {
       return await fn();
     } finally {
@@ -125,7 +105,6 @@ function cacheStatements(conn: Database.Database): void {
       run: (...args: unknown[]) => statement.run(...args),
     };
   };
-  (conn as unknown as { rawPrepare: (sql: string) => Database.Statement }).rawPrepare = prepare;
 }
 
 /**
@@ -162,11 +141,6 @@ export function runHeld(
   return rows ? [] : changes;
 }
 
-/** The connection's own prepare (the one the statement cache wraps), for code that drives the driver directly. */
-export function rawPrepare(conn: Database.Database, sql: string): Database.Statement {
-  return (conn as unknown as { rawPrepare: (sql: string) => Database.Statement }).rawPrepare(sql);
-}
-
 function serialize(adapter: SqlDriverAdapter, gate: SqliteGate): SqlDriverAdapter {
   gate.connection = (adapter as unknown as { client: Database.Database }).client;
   cacheStatements(gate.connection);
@@ -174,7 +148,7 @@ function serialize(adapter: SqlDriverAdapter, gate: SqliteGate): SqlDriverAdapte
     provider: adapter.provider,
     adapterName: adapter.adapterName,
     queryRaw: (q) => gate.exclusive(() => whenUnlocked(() => adapter.queryRaw(q))),
-    executeRaw: (q) => gate.exclusive(async () => (await stepAsideForUrgentWriters(), whenUnlocked(() => adapter.executeRaw(q)))),
+    executeRaw: (q) => gate.exclusive(() => whenUnlocked(() => adapter.executeRaw(q))),
     executeScript: (s) => gate.exclusive(() => whenUnlocked(() => adapter.executeScript(s))),
     getConnectionInfo: adapter.getConnectionInfo?.bind(adapter),
     dispose: () => adapter.dispose(),
@@ -184,7 +158,6 @@ function serialize(adapter: SqlDriverAdapter, gate: SqliteGate): SqlDriverAdapte
         // IMMEDIATE takes the write lock up front (waiting up to the busy timeout for another
         // connection, e.g. the job thread's): a deferred BEGIN that reads, then writes after
         // someone else committed, fails with SQLITE_BUSY_SNAPSHOT instead of waiting.
-        await stepAsideForUrgentWriters();
         await whenUnlocked(() => gate.connection!.prepare("BEGIN IMMEDIATE").run());
       } catch (error) {
         release();

@@ -165,12 +165,13 @@ log(
   `delivered ${deliveries.length} signed webhooks (${history.length} distinct) in ${((Date.now() - started) / 1000).toFixed(1)} s`,
 );
 
-const db = new Database(sqlitePath(databaseUrl), { readonly: true });
+// Until the inbox is empty, as the app's metrics count it (with the door's arrivals not yet moved).
 for (;;) {
-  const open = db.prepare(`SELECT count(*) AS n FROM "WebhookJob" WHERE "status" IN ('pending','processing')`).get().n;
-  if (open === 0) break;
+  const metrics = await (await fetch(`http://127.0.0.1:${APP_PORT}/metrics`)).text();
+  if (/^loyalty_inbox_backlog 0$/m.test(metrics)) break;
   await new Promise((r) => setTimeout(r, 200));
 }
+const db = new Database(sqlitePath(databaseUrl), { readonly: true });
 
 // The replay ran today; the history it tells of spans 18 months. As if the app had been installed
 // then: members enrolled at their first order, entries and tier changes dated when their orders

@@ -15,7 +15,17 @@ import {
   type Period,
 } from "~/domain/analytics";
 import type { OrderEvent } from "~/domain/orders";
-import { clientDialect, Prisma, rawExecute, rawQuery, timestampParam, transaction, type Db, type Dialect, type Tx } from "~/db.server";
+import {
+  clientDialect,
+  Prisma,
+  rawExecute,
+  rawQuery,
+  timestampParam,
+  transaction,
+  type Db,
+  type Dialect,
+  type Tx,
+} from "~/db.server";
 import { currentRules } from "./shops.server";
 
 const n = (v: unknown) => (v === null || v === undefined ? 0 : Number(v));

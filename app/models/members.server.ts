@@ -4,6 +4,7 @@ import { clubOpenTo, launchOf, tagList } from "~/domain/program";
 import { inHoldout } from "./analytics-holdout.server";
 import { normaliseAddress, normaliseEmail, type AddressParts } from "~/domain/referrals";
 import type { Member } from "@prisma/client";
+import { moveArrivals, truncateArrivalsWal } from "~/webhooks/arrivals.server";
 import { checkpointAfterErasure, clientDialect, column, Prisma, rawQuery, type Db, type Dialect, type Tx } from "~/db.server";
 import { personalDataHash } from "~/secrets.server";
 import { redactPayload } from "~/webhooks/minimise";
@@ -236,6 +237,8 @@ export async function syncCustomer(db: Db, shopId: string, identity: CustomerIde
  * On SQLite the erased bytes are overwritten (secure_delete) and the WAL is emptied.
  */
 export async function redactCustomer(db: Db, shopId: string, customerId: string, orderIds: string[]): Promise<void> {
+  // SQLite: webhooks that arrived since the last claim join the inbox, where the erasure finds them.
+  if (clientDialect(db) === "sqlite") await moveArrivals(db);
   await db.$transaction(async (tx) => {
     await tx.$executeRaw`
       INSERT INTO "RedactedCustomer" ("shopId", "customerHash", "redactedAt")
@@ -296,6 +299,7 @@ export async function redactCustomer(db: Db, shopId: string, customerId: string,
     await tx.webhookJob.updateMany({ where: { shopId, customerId }, data: { customerId: null } });
   });
   await checkpointAfterErasure(db);
+  if (clientDialect(db) === "sqlite") await truncateArrivalsWal(db);
 }
 
 /**

@@ -1,15 +1,15 @@
-// Writes verified webhooks into the durable inbox (WebhookJob), group-committing the requests
-// that arrive together: one transaction (SQLite) or one statement (PostgreSQL) per batch. This
-// is the path Shopify waits on, so it talks to the driver directly, ahead of background work:
-// on SQLite through the priority lane of the connection gate, on PostgreSQL through a pool of
-// its own. A row is stored only if its shop is installed (or, for compliance topics, still
+// Writes verified webhooks into the durable inbox, group-committing the requests that arrive
+// together: one transaction (SQLite) or one statement (PostgreSQL) per batch. This is the path
+// Shopify waits on, so it talks to the driver directly, ahead of background work: on SQLite into
+// a file of its own, whose write lock the job thread's transactions never hold (arrivals.server.ts),
+// on PostgreSQL into WebhookJob through a pool of its own. A row is stored only if its shop is installed (or, for compliance topics, still
 // known) and only once per (shop, webhook id). A signed body the app cannot use is stored the
 // same way, already a dead letter: Shopify gets its 200 (a refusal would be retried for hours and
 // could cost the subscription) and the merchant sees it with Retry.
-import type Database from "better-sqlite3";
 import pg from "pg";
-import { sqliteGates, type Db, type Dialect } from "~/db.server";
-import { rawPrepare, urgentWrite } from "~/sqlite-serialized.server";
+import { sqliteFileOf, type Db, type Dialect } from "~/db.server";
+import { whenUnlocked } from "~/sqlite-serialized.server";
+import { openArrivals } from "./arrivals.server";
 
 export interface InboxRow {
   shopId: string;
@@ -69,48 +69,43 @@ function batching(flush: Flush, close: () => Promise<void>): InboxWriter {
 // Prisma's SQLite adapter stores DateTime as ISO 8601 text with an explicit offset.
 const sqliteTime = (d: Date) => d.toISOString().replace("Z", "+00:00");
 
+// Into the arrivals file (arrivals.server.ts); the app's file, attached as `app`, is only read:
+// is the shop installed, and was this webhook moved into the inbox already.
 const SQLITE_INSERT = `
-  INSERT INTO "WebhookJob" ("shopId", "topic", "webhookId", "eventId", "customerId", "payload", "status", "lastError", "processedAt", "attempts", "runAt", "receivedAt")
-  SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?
-  WHERE EXISTS (SELECT 1 FROM "Shop" WHERE "id" = ? AND ("uninstalledAt" IS NULL OR ? = 1))
+  INSERT INTO "Arrival" ("shopId", "topic", "webhookId", "eventId", "customerId", "payload", "status", "lastError", "receivedAt")
+  SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?
+  WHERE EXISTS (SELECT 1 FROM app."Shop" WHERE "id" = ? AND ("uninstalledAt" IS NULL OR ? = 1))
+    AND NOT EXISTS (SELECT 1 FROM app."WebhookJob" WHERE "shopId" = ? AND "webhookId" = ?)
   ON CONFLICT DO NOTHING`;
 
 function sqliteWriter(db: Db): InboxWriter {
-  const gate = sqliteGates.get(db);
-  if (!gate) throw new Error("not a SQLite client");
-  let insert: Database.Statement | null = null;
-  let transaction: Database.Transaction<(rows: InboxRow[], at: string) => boolean[]> | null = null;
+  const conn = openArrivals(sqliteFileOf(db), true);
+  const insert = conn.prepare(SQLITE_INSERT);
+  // Deferred, not IMMEDIATE: BEGIN IMMEDIATE would take the write lock of every attached file,
+  // the app's too. The first statement writes, so the lock taken is the arrivals file's alone.
+  const transaction = conn.transaction((batch: InboxRow[], at: string) =>
+    batch.map(
+      (r) =>
+        insert.run(
+          r.shopId,
+          r.topic,
+          r.webhookId,
+          r.eventId,
+          r.customerId,
+          r.payload,
+          r.deadLetter ? "dead" : "pending",
+          r.deadLetter,
+          at,
+          r.shopId,
+          r.afterUninstall ? 1 : 0,
+          r.shopId,
+          r.webhookId,
+        ).changes === 1,
+    ),
+  );
   return batching(
-    async (rows, now) => {
-      if (!gate.connection) await db.$queryRawUnsafe("SELECT 1"); // Prisma connects lazily
-      return gate.exclusive(() => {
-        const conn = gate.connection!;
-        insert ??= rawPrepare(conn, SQLITE_INSERT);
-        transaction ??= conn.transaction((batch: InboxRow[], at: string) =>
-          batch.map(
-            (r) =>
-              insert!.run(
-                r.shopId,
-                r.topic,
-                r.webhookId,
-                r.eventId,
-                r.customerId,
-                r.payload,
-                r.deadLetter ? "dead" : "pending",
-                r.deadLetter,
-                r.deadLetter ? at : null,
-                at,
-                at,
-                r.shopId,
-                r.afterUninstall ? 1 : 0,
-              ).changes === 1,
-          ),
-        );
-        const run = transaction;
-        return urgentWrite(() => run.immediate(rows, sqliteTime(now)));
-      }, true);
-    },
-    async () => {},
+    (rows, now) => whenUnlocked(() => transaction.deferred(rows, sqliteTime(now))),
+    async () => void conn.close(),
   );
 }
 

@@ -5,7 +5,10 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { describe, inject } from "vitest";
-import { createDb, type Db, type Dialect } from "~/db.server";
+import Database from "better-sqlite3";
+import { createDb, sqliteFile, type Db, type Dialect } from "~/db.server";
+import { arrivalsFile, closeArrivals } from "~/webhooks/arrivals.server";
+import { openJobs } from "~/webhooks/worker.server";
 import { applyDelta, balanceDelta, EMPTY_BALANCE, type EntryKind, type EntryStatus } from "~/domain/ledger";
 import { migrate } from "../../scripts/migrate.mjs";
 import { appServerEnv, spawnAppServer, type AppServer } from "../emulator/app-process.ts";
@@ -136,7 +139,7 @@ export async function startApp(dialect: Dialect, env: Record<string, string> = {
     async settled(timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const open = await db.webhookJob.count({ where: { status: { in: ["pending", "processing"] } } });
+        const open = await openJobs(db, dialect);
         if (open === 0) return;
         if (Date.now() > deadline) throw new Error(`inbox still has ${open} open jobs\n${server.output()}`);
         await new Promise((r) => setTimeout(r, 25));
@@ -158,11 +161,30 @@ export async function startApp(dialect: Dialect, env: Record<string, string> = {
     async stop() {
       await server.stop();
       await emulator.stop();
+      if (dialect === "sqlite") closeArrivals(db);
       await db.$disconnect();
       await dropDatabase(databaseUrl);
     },
   };
   return app;
+}
+
+/**
+ * A webhook as the door stored it: in WebhookJob, or on SQLite still in the arrivals file when no
+ * job thread has moved it yet (a server started with LOYALTY_WORKER=off).
+ */
+export async function storedWebhook(app: TestApp, shopId: string, webhookId: string) {
+  const job = await app.db.webhookJob.findFirst({ where: { shopId, webhookId } });
+  if (job || app.dialect === "postgresql") return job ? { status: job.status, payload: job.payload } : null;
+  const conn = new Database(arrivalsFile(sqliteFile(app.databaseUrl)), { readonly: true });
+  try {
+    const row = conn
+      .prepare(`SELECT "status", "payload" FROM "Arrival" WHERE "shopId" = ? AND "webhookId" = ?`)
+      .get(shopId, webhookId);
+    return (row as { status: string; payload: string | null } | undefined) ?? null;
+  } finally {
+    conn.close();
+  }
 }
 
 /** Row counts of every table, to show a request wrote nothing. */

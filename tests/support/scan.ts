@@ -4,6 +4,7 @@
 // WAL (deleted rows linger in free pages and old page images unless erased for real).
 import { existsSync, readFileSync } from "node:fs";
 import type { Db, Dialect } from "~/db.server";
+import { arrivalsFile } from "~/webhooks/arrivals.server";
 
 export interface Finding {
   /** `Table.column` or a file path */
@@ -90,8 +91,11 @@ export function scanFiles(paths: readonly string[], needles: readonly string[]):
   return findings;
 }
 
-/** The SQLite database file of a `file:` URL and its -wal and -journal companions. */
+/**
+ * The SQLite database file of a `file:` URL and the webhook arrivals file beside it
+ * (app/webhooks/arrivals.server.ts), each with its -wal and -journal companions.
+ */
 export function sqliteFiles(databaseUrl: string): string[] {
   const file = databaseUrl.replace(/^file:/, "");
-  return [file, `${file}-wal`, `${file}-journal`];
+  return [file, arrivalsFile(file)].flatMap((f) => [f, `${f}-wal`, `${f}-journal`]);
 }

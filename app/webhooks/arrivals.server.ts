@@ -1,0 +1,138 @@
+// SQLite only: where the webhook door writes, a database file of its own beside the app's
+// (`loyalty.sqlite` → `loyalty.inbox.sqlite`, table "Arrival"). SQLite has one write lock per
+// file: with the inbox in the app's file, every acknowledgement waited for the job thread's
+// ledger transaction to commit (p99 of 200–600 ms at 500 webhooks/s while a backlog drained).
+// Here the door's insert only ever waits for the mover's short DELETE. The job thread moves
+// arrivals into "WebhookJob" in the app's file before each claim, in arrival order; from there
+// on nothing differs from PostgreSQL, where the door writes "WebhookJob" directly (ADR 0022).
+//
+// A move is two statements, each its own transaction, each on one file: copy into "WebhookJob"
+// (ON CONFLICT DO NOTHING on (shop, webhook id)), then delete what was copied. A crash between
+// the two copies the same rows again, which the conflict clause discards. SQLite does not commit
+// a transaction across two WAL files atomically, so the two are never one transaction.
+import { existsSync } from "node:fs";
+import Database from "better-sqlite3";
+import { sqliteFileOf, type Db } from "~/db.server";
+import { whenUnlocked } from "~/sqlite-serialized.server";
+
+/** The arrivals file of an app database file. */
+export function arrivalsFile(appFile: string): string {
+  return appFile.replace(/(\.sqlite3?|\.db)?$/, ".inbox.sqlite");
+}
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS "Arrival" (
+    "id" INTEGER PRIMARY KEY AUTOINCREMENT,
+    "shopId" TEXT NOT NULL,
+    "topic" TEXT NOT NULL,
+    "webhookId" TEXT NOT NULL,
+    "eventId" TEXT,
+    "customerId" TEXT,
+    "payload" TEXT,
+    "status" TEXT NOT NULL,
+    "lastError" TEXT,
+    "receivedAt" TEXT NOT NULL,
+    UNIQUE ("shopId", "webhookId")
+  )`;
+
+/**
+ * A connection to the arrivals file (created if missing), set as the app's own connections are
+ * (app/db.server.ts): WAL, synchronous NORMAL, secure_delete, checkpoints left to the
+ * checkpointer thread, no busy timeout (callers retry on a timer, never sleeping the thread).
+ * `attachApp`: the app's file attached as `app`, read by the door's insert (never written here).
+ */
+export function openArrivals(appFile: string, attachApp: boolean): Database.Database {
+  const conn = new Database(arrivalsFile(appFile), { timeout: 0 });
+  conn.pragma("journal_mode = WAL");
+  conn.pragma("synchronous = NORMAL");
+  conn.pragma("secure_delete = ON");
+  conn.pragma("wal_autocheckpoint = 0");
+  conn.pragma(`journal_size_limit = ${16 * 1024 * 1024}`);
+  conn.exec(SCHEMA);
+  if (attachApp) conn.prepare("ATTACH DATABASE ? AS app").run(appFile);
+  return conn;
+}
+
+/** The job thread's connection per app client (opened on first use). */
+const connections = new WeakMap<Db, Database.Database>();
+function arrivalsOf(db: Db): Database.Database {
+  let conn = connections.get(db);
+  if (!conn) {
+    const appFile = sqliteFileOf(db);
+    conn = openArrivals(appFile, true);
+    connections.set(db, conn);
+  }
+  return conn;
+}
+
+/** Closes what arrivalsOf opened for `db` (its client is being disconnected). */
+export function closeArrivals(db: Db): void {
+  connections.get(db)?.close();
+  connections.delete(db);
+}
+
+/** Rows moved per statement: a few milliseconds of the app file's write lock. */
+const MOVE_BATCH = 1_000;
+
+const MOVE = `
+  INSERT INTO app."WebhookJob" ("shopId", "topic", "webhookId", "eventId", "customerId", "payload", "status", "lastError", "processedAt", "attempts", "runAt", "receivedAt")
+  SELECT "shopId", "topic", "webhookId", "eventId", "customerId", "payload", "status", "lastError",
+         CASE WHEN "status" = 'dead' THEN "receivedAt" END, 0, "receivedAt", "receivedAt"
+  FROM "Arrival" WHERE "id" <= ? ORDER BY "id"
+  ON CONFLICT DO NOTHING`;
+
+/**
+ * Moves what has arrived into "WebhookJob", oldest first; resolves how many rows it took. No-op
+ * (0) for a client whose arrivals file does not exist yet (nothing ever arrived there).
+ */
+export async function moveArrivals(db: Db): Promise<number> {
+  if (!connections.has(db) && !existsSync(arrivalsFile(sqliteFileOf(db)))) return 0;
+  const conn = arrivalsOf(db);
+  let moved = 0;
+  for (;;) {
+    const { last, n } = conn
+      .prepare(`SELECT max("id") AS last, count(*) AS n FROM (SELECT "id" FROM "Arrival" ORDER BY "id" LIMIT ${MOVE_BATCH})`)
+      .get() as { last: number | null; n: number };
+    if (last === null) return moved;
+    await whenUnlocked(() => conn.prepare(MOVE).run(last));
+    await whenUnlocked(() => conn.prepare(`DELETE FROM "Arrival" WHERE "id" <= ?`).run(last));
+    moved += n;
+    if (n < MOVE_BATCH) return moved;
+  }
+}
+
+/** Arrivals not yet moved, and when the oldest came (for the backlog figures and tests). */
+export function arrivalsWaiting(db: Db): { count: number; oldest: Date | null } {
+  if (!connections.has(db) && !existsSync(arrivalsFile(sqliteFileOf(db)))) return { count: 0, oldest: null };
+  const row = arrivalsOf(db).prepare(`SELECT count(*) AS n, min("receivedAt") AS oldest FROM "Arrival"`).get() as {
+    n: number;
+    oldest: string | null;
+  };
+  return { count: row.n, oldest: row.oldest === null ? null : new Date(row.oldest) };
+}
+
+/** shop/redact: the shop's arrivals not yet moved are deleted with the rest of its rows. */
+export async function deleteShopArrivals(db: Db, shopId: string): Promise<void> {
+  if (!connections.has(db) && !existsSync(arrivalsFile(sqliteFileOf(db)))) return;
+  const conn = arrivalsOf(db);
+  await whenUnlocked(() => conn.prepare(`DELETE FROM "Arrival" WHERE "shopId" = ?`).run(shopId));
+}
+
+/**
+ * After an erasure: the arrivals file's WAL still holds the page images of rows moved out of it
+ * (payloads the erasure has just redacted in "WebhookJob"); copy it back and truncate it.
+ */
+export async function truncateArrivalsWal(db: Db): Promise<void> {
+  if (!connections.has(db) && !existsSync(arrivalsFile(sqliteFileOf(db)))) return;
+  const conn = arrivalsOf(db);
+  for (let attempt = 0; attempt < 100; attempt++) {
+    try {
+      const [row] = conn.pragma("wal_checkpoint(TRUNCATE)") as Array<{ busy: number }>;
+      if (!row || row.busy === 0) return;
+    } catch (error) {
+      if (!(error as { code?: string }).code?.startsWith("SQLITE_BUSY")) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  console.warn("[privacy] the arrivals WAL is still in use after an erasure: it is emptied at the next checkpoint");
+}
