@@ -57,9 +57,19 @@ function derive(purpose: string): Buffer {
  * purpose. Without the server's key it cannot be reversed by hashing a dictionary.
  */
 export function personalDataHash(shopId: string, purpose: string, value: string): string {
-  const shopKey = createHmac("sha256", derive("personal-data-hash/v1")).update(shopId).digest();
-  return createHmac("sha256", shopKey).update(`${purpose}\u0000${value}`).digest("hex");
+  const root = derive("personal-data-hash/v1");
+  let shopKey = shopKeys.get(shopId);
+  if (!shopKey || shopKey.root !== root) {
+    if (shopKeys.size >= SHOP_KEYS_KEPT) shopKeys.clear();
+    shopKey = { root, key: createHmac("sha256", root).update(shopId).digest() };
+    shopKeys.set(shopId, shopKey);
+  }
+  return createHmac("sha256", shopKey.key).update(`${purpose}\u0000${value}`).digest("hex");
 }
+
+/** Each shop's hash key, derived once (an order batch hashes every customer it names). */
+const shopKeys = new Map<string, { root: Buffer; key: Buffer }>();
+const SHOP_KEYS_KEPT = 10_000;
 
 const TOKEN_PREFIX = "v1:";
 
