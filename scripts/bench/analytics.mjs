@@ -358,13 +358,21 @@ async function timed(count, fn) {
   return { p50: percentile(times, 50), p99: percentile(times, 99), max: times.at(-1), last };
 }
 
-/** Waits until the app's fold has moved the seeded deltas into slots; returns seconds waited. */
-export async function awaitFold(q, timeoutMs = 180_000) {
+/**
+ * Waits until the app's fold has moved the seeded deltas into slots; returns seconds waited. A
+ * slow machine folds slowly, so it gives up only when the count has not moved for `stallMs` (the
+ * fold runs every minute on the job thread).
+ */
+export async function awaitFold(q, stallMs = 180_000) {
   const started = performance.now();
+  let left = Infinity;
+  let movedAt = started;
   for (;;) {
     const [{ n }] = await q.all(`SELECT COUNT(*) AS n FROM "AnalyticsDelta"`);
     if (Number(n) === 0) return (performance.now() - started) / 1000;
-    if (performance.now() - started > timeoutMs) throw new Error(`${n} analytics deltas still unfolded`);
+    if (Number(n) < left) [left, movedAt] = [Number(n), performance.now()];
+    if (performance.now() - movedAt > stallMs)
+      throw new Error(`${n} analytics deltas still unfolded, none folded for ${stallMs / 1000} s`);
     await new Promise((r) => setTimeout(r, 500));
   }
 }
