@@ -70,7 +70,12 @@ export function metricsText(
   const lines: string[] = [];
   const metric = (name: string, type: "gauge" | "counter", help: string, value: number) =>
     lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name} ${Number.isFinite(value) ? value : 0}`);
-  metric("loyalty_inbox_backlog", "gauge", "Webhook jobs waiting or being processed (all processes).", figures.open);
+  metric(
+    "loyalty_inbox_backlog",
+    "gauge",
+    "Webhook jobs waiting or being processed (all processes; on SQLite with the webhooks not yet moved into the inbox).",
+    figures.open,
+  );
   metric(
     "loyalty_inbox_oldest_pending_seconds",
     "gauge",
