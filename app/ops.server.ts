@@ -4,7 +4,7 @@
 // memory). Metrics hold counts only; they are served to loopback callers, or to anyone with
 // LOYALTY_METRICS_TOKEN as a bearer token (docs/operations.md).
 import { timingSafeEqual } from "node:crypto";
-import { clientDialect, type Db } from "./db.server";
+import type { Db } from "./db.server";
 import { arrivalsWaiting } from "./webhooks/arrivals.server";
 import { DOOR_ACTIVITY, JOBS_DONE, JOBS_FAILED, threadSignals } from "./thread-signals.server";
 
@@ -42,7 +42,7 @@ export function mayReadMetrics(authorization: string | undefined, remoteAddress:
 async function inboxFigures(db: Db) {
   // SQLite: webhooks stored by the door and not yet moved into the inbox wait too (arrivals.server.ts),
   // counted first (see openJobs).
-  const arrivals = clientDialect(db) === "sqlite" ? arrivalsWaiting(db) : { count: 0, oldest: null };
+  const arrivals = arrivalsWaiting(db);
   const [open, dead, oldest] = await Promise.all([
     db.webhookJob.count({ where: { status: { in: ["pending", "processing"] } } }),
     db.webhookJob.count({ where: { status: "dead" } }),

@@ -116,7 +116,7 @@ export async function foldAnalytics(db: Db, options: { chunk?: number } = {}): P
     for (;;) {
       const step = await transaction(db, (tx) => foldChunk(tx, dialect, chunk, after), { timeout: 60_000, maxWait: 15_000 });
       total += step.moved;
-      if (step.moved < chunk || step.top === null) break;
+      if (step.moved < chunk) break;
       after = step.top;
     }
   } finally {
@@ -125,7 +125,8 @@ export async function foldAnalytics(db: Db, options: { chunk?: number } = {}): P
   return total;
 }
 
-async function foldChunk(tx: Tx, dialect: Dialect, chunk: number, after: number): Promise<{ moved: number; top: number | null }> {
+/** Folds up to `chunk` deltas with ids above `after`; answers how many, and the highest id folded (`after` when none). */
+async function foldChunk(tx: Tx, dialect: Dialect, chunk: number, after: number): Promise<{ moved: number; top: number }> {
   if (dialect === "postgresql") {
     await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(72150012)`);
     const [row] = await rawQuery<{ n: unknown; top: unknown }>(
@@ -144,7 +145,7 @@ async function foldChunk(tx: Tx, dialect: Dialect, chunk: number, after: number)
           ON CONFLICT ("shopId") DO UPDATE SET "pointsNet" = "AnalyticsTotal"."pointsNet" + excluded."pointsNet")
         SELECT COUNT(*) AS "n", MAX("id") AS "top" FROM "moved"`,
     );
-    return { moved: n(row?.n), top: row?.top === null || row?.top === undefined ? null : n(row.top) };
+    return { moved: n(row?.n), top: row?.top === null || row?.top === undefined ? after : n(row.top) };
   }
   const [row] = await rawQuery<{ top: number | null; count: unknown }>(
     tx,
@@ -153,7 +154,7 @@ async function foldChunk(tx: Tx, dialect: Dialect, chunk: number, after: number)
       SELECT "id" FROM "AnalyticsDelta" WHERE "id" > ${after} ORDER BY "id" LIMIT ${chunk})`,
   );
   const top = row?.top ?? null;
-  if (top === null) return { moved: 0, top: null };
+  if (top === null) return { moved: 0, top: after };
   const range = Prisma.sql`"id" > ${after} AND "id" <= ${top}`;
   await rawExecute(
     tx,

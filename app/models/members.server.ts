@@ -238,7 +238,7 @@ export async function syncCustomer(db: Db, shopId: string, identity: CustomerIde
  */
 export async function redactCustomer(db: Db, shopId: string, customerId: string, orderIds: string[]): Promise<void> {
   // SQLite: webhooks that arrived since the last claim join the inbox, where the erasure finds them.
-  if (clientDialect(db) === "sqlite") await moveArrivals(db);
+  await moveArrivals(db);
   await db.$transaction(async (tx) => {
     await tx.$executeRaw`
       INSERT INTO "RedactedCustomer" ("shopId", "customerHash", "redactedAt")
@@ -299,7 +299,7 @@ export async function redactCustomer(db: Db, shopId: string, customerId: string,
     await tx.webhookJob.updateMany({ where: { shopId, customerId }, data: { customerId: null } });
   });
   await checkpointAfterErasure(db);
-  if (clientDialect(db) === "sqlite") await truncateArrivalsWal(db);
+  await truncateArrivalsWal(db);
 }
 
 /**

@@ -19,7 +19,7 @@ import {
   type TierPeriod,
   type TierRule,
 } from "~/domain/tiers";
-import { clientDialect, Prisma, rawQuery, type Db, type Dialect, type Tx } from "~/db.server";
+import { Prisma, rawQuery, type Db, type Dialect, type Tx } from "~/db.server";
 import { deleteShopArrivals } from "~/webhooks/arrivals.server";
 
 export interface ShopDetails {
@@ -66,7 +66,7 @@ export async function uninstallShop(db: Db, shopId: string, at = new Date()): Pr
 export async function redactShop(db: Db, shopId: string): Promise<void> {
   for (const key of rulesCache.keys()) if (key.startsWith(`${shopId}\u0000`)) rulesCache.delete(key);
   const keys = (await db.apiKey.findMany({ where: { shopId }, select: { id: true } })).map((k) => k.id);
-  if (clientDialect(db) === "sqlite") await deleteShopArrivals(db, shopId);
+  await deleteShopArrivals(db, shopId);
   await db.$transaction([
     // Integrations (ADR 0016): outbox, delivery state, endpoints, API keys.
     db.outboxEvent.deleteMany({ where: { shopId } }),

@@ -10,9 +10,11 @@
 // (ON CONFLICT DO NOTHING on (shop, webhook id)), then delete what was copied. A crash between
 // the two copies the same rows again, which the conflict clause discards. SQLite does not commit
 // a transaction across two WAL files atomically, so the two are never one transaction.
+//
+// Every function here takes any client and does nothing for a PostgreSQL one.
 import { existsSync } from "node:fs";
 import Database from "better-sqlite3";
-import { sqliteFileOf, type Db } from "~/db.server";
+import { clientDialect, sqliteFileOf, type Db } from "~/db.server";
 import { whenUnlocked } from "~/sqlite-serialized.server";
 
 /** The arrivals file of an app database file. */
@@ -53,22 +55,13 @@ export function openArrivals(appFile: string, attachApp: boolean): Database.Data
   return conn;
 }
 
-/** The job thread's connection per app client (opened on first use). */
-const connections = new WeakMap<Db, Database.Database>();
-function arrivalsOf(db: Db): Database.Database {
-  let conn = connections.get(db);
-  if (!conn) {
-    const appFile = sqliteFileOf(db);
-    conn = openArrivals(appFile, true);
-    connections.set(db, conn);
-  }
-  return conn;
-}
-
-/** Closes what arrivalsOf opened for `db` (its client is being disconnected). */
-export function closeArrivals(db: Db): void {
-  connections.get(db)?.close();
-  connections.delete(db);
+interface Arrivals {
+  conn: Database.Database;
+  oldestBatch: Database.Statement;
+  move: Database.Statement;
+  remove: Database.Statement;
+  waiting: Database.Statement;
+  removeShop: Database.Statement;
 }
 
 /** Rows moved per statement: a few milliseconds of the app file's write lock. */
@@ -81,41 +74,65 @@ const MOVE = `
   FROM "Arrival" WHERE "id" <= ? ORDER BY "id"
   ON CONFLICT DO NOTHING`;
 
+/** Each app client's connection to its arrivals file, with its statements (opened on first use). */
+const opened = new WeakMap<Db, Arrivals>();
+
 /**
- * Moves what has arrived into "WebhookJob", oldest first; resolves how many rows it took. No-op
- * (0) for a client whose arrivals file does not exist yet (nothing ever arrived there).
+ * The arrivals of `db`'s file, or null where there are none: a PostgreSQL client (its door writes
+ * WebhookJob directly), or a SQLite file beside which nothing ever arrived.
  */
+function arrivalsOf(db: Db): Arrivals | null {
+  const known = opened.get(db);
+  if (known) return known;
+  if (clientDialect(db) !== "sqlite") return null;
+  const appFile = sqliteFileOf(db);
+  if (!existsSync(arrivalsFile(appFile))) return null;
+  const conn = openArrivals(appFile, true);
+  const arrivals: Arrivals = {
+    conn,
+    oldestBatch: conn.prepare(
+      `SELECT max("id") AS last, count(*) AS n FROM (SELECT "id" FROM "Arrival" ORDER BY "id" LIMIT ${MOVE_BATCH})`,
+    ),
+    move: conn.prepare(MOVE),
+    remove: conn.prepare(`DELETE FROM "Arrival" WHERE "id" <= ?`),
+    waiting: conn.prepare(`SELECT count(*) AS n, min("receivedAt") AS oldest FROM "Arrival"`),
+    removeShop: conn.prepare(`DELETE FROM "Arrival" WHERE "shopId" = ?`),
+  };
+  opened.set(db, arrivals);
+  return arrivals;
+}
+
+/** Closes what arrivalsOf opened for `db` (its client is being disconnected). */
+export function closeArrivals(db: Db): void {
+  opened.get(db)?.conn.close();
+  opened.delete(db);
+}
+
+/** Moves what has arrived into "WebhookJob", oldest first; resolves how many rows it took. */
 export async function moveArrivals(db: Db): Promise<number> {
-  if (!connections.has(db) && !existsSync(arrivalsFile(sqliteFileOf(db)))) return 0;
-  const conn = arrivalsOf(db);
+  const arrivals = arrivalsOf(db);
   let moved = 0;
-  for (;;) {
-    const { last, n } = conn
-      .prepare(`SELECT max("id") AS last, count(*) AS n FROM (SELECT "id" FROM "Arrival" ORDER BY "id" LIMIT ${MOVE_BATCH})`)
-      .get() as { last: number | null; n: number };
-    if (last === null) return moved;
-    await whenUnlocked(() => conn.prepare(MOVE).run(last));
-    await whenUnlocked(() => conn.prepare(`DELETE FROM "Arrival" WHERE "id" <= ?`).run(last));
+  while (arrivals) {
+    const { last, n } = arrivals.oldestBatch.get() as { last: number | null; n: number };
+    if (last === null) break;
+    await whenUnlocked(() => arrivals.move.run(last));
+    await whenUnlocked(() => arrivals.remove.run(last));
     moved += n;
-    if (n < MOVE_BATCH) return moved;
+    if (n < MOVE_BATCH) break;
   }
+  return moved;
 }
 
 /** Arrivals not yet moved, and when the oldest came (for the backlog figures and tests). */
 export function arrivalsWaiting(db: Db): { count: number; oldest: Date | null } {
-  if (!connections.has(db) && !existsSync(arrivalsFile(sqliteFileOf(db)))) return { count: 0, oldest: null };
-  const row = arrivalsOf(db).prepare(`SELECT count(*) AS n, min("receivedAt") AS oldest FROM "Arrival"`).get() as {
-    n: number;
-    oldest: string | null;
-  };
-  return { count: row.n, oldest: row.oldest === null ? null : new Date(row.oldest) };
+  const row = arrivalsOf(db)?.waiting.get() as { n: number; oldest: string | null } | undefined;
+  return { count: row?.n ?? 0, oldest: row?.oldest ? new Date(row.oldest) : null };
 }
 
 /** shop/redact: the shop's arrivals not yet moved are deleted with the rest of its rows. */
 export async function deleteShopArrivals(db: Db, shopId: string): Promise<void> {
-  if (!connections.has(db) && !existsSync(arrivalsFile(sqliteFileOf(db)))) return;
-  const conn = arrivalsOf(db);
-  await whenUnlocked(() => conn.prepare(`DELETE FROM "Arrival" WHERE "shopId" = ?`).run(shopId));
+  const arrivals = arrivalsOf(db);
+  if (arrivals) await whenUnlocked(() => arrivals.removeShop.run(shopId));
 }
 
 /**
@@ -123,11 +140,11 @@ export async function deleteShopArrivals(db: Db, shopId: string): Promise<void> 
  * (payloads the erasure has just redacted in "WebhookJob"); copy it back and truncate it.
  */
 export async function truncateArrivalsWal(db: Db): Promise<void> {
-  if (!connections.has(db) && !existsSync(arrivalsFile(sqliteFileOf(db)))) return;
-  const conn = arrivalsOf(db);
+  const arrivals = arrivalsOf(db);
+  if (!arrivals) return;
   for (let attempt = 0; attempt < 100; attempt++) {
     try {
-      const [row] = conn.pragma("wal_checkpoint(TRUNCATE)") as Array<{ busy: number }>;
+      const [row] = arrivals.conn.pragma("wal_checkpoint(TRUNCATE)") as Array<{ busy: number }>;
       if (!row || row.busy === 0) return;
     } catch (error) {
       if (!(error as { code?: string }).code?.startsWith("SQLITE_BUSY")) throw error;

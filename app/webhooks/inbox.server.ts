@@ -1,11 +1,12 @@
 // Writes verified webhooks into the durable inbox, group-committing the requests that arrive
 // together: one transaction (SQLite) or one statement (PostgreSQL) per batch. This is the path
 // Shopify waits on, so it talks to the driver directly, ahead of background work: on SQLite into
-// a file of its own, whose write lock the job thread's transactions never hold (arrivals.server.ts),
-// on PostgreSQL into WebhookJob through a pool of its own. A row is stored only if its shop is installed (or, for compliance topics, still
-// known) and only once per (shop, webhook id). A signed body the app cannot use is stored the
-// same way, already a dead letter: Shopify gets its 200 (a refusal would be retried for hours and
-// could cost the subscription) and the merchant sees it with Retry.
+// a file of its own, whose write lock the job thread's transactions never hold
+// (arrivals.server.ts), on PostgreSQL into WebhookJob through a pool of its own. A row is stored
+// only if its shop is installed (or, for compliance topics, still known) and only once per
+// (shop, webhook id). A signed body the app cannot use is stored the same way, already a dead
+// letter: Shopify gets its 200 (a refusal would be retried for hours and could cost the
+// subscription) and the merchant sees it with Retry.
 import pg from "pg";
 import { sqliteFileOf, type Db, type Dialect } from "~/db.server";
 import { whenUnlocked } from "~/sqlite-serialized.server";

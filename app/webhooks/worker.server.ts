@@ -105,7 +105,7 @@ export async function claimJobs(
   cursor: ClaimCursor = { shop: "" },
 ): Promise<ClaimedJob[]> {
   // SQLite: what the door has stored since the last claim joins the inbox first (arrivals.server.ts).
-  if (dialect === "sqlite") await moveArrivals(db);
+  await moveArrivals(db);
   const lease = new Date(now.getTime() + LEASE_MS);
   const skipLocked = dialect === "postgresql" ? Prisma.sql`FOR UPDATE SKIP LOCKED` : Prisma.empty;
   const set = Prisma.sql`"status" = 'processing', "attempts" = "attempts" + 1, "lockedUntil" = ${lease}`;
@@ -350,11 +350,11 @@ export function inboxBacklogMs(now = Date.now()): number {
  * Jobs pending or processing (due by `dueBy`, when given), with the arrivals not yet moved into
  * the inbox on SQLite: the backlog figure of the logs, the metrics and tests.
  */
-export async function openJobs(db: Db, dialect: Dialect, dueBy?: Date): Promise<number> {
+export async function openJobs(db: Db, dueBy?: Date): Promise<number> {
   // Arrivals first: a move copies into WebhookJob before it deletes, so a row not among the
   // arrivals counted now is in WebhookJob when that is counted next (the other order could miss
   // a row moved between the two counts).
-  const arrivals = dialect === "sqlite" ? arrivalsWaiting(db).count : 0;
+  const arrivals = arrivalsWaiting(db).count;
   const jobs = await db.webhookJob.count({
     where: { status: { in: ["pending", "processing"] }, ...(dueBy ? { runAt: { lte: dueBy } } : {}) },
   });
@@ -423,7 +423,7 @@ export function startWorker(db: Db, dialect: Dialect, options: WorkerOptions = {
   const report = async () => {
     const done = Atomics.load(threadSignals, JOBS_DONE);
     if (done === reported) return;
-    const backlog = await openJobs(db, dialect);
+    const backlog = await openJobs(db);
     log("info", "jobs", { processed: done - reported, perSecond: Math.round((done - reported) / 60), backlog });
     reported = done;
   };
@@ -465,11 +465,11 @@ export function startWorker(db: Db, dialect: Dialect, options: WorkerOptions = {
       wakeAll();
       await Promise.all(running$);
       await Promise.all(inFlight);
-      if (dialect === "sqlite") closeArrivals(db);
+      closeArrivals(db);
     },
     async idle() {
       for (;;) {
-        const open = await openJobs(db, dialect, new Date());
+        const open = await openJobs(db, new Date());
         if (open === 0) return;
         wakeAll();
         await new Promise((r) => setTimeout(r, 50));

@@ -139,7 +139,7 @@ export async function startApp(dialect: Dialect, env: Record<string, string> = {
     async settled(timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const open = await openJobs(db, dialect);
+        const open = await openJobs(db);
         if (open === 0) return;
         if (Date.now() > deadline) throw new Error(`inbox still has ${open} open jobs\n${server.output()}`);
         await new Promise((r) => setTimeout(r, 25));
@@ -161,7 +161,7 @@ export async function startApp(dialect: Dialect, env: Record<string, string> = {
     async stop() {
       await server.stop();
       await emulator.stop();
-      if (dialect === "sqlite") closeArrivals(db);
+      closeArrivals(db);
       await db.$disconnect();
       await dropDatabase(databaseUrl);
     },
