@@ -2,6 +2,7 @@
 import type { Db } from "~/db.server";
 import type { LaunchState } from "~/domain/program";
 import type { SetupStep } from "~/domain/setup";
+import { arrivalsWaiting } from "~/webhooks/arrivals.server";
 
 const DAY = 86_400_000;
 
@@ -119,7 +120,8 @@ export async function systemStatus(db: Db, shopId: string) {
       processedAt: j.processedAt?.toISOString() ?? null,
     })),
     deadLetters: { count: deadCount, latest: dead.map((j) => ({ ...j, receivedAt: j.receivedAt.toISOString() })) },
-    inboxOpen: open,
+    // On SQLite the door's arrivals not yet moved into the queue are open too (ADR 0022).
+    inboxOpen: open + arrivalsWaiting(db, shopId).count,
   };
 }
 

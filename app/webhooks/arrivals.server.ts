@@ -61,6 +61,7 @@ interface Arrivals {
   move: Database.Statement;
   remove: Database.Statement;
   waiting: Database.Statement;
+  waitingOfShop: Database.Statement;
   removeShop: Database.Statement;
 }
 
@@ -96,6 +97,7 @@ function arrivalsOf(db: Db): Arrivals | null {
     move: conn.prepare(MOVE),
     remove: conn.prepare(`DELETE FROM "Arrival" WHERE "id" <= ?`),
     waiting: conn.prepare(`SELECT count(*) AS n, min("receivedAt") AS oldest FROM "Arrival"`),
+    waitingOfShop: conn.prepare(`SELECT count(*) AS n, min("receivedAt") AS oldest FROM "Arrival" WHERE "shopId" = ?`),
     removeShop: conn.prepare(`DELETE FROM "Arrival" WHERE "shopId" = ?`),
   };
   opened.set(db, arrivals);
@@ -123,9 +125,12 @@ export async function moveArrivals(db: Db): Promise<number> {
   return moved;
 }
 
-/** Arrivals not yet moved, and when the oldest came (for the backlog figures and tests). */
-export function arrivalsWaiting(db: Db): { count: number; oldest: Date | null } {
-  const row = arrivalsOf(db)?.waiting.get() as { n: number; oldest: string | null } | undefined;
+/** Arrivals not yet moved (of one shop, or all), and when the oldest came (backlog figures, the System page, tests). */
+export function arrivalsWaiting(db: Db, shopId?: string): { count: number; oldest: Date | null } {
+  const arrivals = arrivalsOf(db);
+  const row = (shopId === undefined ? arrivals?.waiting.get() : arrivals?.waitingOfShop.get(shopId)) as
+    | { n: number; oldest: string | null }
+    | undefined;
   return { count: row?.n ?? 0, oldest: row?.oldest ? new Date(row.oldest) : null };
 }
 

@@ -6,6 +6,7 @@
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, expect, it } from "vitest";
 import { createDb, sqliteFile, type Db } from "~/db.server";
+import { systemStatus } from "~/models/dashboard.server";
 import { installShop, uninstallShop } from "~/models/shops.server";
 import { arrivalsFile, arrivalsWaiting, closeArrivals, moveArrivals } from "~/webhooks/arrivals.server";
 import { createInboxWriter, type InboxRow, type InboxWriter } from "~/webhooks/inbox.server";
@@ -60,6 +61,17 @@ describeDialects("the inbox writer on %s", (dialect) => {
       { webhookId: "b", status: "pending" },
       { webhookId: "r", status: "pending" },
     ]);
+  });
+
+  it("counts a shop's webhooks waiting to be processed on the System page, arrived or queued", async () => {
+    const OTHER = "inbox-other.myshopify.com";
+    await installShop(db, { id: OTHER, name: "Other", currency: "USD", timezone: "UTC" });
+    await Promise.all([inbox.store(row("w-1")), inbox.store(row("w-2")), inbox.store(row("w-3", { shopId: OTHER }))]);
+    const open = async () => (await systemStatus(db, SHOP)).inboxOpen;
+    expect(await open()).toBe(2); // on SQLite, still the door's arrivals
+    await claimJobs(db, dialect, 0); // on SQLite, moves them into the queue
+    expect(await open()).toBe(2);
+    expect((await systemStatus(db, OTHER)).inboxOpen).toBe(1);
   });
 
   if (dialect !== "sqlite") return;
