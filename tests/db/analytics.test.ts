@@ -223,6 +223,15 @@ describeDialects("analytics pre-aggregates on %s", (dialect) => {
     );
   }, 120_000);
 
+  if (dialect === "postgresql")
+    it("reads on sessions without JIT and with room to hash a period's customers", async () => {
+      // The settings createDb gives its connections (PG_SESSION_OPTIONS): JIT compiling cost the
+      // analytics reads more than it saved, and 4 MB spilled their hash of customers to disk.
+      const [jit] = await db.$queryRawUnsafe<Array<{ jit: string }>>("SHOW jit");
+      const [mem] = await db.$queryRawUnsafe<Array<{ work_mem: string }>>("SHOW work_mem");
+      expect([jit?.jit, mem?.work_mem]).toEqual(["off", "32MB"]);
+    });
+
   it("records each shop's weekly summary once", async () => {
     const shopId = `week-${Date.now().toString(36)}.myshopify.com`;
     await installShop(db, { id: shopId, name: "Week", currency: "USD", timezone: TZ });
