@@ -129,8 +129,7 @@ export async function moveArrivals(db: Db): Promise<number> {
 export function arrivalsWaiting(db: Db, shopId?: string): { count: number; oldest: Date | null } {
   const arrivals = arrivalsOf(db);
   const row = (shopId === undefined ? arrivals?.waiting.get() : arrivals?.waitingOfShop.get(shopId)) as
-    | { n: number; oldest: string | null }
-    | undefined;
+    { n: number; oldest: string | null } | undefined;
   return { count: row?.n ?? 0, oldest: row?.oldest ? new Date(row.oldest) : null };
 }
 

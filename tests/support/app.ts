@@ -1,6 +1,7 @@
 // Starts the real production server (build/server) as a child process against a fresh database
 // and an in-process store emulator, so tests talk to the app over HTTP as Shopify would.
 import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -60,8 +61,15 @@ export async function freshDatabaseUrl(dialect: Dialect): Promise<string> {
   return url;
 }
 
+/** Removes a test's database: a PostgreSQL database, or a SQLite file with its WAL, and its arrivals file (ADR 0022). */
 export async function dropDatabase(url: string): Promise<void> {
-  if (!url.startsWith("postgres")) return;
+  if (!url.startsWith("postgres")) {
+    if (!url) return;
+    const file = sqliteFile(url);
+    for (const base of [file, arrivalsFile(file)])
+      for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(base + suffix, { force: true });
+    return;
+  }
   const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });
   await client.connect();
   await client.query(`DROP DATABASE IF EXISTS "${new URL(url).pathname.slice(1)}" WITH (FORCE)`);

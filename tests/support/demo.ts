@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { arrivalsFile } from "~/webhooks/arrivals.server";
 import { freePort } from "../emulator/ports.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -57,7 +58,8 @@ export async function startDemo({ name = "demo", timeoutMs = 240_000 } = {}): Pr
       child.kill("SIGTERM");
       await exited;
     }
-    for (const suffix of ["", "-wal", "-shm"]) rmSync(dbFile + suffix, { force: true });
+    for (const base of [dbFile, arrivalsFile(dbFile)])
+      for (const suffix of ["", "-wal", "-shm"]) rmSync(base + suffix, { force: true });
   };
   try {
     await new Promise<void>((resolve, reject) => {
