@@ -17,6 +17,7 @@ import {
 import type { OrderEvent } from "~/domain/orders";
 import {
   clientDialect,
+  column,
   Prisma,
   rawExecute,
   rawQuery,
@@ -236,14 +237,31 @@ export interface CustomerGroups {
   holdout: GroupStats;
 }
 
+/**
+ * SQLite's index for grouping a period's orders by customer; both cover what the grouping reads.
+ * The period's range of the analytics index reads only the period's orders, but SQLite then sorts
+ * them by customer in a temporary B-tree; the customer index is read in customer order (nothing
+ * to sort) but holds every order of the shop. Measured on a shop with 1,000,000 orders over two
+ * years (the analytics bench): 30 days 45 ms against 140, 180 days 205 against 182, 365 days 600
+ * against 220. So the customer index once the period covers a fifth of the time since the shop's
+ * first paid order. (PostgreSQL hashes the customers, whatever the order it reads them in.)
+ */
+async function sqliteCustomerIndex(db: Db, shopId: string, period: { start: Date; end: Date }) {
+  const [first] = await rawQuery<{ at: unknown }>(
+    db,
+    "sqlite",
+    Prisma.sql`SELECT min("paidAt") AS "at" FROM "OrderFact" WHERE "shopId" = ${shopId} AND "paidAt" IS NOT NULL`,
+  );
+  const since = column.date(first?.at)?.getTime() ?? period.start.getTime();
+  const share = (period.end.getTime() - period.start.getTime()) / Math.max(1, period.end.getTime() - since);
+  return share >= 0.2 ? "OrderFact_customer_idx" : "OrderFact_analytics_idx";
+}
+
 /** Customers with an order paid in the period (not cancelled), by group: one scan of a covering index. */
 export async function customerGroups(db: Db, shopId: string, period: { start: Date; end: Date }): Promise<CustomerGroups> {
   const dialect = clientDialect(db);
   const ts = (d: Date) => timestampParam(dialect, d);
-  // SQLite's planner may take the (shop, customer) index for the GROUP BY on a long period and
-  // then visit every order of the shop by rowid (seconds at a million orders): the period's range
-  // on the covering index is what this needs at any length.
-  const periodIndex = Prisma.raw(dialect === "sqlite" ? `INDEXED BY "OrderFact_analytics_idx"` : "");
+  const periodIndex = Prisma.raw(dialect === "sqlite" ? `INDEXED BY "${await sqliteCustomerIndex(db, shopId, period)}"` : "");
   const rows = await rawQuery<Record<string, unknown>>(
     db,
     dialect,
@@ -285,6 +303,10 @@ export async function customerGroups(db: Db, shopId: string, period: { start: Da
 export async function smallTotals(db: Db, shopId: string, period: { start: Date; end: Date }) {
   const dialect = clientDialect(db);
   const [a, b] = [timestampParam(dialect, period.start), timestampParam(dialect, period.end)];
+  // The reward orders are looked up by key, one per code used. SQLite without statistics (the app
+  // never runs ANALYZE) read every order of the shop instead, filtered through the codes' orders:
+  // 290 ms at a million orders, 9 ms by key. Its CROSS JOIN keeps the tables in the order written.
+  const rewardOrderJoin = Prisma.raw(dialect === "sqlite" ? "CROSS JOIN" : "JOIN");
   const rows = await rawQuery<Record<string, unknown>>(
     db,
     dialect,
@@ -301,7 +323,7 @@ export async function smallTotals(db: Db, shopId: string, period: { start: Date;
         JOIN "Redemption" "r" ON "r"."shopId" = "d"."shopId" AND "r"."code" = "d"."code" AND "r"."orderId" = "d"."orderId"
         WHERE "d"."shopId" = ${shopId} AND "d"."paidAt" >= ${a} AND "d"."paidAt" < ${b} AND "r"."status" = 'used'
         GROUP BY "d"."orderId"
-      ) "u" JOIN "OrderFact" "o" ON "o"."shopId" = ${shopId} AND "o"."orderId" = "u"."orderId"
+      ) "u" ${rewardOrderJoin} "OrderFact" "o" ON "o"."shopId" = ${shopId} AND "o"."orderId" = "u"."orderId"
       WHERE "o"."paid" AND NOT "o"."cancelled"
     UNION ALL
     SELECT 'referrals', COUNT(*), SUM("o"."subtotalMinor" - "o"."refundedMinor"), 0

@@ -37,8 +37,9 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     order: fc.integer({ min: 1, max: 8 }),
     customer: fc.option(fc.integer({ min: 1, max: 4 }), { nil: null }),
     subtotal: fc.integer({ min: 0, max: 20_000 }),
-    // some before the period, some after it
-    hour: fc.integer({ min: -6, max: 80 }),
+    // some before the period, some after it; some weeks before it, so that a short period is a
+    // small share of the shop's history (SQLite groups it by customer from the period's index)
+    hour: fc.oneof(fc.integer({ min: -6, max: 80 }), fc.constant(-400)),
   }),
   fc.record({
     type: fc.constant("refund" as const),
@@ -69,6 +70,31 @@ describeDialects("analytics pre-aggregates on %s", (dialect) => {
     await dropDatabase(url);
   });
 
+  /** Customers with a member order, and the others (no holdout here), from their orders in the period. */
+  function customerGroupsOf(
+    orders: Array<{ customerId: string | null; earnedPoints: number; subtotalMinor: number | null; refundedMinor: number }>,
+  ) {
+    const byCustomer = new Map<string, { n: number; m: number; rev: number }>();
+    for (const o of orders) {
+      const c = byCustomer.get(o.customerId!) ?? { n: 0, m: 0, rev: 0 };
+      c.n += 1;
+      c.m += o.earnedPoints > 0 ? 1 : 0;
+      c.rev += o.subtotalMinor! - o.refundedMinor;
+      byCustomer.set(o.customerId!, c);
+    }
+    const group = (members: boolean) => {
+      const list = [...byCustomer.values()].filter((c) => c.m > 0 === members);
+      return {
+        customers: list.length,
+        orders: list.reduce((s, c) => s + c.n, 0),
+        repeaters: list.filter((c) => c.n >= 2).length,
+        revenueMinor: list.reduce((s, c) => s + c.rev, 0),
+        revenueSquares: list.reduce((s, c) => s + c.rev * c.rev, 0),
+      };
+    };
+    return { members: group(true), others: group(false) };
+  }
+
   /** The same figures straight from the rows (no slot): what the slots must equal. */
   async function fullScan(shopId: string, start: Date, end: Date) {
     const orders = (await db.orderFact.findMany({ where: { shopId } })).filter(
@@ -91,6 +117,7 @@ describeDialects("analytics pre-aggregates on %s", (dialect) => {
       joined: (await db.member.findMany({ where: { shopId, state: "active" } })).filter(
         (m) => m.enrolledAt >= start && m.enrolledAt < end,
       ).length,
+      groups: customerGroupsOf(orders.filter((o) => o.customerId !== null)),
       perDay: orders.reduce<Record<string, number>>((acc, o) => {
         const d = localDate(o.paidAt!, TZ);
         acc[d] = (acc[d] ?? 0) + 1;
@@ -196,6 +223,7 @@ describeDialects("analytics pre-aggregates on %s", (dialect) => {
           const memberAov =
             want.memberOrders === 0 ? 0 : Math.floor((2 * want.memberRevenue + want.memberOrders) / (2 * want.memberOrders));
           expect(got.metrics.aov_members_minor.value).toBe(memberAov);
+          expect({ members: got.groups.members, others: got.groups.others }).toEqual(want.groups);
           const entries = (await db.ledgerEntry.findMany({ where: { shopId, kind: "referral" } })).filter(
             (e) => e.createdAt >= period.start && e.createdAt < period.end,
           );
@@ -222,6 +250,57 @@ describeDialects("analytics pre-aggregates on %s", (dialect) => {
       { numRuns: 12 },
     );
   }, 120_000);
+
+  it("groups a period's customers as a full scan does, from either of SQLite's indexes", async () => {
+    // 120 orders of 6 customers and guests over 40 days (members and not, cancelled, refunded):
+    // a 3-day period is a small share of that history, 40 days a large one (sqliteCustomerIndex).
+    const shopId = `groups-${Date.now().toString(36)}.myshopify.com`;
+    await installShop(db, { id: shopId, name: "Groups", currency: "USD", timezone: TZ });
+    const day0 = Date.parse("2026-09-01T12:00:00-04:00");
+    for (let i = 0; i < 120; i++) {
+      const customer = i % 7 === 6 ? null : { customerId: i % 10 === 5 ? "6" : String(1 + (i % 4)) };
+      const paidAt = new Date(day0 + Math.floor(i / 3) * 86_400_000 + (i % 3) * 5 * 3_600_000);
+      // customer 6 places orders under a point's worth: never a member order
+      const subtotalMinor = customer?.customerId === "6" ? 40 : 1_000 + i * 37;
+      const order: OrderFacts = {
+        orderId: `g${i}`,
+        name: `#${i}`,
+        customer,
+        currency: "USD",
+        subtotalMinor,
+        presentmentCurrency: "USD",
+        discountCodes: [],
+        test: false,
+        createdAt: paidAt,
+        paidAt,
+      };
+      await applyOrderEvent(db, shopId, { type: "paid", order }, "test");
+      if (i % 11 === 3) await applyOrderEvent(db, shopId, { type: "cancelled", order, wasPaid: true }, "test");
+      if (i % 9 === 4)
+        await applyOrderEvent(
+          db,
+          shopId,
+          {
+            type: "refund",
+            orderId: order.orderId,
+            refundId: `gr${i}`,
+            subtotalMinor: Math.min(300, subtotalMinor),
+            createdAt: paidAt,
+          },
+          "test",
+        );
+    }
+    for (const [from, to] of [
+      ["2026-10-05", "2026-10-07"],
+      ["2026-09-20", "2026-10-29"],
+    ]) {
+      const period = (periodOf(from!, to!, TZ) as { ok: true; period: import("~/domain/analytics").Period }).period;
+      const { groups } = await periodFigures(db, shopId, period, { valuePerPoint: 0 });
+      const want = (await fullScan(shopId, period.start, period.end)).groups;
+      expect({ members: groups.members, others: groups.others }).toEqual(want);
+      expect(Math.min(want.members.repeaters, want.others.customers)).toBeGreaterThan(0);
+    }
+  });
 
   if (dialect === "postgresql")
     it("reads on sessions without JIT and with room to hash a period's customers", async () => {
