@@ -16,11 +16,9 @@ import { existsSync } from "node:fs";
 import Database from "better-sqlite3";
 import { clientDialect, sqliteFileOf, type Db } from "~/db.server";
 import { whenUnlocked } from "~/sqlite-serialized.server";
+import { arrivalsFile } from "./arrivals-file";
 
-/** The arrivals file of an app database file. */
-export function arrivalsFile(appFile: string): string {
-  return appFile.replace(/(\.sqlite3?|\.db)?$/, ".inbox.sqlite");
-}
+export { arrivalsFile };
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS "Arrival" (

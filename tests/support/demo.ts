@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { arrivalsFile } from "~/webhooks/arrivals.server";
+import { arrivalsFile } from "../../app/webhooks/arrivals-file.ts";
 import { freePort } from "../emulator/ports.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
