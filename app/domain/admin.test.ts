@@ -17,7 +17,14 @@ describe("launch", () => {
   });
 
   it("decides a closed customer's paid order as earning nothing, for good", () => {
-    const record = { ...emptyOrderRecord("1"), customerId: "5", paid: true, subtotalMinor: 5000, earnSubtotalMinor: 5000, currency: "USD" };
+    const record = {
+      ...emptyOrderRecord("1"),
+      customerId: "5",
+      paid: true,
+      subtotalMinor: 5000,
+      earnSubtotalMinor: 5000,
+      currency: "USD",
+    };
     const pilot = { launch: { state: "pilot" as const, pilotTag: "p" }, tags: ["x"] };
     expect(orderEarner(record, null, true, pilot)).toBe("closed");
     expect(orderEarner(record, null, false, pilot)).toBe("none");

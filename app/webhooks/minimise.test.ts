@@ -80,7 +80,9 @@ describe("minimisePayload", () => {
       JSON.stringify(customerEvent),
       minimisePayload("customers/redact", compliance),
     ].join("\n");
-    expect(stored.match(/Ottoline|Quarrington|4155550187|Wyvernmoor|billing_address|"title"|"name":"Item|"sku"|"note"/g)).toBeNull();
+    expect(
+      stored.match(/Ottoline|Quarrington|4155550187|Wyvernmoor|billing_address|"title"|"name":"Item|"sku"|"note"/g),
+    ).toBeNull();
     // Of a line, only what earning reads: product, quantity, price, discounts, gift card.
     expect(Object.keys(JSON.parse(minimisePayload("orders/paid", fullOrder)).line_items[0]).sort()).toEqual([
       "discount_allocations",

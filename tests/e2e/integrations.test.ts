@@ -43,7 +43,10 @@ afterAll(async () => {
 describe("the Integrations page", () => {
   it("adds an endpoint, shows its deliveries with a retry, and creates an API key", async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1400 }, userAgent: DESKTOP_UA });
-    const frame = await openAdmin(page, `${app.emulator.url}/store/${SHOP.replace(".myshopify.com", "")}/apps/loyalty/integrations`);
+    const frame = await openAdmin(
+      page,
+      `${app.emulator.url}/store/${SHOP.replace(".myshopify.com", "")}/apps/loyalty/integrations`,
+    );
     await frame.getByRole("heading", { name: "No endpoints yet" }).waitFor({ timeout: 20_000 });
     await page.screenshot({ path: path.join(SCREENSHOTS, "integrations-empty.png"), fullPage: true });
 

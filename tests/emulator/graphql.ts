@@ -114,7 +114,10 @@ function orderNode(shop: EmulatedShop, order: Order) {
                 lineItem: {
                   id: `gid://shopify/LineItem/${l.line_item.id}`,
                   isGiftCard: l.line_item.gift_card,
-                  product: { id: `gid://shopify/Product/${l.line_item.product_id}`, legacyResourceId: String(l.line_item.product_id) },
+                  product: {
+                    id: `gid://shopify/Product/${l.line_item.product_id}`,
+                    legacyResourceId: String(l.line_item.product_id),
+                  },
                 },
                 subtotalSet: {
                   shopMoney: { amount: l.subtotal_set.shop_money.amount, currencyCode: l.subtotal_set.shop_money.currency_code },

@@ -331,7 +331,10 @@ describeDialects("checkout and customer-account API on %s", (dialect) => {
     ]);
     const paidKey = randomUUID();
     const enter = () =>
-      call("customer-account", `draws/${draw.id}/enter`, token("8201"), { method: "POST", body: { entries: 2, idempotencyKey: paidKey } });
+      call("customer-account", `draws/${draw.id}/enter`, token("8201"), {
+        method: "POST",
+        body: { entries: 2, idempotencyKey: paidKey },
+      });
     const first = await enter();
     expect(first.status).toBe(200);
     expect(await first.json()).toMatchObject({ myEntries: 2, points: { available: 150 } });
