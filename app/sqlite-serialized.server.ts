@@ -65,26 +65,56 @@ export class SqliteGate {
 }
 
 const STATEMENT_CACHE_SIZE = 500;
+/**
+ * The SQL text the cache may hold, all statements together. A prepared statement's program grows
+ * with its text (a batch writer's insert of 200 rows, its triggers compiled in, is hundreds of
+ * kilobytes of SQLite's memory), and batches of every size have a text of their own: kept without
+ * a bound, they took the job thread's malloc heap to 84 MB while a backlog drained.
+ */
+const STATEMENT_CACHE_CHARS = Number(process.env.LOYALTY_SQLITE_STATEMENT_CHARS ?? 512 * 1024);
 
 /**
  * Prisma's adapter prepares every statement anew (`prepare(sql).bind(args)`), and SQL parsing
- * was the largest single cost of a storefront read. This keeps prepared statements by SQL text
- * and hands the adapter a per-call binding over the cached one.
+ * was the largest single cost of a storefront read. This keeps prepared statements by SQL text,
+ * the least recently used dropped past STATEMENT_CACHE_SIZE statements or STATEMENT_CACHE_CHARS
+ * of text (a dropped statement is finalized when collected), and hands the adapter a per-call
+ * binding over the cached one.
  */
+/** Statements by SQL text, least recently used dropped first past the limits (see above). */
+export function statementCache<S>(
+  prepare: (sql: string) => S,
+  limits = { statements: STATEMENT_CACHE_SIZE, chars: STATEMENT_CACHE_CHARS },
+) {
+  const cache = new Map<string, S>();
+  let chars = 0;
+  return {
+    get(sql: string): S {
+      let stmt = cache.get(sql);
+      if (stmt !== undefined) {
+        cache.delete(sql); // re-inserted below: a Map keeps insertion order, oldest first
+      } else {
+        stmt = prepare(sql);
+        chars += sql.length;
+      }
+      cache.set(sql, stmt);
+      for (const oldest of cache.keys()) {
+        if (cache.size <= limits.statements && chars <= limits.chars) break;
+        if (oldest === sql) break; // the one in use stays, however long
+        cache.delete(oldest);
+        chars -= oldest.length;
+      }
+      return stmt;
+    },
+    held: () => ({ statements: cache.size, chars }),
+  };
+}
+
 const statementCaches = new WeakMap<Database.Database, (sql: string) => Database.Statement>();
 
 function cacheStatements(conn: Database.Database): void {
   const prepare = conn.prepare.bind(conn);
-  const cache = new Map<string, Database.Statement>();
   const columns = new WeakMap<Database.Statement, Database.ColumnDefinition[]>();
-  const cached = (sql: string) => {
-    let stmt = cache.get(sql);
-    if (!stmt) {
-      stmt = prepare(sql);
-      if (cache.size < STATEMENT_CACHE_SIZE) cache.set(sql, stmt);
-    }
-    return stmt;
-  };
+  const cached = statementCache(prepare).get;
   statementCaches.set(conn, cached);
   (conn as unknown as { prepare: (sql: string) => unknown }).prepare = (sql: string) => {
     const statement = cached(sql);
