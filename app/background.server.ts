@@ -10,7 +10,7 @@ import db, { databaseUrl, dialect, ready, sqliteFile } from "./db.server";
 import { startCheckpointer, type Checkpointer, type CheckpointReport } from "./sqlite-checkpointer.server";
 import { DOOR_ACTIVITY, doorPacer, threadSignals } from "./thread-signals.server";
 import { createInboxWriter, type InboxWriter } from "./webhooks/inbox.server";
-import { arrivalsFile } from "./webhooks/arrivals.server";
+import { arrivalsFile } from "./sqlite-files";
 import { ingestWebhook, type RawWebhook } from "./webhooks/ingest.server";
 import { awardYearlyBonuses, giveBirthdayGifts } from "./models/bonuses.server";
 import { handleProxy as handleProxyRequest, type ProxyRequest } from "./proxy/handler.server";

@@ -19,6 +19,7 @@ import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import pg from "pg";
 import http from "node:http";
+import { removeSqliteDatabase } from "../app/sqlite-files.ts";
 import { migrate, sqlitePath } from "./migrate.mjs";
 import { BROWSER_UA, StoreEmulator } from "../tests/emulator/server.ts";
 import { appServerEnv, spawnAppServer } from "../tests/emulator/app-process.ts";
@@ -247,7 +248,7 @@ async function startBenchApp(dialect, shops, processes = 1, env = {}) {
     await emulator.stop();
     // BENCH_KEEP_DATABASE=1 leaves the seeded database behind, to look at a query plan by hand.
     if (process.env.BENCH_KEEP_DATABASE) console.log(`  (kept ${dialect === "sqlite" ? sqlitePath(url) : url})`);
-    else if (dialect === "sqlite") for (const s of ["", "-wal", "-shm"]) rmSync(sqlitePath(url) + s, { force: true });
+    else if (dialect === "sqlite") removeSqliteDatabase(sqlitePath(url));
     else {
       const admin = new pg.Client({ connectionString: PG_ADMIN });
       await admin.connect();

@@ -2,11 +2,11 @@
 // emulator (Shopify's stand-in) and the app, installs a demo shop through token exchange, and
 // replays 18 months of that shop's history as signed webhooks through the real pipeline.
 import { execFileSync } from "node:child_process";
-import { rmSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
+import { removeSqliteDatabase } from "../app/sqlite-files.ts";
 import { migrate, sqlitePath } from "./migrate.mjs";
 import { StoreEmulator } from "../tests/emulator/server.ts";
 import { appServerEnv, spawnAppServer } from "../tests/emulator/app-process.ts";
@@ -74,7 +74,7 @@ if (process.env.DEMO_SKIP_BUILD !== "1") {
 }
 
 // A fresh database each run: the seeded shop is the same on every machine.
-for (const suffix of ["", "-wal", "-shm"]) rmSync(sqlitePath(databaseUrl) + suffix, { force: true });
+removeSqliteDatabase(sqlitePath(databaseUrl));
 await migrate(databaseUrl);
 
 emulator = new StoreEmulator({ apiKey, apiSecret, appUrl, port: EMULATOR_PORT });

@@ -16,9 +16,7 @@ import { existsSync } from "node:fs";
 import Database from "better-sqlite3";
 import { clientDialect, sqliteFileOf, type Db } from "~/db.server";
 import { whenUnlocked } from "~/sqlite-serialized.server";
-import { arrivalsFile } from "./arrivals-file";
-
-export { arrivalsFile };
+import { arrivalsFile } from "~/sqlite-files";
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS "Arrival" (

@@ -12,8 +12,8 @@ import http from "node:http";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { rmSync } from "node:fs";
 import pg from "pg";
+import { removeSqliteDatabase } from "../../app/sqlite-files.ts";
 import { migrate, sqlitePath } from "../migrate.mjs";
 import { StoreEmulator } from "../../tests/emulator/server.ts";
 import { appServerEnv, spawnAppServer } from "../../tests/emulator/app-process.ts";
@@ -55,7 +55,7 @@ async function database(dialect) {
       : Object.assign(new URL(PG_ADMIN), { pathname: `/${name}` }).toString();
   await migrate(url);
   const drop = async () => {
-    if (dialect === "sqlite") for (const s of ["", "-wal", "-shm"]) rmSync(sqlitePath(url) + s, { force: true });
+    if (dialect === "sqlite") removeSqliteDatabase(sqlitePath(url));
     else {
       const admin = new pg.Client({ connectionString: PG_ADMIN });
       await admin.connect();

@@ -14,6 +14,7 @@ import { applyOrderEvent } from "~/models/orders.server";
 import { installShop } from "~/models/shops.server";
 import { createEndpoint, deliverWebhooks } from "~/models/webhook-endpoints.server";
 import { describeDialects, dropDatabase, freshDatabaseUrl } from "../support/app";
+import { orderFacts } from "../support/orders";
 
 const TZ = "America/New_York";
 const HOUR = 3_600_000;
@@ -172,18 +173,9 @@ describeDialects("analytics pre-aggregates on %s", (dialect) => {
             if (s.type === "paid") {
               const paidAt = new Date(base + s.hour * HOUR + 7 * 60_000);
               const known = facts.get(s.order);
-              const f: OrderFacts = known ?? {
-                orderId: `o${s.order}`,
-                name: `#${s.order}`,
-                customer: s.customer === null ? null : { customerId: String(s.customer) },
-                currency: "USD",
-                subtotalMinor: s.subtotal,
-                presentmentCurrency: "USD",
-                discountCodes: [],
-                test: false,
-                createdAt: paidAt,
-                paidAt,
-              };
+              const f =
+                known ??
+                orderFacts(`o${s.order}`, s.customer === null ? null : String(s.customer), s.subtotal, paidAt, `#${s.order}`);
               facts.set(s.order, f);
               event = { type: "paid", order: f };
             } else if (s.type === "cancel") {
@@ -258,22 +250,11 @@ describeDialects("analytics pre-aggregates on %s", (dialect) => {
     await installShop(db, { id: shopId, name: "Groups", currency: "USD", timezone: TZ });
     const day0 = Date.parse("2026-09-01T12:00:00-04:00");
     for (let i = 0; i < 120; i++) {
-      const customer = i % 7 === 6 ? null : { customerId: i % 10 === 5 ? "6" : String(1 + (i % 4)) };
+      const customerId = i % 7 === 6 ? null : i % 10 === 5 ? "6" : String(1 + (i % 4));
       const paidAt = new Date(day0 + Math.floor(i / 3) * 86_400_000 + (i % 3) * 5 * 3_600_000);
       // customer 6 places orders under a point's worth: never a member order
-      const subtotalMinor = customer?.customerId === "6" ? 40 : 1_000 + i * 37;
-      const order: OrderFacts = {
-        orderId: `g${i}`,
-        name: `#${i}`,
-        customer,
-        currency: "USD",
-        subtotalMinor,
-        presentmentCurrency: "USD",
-        discountCodes: [],
-        test: false,
-        createdAt: paidAt,
-        paidAt,
-      };
+      const subtotalMinor = customerId === "6" ? 40 : 1_000 + i * 37;
+      const order = orderFacts(`g${i}`, customerId, subtotalMinor, paidAt, `#${i}`);
       await applyOrderEvent(db, shopId, { type: "paid", order }, "test");
       if (i % 11 === 3) await applyOrderEvent(db, shopId, { type: "cancelled", order, wasPaid: true }, "test");
       if (i % 9 === 4)

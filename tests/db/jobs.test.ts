@@ -5,28 +5,13 @@ import type { Db } from "~/db.server";
 import { createDb } from "~/db.server";
 import { expireInactivePoints } from "~/models/expiry.server";
 import { InsufficientPointsError, releaseDuePoints, withLedger } from "~/models/ledger.server";
-import type { OrderFacts } from "~/domain/orders";
 import { applyOrderEvent } from "~/models/orders.server";
 import { installShop } from "~/models/shops.server";
 import { assertLedgerConsistent, dropDatabase, freshDatabaseUrl, describeDialects } from "../support/app";
+import { orderFacts } from "../support/orders";
 
 const SHOP = "jobs-shop.myshopify.com";
 const DAY = 86_400_000;
-
-function facts(orderId: string, customerId: string, subtotalMinor: number, paidAt: Date): OrderFacts {
-  return {
-    orderId,
-    name: `#${orderId}`,
-    customer: { customerId },
-    currency: "USD",
-    subtotalMinor,
-    presentmentCurrency: "USD",
-    discountCodes: [],
-    test: false,
-    createdAt: paidAt,
-    paidAt,
-  };
-}
 
 describeDialects("jobs and guarded writes on %s", (dialect) => {
   let db: Db;
@@ -50,7 +35,7 @@ describeDialects("jobs and guarded writes on %s", (dialect) => {
 
   it("keeps points pending for the pending period, then releases them once", async () => {
     const paidAt = new Date(Date.now() - 2 * DAY);
-    await applyOrderEvent(db, SHOP, { type: "paid", order: facts("o1", "c1", 10_000, paidAt) }, "test");
+    await applyOrderEvent(db, SHOP, { type: "paid", order: orderFacts("o1", "c1", 10_000, paidAt) }, "test");
     expect(await member("c1")).toMatchObject({ available: 0, pending: 100 });
     // A partial refund while pending is pending too.
     await applyOrderEvent(
@@ -70,9 +55,14 @@ describeDialects("jobs and guarded writes on %s", (dialect) => {
 
   it("expires points after a year without activity, once", async () => {
     const long = new Date(Date.now() - 400 * DAY);
-    await applyOrderEvent(db, SHOP, { type: "paid", order: facts("o2", "c2", 5_000, long) }, "test");
+    await applyOrderEvent(db, SHOP, { type: "paid", order: orderFacts("o2", "c2", 5_000, long) }, "test");
     // Another member, active 20 days ago, with points available too.
-    await applyOrderEvent(db, SHOP, { type: "paid", order: facts("o2b", "c2b", 7_500, new Date(Date.now() - 20 * DAY)) }, "test");
+    await applyOrderEvent(
+      db,
+      SHOP,
+      { type: "paid", order: orderFacts("o2b", "c2b", 7_500, new Date(Date.now() - 20 * DAY)) },
+      "test",
+    );
     await releaseDuePoints(db, new Date());
     expect(await member("c2")).toMatchObject({ available: 50 });
     expect(await member("c2b")).toMatchObject({ available: 75 });
@@ -86,7 +76,12 @@ describeDialects("jobs and guarded writes on %s", (dialect) => {
   });
 
   it("never lets concurrent spends take more than the balance", async () => {
-    await applyOrderEvent(db, SHOP, { type: "paid", order: facts("o3", "c3", 100_000, new Date(Date.now() - 20 * DAY)) }, "test");
+    await applyOrderEvent(
+      db,
+      SHOP,
+      { type: "paid", order: orderFacts("o3", "c3", 100_000, new Date(Date.now() - 20 * DAY)) },
+      "test",
+    );
     await releaseDuePoints(db, new Date());
     const m = await member("c3");
     expect(m.available).toBe(1_000);
@@ -120,7 +115,7 @@ describeDialects("jobs and guarded writes on %s", (dialect) => {
   });
 
   it("applies the same order event once however many times it runs at once", async () => {
-    const event = { type: "paid" as const, order: facts("o4", "c4", 12_345, new Date(Date.now() - 30 * DAY)) };
+    const event = { type: "paid" as const, order: orderFacts("o4", "c4", 12_345, new Date(Date.now() - 30 * DAY)) };
     await Promise.all(Array.from({ length: 8 }, () => applyOrderEvent(db, SHOP, event, "test")));
     expect(await db.ledgerEntry.count({ where: { memberId: (await member("c4")).id } })).toBe(1);
   });

@@ -1,14 +1,14 @@
 // Starts the real production server (build/server) as a child process against a fresh database
 // and an in-process store emulator, so tests talk to the app over HTTP as Shopify would.
 import { randomBytes } from "node:crypto";
-import { rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { describe, inject } from "vitest";
 import Database from "better-sqlite3";
 import { createDb, sqliteFile, type Db, type Dialect } from "~/db.server";
-import { arrivalsFile, closeArrivals } from "~/webhooks/arrivals.server";
+import { arrivalsFile, removeSqliteDatabase } from "~/sqlite-files";
+import { closeArrivals } from "~/webhooks/arrivals.server";
 import { openJobs } from "~/webhooks/worker.server";
 import { applyDelta, balanceDelta, EMPTY_BALANCE, type EntryKind, type EntryStatus } from "~/domain/ledger";
 import { migrate } from "../../scripts/migrate.mjs";
@@ -64,10 +64,7 @@ export async function freshDatabaseUrl(dialect: Dialect): Promise<string> {
 /** Removes a test's database: a PostgreSQL database, or a SQLite file with its WAL, and its arrivals file (ADR 0022). */
 export async function dropDatabase(url: string): Promise<void> {
   if (!url.startsWith("postgres")) {
-    if (!url) return;
-    const file = sqliteFile(url);
-    for (const base of [file, arrivalsFile(file)])
-      for (const suffix of ["", "-wal", "-shm", "-journal"]) rmSync(base + suffix, { force: true });
+    if (url) removeSqliteDatabase(sqliteFile(url));
     return;
   }
   const client = new pg.Client({ connectionString: POSTGRES_ADMIN_URL });

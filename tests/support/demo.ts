@@ -3,10 +3,10 @@
 // it is up, with the addresses it printed. Used by the Web Vitals benchmark (scripts/bench/vitals.mjs)
 // and the end-to-end tests that run the demo.
 import { spawn, type ChildProcess } from "node:child_process";
-import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { arrivalsFile } from "../../app/webhooks/arrivals-file.ts";
+import { removeSqliteDatabase } from "../../app/sqlite-files.ts";
 import { freePort } from "../emulator/ports.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -58,8 +58,7 @@ export async function startDemo({ name = "demo", timeoutMs = 240_000 } = {}): Pr
       child.kill("SIGTERM");
       await exited;
     }
-    for (const base of [dbFile, arrivalsFile(dbFile)])
-      for (const suffix of ["", "-wal", "-shm"]) rmSync(base + suffix, { force: true });
+    removeSqliteDatabase(dbFile);
   };
   try {
     await new Promise<void>((resolve, reject) => {

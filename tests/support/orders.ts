@@ -1,4 +1,5 @@
 // Small hand-made orders for tests, built with the emulator's payload shapes.
+import type { OrderFacts } from "~/domain/orders";
 import { customerPayload, orderPayload, refundPayload, type Customer, type Order, type Refund } from "../emulator/payloads.ts";
 
 let nextId = 1;
@@ -65,3 +66,25 @@ export const cancelled = (o: Order, financialStatus = "refunded") => ({
 });
 export const refunded = (r: Refund) => ({ topic: "refunds/create", payload: refundPayload(r) });
 export const customerEvent = (c: Customer, topic = "customers/update") => ({ topic, payload: customerPayload(c) });
+
+/** An order's facts as the planner reads them (for tests that apply order events directly), paid at `paidAt`. */
+export function orderFacts(
+  orderId: string,
+  customerId: string | null,
+  subtotalMinor: number,
+  paidAt: Date,
+  name = `#${orderId}`,
+): OrderFacts {
+  return {
+    orderId,
+    name,
+    customer: customerId === null ? null : { customerId },
+    currency: "USD",
+    subtotalMinor,
+    presentmentCurrency: "USD",
+    discountCodes: [],
+    test: false,
+    createdAt: paidAt,
+    paidAt,
+  };
+}

@@ -4,7 +4,7 @@
 // WAL (deleted rows linger in free pages and old page images unless erased for real).
 import { existsSync, readFileSync } from "node:fs";
 import type { Db, Dialect } from "~/db.server";
-import { arrivalsFile } from "~/webhooks/arrivals.server";
+import { arrivalsFile } from "~/sqlite-files";
 
 export interface Finding {
   /** `Table.column` or a file path */
