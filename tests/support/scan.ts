@@ -93,7 +93,10 @@ export function scanFiles(paths: readonly string[], needles: readonly string[]):
 
 /**
  * The SQLite database file of a `file:` URL and the webhook arrivals file beside it
- * (app/webhooks/arrivals.server.ts), each with its -wal and -journal companions.
+ * (app/webhooks/arrivals.server.ts), each with its -wal and -journal companions: the files that
+ * hold rows. Not the -shm (app/sqlite-files.ts lists it for removal): it holds only the WAL's
+ * index, and the test's own connections keep POSIX locks on it, which a process drops on closing
+ * any descriptor of the file, so reading it here broke later tests' reads.
  */
 export function sqliteFiles(databaseUrl: string): string[] {
   const file = databaseUrl.replace(/^file:/, "");
